@@ -1,0 +1,41 @@
+# Caseload developer entry points. Every variable below can be overridden:
+#   make run CASELOAD_PG_PORT=54400
+#   make test SWIFT_TEST_FLAGS="--parallel --filter StorageTests"
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+SWIFT             ?= swift
+SWIFT_BUILD_FLAGS ?=
+SWIFT_TEST_FLAGS  ?=
+# Port of the private dev cluster used by `make run` (only when CASELOAD_DATABASE_URL is unset).
+CASELOAD_PG_PORT  ?= 54329
+# Directory of the built executables; empty = `$(SWIFT) build --show-bin-path` (computed by
+# deploy/run-dev.sh after the build, so SwiftPM is not invoked while parsing this file).
+BIN               ?=
+
+export SWIFT SWIFT_TEST_FLAGS CASELOAD_PG_PORT
+
+.PHONY: deps build release run test clean-db
+
+deps:
+	deploy/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS)
+
+# Private cluster in .caseload/pg (unless CASELOAD_DATABASE_URL is set), migrate, serve in the
+# foreground on 127.0.0.1:7420 (CASELOAD_LISTEN overrides). Ctrl-C stops server, then cluster.
+run: build
+	BIN="$(BIN)" deploy/run-dev.sh
+
+# Throw-away cluster in .caseload/test-<pid> on a free port; always destroyed afterwards.
+test: deps
+	deploy/test.sh
+
+# Remove the dev cluster used by `make run` (all local dev data).
+clean-db:
+	deploy/dev-postgres.sh destroy .caseload/pg

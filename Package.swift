@@ -1,0 +1,87 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "caseload",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "caseload-server", targets: ["caseload-server"]),
+        .executable(name: "caseload", targets: ["caseload"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3" ..< "5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // Pure domain: identifiers, validation rules, state. No I/O.
+        .target(name: "CaseloadCore"),
+        // JSON-RPC 2.0 types, line framing and a small async client. Shared by server and clients.
+        .target(
+            name: "CaseloadProtocol",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        // Everything that speaks SQL: migrations and the stores.
+        .target(
+            name: "CaseloadStorage",
+            dependencies: [
+                "CaseloadCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The TCP server: connections, dispatch, method registry, handlers.
+        .target(
+            name: "CaseloadServer",
+            dependencies: [
+                "CaseloadCore",
+                "CaseloadProtocol",
+                "CaseloadStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "caseload-server",
+            dependencies: [
+                "CaseloadServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The Swift CLI lives with the other clients and depends only on the protocol library.
+        .target(
+            name: "CaseloadCLI",
+            dependencies: [
+                "CaseloadProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "clients/swift/Sources/CaseloadCLI"
+        ),
+        .executableTarget(
+            name: "caseload",
+            dependencies: ["CaseloadCLI"],
+            path: "clients/swift/Sources/caseload"
+        ),
+        .testTarget(name: "CaseloadCoreTests", dependencies: ["CaseloadCore"]),
+        .testTarget(name: "CaseloadProtocolTests", dependencies: ["CaseloadProtocol"]),
+        .testTarget(name: "CaseloadCLITests", dependencies: ["CaseloadCLI"]),
+        .testTarget(
+            name: "CaseloadIntegrationTests",
+            dependencies: ["CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI"]
+        ),
+    ]
+)

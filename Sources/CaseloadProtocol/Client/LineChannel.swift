@@ -1,0 +1,31 @@
+import NIOCore
+import NIOPosix
+
+/// A TCP connection that exchanges lines: the transport under `RPCClient`, and what tests
+/// use to send raw bytes.
+public enum LineChannel {
+    public typealias Channel = NIOAsyncChannel<LineFrame, ByteBuffer>
+
+    /// Connects to `host:port` with line framing in both directions.
+    public static func connect(
+        host: String,
+        port: Int,
+        maximumLineLength: Int = 64 << 20,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> Channel {
+        try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: maximumLineLength)))
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LineFrameEncoder()))
+                    return try Channel(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+}
+
+extension ByteBuffer {
+    /// The buffer's readable bytes as a (possibly invalid) UTF-8 string, for logs and tests.
+    public var utf8String: String { String(decoding: readableBytesView, as: UTF8.self) }
+}

@@ -1,0 +1,127 @@
+/// A JSON-RPC error object, thrown by handlers and sent to the client as `error`.
+///
+/// Messages are written for people and never carry internals (SQL, stack traces, tokens,
+/// personal data); details a program needs go in `data`.
+public struct RPCError: Error, Hashable, Sendable, Codable {
+    public var code: Int
+    public var message: String
+    public var data: JSONValue?
+
+    public init(code: Int, message: String, data: JSONValue? = nil) {
+        self.code = code
+        self.message = message
+        self.data = data
+    }
+
+    public init(_ code: RPCErrorCode, _ message: String? = nil, data: JSONValue? = nil) {
+        self.init(code: code.rawValue, message: message ?? code.defaultMessage, data: data)
+    }
+
+    /// The well-known code, if this is one.
+    public var knownCode: RPCErrorCode? { RPCErrorCode(rawValue: code) }
+}
+
+extension RPCError: CustomStringConvertible {
+    public var description: String { "\(message) (\(code))" }
+}
+
+/// Every error code Caseload sends. The JSON-RPC reserved range first, then the
+/// application's own in -32000…-32099; docs/protocol.md documents each.
+public enum RPCErrorCode: Int, CaseIterable, Sendable {
+    case parseError = -32700
+    case invalidRequest = -32600
+    case methodNotFound = -32601
+    case invalidParams = -32602
+    case internalError = -32603
+
+    case unauthenticated = -32001
+    case forbidden = -32002
+    case notFound = -32003
+    case conflict = -32004
+    case validationFailed = -32005
+    case databaseUnavailable = -32006
+    case requestTooLarge = -32007
+    case deadlineExceeded = -32008
+    case shuttingDown = -32009
+
+    public var name: String {
+        switch self {
+        case .parseError: "parse_error"
+        case .invalidRequest: "invalid_request"
+        case .methodNotFound: "method_not_found"
+        case .invalidParams: "invalid_params"
+        case .internalError: "internal_error"
+        case .unauthenticated: "unauthenticated"
+        case .forbidden: "forbidden"
+        case .notFound: "not_found"
+        case .conflict: "conflict"
+        case .validationFailed: "validation_failed"
+        case .databaseUnavailable: "database_unavailable"
+        case .requestTooLarge: "request_too_large"
+        case .deadlineExceeded: "deadline_exceeded"
+        case .shuttingDown: "shutting_down"
+        }
+    }
+
+    public var defaultMessage: String {
+        switch self {
+        case .parseError: "Parse error: the line is not valid UTF-8 JSON"
+        case .invalidRequest: "Invalid request"
+        case .methodNotFound: "Method not found"
+        case .invalidParams: "Invalid params"
+        case .internalError: "Internal error"
+        case .unauthenticated: "Not logged in: call auth.login first"
+        case .forbidden: "Forbidden"
+        case .notFound: "Not found"
+        case .conflict: "Conflict"
+        case .validationFailed: "Validation failed"
+        case .databaseUnavailable: "Database unavailable: try again shortly"
+        case .requestTooLarge: "Request too large"
+        case .deadlineExceeded: "Deadline exceeded: the request took too long; its outcome is unknown"
+        case .shuttingDown: "Server is shutting down"
+        }
+    }
+
+    /// When a client sees this code.
+    public var meaning: String {
+        switch self {
+        case .parseError: "The line was not valid JSON or not valid UTF-8. The id is null."
+        case .invalidRequest: "Valid JSON but not a JSON-RPC 2.0 request (missing `jsonrpc: \"2.0\"`, no method, wrong id type, empty batch)."
+        case .methodNotFound: "No method of that name. `rpc.discover` lists them all."
+        case .invalidParams: "Params do not match the method's schema: `data.errors` lists each field and rule."
+        case .internalError: "A bug or unexpected failure on the server; nothing internal is disclosed."
+        case .unauthenticated: "The method needs a logged-in connection (`auth.login`), or the token is unknown, expired or revoked."
+        case .forbidden: "The logged-in user's role may not do this."
+        case .notFound: "No such entity in the caller's agency (entities of other agencies are never revealed)."
+        case .conflict: "The change collides with existing data (a duplicate key, or a stale expected version)."
+        case .validationFailed: "Well-formed values that break a domain rule (checksum, date, state): `data.errors` lists each field and rule."
+        case .databaseUnavailable: "PostgreSQL cannot be reached; nothing was changed. Retry later."
+        case .requestTooLarge: "A line longer than the maximum (the connection is then closed) or a batch with too many requests."
+        case .deadlineExceeded: "The request ran past the per-request deadline; a write may or may not have committed."
+        case .shuttingDown: "The server is draining for shutdown and takes no new requests on this connection."
+        }
+    }
+}
+
+extension RPCError {
+    public static func invalidParams(_ issues: [(field: String, rule: String, message: String)]) -> RPCError {
+        RPCError(.invalidParams, data: .object(["errors": .array(issues.map(issueValue))]))
+    }
+
+    public static func validationFailed(_ issues: [(field: String, rule: String, message: String)]) -> RPCError {
+        let first = issues.first.map { "\($0.field): \($0.message)" }
+        return RPCError(.validationFailed, first.map { "Validation failed: \($0)" }, data: .object(["errors": .array(issues.map(issueValue))]))
+    }
+
+    static func issueValue(_ issue: (field: String, rule: String, message: String)) -> JSONValue {
+        ["field": .string(issue.field), "rule": .string(issue.rule), "message": .string(issue.message)]
+    }
+
+    /// The `data.errors` entries, as `(field, rule)` pairs, for clients and tests.
+    public var fieldRules: [(field: String, rule: String)] {
+        (data?["errors"]?.arrayValue ?? []).compactMap { entry in
+            guard let field = entry["field"]?.stringValue, let rule = entry["rule"]?.stringValue else { return nil }
+            return (field, rule)
+        }
+    }
+}

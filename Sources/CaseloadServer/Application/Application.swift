@@ -1,0 +1,69 @@
+import CaseloadStorage
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+
+/// The whole server, assembled: database pool, method registry, TCP listener, run together
+/// as a ServiceGroup. `caseload-server serve` and the tests both build it here.
+public final class Application: Sendable {
+    public static let version = "0.1.0"
+
+    public let configuration: ServerConfiguration
+    public let database: Database
+    public let server: RPCServer
+    public let registry: MethodRegistry
+    private let group: ServiceGroup
+
+    /// Every method the server offers, in the order docs list them.
+    public static func makeRegistry() -> MethodRegistry {
+        MethodRegistry([SystemMethods.all, AuthMethods.all, CompanyMethods.all])
+    }
+
+    /// Builds the server. `gracefulShutdownSignals` are the signals that start a graceful
+    /// shutdown (the binary passes SIGTERM and SIGINT; tests pass none and call `shutdown()`).
+    public init(configuration: ServerConfiguration, logger: Logger, gracefulShutdownSignals: [UnixSignal] = []) throws {
+        guard let urlString = configuration.databaseURL else {
+            throw ConfigurationError("no database configured: set CASELOAD_DATABASE_URL or pass --database-url")
+        }
+        let url: DatabaseURL
+        do { url = try DatabaseURL(urlString) } catch { throw ConfigurationError("CASELOAD_DATABASE_URL: \(error)") }
+        let database = Database(url: url, logger: logger, maximumConnections: configuration.databaseMaximumConnections)
+        let registry = Self.makeRegistry()
+        let services = ServerServices(database: database, configuration: configuration, version: Self.version)
+        let dispatcher = Dispatcher(registry: registry, services: services, logger: logger)
+        let handler = ConnectionHandler(dispatcher: dispatcher, limits: configuration.limits, logger: logger)
+        let requireSafeRole = configuration.requireSafeDatabaseRole
+        let server = RPCServer(host: configuration.host, port: configuration.port, handler: handler, logger: logger) {
+            if requireSafeRole { try await database.checkServerRole() }
+        }
+        self.configuration = configuration
+        self.database = database
+        self.server = server
+        self.registry = registry
+        self.group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: database.client),
+                    .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: gracefulShutdownSignals,
+                logger: logger
+            ))
+    }
+
+    /// Runs until shut down; rethrows what stopped it abnormally.
+    public func run() async throws {
+        try await group.run()
+    }
+
+    /// Starts a graceful shutdown: stop accepting, let connections drain, close the pool.
+    public func shutdown() async {
+        await group.triggerGracefulShutdown()
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,32 @@
+/// Everything the server needs to know at start-up. Filled from flags, `CASELOAD_*`
+/// environment variables, an optional config file and these defaults, in that order.
+public struct ServerConfiguration: Sendable, Hashable {
+    /// Where to listen. Port 0 picks any free port (the chosen address is printed).
+    public var host = "127.0.0.1"
+    public var port = 7420
+    /// The server's own database URL: a login role that is a member of `caseload_app`.
+    public var databaseURL: String?
+    public var databaseMaximumConnections = 20
+    public var limits = Limits()
+    /// Refuse to start when the database role could bypass row-level security.
+    public var requireSafeDatabaseRole = true
+
+    public init() {}
+
+    /// Protocol limits; docs/protocol.md lists them with these defaults.
+    public struct Limits: Sendable, Hashable {
+        /// Longest line accepted, in bytes. Longer: an error reply, then the connection closes.
+        public var maximumLineLength = 1 << 20
+        /// Most requests in one batch.
+        public var maximumBatchSize = 100
+        /// Most requests of one connection being worked on at once; beyond it the server
+        /// stops reading that connection until one finishes.
+        public var maximumInFlightPerConnection = 32
+        /// A connection with no traffic and no request in flight for this long is closed.
+        public var idleTimeoutSeconds: Int64 = 300
+        /// A request still running after this long is answered with `deadline_exceeded`.
+        public var requestDeadlineSeconds: Int64 = 30
+
+        public init() {}
+    }
+}

@@ -1,0 +1,104 @@
+import CaseloadProtocol
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The TCP listener: accepts connections and serves each in its own task. A `Service`, so a
+/// ServiceGroup starts it and shuts it down gracefully (stop accepting, drain connections).
+public final class RPCServer: Service, Sendable {
+    let handler: ConnectionHandler
+    let host: String
+    let port: Int
+    let logger: Logger
+    /// Checks that must pass before the server listens (e.g. the database role is safe).
+    let prepare: @Sendable () async throws -> Void
+    private let bound = Mutex<BoundState>(.waiting([]))
+
+    private enum BoundState {
+        case waiting([CheckedContinuation<SocketAddress, any Error>])
+        case bound(SocketAddress)
+        case failed(any Error)
+    }
+
+    init(host: String, port: Int, handler: ConnectionHandler, logger: Logger, prepare: @escaping @Sendable () async throws -> Void) {
+        self.prepare = prepare
+        self.host = host
+        self.port = port
+        self.handler = handler
+        self.logger = logger
+    }
+
+    /// The address the server listens on, once it does (useful with port 0).
+    public func listeningAddress() async throws -> SocketAddress {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<SocketAddress, any Error>? = bound.withLock { state in
+                switch state {
+                case .waiting(var waiters):
+                    waiters.append(continuation)
+                    state = .waiting(waiters)
+                    return nil
+                case .bound(let address): return .success(address)
+                case .failed(let error): return .failure(error)
+                }
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    private func settle(_ result: Result<SocketAddress, any Error>) {
+        let waiters = bound.withLock { state -> [CheckedContinuation<SocketAddress, any Error>] in
+            guard case .waiting(let waiters) = state else { return [] }
+            switch result {
+            case .success(let a): state = .bound(a)
+            case .failure(let e): state = .failed(e)
+            }
+            return waiters
+        }
+        for w in waiters { w.resume(with: result) }
+    }
+
+    public func run() async throws {
+        let limits = handler.limits
+        let server: NIOAsyncChannel<NIOAsyncChannel<LineFrame, ByteBuffer>, Never>
+        do {
+            try await prepare()
+            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .bind(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(IdleStateHandler(allTimeout: .seconds(limits.idleTimeoutSeconds)))
+                        try sync.addHandler(IdleCloseHandler())
+                        try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: limits.maximumLineLength)))
+                        try sync.addHandler(MessageToByteHandler(LineFrameEncoder()))
+                        return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            settle(.failure(error))
+            throw error
+        }
+        let address = server.channel.localAddress!
+        settle(.success(address))
+        logger.info("listening", metadata: ["address": "\(address)"])
+
+        try await withGracefulShutdownHandler {
+            try await server.executeThenClose { connections in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in connections {
+                        group.addTask { await self.handler.serve(connection) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            // Stop accepting; connections drain on their own graceful-shutdown handlers.
+            server.channel.close(promise: nil)
+        }
+        logger.info("stopped listening")
+    }
+}

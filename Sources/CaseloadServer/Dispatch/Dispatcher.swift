@@ -1,0 +1,166 @@
+import CaseloadCore
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// Turns requests into responses: finds the method, checks login and params, runs the
+/// handler under the request deadline, and maps every error to its documented code.
+public struct Dispatcher: Sendable {
+    public let registry: MethodRegistry
+    public let services: ServerServices
+    public let logger: Logger
+
+    public init(registry: MethodRegistry, services: ServerServices, logger: Logger) {
+        self.registry = registry
+        self.services = services
+        self.logger = logger
+    }
+
+    /// Whether handling `incoming` may change the session, so nothing after it may start first.
+    public func changesSession(_ incoming: RPCIncoming) -> Bool {
+        func entry(_ e: RPCEntry) -> Bool {
+            if case .request(let r) = e { return registry[r.method]?.changesSession ?? false }
+            return false
+        }
+        switch incoming {
+        case .single(let e): return entry(e)
+        case .batch(let entries): return entries.contains(where: entry)
+        case .rejected: return false
+        }
+    }
+
+    /// The reply line for one incoming line, or nil when it held only notifications.
+    public func reply(to incoming: RPCIncoming, session: Session) async -> ByteBuffer? {
+        switch incoming {
+        case .rejected(let response):
+            return encode(response)
+        case .single(let entry):
+            return await respond(to: entry, session: session).flatMap(encode)
+        case .batch(let entries):
+            // A batch's requests run concurrently; the reply keeps their order.
+            let responses = await withTaskGroup(of: (Int, RPCResponse?).self) { group in
+                for (index, entry) in entries.enumerated() {
+                    group.addTask { (index, await respond(to: entry, session: session)) }
+                }
+                var collected = [RPCResponse?](repeating: nil, count: entries.count)
+                for await (index, response) in group { collected[index] = response }
+                return collected.compactMap { $0 }
+            }
+            return responses.isEmpty ? nil : encode(responses)
+        }
+    }
+
+    func respond(to entry: RPCEntry, session: Session) async -> RPCResponse? {
+        switch entry {
+        case .invalid(let response):
+            return response
+        case .request(let request):
+            let outcome = await run(request, session: session)
+            guard let id = request.id else { return nil }
+            return RPCResponse(id: id, outcome: outcome)
+        }
+    }
+
+    /// Runs one request and classifies its failure.
+    public func run(_ request: RPCRequest, session: Session) async -> Result<JSONValue, RPCError> {
+        let started = ContinuousClock.now
+        var logger = logger
+        logger[metadataKey: "method"] = "\(request.method)"
+        let outcome: Result<JSONValue, RPCError>
+        do {
+            outcome = .success(try await invoke(request, session: session, logger: logger))
+        } catch {
+            outcome = .failure(classify(error, logger: logger))
+        }
+        let elapsed = ContinuousClock.now - started
+        if case .failure(let e) = outcome {
+            logger.debug("request failed", metadata: ["code": "\(e.code)", "ms": "\(elapsed.milliseconds)"])
+        } else {
+            logger.trace("request done", metadata: ["ms": "\(elapsed.milliseconds)"])
+        }
+        return outcome
+    }
+
+    func invoke(_ request: RPCRequest, session: Session, logger: Logger) async throws -> JSONValue {
+        guard let method = registry[request.method] else {
+            throw RPCError(.methodNotFound, "Method not found: \(request.method)")
+        }
+        if method.access == .authenticated, session.principal == nil {
+            throw RPCError(.unauthenticated)
+        }
+        let params: JSONValue
+        switch request.params {
+        case nil: params = .object([:])
+        case .array(let a)? where a.isEmpty: params = .object([:])
+        case .array?:
+            throw RPCError.invalidParams([("params", "by_name", "params must be an object of named parameters")])
+        case let p?: params = p
+        }
+        let issues = method.paramsSchema.issues(in: params, path: "")
+        if !issues.isEmpty {
+            throw RPCError.invalidParams(issues.map { ($0.field, $0.rule, $0.message) })
+        }
+        let context = RequestContext(session: session, services: services, registry: registry, logger: logger)
+        let deadline = services.configuration.limits.requestDeadlineSeconds
+        return try await withThrowingTaskGroup(of: JSONValue?.self) { group in
+            group.addTask { try await method.invoke(params, context) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(deadline))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw RPCError(.deadlineExceeded)
+            }
+            return value
+        }
+    }
+
+    /// Maps any error to what the client may see. Unknown errors are logged by type only and
+    /// become `internal_error`: no SQL, values or stack leave the server.
+    func classify(_ error: any Error, logger: Logger) -> RPCError {
+        switch StorageError.classify(error) {
+        case let rpc as RPCError:
+            return rpc
+        case let validation as ValidationError:
+            return RPCError.validationFailed(validation.issues.map { ($0.field, $0.rule, $0.message) })
+        case let storage as StorageError:
+            switch storage {
+            case .unavailable:
+                return RPCError(.databaseUnavailable)
+            case .notFound(let entity):
+                return RPCError(.notFound, "Not found: no such \(entity) in your agency", data: ["entity": .string(entity)])
+            case .duplicate(let constraint):
+                return RPCError(.conflict, "Conflict: a record with the same key already exists", data: ["constraint": .string(constraint)])
+            case .versionConflict(let current):
+                return RPCError(
+                    .conflict, "Conflict: the record changed since you read it (current version \(current))",
+                    data: ["current_version": .int(Int64(current))])
+            case .forbidden:
+                return RPCError(.forbidden)
+            }
+        case is CancellationError:
+            return RPCError(.deadlineExceeded)
+        case let other:
+            logger.error(
+                "internal error",
+                metadata: ["error_type": "\(String(reflecting: type(of: other)))", "sqlstate": "\(StorageError.sqlState(of: other) ?? "-")"])
+            return RPCError(.internalError)
+        }
+    }
+
+    func encode<T: Encodable>(_ value: T) -> ByteBuffer? {
+        guard let data = try? WireJSON.encode(value) else { return nil }
+        return ByteBuffer(data: data)
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,45 @@
+import CaseloadProtocol
+import CaseloadStorage
+import Logging
+import PostgresNIO
+
+/// What a handler gets besides its params: the caller, the database, a logger.
+public struct RequestContext: Sendable {
+    public let session: Session
+    public let services: ServerServices
+    /// The registry that dispatched this call (`rpc.discover` describes it).
+    public let registry: MethodRegistry
+    public let logger: Logger
+
+    public var database: Database { services.database }
+
+    /// The logged-in caller, or an `unauthenticated` error.
+    public func principal() throws -> Principal {
+        guard let principal = session.principal else { throw RPCError(.unauthenticated) }
+        return principal
+    }
+
+    /// Runs `body` in a transaction acting for the caller's agency: row-level security sees
+    /// only that agency's rows.
+    public func withAgency<Result>(_ body: (Principal, PostgresConnection) async throws -> sending Result) async throws
+        -> sending Result
+    {
+        let principal = try principal()
+        return try await database.withAgency(principal.agencyID, user: principal.userID) { connection in
+            try await body(principal, connection)
+        }
+    }
+}
+
+/// Long-lived things every handler may need, shared by all connections.
+public struct ServerServices: Sendable {
+    public let database: Database
+    public let configuration: ServerConfiguration
+    public let version: String
+
+    public init(database: Database, configuration: ServerConfiguration, version: String) {
+        self.database = database
+        self.configuration = configuration
+        self.version = version
+    }
+}

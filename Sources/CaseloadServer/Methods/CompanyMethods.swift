@@ -1,0 +1,214 @@
+import CaseloadCore
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+
+/// Client companies (用人单位): the agency's customers, whose employees are the applicants.
+enum CompanyMethods {
+    static let fieldProperties: [Property] = [
+        .optional("credit_code", .nullable(.string(maxLength: 40)), "Unified social credit code (统一社会信用代码), 18 characters; case and spaces are normalised"),
+        .optional("credit_code_override", .nullable(.string(maxLength: 500)), "Reason to accept a credit code that fails its checksum (some early codes do); stored"),
+        .optional("org_code", .nullable(.string(maxLength: 20)), "Organization code (组织机构代码), with or without the hyphen; the unit code (单位代码) of companies registered before the three-certificates merger"),
+        .optional("org_code_override", .nullable(.string(maxLength: 500)), "Reason to accept an organization code that fails its checksum; stored"),
+        .optional("district", .nullable(.string(maxLength: 20)), "Registration district: a code (`pudong`) or a Chinese name (`浦东新区`)"),
+        .optional("hr_name", .nullable(.string(maxLength: 100)), "The company's HR contact (单位人事)"),
+        .optional("hr_phone", .nullable(.string(maxLength: 20)), "The HR contact's mobile number (11 digits starting with 1)"),
+        .optional("talent_center_status", .string(enum: TalentCenterStatus.allCases.map(\.rawValue)), "Registration with the district talent service center"),
+    ]
+
+    static let companySchema: Schema = .object([
+        .required("id", .string(format: .uuid), "Company id"),
+        .required("name", .string, "Registered name"),
+        .required("credit_code", .nullable(.string), "Normalised credit code"),
+        .required("credit_code_override", .nullable(.string), "Why a failing credit-code checksum was accepted"),
+        .required("org_code", .nullable(.string), "Organization code, written XXXXXXXX-X"),
+        .required("org_code_override", .nullable(.string), "Why a failing organization-code checksum was accepted"),
+        .required("district", .nullable(.string(enum: ShanghaiDistrict.allCases.map(\.rawValue))), "District code"),
+        .required("district_name", .nullable(.string), "District name in Chinese"),
+        .required("hr_name", .nullable(.string), "HR contact"),
+        .required("hr_phone", .nullable(.string), "HR contact's mobile, masked (138****0001)"),
+        .required("talent_center_status", .string(enum: TalentCenterStatus.allCases.map(\.rawValue)), "Talent-center registration status"),
+        .required("version", .integer(minimum: 1), "Version for optimistic concurrency: pass it to company.update"),
+        .required("created_at", .string(format: .dateTime), "Created"),
+        .required("updated_at", .string(format: .dateTime), "Last changed"),
+    ])
+
+    static func value(_ c: CompanyRecord) -> JSONValue {
+        func opt(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        return [
+            "id": .string(c.id.uuidString.lowercased()),
+            "name": .string(c.name),
+            "credit_code": opt(c.creditCode),
+            "credit_code_override": opt(c.creditCodeOverride),
+            "org_code": opt(c.orgCode),
+            "org_code_override": opt(c.orgCodeOverride),
+            "district": opt(c.district),
+            "district_name": opt(c.district.flatMap(ShanghaiDistrict.init(rawValue:))?.chineseName),
+            "hr_name": opt(c.hrName),
+            "hr_phone": opt(c.hrPhone.map { (try? MobileNumber.parse($0).masked) ?? "***" }),
+            "talent_center_status": .string(c.talentCenterStatus),
+            "version": .int(Int64(c.version)),
+            "created_at": .string(c.createdAt.formatted(.iso8601)),
+            "updated_at": .string(c.updatedAt.formatted(.iso8601)),
+        ]
+    }
+
+    /// Which field a unique-key violation is about.
+    static let uniqueConstraintFields = [
+        "companies_agency_id_credit_code_key": "credit_code",
+        "companies_agency_id_org_code_key": "org_code",
+    ]
+
+    static func duplicateError(_ error: any Error) -> any Error {
+        guard case StorageError.duplicate(let constraint) = error, let field = uniqueConstraintFields[constraint] else { return error }
+        return RPCError(
+            .conflict, "Conflict: another company in your agency already has this \(field)",
+            data: ["errors": [["field": .string(field), "rule": "unique", "message": "already used by another company"]]])
+    }
+
+    /// The company fields present in `params`, applied over `base`. Absent keeps; null clears.
+    static func input(from params: JSONValue, over base: CompanyInput = CompanyInput()) -> CompanyInput {
+        var input = base
+        func apply(_ key: String, _ path: WritableKeyPath<CompanyInput, String?>) {
+            guard let v = params[key] else { return }
+            input[keyPath: path] = v.stringValue
+        }
+        apply("name", \.name)
+        apply("credit_code", \.creditCode)
+        apply("credit_code_override", \.creditCodeOverride)
+        apply("org_code", \.orgCode)
+        apply("org_code_override", \.orgCodeOverride)
+        apply("district", \.district)
+        apply("hr_name", \.hrName)
+        apply("hr_phone", \.hrPhone)
+        apply("talent_center_status", \.talentCenterStatus)
+        return input
+    }
+
+    static func input(from record: CompanyRecord) -> CompanyInput {
+        CompanyInput(
+            name: record.name, creditCode: record.creditCode, creditCodeOverride: record.creditCodeOverride, orgCode: record.orgCode,
+            orgCodeOverride: record.orgCodeOverride, district: record.district, hrName: record.hrName, hrPhone: record.hrPhone,
+            talentCenterStatus: record.talentCenterStatus)
+    }
+
+    struct IDParams: Decodable, Sendable {
+        var id: UUID
+    }
+
+    static func cursor(_ raw: String?) throws -> CompanyCursor? {
+        guard let raw else { return nil }
+        var b64 = raw.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64), let cursor = try? JSONDecoder().decode(CompanyCursor.self, from: data) else {
+            throw RPCError.invalidParams([("cursor", "cursor", "not a cursor returned by company.list")])
+        }
+        return cursor
+    }
+
+    static func encodeCursor(_ cursor: CompanyCursor) -> String {
+        let data = (try? JSONEncoder().encode(cursor)) ?? Data()
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static var all: [RPCMethod] {
+        [
+            .define(
+                "company.create",
+                summary: "Adds a client company. Needs a name and a credit code or organization code; codes are checksum-validated.",
+                params: [.required("name", .string(maxLength: 200, minLength: 1), "Registered name (单位名称)")] + fieldProperties,
+                result: companySchema,
+                errors: [.validationFailed, .conflict],
+                mutates: true
+            ) { (params: JSONValue, context) -> JSONValue in
+                let fields = try CompanyFields.validate(input(from: params))
+                do {
+                    let record = try await context.withAgency { principal, connection in
+                        try await CompanyStore.create(fields, agency: principal.agencyID, on: connection, logger: context.logger)
+                    }
+                    return value(record)
+                } catch {
+                    throw duplicateError(error)
+                }
+            },
+            .define(
+                "company.get", summary: "One client company by id.",
+                params: [.required("id", .string(format: .uuid), "Company id")],
+                result: companySchema, errors: [.notFound]
+            ) { (params: IDParams, context) -> JSONValue in
+                let record = try await context.withAgency { principal, connection in
+                    try await CompanyStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                }
+                return value(record)
+            },
+            .define(
+                "company.list",
+                summary: "Client companies by name, a page at a time: pass `next_cursor` back as `cursor` for the next page.",
+                params: [
+                    .optional("limit", .integer(minimum: 1, maximum: 500), "Page size (default 50)"),
+                    .optional("cursor", .string(maxLength: 1000), "Where the previous page ended (`next_cursor`)"),
+                    .optional("district", .string(enum: ShanghaiDistrict.allCases.map(\.rawValue)), "Only this district"),
+                    .optional("talent_center_status", .string(enum: TalentCenterStatus.allCases.map(\.rawValue)), "Only this status"),
+                    .optional("query", .string(maxLength: 200, minLength: 1), "Only names containing this text"),
+                ],
+                result: .object([
+                    .required("companies", .array(companySchema), "This page"),
+                    .required("next_cursor", .nullable(.string), "Cursor of the next page; null on the last page"),
+                ])
+            ) { (params: ListParams, context) -> JSONValue in
+                let limit = params.limit ?? 50
+                let after = try cursor(params.cursor)
+                let filter = CompanyFilter(district: params.district, talentCenterStatus: params.talentCenterStatus, nameContains: params.query)
+                let records = try await context.withAgency { principal, connection in
+                    try await CompanyStore.list(
+                        agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
+                }
+                let page = records.prefix(limit)
+                let next = records.count > limit ? page.last.map { encodeCursor(CompanyCursor(name: $0.name, id: $0.id)) } : nil
+                return ["companies": .array(page.map(value)), "next_cursor": next.map(JSONValue.string) ?? .null]
+            },
+            .define(
+                "company.update",
+                summary: "Changes a client company's fields: absent fields stay, null clears. Needs the version you read.",
+                params: [
+                    .required("id", .string(format: .uuid), "Company id"),
+                    .required("version", .integer(minimum: 1), "The version you last read; a stale one gets a conflict carrying the current version"),
+                    .optional("name", .string(maxLength: 200, minLength: 1), "Registered name"),
+                ] + fieldProperties,
+                result: companySchema,
+                errors: [.notFound, .validationFailed, .conflict],
+                mutates: true
+            ) { (params: JSONValue, context) -> JSONValue in
+                guard let id = params["id"]?.stringValue.flatMap(UUID.init(uuidString:)), let version = params["version"]?.intValue else {
+                    throw RPCError.invalidParams([("id", "required", "is required")])
+                }
+                do {
+                    let record = try await context.withAgency { principal, connection in
+                        let current = try await CompanyStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+                        guard current.version == Int(version) else { throw StorageError.versionConflict(current: current.version) }
+                        let fields = try CompanyFields.validate(input(from: params, over: input(from: current)))
+                        return try await CompanyStore.update(
+                            id, agency: principal.agencyID, expectedVersion: Int(version), to: fields, on: connection, logger: context.logger)
+                    }
+                    return value(record)
+                } catch {
+                    throw duplicateError(error)
+                }
+            },
+        ]
+    }
+
+    struct ListParams: Decodable, Sendable {
+        var limit: Int?
+        var cursor: String?
+        var district: String?
+        var talentCenterStatus: String?
+        var query: String?
+
+        enum CodingKeys: String, CodingKey {
+            case limit, cursor, district, query
+            case talentCenterStatus = "talent_center_status"
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import CaseloadProtocol
+import Foundation
+
+/// Methods about the server itself: liveness, version, and the OpenRPC description.
+enum SystemMethods {
+    static var all: [RPCMethod] {
+        [
+            .define(
+                "system.ping", summary: "Liveness check: answers `pong`. No login needed.",
+                result: .string(enum: ["pong"]), access: .anyone
+            ) { (_: NoParams, _) in "pong" },
+            .define(
+                "system.version",
+                summary: "The server's version and protocol version. No login needed.",
+                result: .object([
+                    .required("server", .string, "Caseload server version"),
+                    .required("protocol", .string, "Protocol version: JSON-RPC 2.0, line-delimited; Caseload protocol 1"),
+                ]),
+                access: .anyone
+            ) { (_: NoParams, context) -> JSONValue in
+                ["server": .string(context.services.version), "protocol": "1"]
+            },
+            .define(
+                "rpc.discover",
+                summary: "The OpenRPC 1.x document describing every method, generated from the registry that dispatches.",
+                result: .any, access: .anyone
+            ) { (_: NoParams, context) in
+                OpenRPC.document(for: context.registry, version: context.services.version)
+            },
+        ]
+    }
+}

@@ -1,0 +1,69 @@
+import CaseloadProtocol
+
+/// One method of the protocol: its name, documentation, params and result schemas, the
+/// errors it may return, and its handler. The registry of these both dispatches calls and
+/// generates the OpenRPC document.
+public struct RPCMethod: Sendable {
+    public enum Access: Sendable {
+        /// Callable before `auth.login`.
+        case anyone
+        /// Needs a logged-in connection.
+        case authenticated
+    }
+
+    public var name: String
+    public var summary: String
+    public var params: [Property]
+    public var result: Schema
+    public var errors: [RPCErrorCode]
+    public var access: Access
+    /// Changes data (so is audited, and retries need an idempotency key to be safe).
+    public var mutates: Bool
+    /// Changes the connection's session: later requests on the connection wait for it.
+    public var changesSession: Bool
+    let invoke: @Sendable (JSONValue, RequestContext) async throws -> JSONValue
+
+    /// Defines a method whose params decode into `P` (snake_case JSON keys) and whose result
+    /// encodes from `R`.
+    public static func define<P: Decodable & Sendable, R: Encodable & Sendable>(
+        _ name: String,
+        summary: String,
+        params: [Property] = [],
+        result: Schema,
+        errors: [RPCErrorCode] = [],
+        access: Access = .authenticated,
+        mutates: Bool = false,
+        changesSession: Bool = false,
+        _ handler: @escaping @Sendable (P, RequestContext) async throws -> R
+    ) -> RPCMethod {
+        RPCMethod(
+            name: name, summary: summary, params: params, result: result, errors: errors, access: access,
+            mutates: mutates, changesSession: changesSession
+        ) { raw, context in
+            let decoded: P
+            do {
+                decoded = try WireJSON.convert(raw, to: P.self)
+            } catch {
+                // The schema check passed, so this is a value the schema cannot express (a bad date).
+                throw RPCError.invalidParams([("params", "type", "params do not match the method's schema")])
+            }
+            let result = try await handler(decoded, context)
+            if let value = result as? JSONValue { return value }
+            return try WireJSON.value(of: result)
+        }
+    }
+
+    /// The params as one object schema.
+    public var paramsSchema: Schema { .object(params) }
+
+    /// Every error this method may answer with, the generic ones included.
+    public var allErrors: [RPCErrorCode] {
+        var codes: [RPCErrorCode] = [.invalidParams, .internalError, .deadlineExceeded]
+        if access == .authenticated { codes += [.unauthenticated, .databaseUnavailable] }
+        for code in errors where !codes.contains(code) { codes.append(code) }
+        return codes
+    }
+}
+
+/// Params for methods that take none.
+public struct NoParams: Codable, Sendable {}

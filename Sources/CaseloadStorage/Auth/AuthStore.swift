@@ -1,0 +1,79 @@
+import Foundation
+import PostgresNIO
+
+public enum AuthStore {
+    /// The principal of a live (unexpired, unrevoked) token, or nil.
+    public static func authenticate(secret: String, on connection: PostgresConnection, logger: Logger) async throws -> Principal? {
+        let hash = ByteBuffer(bytes: Token.hash(secret))
+        let rows = try await connection.query(
+            "SELECT agency_id, user_id, role, user_name, agency_name FROM caseload_authenticate(\(hash))",
+            logger: logger
+        )
+        for try await (agency, user, role, userName, agencyName) in rows.decode((UUID, UUID, String, String, String).self) {
+            return Principal(agencyID: agency, userID: user, role: role, userName: userName, agencyName: agencyName)
+        }
+        return nil
+    }
+}
+
+/// Agencies, users and their tokens: created by the operator with the admin URL (the schema
+/// owner), never through the server.
+public enum AdminStore {
+    public struct Created: Sendable, Codable {
+        public var agencyID: UUID
+        public var userID: UUID
+        public var role: String
+        public var token: String
+
+        enum CodingKeys: String, CodingKey {
+            case agencyID = "agency_id", userID = "user_id", role, token
+        }
+    }
+
+    public static let roles = ["owner", "manager", "consultant", "viewer", "client"]
+
+    /// Creates an agency and its first user, an owner, with a new token.
+    public static func createAgency(name: String, ownerName: String = "owner", on connection: PostgresConnection, logger: Logger)
+        async throws -> Created
+    {
+        try await connection.withTransaction(logger: logger) { tx in
+            var agency: UUID?
+            for try await id in try await tx.query("INSERT INTO agencies (name) VALUES (\(name)) RETURNING agency_id", logger: logger)
+                .decode(UUID.self)
+            {
+                agency = id
+            }
+            return try await insertUser(agency: agency!, name: ownerName, role: "owner", on: tx, logger: logger)
+        }
+    }
+
+    /// Creates a user in an agency, with a new token.
+    public static func createUser(agency: UUID, name: String, role: String, on connection: PostgresConnection, logger: Logger)
+        async throws -> Created
+    {
+        try await connection.withTransaction(logger: logger) { tx in
+            try await insertUser(agency: agency, name: name, role: role, on: tx, logger: logger)
+        }
+    }
+
+    static func insertUser(agency: UUID, name: String, role: String, on connection: PostgresConnection, logger: Logger)
+        async throws -> Created
+    {
+        let token = Token.generate()
+        var user: UUID?
+        let rows = try await connection.query(
+            "INSERT INTO users (agency_id, name, role) VALUES (\(agency), \(name), \(role)) RETURNING user_id", logger: logger)
+        for try await id in rows.decode(UUID.self) { user = id }
+        try await connection.query(
+            "INSERT INTO tokens (agency_id, user_id, token_hash) VALUES (\(agency), \(user!), \(ByteBuffer(bytes: token.hash)))",
+            logger: logger)
+        return Created(agencyID: agency, userID: user!, role: role, token: token.secret)
+    }
+
+    public static func agencyCount(on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        for try await n in try await connection.query("SELECT count(*)::int FROM agencies", logger: logger).decode(Int.self) {
+            return n
+        }
+        return 0
+    }
+}

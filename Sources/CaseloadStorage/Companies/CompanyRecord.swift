@@ -1,0 +1,44 @@
+import Foundation
+
+/// A client company as stored. Identifier fields are normalised; `hrPhone` is personal data
+/// and leaves the server masked unless revealed.
+public struct CompanyRecord: Sendable, Hashable {
+    public var id: UUID
+    public var name: String
+    public var creditCode: String?
+    public var creditCodeOverride: String?
+    public var orgCode: String?
+    public var orgCodeOverride: String?
+    public var district: String?
+    public var hrName: String?
+    public var hrPhone: String?
+    public var talentCenterStatus: String
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// A position in a keyset-paginated list of companies: the last (name, id) seen.
+public struct CompanyCursor: Sendable, Hashable, Codable {
+    public var name: String
+    public var id: UUID
+
+    public init(name: String, id: UUID) {
+        self.name = name
+        self.id = id
+    }
+}
+
+/// Which companies `CompanyStore.list` returns.
+public struct CompanyFilter: Sendable, Hashable {
+    public var district: String?
+    public var talentCenterStatus: String?
+    /// Case-insensitive substring of the name.
+    public var nameContains: String?
+
+    public init(district: String? = nil, talentCenterStatus: String? = nil, nameContains: String? = nil) {
+        self.district = district
+        self.talentCenterStatus = talentCenterStatus
+        self.nameContains = nameContains
+    }
+}

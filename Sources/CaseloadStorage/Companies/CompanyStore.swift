@@ -1,0 +1,104 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// SQL for client companies. Every statement names the agency explicitly, and row-level
+/// security checks it again.
+public enum CompanyStore {
+    static let columns = """
+        company_id, name, credit_code, credit_code_override, org_code, org_code_override, district,
+        hr_name, hr_phone, talent_center_status, version, created_at, updated_at
+        """
+
+    typealias Row = (UUID, String, String?, String?, String?, String?, String?, String?, String?, String, Int, Date, Date)
+
+    static func record(_ r: Row) -> CompanyRecord {
+        CompanyRecord(
+            id: r.0, name: r.1, creditCode: r.2, creditCodeOverride: r.3, orgCode: r.4, orgCodeOverride: r.5,
+            district: r.6, hrName: r.7, hrPhone: r.8, talentCenterStatus: r.9, version: r.10, createdAt: r.11, updatedAt: r.12)
+    }
+
+    public static func create(_ fields: CompanyFields, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+        -> CompanyRecord
+    {
+        let rows = try await connection.query(
+            """
+            INSERT INTO companies (agency_id, name, credit_code, credit_code_override, org_code, org_code_override,
+                                   district, hr_name, hr_phone, talent_center_status)
+            VALUES (\(agency), \(fields.name), \(fields.creditCode?.value), \(fields.creditCodeOverride), \(fields.orgCode?.value),
+                    \(fields.orgCodeOverride), \(fields.district?.rawValue), \(fields.hrName), \(fields.hrPhone?.value),
+                    \(fields.talentCenterStatus.rawValue))
+            RETURNING \(unescaped: columns)
+            """,
+            logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return record(row) }
+        throw StorageError.forbidden
+    }
+
+    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+        async throws -> CompanyRecord
+    {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM companies WHERE agency_id = \(agency) AND company_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
+            logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return record(row) }
+        throw StorageError.notFound(entity: "company")
+    }
+
+    /// Replaces a company's fields if its version is still `expectedVersion`.
+    public static func update(
+        _ id: UUID, agency: UUID, expectedVersion: Int, to fields: CompanyFields, on connection: PostgresConnection, logger: Logger
+    ) async throws -> CompanyRecord {
+        let rows = try await connection.query(
+            """
+            UPDATE companies SET name = \(fields.name), credit_code = \(fields.creditCode?.value),
+                credit_code_override = \(fields.creditCodeOverride), org_code = \(fields.orgCode?.value),
+                org_code_override = \(fields.orgCodeOverride), district = \(fields.district?.rawValue),
+                hr_name = \(fields.hrName), hr_phone = \(fields.hrPhone?.value),
+                talent_center_status = \(fields.talentCenterStatus.rawValue),
+                version = version + 1, updated_at = now()
+            WHERE agency_id = \(agency) AND company_id = \(id) AND version = \(expectedVersion)
+            RETURNING \(unescaped: columns)
+            """,
+            logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return record(row) }
+        let current = try await get(id, agency: agency, on: connection, logger: logger)
+        throw StorageError.versionConflict(current: current.version)
+    }
+
+    /// One page of companies in (name, id) order, after `cursor` when given.
+    public static func list(
+        agency: UUID, filter: CompanyFilter, after cursor: CompanyCursor?, limit: Int, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> [CompanyRecord] {
+        let pattern = filter.nameContains.map { "%" + escapeLike($0) + "%" }
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: columns) FROM companies
+            WHERE agency_id = \(agency)
+              AND (\(cursor?.name)::text IS NULL OR (name, company_id) > (\(cursor?.name)::text, \(cursor?.id)::uuid))
+              AND (\(filter.district)::text IS NULL OR district = \(filter.district)::text)
+              AND (\(filter.talentCenterStatus)::text IS NULL OR talent_center_status = \(filter.talentCenterStatus)::text)
+              AND (\(pattern)::text IS NULL OR name ILIKE \(pattern)::text)
+            ORDER BY name, company_id
+            LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var records: [CompanyRecord] = []
+        for try await row in rows.decode(Row.self) { records.append(record(row)) }
+        return records
+    }
+
+    static func escapeLike(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if c == "%" || c == "_" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+}

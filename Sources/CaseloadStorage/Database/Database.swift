@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The server's handle on PostgreSQL: a connection pool plus the one way to run work for
+/// an agency, inside a transaction whose row-level-security context names that agency.
+///
+/// `client` must be running (`run()`, or as a service in a ServiceGroup) or every query hangs.
+public final class Database: Sendable {
+    public let client: PostgresClient
+    public let url: DatabaseURL
+    let logger: Logger
+
+    public init(url: DatabaseURL, logger: Logger, maximumConnections: Int = 20) {
+        var configuration = url.clientConfiguration()
+        configuration.options.maximumConnections = maximumConnections
+        // Fail fast while PostgreSQL is away rather than hold clients for the default 10 s.
+        configuration.options.connectTimeout = .seconds(3)
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.url = url
+        self.logger = logger
+    }
+
+    /// Runs the pool until the task is cancelled.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Runs `body` in one transaction acting for `agency` (and `user`, when known).
+    /// Errors come out classified (`StorageError` where one applies), never wrapped in
+    /// `PostgresTransactionError`.
+    public func withAgency<Result>(
+        _ agency: UUID,
+        user: UUID? = nil,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    "SELECT set_config('caseload.agency_id', \(agency.uuidString), true), set_config('caseload.user_id', \(user?.uuidString ?? ""), true)",
+                    logger: logger
+                )
+                return try await body(connection)
+            }
+        } catch {
+            throw StorageError.classify(error)
+        }
+    }
+
+    /// Runs `body` on a pooled connection outside any agency (only functions such as
+    /// `caseload_authenticate` answer there).
+    public func withConnection<Result>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> sending Result {
+        do {
+            return try await client.withConnection { try await body($0) }
+        } catch {
+            throw StorageError.classify(error)
+        }
+    }
+
+    /// Refuses to serve through a role that could read across agencies: a superuser, a role
+    /// with BYPASSRLS, or one that owns the tables (owners skip RLS).
+    public func checkServerRole() async throws {
+        try await withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+                       (SELECT count(*) FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner = r.rolname)
+                FROM pg_roles r WHERE r.rolname = current_user
+                """,
+                logger: logger
+            )
+            for try await (name, isSuper, bypass, owned) in rows.decode((String, Bool, Bool, Int64).self) {
+                if isSuper || bypass || owned > 0 {
+                    throw UnsafeRole(role: name)
+                }
+            }
+        }
+    }
+
+    public struct UnsafeRole: Error, CustomStringConvertible {
+        public var role: String
+        public var description: String {
+            "database role '\(role)' can bypass row-level security (superuser, BYPASSRLS or table owner): "
+                + "serve through a login role that is only a member of caseload_app (see `caseload-server migrate --app-role`)"
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Logging
+import PostgresNIO
+
+/// Applies schema migrations in order, each in its own transaction, and records each with
+/// its checksum. Runs as the schema owner (the admin URL), never as the server's role.
+public struct Migrator: Sendable {
+    public let url: DatabaseURL
+    public let logger: Logger
+
+    public init(url: DatabaseURL, logger: Logger) {
+        self.url = url
+        self.logger = logger
+    }
+
+    /// Applies what is not yet applied; returns the migrations it applied. Refuses to run if
+    /// an applied migration's file changed since.
+    @discardableResult
+    public func migrate(_ migrations: [Migration]) async throws -> [Migration] {
+        try await withAdminConnection(url: url, logger: logger) { connection in
+            // One migrator at a time: several instances may start together. The lock is the
+            // session's, released when this short-lived connection closes, whatever happens.
+            try await connection.query("SELECT pg_advisory_lock(hashtext('caseload.migrate'))", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS caseload_schema_migrations (
+                    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())
+                """,
+                logger: logger
+            )
+            var applied: [Int: String] = [:]
+            let rows = try await connection.query("SELECT version, checksum FROM caseload_schema_migrations", logger: logger)
+            for try await (version, checksum) in rows.decode((Int, String).self) { applied[version] = checksum }
+
+            let known = Set(migrations.map(\.version))
+            if let stranger = applied.keys.sorted().first(where: { !known.contains($0) }) {
+                throw MigrationError.unknownAppliedVersion(stranger)
+            }
+            for migration in migrations {
+                if let checksum = applied[migration.version], checksum != migration.checksum {
+                    throw MigrationError.changedAfterApply(file: migration.fileName, applied: checksum, now: migration.checksum)
+                }
+            }
+            var done: [Migration] = []
+            for migration in migrations where applied[migration.version] == nil {
+                logger.info("applying migration", metadata: ["file": "\(migration.fileName)"])
+                do {
+                    try await connection.withTransaction(logger: logger) { tx in
+                        for statement in SQLScript.statements(in: migration.sql) {
+                            try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        }
+                        try await tx.query(
+                            "INSERT INTO caseload_schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
+                            logger: logger
+                        )
+                    }
+                } catch let error as PostgresTransactionError {
+                    throw error.closureError ?? error.commitError ?? error.beginError ?? error
+                }
+                done.append(migration)
+            }
+            return done
+        }
+    }
+
+    /// Makes `role` a login role that is a member of `caseload_app` and nothing more: what
+    /// the server connects as. Creates it if missing (no password: local trust or peer auth;
+    /// set one with ALTER ROLE for remote use).
+    public func ensureLoginRole(_ role: String) async throws {
+        guard role.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+            throw MigrationError.invalidRoleName(role)
+        }
+        try await withAdminConnection(url: url, logger: logger) { connection in
+            let exists = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)", logger: logger)
+                .collect().count > 0
+            if !exists {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"),
+                    logger: logger
+                )
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: "GRANT caseload_app TO \(role)"), logger: logger)
+        }
+    }
+}
+
+/// Runs `body` on one fresh connection to `url`, closed afterwards: for admin commands and
+/// migrations, which run once and exit.
+public func withAdminConnection<Result: Sendable>(
+    url: DatabaseURL,
+    logger: Logger,
+    _ body: @Sendable (PostgresConnection) async throws -> Result
+) async throws -> Result {
+    let connection = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(), id: 1, logger: logger)
+    do {
+        let result = try await body(connection)
+        try await connection.close()
+        return result
+    } catch {
+        try? await connection.close()
+        throw error
+    }
+}

@@ -1,0 +1,191 @@
+import ArgumentParser
+import CaseloadServer
+import CaseloadStorage
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+@main
+struct CaseloadServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "caseload-server",
+        abstract: "The Caseload server: line-delimited JSON-RPC 2.0 over TCP, data in PostgreSQL.",
+        version: Application.version,
+        subcommands: [Serve.self, Migrate.self, Admin.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options shared by every subcommand that reads the server configuration.
+struct ConfigOptions: ParsableArguments {
+    @Option(help: "Listen address host:port (port 0 = any free port). Env: CASELOAD_LISTEN. Default 127.0.0.1:7420.")
+    var listen: String?
+
+    @Option(help: "The server's PostgreSQL URL. Env: CASELOAD_DATABASE_URL.")
+    var databaseURL: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error, critical. Env: CASELOAD_LOG_LEVEL. Default info.")
+    var logLevel: String?
+
+    @Option(help: "A config file of `name = value` lines. Env: CASELOAD_CONFIG.")
+    var config: String?
+
+    func resolve() throws -> (ServerConfiguration, Logger.Level) {
+        var flags: ServerConfiguration.Layer = [:]
+        flags["listen"] = listen
+        flags["database_url"] = databaseURL
+        flags["log_level"] = logLevel
+        let configPath = config ?? ProcessInfo.processInfo.environment["CASELOAD_CONFIG"]
+        let file = try configPath.map(ServerConfiguration.fileLayer(path:)) ?? [:]
+        return try ServerConfiguration.resolve([flags, ServerConfiguration.environmentLayer(), file])
+    }
+}
+
+func makeLogger(_ level: Logger.Level) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    var logger = Logger(label: "caseload")
+    logger.logLevel = level
+    return logger
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve JSON-RPC until SIGTERM or SIGINT (graceful: in-flight requests finish).")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let (configuration, level) = try options.resolve()
+        let logger = makeLogger(level)
+        let app = try Application(configuration: configuration, logger: logger, gracefulShutdownSignals: [.sigterm, .sigint])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            group.addTask {
+                let address = try await app.server.listeningAddress()
+                // One line on stdout that scripts can wait for (port 0 picks a free port).
+                let line = "caseload-server listening on \(address.ipAddress ?? configuration.host):\(address.port ?? configuration.port)\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// Where the admin commands connect: the schema owner.
+struct AdminDatabaseOptions: ParsableArguments {
+    @Option(help: "The schema owner's PostgreSQL URL. Env: CASELOAD_ADMIN_DATABASE_URL, else CASELOAD_DATABASE_URL.")
+    var databaseURL: String?
+
+    func url() throws -> DatabaseURL {
+        let env = ProcessInfo.processInfo.environment
+        guard let raw = databaseURL ?? env["CASELOAD_ADMIN_DATABASE_URL"] ?? env["CASELOAD_DATABASE_URL"] else {
+            throw ValidationError("no database: pass --database-url or set CASELOAD_ADMIN_DATABASE_URL")
+        }
+        return try DatabaseURL(raw)
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply schema/NNN_name.sql migrations in order, each in a transaction, recorded with its checksum.")
+
+    @OptionGroup var database: AdminDatabaseOptions
+
+    @Option(help: "The schema folder. Env: CASELOAD_SCHEMA_DIR. Default: ./schema or the checkout's.")
+    var schema: String?
+
+    @Option(help: "Also make this login role a member of caseload_app (what the server connects as), creating it if missing.")
+    var appRole: String?
+
+    @Flag(help: "On a database with no agency yet, create a demo agency and print its owner token.")
+    var demoIfEmpty = false
+
+    func run() async throws {
+        let logger = makeLogger(.notice)
+        let url = try database.url()
+        let migrations = try Migration.load(from: Migration.locateSchemaDirectory(explicit: schema))
+        let migrator = Migrator(url: url, logger: logger)
+        let applied = try await migrator.migrate(migrations)
+        FileHandle.standardError.write(
+            Data("migrate: \(applied.count) applied (\(applied.map(\.fileName).joined(separator: ", "))), \(migrations.count) known\n".utf8))
+        if let appRole { try await migrator.ensureLoginRole(appRole) }
+        if demoIfEmpty { try await createDemoAgencyIfEmpty(url: url, logger: logger) }
+    }
+
+    func createDemoAgencyIfEmpty(url: DatabaseURL, logger: Logger) async throws {
+        let created = try await withAdminConnection(url: url, logger: logger) { connection -> AdminStore.Created? in
+            guard try await AdminStore.agencyCount(on: connection, logger: logger) == 0 else { return nil }
+            return try await AdminStore.createAgency(name: "演示机构 Demo Agency", ownerName: "Demo Owner", on: connection, logger: logger)
+        }
+        guard let created else { return }
+        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("caseload").path
+        print(
+            """
+
+            Created a demo agency (演示机构 Demo Agency). Its owner token is shown this once:
+
+                \(created.token)
+
+            Use it from another terminal while the server runs:
+
+                export CASELOAD_TOKEN=\(created.token)
+                \(cli) company list
+
+            """)
+    }
+}
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Operator commands, run with the admin database URL. Each prints one JSON line.",
+        subcommands: [CreateAgency.self, CreateUser.self])
+
+    struct CreateAgency: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an agency and its owner; prints the owner's token once.")
+        @OptionGroup var database: AdminDatabaseOptions
+        @Option(help: "The agency's name.") var name: String
+        @Option(help: "The owner's name.") var owner = "owner"
+
+        func run() async throws {
+            let logger = makeLogger(.warning)
+            let created = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
+                try await AdminStore.createAgency(name: name, ownerName: owner, on: connection, logger: logger)
+            }
+            printJSON(created)
+        }
+    }
+
+    struct CreateUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user in an agency; prints the user's token once.")
+        @OptionGroup var database: AdminDatabaseOptions
+        @Option(help: "The agency id.") var agency: String
+        @Option(help: "The user's name.") var name: String
+        @Option(help: "owner, manager, consultant, viewer or client.") var role: String
+
+        func validate() throws {
+            guard UUID(uuidString: agency) != nil else { throw ValidationError("--agency must be an agency id (a UUID)") }
+            guard AdminStore.roles.contains(role) else {
+                throw ValidationError("--role must be one of \(AdminStore.roles.joined(separator: ", "))")
+            }
+        }
+
+        func run() async throws {
+            let logger = makeLogger(.warning)
+            let agencyID = UUID(uuidString: agency)!
+            let created = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
+                try await AdminStore.createUser(agency: agencyID, name: name, role: role, on: connection, logger: logger)
+            }
+            printJSON(created)
+        }
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self))
+}
