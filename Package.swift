@@ -77,11 +77,23 @@ let package = Package(
             path: "clients/swift/Sources/caseload"
         ),
         .testTarget(name: "CaseloadCoreTests", dependencies: ["CaseloadCore"]),
-        .testTarget(name: "CaseloadProtocolTests", dependencies: ["CaseloadProtocol"]),
+        .testTarget(
+            name: "CaseloadProtocolTests",
+            dependencies: [
+                "CaseloadProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "CaseloadCLITests", dependencies: ["CaseloadCLI"]),
         .testTarget(
             name: "CaseloadIntegrationTests",
-            dependencies: ["CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI"]
+            dependencies: [
+                "CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
     ]
 )

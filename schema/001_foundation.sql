@@ -5,11 +5,13 @@
 -- role that is a member of caseload_app: it owns nothing, is not a superuser and cannot
 -- bypass RLS, so a query that forgets its agency filter still sees only its own agency.
 
+-- Roles are cluster-wide: another database of the same cluster may have created it already,
+-- possibly at this very moment.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'caseload_app') THEN
-        CREATE ROLE caseload_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-    END IF;
+    CREATE ROLE caseload_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
 END
 $$;
 

@@ -12,7 +12,7 @@ struct CaseloadServerCommand: AsyncParsableCommand {
         commandName: "caseload-server",
         abstract: "The Caseload server: line-delimited JSON-RPC 2.0 over TCP, data in PostgreSQL.",
         version: Application.version,
-        subcommands: [Serve.self, Migrate.self, Admin.self],
+        subcommands: [Serve.self, Migrate.self, Admin.self, Docs.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -188,4 +188,27 @@ func printJSON<T: Encodable>(_ value: T) {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self))
+}
+
+struct Docs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the OpenRPC document, or rewrite the generated reference in docs/protocol.md.")
+
+    @Flag(help: "Print the OpenRPC document (what rpc.discover returns) as JSON.") var openrpc = false
+    @Option(help: "Rewrite the generated section of this protocol document in place.") var update: String?
+
+    func run() throws {
+        let registry = Application.makeRegistry()
+        if openrpc {
+            printJSON(OpenRPC.document(for: registry, version: Application.version))
+        }
+        if let update {
+            let text = try String(contentsOfFile: update, encoding: .utf8)
+            guard let updated = ProtocolDocs.updating(text, registry: registry) else {
+                throw ValidationError("\(update) has no generated-section markers")
+            }
+            try updated.write(toFile: update, atomically: true, encoding: .utf8)
+        }
+        if !openrpc && update == nil { print(ProtocolDocs.generated(for: registry)) }
+    }
 }

@@ -6,11 +6,13 @@ import NIOPosix
 public enum LineChannel {
     public typealias Channel = NIOAsyncChannel<LineFrame, ByteBuffer>
 
-    /// Connects to `host:port` with line framing in both directions.
+    /// Connects to `host:port`. Inbound is always split into lines; outbound writes get a
+    /// `\n` appended unless `rawOutbound` (tests that send partial or malformed lines).
     public static func connect(
         host: String,
         port: Int,
         maximumLineLength: Int = 64 << 20,
+        rawOutbound: Bool = false,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> Channel {
         try await ClientBootstrap(group: group)
@@ -18,7 +20,9 @@ public enum LineChannel {
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: maximumLineLength)))
-                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LineFrameEncoder()))
+                    if !rawOutbound {
+                        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LineFrameEncoder()))
+                    }
                     return try Channel(wrappingChannelSynchronously: channel)
                 }
             }

@@ -34,7 +34,9 @@ public struct LineFrameDecoder: ByteToMessageDecoder, Sendable {
         let start = view.startIndex + scanned
         guard let newline = view[start...].firstIndex(of: UInt8(ascii: "\n")) else {
             scanned = view.count
-            if view.count > maximumLineLength {
+            // A trailing \r may be the first half of a CRLF whose \n has not arrived yet.
+            let pending = view.count - (view.last == UInt8(ascii: "\r") ? 1 : 0)
+            if pending > maximumLineLength {
                 overflowed = true
                 buffer.moveReaderIndex(to: buffer.writerIndex)
                 context.fireChannelRead(wrapInboundOut(.tooLong(limit: maximumLineLength)))
@@ -53,7 +55,7 @@ public struct LineFrameDecoder: ByteToMessageDecoder, Sendable {
             context.fireChannelRead(wrapInboundOut(.tooLong(limit: maximumLineLength)))
             return .continue
         }
-        if line.readableBytesView.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
+        if Self.isBlank(line) {
             return .continue  // blank line: keep-alives and hand-typed sessions
         }
         context.fireChannelRead(wrapInboundOut(.line(line)))
@@ -66,9 +68,15 @@ public struct LineFrameDecoder: ByteToMessageDecoder, Sendable {
         if !overflowed, buffer.readableBytes > 0 {
             var line = buffer.readSlice(length: buffer.readableBytes)!
             if line.readableBytesView.last == UInt8(ascii: "\r") { line.moveWriterIndex(to: line.writerIndex - 1) }
-            if line.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.line(line))) }
+            if !Self.isBlank(line) { context.fireChannelRead(wrapInboundOut(.line(line))) }
         }
         return .needMoreData
+    }
+}
+
+extension LineFrameDecoder {
+    static func isBlank(_ line: ByteBuffer) -> Bool {
+        line.readableBytesView.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
     }
 }
 

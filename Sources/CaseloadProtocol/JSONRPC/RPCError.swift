@@ -42,7 +42,6 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
     case databaseUnavailable = -32006
     case requestTooLarge = -32007
     case deadlineExceeded = -32008
-    case shuttingDown = -32009
 
     public var name: String {
         switch self {
@@ -59,7 +58,6 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
         case .databaseUnavailable: "database_unavailable"
         case .requestTooLarge: "request_too_large"
         case .deadlineExceeded: "deadline_exceeded"
-        case .shuttingDown: "shutting_down"
         }
     }
 
@@ -78,7 +76,6 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
         case .databaseUnavailable: "Database unavailable: try again shortly"
         case .requestTooLarge: "Request too large"
         case .deadlineExceeded: "Deadline exceeded: the request took too long; its outcome is unknown"
-        case .shuttingDown: "Server is shutting down"
         }
     }
 
@@ -98,7 +95,6 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
         case .databaseUnavailable: "PostgreSQL cannot be reached; nothing was changed. Retry later."
         case .requestTooLarge: "A line longer than the maximum (the connection is then closed) or a batch with too many requests."
         case .deadlineExceeded: "The request ran past the per-request deadline; a write may or may not have committed."
-        case .shuttingDown: "The server is draining for shutdown and takes no new requests on this connection."
         }
     }
 }

@@ -3,12 +3,22 @@ import Foundation
 
 /// Methods about the server itself: liveness, version, and the OpenRPC description.
 enum SystemMethods {
+    struct PingParams: Decodable, Sendable {
+        var delayMs: Int?
+        enum CodingKeys: String, CodingKey { case delayMs = "delay_ms" }
+    }
+
     static var all: [RPCMethod] {
         [
             .define(
-                "system.ping", summary: "Liveness check: answers `pong`. No login needed.",
+                "system.ping",
+                summary: "Liveness check: answers `pong`. No login needed. `delay_ms` holds the reply back, for testing pipelining and timeouts.",
+                params: [.optional("delay_ms", .integer(minimum: 0, maximum: 10_000), "Wait this long before answering (default 0)")],
                 result: .string(enum: ["pong"]), access: .anyone
-            ) { (_: NoParams, _) in "pong" },
+            ) { (params: PingParams, _) in
+                if let delay = params.delayMs, delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+                return "pong"
+            },
             .define(
                 "system.version",
                 summary: "The server's version and protocol version. No login needed.",

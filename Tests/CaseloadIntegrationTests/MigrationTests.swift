@@ -1,0 +1,117 @@
+import CaseloadStorage
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite("Migrations against a real PostgreSQL")
+struct MigrationTests {
+    let logger = TestDatabase.logger
+
+    func appliedVersions(_ db: TestDatabase) async throws -> [Int] {
+        try await db.admin { connection in
+            var versions: [Int] = []
+            for try await v in try await connection.query("SELECT version FROM caseload_schema_migrations ORDER BY version", logger: TestDatabase.logger)
+                .decode(Int.self)
+            {
+                versions.append(v)
+            }
+            return versions
+        }
+    }
+
+    @Test("a fresh database gets every migration, and a re-run applies nothing")
+    func freshThenRerun() async throws {
+        let db = try await TestDatabase.empty()
+        let migrations = try Migration.load(from: TestDatabase.schemaDirectory)
+        #expect(!migrations.isEmpty)
+        let first = try await Migrator(url: db.adminURL, logger: logger).migrate(migrations)
+        #expect(first.map(\.version) == migrations.map(\.version))
+        #expect(try await appliedVersions(db) == migrations.map(\.version))
+        let tables = try await db.admin { connection in
+            try await connection.query("SELECT count(*)::int FROM pg_tables WHERE schemaname = 'public' AND tablename = 'companies'", logger: TestDatabase.logger)
+                .collect().first!.decode(Int.self)
+        }
+        #expect(tables == 1)
+
+        let second = try await Migrator(url: db.adminURL, logger: logger).migrate(migrations)
+        #expect(second.isEmpty)
+    }
+
+    @Test("an applied migration whose file changed is refused, and nothing else is applied")
+    func tamperedFileRefused() async throws {
+        let db = try await TestDatabase.empty()
+        var migrations = try Migration.load(from: TestDatabase.schemaDirectory)
+        try await Migrator(url: db.adminURL, logger: logger).migrate(migrations)
+
+        migrations[0].sql += "\n-- a harmless-looking edit\n"
+        migrations.append(Migration(version: 999, name: "later", sql: "CREATE TABLE should_not_exist (x int)"))
+        await #expect(throws: MigrationError.self) {
+            try await Migrator(url: db.adminURL, logger: logger).migrate(migrations)
+        }
+        do {
+            try await Migrator(url: db.adminURL, logger: logger).migrate(migrations)
+        } catch let error as MigrationError {
+            guard case .changedAfterApply(let file, _, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(file == migrations[0].fileName)
+            #expect(error.description.contains("new file"))
+        }
+        #expect(try await appliedVersions(db).contains(999) == false)
+    }
+
+    @Test("a failing migration rolls back entirely")
+    func failingMigrationRollsBack() async throws {
+        let db = try await TestDatabase.empty()
+        let broken = Migration(version: 1, name: "broken", sql: "CREATE TABLE half (x int);\nSELECT no_such_function();")
+        await #expect(throws: (any Error).self) {
+            try await Migrator(url: db.adminURL, logger: logger).migrate([broken])
+        }
+        let exists = try await db.admin { connection in
+            try await connection.query("SELECT count(*)::int FROM pg_tables WHERE tablename = 'half'", logger: TestDatabase.logger)
+                .collect().first!.decode(Int.self)
+        }
+        #expect(exists == 0)
+        #expect(try await appliedVersions(db).isEmpty)
+    }
+
+    @Test("schema files must be named NNN_name.sql and versions unique")
+    func fileNaming() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "SELECT 1".write(to: dir.appendingPathComponent("001_a.sql"), atomically: true, encoding: .utf8)
+        try "SELECT 1".write(to: dir.appendingPathComponent("001_b.sql"), atomically: true, encoding: .utf8)
+        #expect(throws: MigrationError.duplicateVersion(1)) { try Migration.load(from: dir) }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("001_b.sql"))
+        try "SELECT 1".write(to: dir.appendingPathComponent("2_c.sql"), atomically: true, encoding: .utf8)
+        #expect(throws: MigrationError.badFileName("2_c.sql")) { try Migration.load(from: dir) }
+    }
+}
+
+@Suite("SQL script splitting")
+struct SQLScriptTests {
+    @Test func splitsOnSemicolonsOutsideQuotesAndBodies() {
+        let sql = """
+            -- a comment; with a semicolon
+            CREATE TABLE t (s text DEFAULT 'a;b''c');
+            /* block; /* nested; */ still comment */
+            DO $$ BEGIN PERFORM 1; END $$;
+            CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$;
+            SELECT "odd;name" FROM t
+            """
+        let statements = SQLScript.statements(in: sql)
+        #expect(statements.count == 4)
+        #expect(statements[0] == "CREATE TABLE t (s text DEFAULT 'a;b''c')")
+        #expect(statements[1] == "DO $$ BEGIN PERFORM 1; END $$")
+        #expect(statements[2].hasSuffix("$body$ SELECT 1; $body$"))
+        #expect(statements[3] == "SELECT \"odd;name\" FROM t")
+    }
+
+    @Test func emptyAndCommentOnlyInputsGiveNothing() {
+        #expect(SQLScript.statements(in: "").isEmpty)
+        #expect(SQLScript.statements(in: "-- only a comment\n;;\n/* and this */").isEmpty)
+    }
+
+    @Test func positionalParametersAreNotDollarQuotes() {
+        #expect(SQLScript.statements(in: "SELECT $1; SELECT 2") == ["SELECT $1", "SELECT 2"])
+    }
+}

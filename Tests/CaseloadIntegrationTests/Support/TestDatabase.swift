@@ -1,0 +1,78 @@
+import CaseloadStorage
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// A fresh, migrated database in the throw-away cluster `make test` starts, plus the URLs of
+/// its owner (admin) and of the server's unprivileged login role.
+struct TestDatabase: Sendable {
+    static let serverRole = "caseload_server"
+
+    let name: String
+    let adminURL: DatabaseURL
+    let serverURL: DatabaseURL
+
+    static var clusterAdminURL: DatabaseURL {
+        get throws {
+            let raw = try #require(
+                ProcessInfo.processInfo.environment["CASELOAD_TEST_ADMIN_DATABASE_URL"],
+                "CASELOAD_TEST_ADMIN_DATABASE_URL is not set: run the tests with `make test`, which starts a throw-away PostgreSQL")
+            return try DatabaseURL(raw)
+        }
+    }
+
+    static var schemaDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("schema")
+    }
+
+    static let logger: Logger = {
+        var l = Logger(label: "caseload.test")
+        l.logLevel = .warning
+        return l
+    }()
+
+    /// Cluster-wide DDL (CREATE DATABASE, roles) is serialised: PostgreSQL refuses concurrent
+    /// copies of the same template, and role grants race.
+    private actor ClusterLock {
+        func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T { try await body() }
+    }
+    private static let lock = ClusterLock()
+
+    /// Creates an empty database (no migrations).
+    static func empty(prefix: String = "caseload_test") async throws -> TestDatabase {
+        try await lock.run { try await createEmpty(prefix: prefix) }
+    }
+
+    private static func createEmpty(prefix: String) async throws -> TestDatabase {
+        let cluster = try clusterAdminURL
+        let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+        try await withAdminConnection(url: cluster, logger: logger) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        let admin = cluster.with(database: name)
+        return TestDatabase(name: name, adminURL: admin, serverURL: admin.with(user: serverRole))
+    }
+
+    /// Creates a database migrated to the current schema, with the server's login role.
+    static func migrated() async throws -> TestDatabase {
+        try await lock.run {
+            let db = try await createEmpty(prefix: "caseload_test")
+            let migrator = Migrator(url: db.adminURL, logger: logger)
+            try await migrator.migrate(Migration.load(from: schemaDirectory))
+            try await migrator.ensureLoginRole(serverRole)
+            return db
+        }
+    }
+
+    /// Runs SQL as the schema owner.
+    func admin<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withAdminConnection(url: adminURL, logger: Self.logger, body)
+    }
+
+    /// Creates an agency with an owner; returns the owner's token and ids.
+    func createAgency(_ name: String = "Agency \(UUID().uuidString.prefix(6))") async throws -> AdminStore.Created {
+        try await admin { try await AdminStore.createAgency(name: name, on: $0, logger: Self.logger) }
+    }
+}

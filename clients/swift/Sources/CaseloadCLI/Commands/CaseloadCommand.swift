@@ -1,0 +1,80 @@
+import ArgumentParser
+import CaseloadProtocol
+import Foundation
+
+/// `caseload`: the thin command-line client. It speaks only the protocol.
+public struct CaseloadCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "caseload",
+        abstract: "Talk to a Caseload server: client companies, applicants, cases.",
+        discussion: """
+            Set CASELOAD_ADDR (default 127.0.0.1:7420) and CASELOAD_TOKEN, or run `caseload login`.
+            Add --json to any command for machine-readable output.
+            """,
+        subcommands: [Ping.self, Login.self, CompanyCommand.self]
+    )
+
+    public init() {}
+}
+
+/// A command that talks to the server: errors are printed as the server said them and
+/// the process exits with status 1.
+protocol ClientCommand: AsyncParsableCommand {
+    func execute() async throws
+}
+
+extension ClientCommand {
+    public func run() async throws {
+        do {
+            try await execute()
+        } catch let error as RPCError {
+            Output.error(error)
+            throw ExitCode(1)
+        } catch let error as CLIError {
+            Output.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Ping: ClientCommand {
+    static let configuration = CommandConfiguration(abstract: "Check that the server answers (no login needed).")
+
+    @OptionGroup var options: ClientOptions
+
+    func execute() async throws {
+        let (host, port) = try options.resolvedAddress()
+        let version = try await options.withClient(requireLogin: false) { client in
+            _ = try await client.call("system.ping")
+            return try await client.call("system.version")
+        }
+        if options.json {
+            Output.json(version)
+        } else {
+            print("pong from \(host):\(port) (server \(Output.text(version["server"])), protocol \(Output.text(version["protocol"])))")
+        }
+    }
+}
+
+struct Login: ClientCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a token and save it with the address in a file only you can read.",
+        discussion: "The file is $XDG_CONFIG_HOME/caseload/login.json (default ~/.config/caseload/login.json), mode 0600."
+    )
+
+    @OptionGroup var options: ClientOptions
+
+    func execute() async throws {
+        guard let token = options.resolvedToken() else {
+            throw CLIError("give the token with --token or CASELOAD_TOKEN")
+        }
+        let (host, port) = try options.resolvedAddress()
+        let me = try await options.withClient { client in try await client.call("auth.whoami") }
+        try SavedLogin(addr: "\(host):\(port)", token: token).save()
+        if options.json {
+            Output.json(me)
+        } else {
+            print("Logged in to \(Output.text(me["agency_name"])) as \(Output.text(me["user_name"])) (\(Output.text(me["role"]))); saved to \(SavedLogin.path)")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import CaseloadProtocol
+import Foundation
+
+/// How results reach the terminal: aligned tables for people, JSON for programs.
+enum Output {
+    static func json(_ value: JSONValue) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        let data = (try? encoder.encode(value)) ?? Data("null".utf8)
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func table(_ headers: [String], _ rows: [[String]]) {
+        var table = TextTable(headers: headers)
+        for row in rows { table.add(row) }
+        print(table.render())
+    }
+
+    /// `key  value` lines, keys aligned by display width.
+    static func record(_ pairs: [(String, String)]) {
+        let width = pairs.map { $0.0.displayWidth }.max() ?? 0
+        for (key, value) in pairs {
+            print(key + String(repeating: " ", count: width - key.displayWidth) + "  " + value)
+        }
+    }
+
+    /// A JSON value as table text: strings bare, null as "-".
+    static func text(_ value: JSONValue?) -> String {
+        switch value {
+        case nil, .null?: "-"
+        case .string(let s)?: s
+        case .int(let i)?: String(i)
+        case .double(let d)?: String(d)
+        case .bool(let b)?: b ? "yes" : "no"
+        case let other?: WireJSON.string(other)
+        }
+    }
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("caseload: \(message)\n".utf8))
+    }
+
+    /// The server's error: its message, then each offending field and rule.
+    static func error(_ error: RPCError) {
+        var lines = ["caseload: \(error.message) [\(error.knownCode?.name ?? String(error.code))]"]
+        for entry in error.data?["errors"]?.arrayValue ?? [] {
+            lines.append("  \(text(entry["field"])): \(text(entry["message"])) (\(text(entry["rule"])))")
+        }
+        if let current = error.data?["current_version"] { lines.append("  current version: \(text(current))") }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}

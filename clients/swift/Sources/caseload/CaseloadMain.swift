@@ -1,0 +1,8 @@
+import CaseloadCLI
+
+@main
+enum CaseloadMain {
+    static func main() async {
+        await CaseloadCommand.main(nil)
+    }
+}
