@@ -16,7 +16,7 @@ BIN               ?=
 
 export SWIFT SWIFT_TEST_FLAGS CASELOAD_PG_PORT
 
-.PHONY: deps build release run test clean-db
+.PHONY: deps build release run test clean-db docs
 
 deps:
 	deploy/ensure-deps.sh
@@ -39,3 +39,7 @@ test: deps
 # Remove the dev cluster used by `make run` (all local dev data).
 clean-db:
 	deploy/dev-postgres.sh destroy .caseload/pg
+
+# Regenerate the reference half of docs/protocol.md from the method registry.
+docs: build
+	"$$($(SWIFT) build --show-bin-path)/caseload-server" docs --update docs/protocol.md

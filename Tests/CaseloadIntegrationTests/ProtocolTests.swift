@@ -109,6 +109,17 @@ struct ProtocolTests {
         }
     }
 
+    @Test("a last line without a newline is answered when the client half-closes (printf | nc)")
+    func halfClose() async throws {
+        let server = try await TestServer.shared()
+        try await server.withLines { replies, out async throws in
+            try await out.send(#"{"jsonrpc":"2.0","id":"last","method":"system.ping"}"#)
+            out.finish()
+            #expect(try await replies.nextJSON()?["id"] == "last")
+            #expect(try await replies.next() == nil)
+        }
+    }
+
     @Test("a batch over the limit is refused as a whole")
     func batchTooLarge() async throws {
         let server = try await TestServer.shared()

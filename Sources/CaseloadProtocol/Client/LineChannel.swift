@@ -23,7 +23,11 @@ public enum LineChannel {
                     if !rawOutbound {
                         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LineFrameEncoder()))
                     }
-                    return try Channel(wrappingChannelSynchronously: channel)
+                    // Finishing the writer half-closes the connection, so a client can say
+                    // "that was my last line" and still read the replies.
+                    return try Channel(
+                        wrappingChannelSynchronously: channel,
+                        configuration: .init(isOutboundHalfClosureEnabled: true))
                 }
             }
     }

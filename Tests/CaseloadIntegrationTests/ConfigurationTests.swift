@@ -1,0 +1,63 @@
+import CaseloadServer
+import CaseloadStorage
+import Foundation
+import Testing
+
+@Suite("Configuration: flags > environment > file > defaults")
+struct ConfigurationTests {
+    @Test func defaults() throws {
+        let (c, level) = try ServerConfiguration.resolve([])
+        #expect(c.host == "127.0.0.1" && c.port == 7420)
+        #expect(c.databaseURL == nil)
+        #expect(c.limits.maximumLineLength == 1 << 20)
+        #expect(level == .info)
+    }
+
+    @Test func precedence() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("caseload-\(UUID()).conf")
+        try """
+            # a comment
+            listen = 0.0.0.0:9000
+            max_batch = 7
+            log_level = debug
+
+            database_url = postgres://file@localhost/db
+            """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fileLayer = try ServerConfiguration.fileLayer(path: file.path)
+        let env = ServerConfiguration.environmentLayer(["CASELOAD_MAX_BATCH": "9", "CASELOAD_DATABASE_URL": "postgres://env@localhost/db", "HOME": "/x"])
+        let flags: ServerConfiguration.Layer = ["database_url": "postgres://flag@localhost/db"]
+        let (c, level) = try ServerConfiguration.resolve([flags, env, fileLayer])
+        #expect(c.databaseURL == "postgres://flag@localhost/db")
+        #expect(c.limits.maximumBatchSize == 9)
+        #expect(c.host == "0.0.0.0" && c.port == 9000)
+        #expect(level == .debug)
+    }
+
+    @Test func badValuesNameTheSetting() throws {
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.resolve([["listen": "7420"]]) }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.resolve([["max_batch": "0"]]) }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.resolve([["log_level": "loud"]]) }
+        do {
+            _ = try ServerConfiguration.resolve([["max_in_flight": "many"]])
+        } catch let error as ConfigurationError {
+            #expect(error.description.contains("max_in_flight"))
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("caseload-\(UUID()).conf")
+        try "colour = blue\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.fileLayer(path: file.path) }
+    }
+
+    @Test func databaseURLs() throws {
+        let url = try DatabaseURL("postgres://app:s%40cret@db.example:6543/caseload?sslmode=require")
+        #expect(url.user == "app" && url.password == "s@cret" && url.host == "db.example" && url.port == 6543)
+        #expect(url.database == "caseload" && url.requireTLS)
+        #expect(!url.description.contains("cret"))
+        let socket = try DatabaseURL("postgresql://me@/db?host=/run/postgresql")
+        #expect(socket.socketPath == "/run/postgresql")
+        #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL("mysql://x@y/z") }
+        #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL("postgres://localhost/db") }
+        #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL("postgres://u@localhost") }
+    }
+}
