@@ -72,6 +72,16 @@ if [ -z "${CASELOAD_DATABASE_URL:-}" ]; then
     export CASELOAD_ADMIN_DATABASE_URL="postgres://caseload_admin@127.0.0.1:$PG_PORT/caseload"
     export CASELOAD_DATABASE_URL="postgres://caseload_server@127.0.0.1:$PG_PORT/caseload"
     "$SERVER" migrate --app-role caseload_server --demo-if-empty
+    # Keys for personal data at rest: made once for this dev checkout, readable only by you.
+    KEYS="$ROOT/.caseload/pii-keys.env"
+    if [ ! -s "$KEYS" ]; then
+        (umask 077 && "$SERVER" admin generate-keys >"$KEYS")
+        log "generated keys for personal data in $KEYS"
+    fi
+    set -a
+    # shellcheck disable=SC1090
+    . "$KEYS"
+    set +a
 else
     "$SERVER" migrate
 fi

@@ -142,7 +142,7 @@ struct Migrate: AsyncParsableCommand {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operator commands, run with the admin database URL. Each prints one JSON line.",
-        subcommands: [CreateAgency.self, CreateUser.self])
+        subcommands: [CreateAgency.self, CreateUser.self, GenerateKeys.self])
 
     struct CreateAgency: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an agency and its owner; prints the owner's token once.")
@@ -156,6 +156,18 @@ struct Admin: AsyncParsableCommand {
                 try await AdminStore.createAgency(name: name, ownerName: owner, on: connection, logger: logger)
             }
             printJSON(created)
+        }
+    }
+
+    struct GenerateKeys: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print new keys for personal data at rest as environment lines (keep them secret and backed up: without them, ID numbers and phones cannot be read).")
+        @Option(help: "The new key's id (keep ids unique across rotations).") var keyID = "k1"
+
+        func run() {
+            let keys = PIICipher.generateKeys(keyID: keyID)
+            print("CASELOAD_PII_KEY=\(keys.piiKey)")
+            print("CASELOAD_PII_LOOKUP_KEY=\(keys.lookupKey)")
         }
     }
 

@@ -94,12 +94,12 @@ struct CLITests {
         let array = try JSONDecoder().decode(JSONValue.self, from: Data(json.stdout.utf8)).arrayValue
         #expect(array?.count == 2)
 
-        let update = try await caseload(["company", "update", id, "--status", "activated", "--json"], server: server, token: agency.token)
+        let update = try await caseload(["company", "update", id, "--status", "registered_online", "--json"], server: server, token: agency.token)
         #expect(update.status == 0, "\(update.stderr)")
         #expect(try JSONDecoder().decode(JSONValue.self, from: Data(update.stdout.utf8))["version"] == 2)
 
         let show = try await caseload(["company", "show", id], server: server, token: agency.token)
-        #expect(show.stdout.contains("activated"))
+        #expect(show.stdout.contains("registered_online"))
         #expect(show.stdout.contains("徐汇区"))
     }
 

@@ -36,11 +36,16 @@ struct CompanyTests {
             #expect(listed == [created])
 
             let updated = try await client.call(
-                "company.update", ["id": .string(id), "version": 1, "talent_center_status": "activated", "hr_name": .null])
+                "company.update", ["id": .string(id), "version": 1, "talent_center_status": "registered_online", "hr_name": .null])
             #expect(updated["version"] == 2)
-            #expect(updated["talent_center_status"] == "activated")
+            #expect(updated["talent_center_status"] == "registered_online")
             #expect(updated["hr_name"] == .null)
             #expect(updated["name"] == created["name"])
+            // The talent-center status moves only along its own machine.
+            let skip = await expectRPCError(.validationFailed) {
+                _ = try await client.call("company.update", ["id": .string(id), "version": 2, "talent_center_status": "unregistered"])
+            }
+            #expect(skip?.fieldRules.first?.rule == "transition")
             #expect(updated["hr_phone"] == created["hr_phone"])
 
             // The phone is stored whole; only its presentation is masked.

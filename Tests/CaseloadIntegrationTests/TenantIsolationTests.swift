@@ -90,6 +90,8 @@ struct TenantIsolationTests {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.databaseURL = "\(db.adminURL)"
+        configuration.piiKey = testKeys.piiKey
+        configuration.piiLookupKey = testKeys.lookupKey
         let app = try Application(configuration: configuration, logger: TestDatabase.logger)
         await #expect(throws: Database.UnsafeRole.self) { try await app.run() }
     }

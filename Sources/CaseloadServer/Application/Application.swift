@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadStorage
 import Logging
 import NIOCore
@@ -17,7 +18,10 @@ public final class Application: Sendable {
 
     /// Every method the server offers, in the order docs list them.
     public static func makeRegistry() -> MethodRegistry {
-        MethodRegistry([SystemMethods.all, AuthMethods.all, CompanyMethods.all])
+        MethodRegistry([
+            SystemMethods.all, AuthMethods.all, CompanyMethods.all, UserMethods.all, ApplicantMethods.all, PointsMethods.all,
+            CaseMethods.all,
+        ])
     }
 
     /// Builds the server. `gracefulShutdownSignals` are the signals that start a graceful
@@ -29,8 +33,19 @@ public final class Application: Sendable {
         let url: DatabaseURL
         do { url = try DatabaseURL(urlString) } catch { throw ConfigurationError("CASELOAD_DATABASE_URL: \(error)") }
         let database = Database(url: url, logger: logger, maximumConnections: configuration.databaseMaximumConnections)
+        guard let piiKey = configuration.piiKey, let lookupKey = configuration.piiLookupKey else {
+            throw ConfigurationError("no keys for personal data: set CASELOAD_PII_KEY and CASELOAD_PII_LOOKUP_KEY (`caseload-server admin generate-keys` makes them)")
+        }
+        let cipher: PIICipher
+        do { cipher = try PIICipher(activeKey: piiKey, oldKeys: configuration.piiOldKeys, lookupKey: lookupKey) } catch {
+            throw ConfigurationError("\(error)")
+        }
+        // The stage tables are data: a malformed one stops the server before it listens.
+        for kind in CaseKinds.all where !kind.problems().isEmpty {
+            throw ConfigurationError("case kind \(kind.id) is malformed: \(kind.problems().joined(separator: "; "))")
+        }
         let registry = Self.makeRegistry()
-        let services = ServerServices(database: database, configuration: configuration, version: Self.version)
+        let services = ServerServices(database: database, configuration: configuration, version: Self.version, cipher: cipher)
         let dispatcher = Dispatcher(registry: registry, services: services, logger: logger)
         let handler = ConnectionHandler(dispatcher: dispatcher, limits: configuration.limits, logger: logger)
         let requireSafeRole = configuration.requireSafeDatabaseRole

@@ -8,7 +8,7 @@ extension ServerConfiguration {
     /// Every setting's name, for config files and `CASELOAD_<NAME>` environment variables.
     public static let settingNames = [
         "listen", "database_url", "database_max_connections", "log_level", "max_line_bytes", "max_batch",
-        "max_in_flight", "idle_timeout_seconds", "request_deadline_seconds",
+        "max_in_flight", "idle_timeout_seconds", "request_deadline_seconds", "pii_key", "pii_old_keys", "pii_lookup_key",
     ]
 
     /// The layer of `CASELOAD_*` environment variables.
@@ -63,6 +63,9 @@ extension ServerConfiguration {
             c.port = port
         }
         c.databaseURL = merged["database_url"]
+        c.piiKey = merged["pii_key"]
+        c.piiOldKeys = (merged["pii_old_keys"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        c.piiLookupKey = merged["pii_lookup_key"]
         if let v = try int("database_max_connections", 1...1000) { c.databaseMaximumConnections = Int(v) }
         if let v = try int("max_line_bytes", 1024...(64 << 20)) { c.limits.maximumLineLength = Int(v) }
         if let v = try int("max_batch", 1...10000) { c.limits.maximumBatchSize = Int(v) }

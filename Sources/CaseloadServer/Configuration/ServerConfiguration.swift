@@ -8,6 +8,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var databaseURL: String?
     public var databaseMaximumConnections = 20
     public var limits = Limits()
+    /// Keys for personal data at rest: `id:base64` (active), older `id:base64` keys, and the
+    /// lookup-hash key (base64). Required: the server does not start without them.
+    public var piiKey: String?
+    public var piiOldKeys: [String] = []
+    public var piiLookupKey: String?
     /// Refuse to start when the database role could bypass row-level security.
     public var requireSafeDatabaseRole = true
 

@@ -19,6 +19,9 @@ public struct Dispatcher: Sendable {
         self.logger = logger
     }
 
+    /// Roles that may read but never change anything.
+    static let readOnlyRoles: Set<String> = ["viewer", "client"]
+
     /// Whether handling `incoming` may change the session, so nothing after it may start first.
     public func changesSession(_ incoming: RPCIncoming) -> Bool {
         func entry(_ e: RPCEntry) -> Bool {
@@ -88,8 +91,11 @@ public struct Dispatcher: Sendable {
         guard let method = registry[request.method] else {
             throw RPCError(.methodNotFound, "Method not found: \(request.method)")
         }
-        if method.access == .authenticated, session.principal == nil {
-            throw RPCError(.unauthenticated)
+        if method.access == .authenticated {
+            guard let principal = session.principal else { throw RPCError(.unauthenticated) }
+            if method.mutates, Self.readOnlyRoles.contains(principal.role) {
+                throw RPCError(.forbidden, "Forbidden: the \(principal.role) role is read-only")
+            }
         }
         let params: JSONValue
         switch request.params {

@@ -36,8 +36,11 @@ public struct ServerServices: Sendable {
     public let database: Database
     public let configuration: ServerConfiguration
     public let version: String
+    /// Seals and looks up personal identifiers.
+    public let cipher: PIICipher
 
-    public init(database: Database, configuration: ServerConfiguration, version: String) {
+    public init(database: Database, configuration: ServerConfiguration, version: String, cipher: PIICipher) {
+        self.cipher = cipher
         self.database = database
         self.configuration = configuration
         self.version = version

@@ -92,26 +92,6 @@ enum CompanyMethods {
             talentCenterStatus: record.talentCenterStatus)
     }
 
-    struct IDParams: Decodable, Sendable {
-        var id: UUID
-    }
-
-    static func cursor(_ raw: String?) throws -> CompanyCursor? {
-        guard let raw else { return nil }
-        var b64 = raw.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b64.count % 4 != 0 { b64 += "=" }
-        guard let data = Data(base64Encoded: b64), let cursor = try? JSONDecoder().decode(CompanyCursor.self, from: data) else {
-            throw RPCError.invalidParams([("cursor", "cursor", "not a cursor returned by company.list")])
-        }
-        return cursor
-    }
-
-    static func encodeCursor(_ cursor: CompanyCursor) -> String {
-        let data = (try? JSONEncoder().encode(cursor)) ?? Data()
-        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
     static var all: [RPCMethod] {
         [
             .define(
@@ -158,14 +138,14 @@ enum CompanyMethods {
                 ])
             ) { (params: ListParams, context) -> JSONValue in
                 let limit = params.limit ?? 50
-                let after = try cursor(params.cursor)
+                let after = try Cursor.decode(params.cursor, as: NameCursor.self, method: "company.list")
                 let filter = CompanyFilter(district: params.district, talentCenterStatus: params.talentCenterStatus, nameContains: params.query)
                 let records = try await context.withAgency { principal, connection in
                     try await CompanyStore.list(
                         agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
                 }
                 let page = records.prefix(limit)
-                let next = records.count > limit ? page.last.map { encodeCursor(CompanyCursor(name: $0.name, id: $0.id)) } : nil
+                let next = records.count > limit ? page.last.map { Cursor.encode(NameCursor(name: $0.name, id: $0.id)) } : nil
                 return ["companies": .array(page.map(value)), "next_cursor": next.map(JSONValue.string) ?? .null]
             },
             .define(
@@ -188,6 +168,9 @@ enum CompanyMethods {
                         let current = try await CompanyStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
                         guard current.version == Int(version) else { throw StorageError.versionConflict(current: current.version) }
                         let fields = try CompanyFields.validate(input(from: params, over: input(from: current)))
+                        if let from = TalentCenterStatus(rawValue: current.talentCenterStatus) {
+                            try TalentCenterStatus.validateTransition(from: from, to: fields.talentCenterStatus)
+                        }
                         return try await CompanyStore.update(
                             id, agency: principal.agencyID, expectedVersion: Int(version), to: fields, on: connection, logger: context.logger)
                     }

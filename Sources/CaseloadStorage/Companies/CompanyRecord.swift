@@ -18,8 +18,8 @@ public struct CompanyRecord: Sendable, Hashable {
     public var updatedAt: Date
 }
 
-/// A position in a keyset-paginated list of companies: the last (name, id) seen.
-public struct CompanyCursor: Sendable, Hashable, Codable {
+/// A position in a keyset-paginated list ordered by name: the last (name, id) seen.
+public struct NameCursor: Sendable, Hashable, Codable {
     public var name: String
     public var id: UUID
 

@@ -71,7 +71,7 @@ public enum CompanyStore {
 
     /// One page of companies in (name, id) order, after `cursor` when given.
     public static func list(
-        agency: UUID, filter: CompanyFilter, after cursor: CompanyCursor?, limit: Int, on connection: PostgresConnection,
+        agency: UUID, filter: CompanyFilter, after cursor: NameCursor?, limit: Int, on connection: PostgresConnection,
         logger: Logger
     ) async throws -> [CompanyRecord] {
         let pattern = filter.nameContains.map { "%" + escapeLike($0) + "%" }

@@ -6,6 +6,9 @@ import Logging
 import NIOCore
 import Testing
 
+/// Keys for personal data, one set per test run (every server of the run shares them).
+let testKeys = PIICipher.generateKeys(keyID: "test1")
+
 /// A real server on a free loopback port, built by the same `Application` the binary uses.
 final class TestServer: Sendable {
     let app: Application
@@ -25,6 +28,8 @@ final class TestServer: Sendable {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.databaseURL = "\(database.serverURL)"
+        configuration.piiKey = testKeys.piiKey
+        configuration.piiLookupKey = testKeys.lookupKey
         configure(&configuration)
         let app = try Application(configuration: configuration, logger: TestDatabase.logger)
         let task = Task { try await app.run() }

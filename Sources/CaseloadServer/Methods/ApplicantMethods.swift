@@ -1,0 +1,205 @@
+import CaseloadCore
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+
+/// Applicants (申请人): employees of client companies whose cases the agency files.
+enum ApplicantMethods {
+    /// The profile fields, as params and as result fields: one list for both.
+    static let profileProperties: [Property] = [
+        .optional("education_level", .nullable(.string(enum: EducationLevel.allCases.map(\.rawValue))), "Highest education: associate 大专, bachelor 本科, bachelor_degree 本科+学士, master 硕士, doctor 博士"),
+        .optional("upgraded_from_associate", .nullable(.boolean), "专升本: the bachelor's degree followed an associate diploma (both diplomas are needed)"),
+        .optional("skill_level", .nullable(.string(enum: SkillLevel.allCases.map(\.rawValue))), "Skill level or professional title (职业资格/职称)"),
+        .optional("permit_number", .nullable(.string(maxLength: 40)), "Residence permit number (居住证号)"),
+        .optional("permit_received_date", .nullable(.string(format: .date)), "When the residence permit was received"),
+        .optional("permit_expiry_date", .nullable(.string(format: .date)), "When the residence permit expires (points expire with it)"),
+        .optional("social_insurance_months", .nullable(.integer(minimum: 0, maximum: 1200)), "Full months of Shanghai social insurance"),
+        .optional("contribution_base", .nullable(.string(enum: ContributionBaseMultiple.allCases.map(\.rawValue))), "Contribution base over recent years, as a multiple of the average wage"),
+        .optional("shortage_major", .nullable(.boolean), "Studied a shortage major (紧缺急需专业)"),
+        .optional("fresh_graduate", .nullable(.boolean), "Fresh full-time graduate (应届毕业生)"),
+        .optional("spouse_hukou_years", .nullable(.integer(minimum: 0, maximum: 60)), "Years married to a spouse with Shanghai hukou"),
+        .optional("remote_district_years", .nullable(.integer(minimum: 0, maximum: 60)), "Years working in a remote district (远郊)"),
+        .optional("dispatched", .nullable(.boolean), "Employed through a dispatch agency (劳务派遣)"),
+        .optional("deductions", .nullable(.array(.string(enum: Deduction.allCases.map(\.rawValue)), maxItems: 3)), "Deductions that apply"),
+    ]
+
+    static let applicantSchema: Schema = .object(
+        [
+            .required("id", .string(format: .uuid), "Applicant id"),
+            .required("company_id", .string(format: .uuid), "Current employer"),
+            .required("name", .string, "Name"),
+            .required("id_number", .string, "Resident ID number, masked (110***********002X)"),
+            .required("birth_date", .string(format: .date), "From the ID number"),
+            .required("gender", .string(enum: ["male", "female"]), "From the ID number"),
+            .required("phone", .nullable(.string), "Mobile, masked (138****0001)"),
+        ] + profileProperties.map { Property(name: $0.name, schema: $0.schema, required: true, description: $0.description) } + [
+            .required("version", .integer(minimum: 1), "Version for optimistic concurrency"),
+            .required("created_at", .string(format: .dateTime), "Created"),
+            .required("updated_at", .string(format: .dateTime), "Last changed"),
+        ])
+
+    static func value(_ a: ApplicantRecord) throws -> JSONValue {
+        var object: [String: JSONValue] = [
+            "id": .string(a.id.uuidString.lowercased()),
+            "company_id": .string(a.companyID.uuidString.lowercased()),
+            "name": .string(a.name),
+            "id_number": .string(a.idNumberMasked),
+            "birth_date": .string(a.birthDate.iso),
+            "gender": .string(a.gender),
+            "phone": a.phoneMasked.map(JSONValue.string) ?? .null,
+            "version": .int(Int64(a.version)),
+            "created_at": .string(a.createdAt.formatted(.iso8601)),
+            "updated_at": .string(a.updatedAt.formatted(.iso8601)),
+        ]
+        let profile = try WireJSON.value(of: a.profile).objectValue ?? [:]
+        for name in ApplicantProfile.fieldNames { object[name] = profile[name] ?? .null }
+        return .object(object)
+    }
+
+    /// `base` with the profile fields present in `params` applied: absent keeps, null clears.
+    static func profile(from params: JSONValue, over base: ApplicantProfile = ApplicantProfile()) throws -> ApplicantProfile {
+        var object = try WireJSON.value(of: base).objectValue ?? [:]
+        for name in ApplicantProfile.fieldNames {
+            guard let v = params[name] else { continue }
+            object[name] = v.isNull ? nil : v
+        }
+        let profile = try WireJSON.convert(.object(object), to: ApplicantProfile.self)
+        try profile.validate()
+        return profile
+    }
+
+    static func duplicateError(_ error: any Error) -> any Error {
+        guard case StorageError.duplicate(let constraint) = error, constraint.contains("id_number") else { return error }
+        return RPCError(
+            .conflict, "Conflict: this person is already an applicant of your agency; to record a new employer, update their company_id",
+            data: ["errors": [["field": "id_number", "rule": "unique", "message": "already an applicant"]]])
+    }
+
+    struct ListParams: Decodable, Sendable {
+        var limit: Int?
+        var cursor: String?
+        var companyID: UUID?
+        var consultantID: UUID?
+        var query: String?
+        var idNumber: String?
+        enum CodingKeys: String, CodingKey {
+            case limit, cursor, query
+            case companyID = "company_id", consultantID = "consultant_id", idNumber = "id_number"
+        }
+    }
+
+    static var all: [RPCMethod] {
+        [
+            .define(
+                "applicant.create",
+                summary: "Adds an applicant under a client company. The ID number is checksum- and birth-date-validated, stored encrypted, and unique in the agency.",
+                params: [
+                    .required("company_id", .string(format: .uuid), "The employer (a client company)"),
+                    .required("name", .string(maxLength: 100, minLength: 1), "Name as on the ID card"),
+                    .required("id_number", .string(maxLength: 30, minLength: 1), "Resident ID number (居民身份证号码), 18 characters"),
+                    .optional("phone", .nullable(.string(maxLength: 20)), "Mobile number: SMS notices go to the number on the form"),
+                ] + profileProperties,
+                result: applicantSchema,
+                errors: [.validationFailed, .conflict, .notFound],
+                mutates: true
+            ) { (params: JSONValue, context) -> JSONValue in
+                let identity = try ApplicantIdentity.validate(
+                    name: params["name"]?.stringValue, idNumber: params["id_number"]?.stringValue, phone: params["phone"]?.stringValue)
+                let profile = try profile(from: params)
+                let companyID = UUID(uuidString: params["company_id"]?.stringValue ?? "")!
+                do {
+                    let record = try await context.withAgency { principal, connection in
+                        _ = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                        return try await ApplicantStore.create(
+                            identity, companyID: companyID, profile: profile, agency: principal.agencyID, cipher: context.services.cipher,
+                            on: connection, logger: context.logger)
+                    }
+                    return try value(record)
+                } catch {
+                    throw duplicateError(error)
+                }
+            },
+            .define(
+                "applicant.get", summary: "One applicant by id (personal identifiers masked).",
+                params: [.required("id", .string(format: .uuid), "Applicant id")],
+                result: applicantSchema, errors: [.notFound]
+            ) { (params: IDParams, context) -> JSONValue in
+                try value(
+                    try await context.withAgency { principal, connection in
+                        try await ApplicantStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    })
+            },
+            .define(
+                "applicant.list",
+                summary: "Applicants by name, a page at a time; filter by company, consultant, name, or an exact ID number (found by keyed hash, never by decrypting).",
+                params: [
+                    .optional("limit", .integer(minimum: 1, maximum: 500), "Page size (default 50)"),
+                    .optional("cursor", .string(maxLength: 1000), "`next_cursor` of the previous page"),
+                    .optional("company_id", .string(format: .uuid), "Only this company's applicants"),
+                    .optional("consultant_id", .string(format: .uuid), "Only applicants of companies assigned to this user"),
+                    .optional("query", .string(maxLength: 100, minLength: 1), "Only names containing this text"),
+                    .optional("id_number", .string(maxLength: 30, minLength: 1), "Only the applicant with exactly this ID number"),
+                ],
+                result: .object([
+                    .required("applicants", .array(applicantSchema), "This page"),
+                    .required("next_cursor", .nullable(.string), "Cursor of the next page; null on the last page"),
+                ]),
+                errors: [.validationFailed]
+            ) { (params: ListParams, context) -> JSONValue in
+                let limit = params.limit ?? 50
+                if let raw = params.idNumber {
+                    let id = try ResidentIDNumber.parse(raw)
+                    let found = try await context.withAgency { principal, connection in
+                        try await ApplicantStore.find(
+                            idNumber: id, agency: principal.agencyID, cipher: context.services.cipher, on: connection, logger: context.logger)
+                    }
+                    return ["applicants": .array(try found.map { [try value($0)] } ?? []), "next_cursor": .null]
+                }
+                let after = try Cursor.decode(params.cursor, as: NameCursor.self, method: "applicant.list")
+                let filter = ApplicantFilter(companyID: params.companyID, consultantID: params.consultantID, nameContains: params.query)
+                let records = try await context.withAgency { principal, connection in
+                    try await ApplicantStore.list(
+                        agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
+                }
+                let page = records.prefix(limit)
+                let next = records.count > limit ? page.last.map { Cursor.encode(NameCursor(name: $0.name, id: $0.id)) } : nil
+                return ["applicants": .array(try page.map(value)), "next_cursor": next.map(JSONValue.string) ?? .null]
+            },
+            .define(
+                "applicant.update",
+                summary: "Changes an applicant: absent fields stay, null clears. A new company_id records a transfer (the employment history is kept). The ID number cannot change.",
+                params: [
+                    .required("id", .string(format: .uuid), "Applicant id"),
+                    .required("version", .integer(minimum: 1), "The version you last read"),
+                    .optional("company_id", .string(format: .uuid), "New employer (a transfer)"),
+                    .optional("name", .string(maxLength: 100, minLength: 1), "Name"),
+                    .optional("phone", .nullable(.string(maxLength: 20)), "Mobile number; null removes it"),
+                ] + profileProperties,
+                result: applicantSchema,
+                errors: [.notFound, .validationFailed, .conflict],
+                mutates: true
+            ) { (params: JSONValue, context) -> JSONValue in
+                let id = UUID(uuidString: params["id"]?.stringValue ?? "")!
+                let version = Int(params["version"]?.intValue ?? 0)
+                let phone: MobileNumber?? = try params["phone"].map { raw in try raw.stringValue.map { try MobileNumber.parse($0, field: "phone") } }
+                let record = try await context.withAgency { principal, connection in
+                    let current = try await ApplicantStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+                    let companyID = params["company_id"]?.stringValue.flatMap(UUID.init(uuidString:)) ?? current.companyID
+                    if companyID != current.companyID {
+                        _ = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    }
+                    let name = params["name"]?.stringValue.map { String($0.trimmingCharacters(in: .whitespaces)) } ?? current.name
+                    return try await ApplicantStore.update(
+                        current, name: name, phone: phone, companyID: companyID, profile: try profile(from: params, over: current.profile),
+                        expectedVersion: version, agency: principal.agencyID, cipher: context.services.cipher, on: connection,
+                        logger: context.logger)
+                }
+                return try value(record)
+            },
+        ]
+    }
+}
+
+struct IDParams: Decodable, Sendable {
+    var id: UUID
+}

@@ -1,0 +1,82 @@
+import CaseloadCore
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+
+/// The points estimate (积分估算): an estimate against the 120 standard, never a decision.
+enum PointsMethods {
+    struct EstimateParams: Decodable, Sendable {
+        var id: UUID
+        var asOf: CalendarDate?
+        enum CodingKeys: String, CodingKey {
+            case id
+            case asOf = "as_of"
+        }
+    }
+
+    static let estimateSchema: Schema = .object([
+        .required("rules_version", .string, "Which rules version estimated it"),
+        .required("items", .array(.object([
+            .required("id", .string, "Indicator"),
+            .required("chinese_name", .string, "Indicator in Chinese"),
+            .required("english_name", .string, "Indicator in English"),
+            .required("points", .integer(), "Points (negative for deductions)"),
+            .required("explanation", .string, "How the points were counted"),
+        ], additionalProperties: true)), "Per indicator"),
+        .required("total", .integer(), "Sum of the items"),
+        .required("standard", .integer(), "The standard score (120)"),
+        .required("meets_standard", .boolean, "total ≥ standard"),
+        .required("is_estimate", .boolean, "Always true: the city decides"),
+    ], additionalProperties: true)
+
+    static var all: [RPCMethod] {
+        [
+            .define(
+                "applicant.estimate",
+                summary: "Estimates an applicant's points per indicator against the standard, with the agency's rules in force on `as_of` (default today).",
+                params: [
+                    .required("id", .string(format: .uuid), "Applicant id"),
+                    .optional("as_of", .string(format: .date), "Estimate as of this date (age and rules version)"),
+                ],
+                result: estimateSchema, errors: [.notFound]
+            ) { (params: EstimateParams, context) -> JSONValue in
+                let date = params.asOf ?? CaseMethods.today()
+                let estimate = try await context.withAgency { principal, connection in
+                    let applicant = try await ApplicantStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    let rules = try await PointsRulesStore.current(asOf: date, agency: principal.agencyID, on: connection, logger: context.logger)
+                    return PointsEstimator.estimate(PointsProfile(birthDate: applicant.birthDate, profile: applicant.profile), asOf: date, rules: rules)
+                }
+                return try WireJSON.value(of: estimate)
+            },
+            .define(
+                "points.rules.list", summary: "Every points rules version: the built-in one from the brief, then the agency's own.",
+                result: .object([.required("versions", .array(.any), "Rules versions, each as `points.rules.add` takes them")])
+            ) { (_: NoParams, context) -> JSONValue in
+                let versions = try await context.withAgency { principal, connection in
+                    try await PointsRulesStore.all(agency: principal.agencyID, on: connection, logger: context.logger)
+                }
+                return ["versions": .array(try versions.map { try WireJSON.value(of: $0) })]
+            },
+            .define(
+                "points.rules.add",
+                summary: "Adds the agency's own points rules version, effective from its date (start from one `points.rules.list` returns). Owner or manager only.",
+                params: [.required("rules", .object([], additionalProperties: true), "A full rules version with a new `version` name")],
+                result: .object([.required("version", .string, "The version added")]),
+                errors: [.validationFailed, .conflict, .forbidden], mutates: true
+            ) { (params: JSONValue, context) -> JSONValue in
+                let principal = try context.principal()
+                guard ["owner", "manager"].contains(principal.role) else { throw RPCError(.forbidden, "Forbidden: points rules are for owners and managers") }
+                let rules: PointsRules
+                do {
+                    rules = try WireJSON.convert(params["rules"] ?? .null, to: PointsRules.self)
+                } catch {
+                    throw ValidationError(field: "rules", rule: "format", message: "not a points rules version: start from one that points.rules.list returns")
+                }
+                try await context.withAgency { principal, connection in
+                    try await PointsRulesStore.add(rules, agency: principal.agencyID, on: connection, logger: context.logger)
+                }
+                return ["version": .string(rules.version)]
+            },
+        ]
+    }
+}

@@ -1,0 +1,164 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// An applicant as stored, with personal identifiers only in masked form.
+public struct ApplicantRecord: Sendable, Hashable {
+    public var id: UUID
+    public var companyID: UUID
+    public var name: String
+    public var idNumberMasked: String
+    public var birthDate: CalendarDate
+    public var gender: String
+    public var phoneMasked: String?
+    public var profile: ApplicantProfile
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// Which applicants `ApplicantStore.list` returns, and from where.
+public struct ApplicantFilter: Sendable, Hashable {
+    public var companyID: UUID?
+    public var consultantID: UUID?
+    public var nameContains: String?
+    public init(companyID: UUID? = nil, consultantID: UUID? = nil, nameContains: String? = nil) {
+        self.companyID = companyID
+        self.consultantID = consultantID
+        self.nameContains = nameContains
+    }
+}
+
+public enum ApplicantStore {
+    static let columns = """
+        applicant_id, company_id, name, id_number_masked, birth_date::text, gender, phone_masked, profile::text, version, created_at, updated_at
+        """
+    typealias Row = (UUID, UUID, String, String, String, String, String?, String, Int, Date, Date)
+
+    static func record(_ r: Row) throws -> ApplicantRecord {
+        let profile = try JSONDecoder().decode(ApplicantProfile.self, from: Data(r.7.utf8))
+        return ApplicantRecord(
+            id: r.0, companyID: r.1, name: r.2, idNumberMasked: r.3, birthDate: CalendarDate(iso: r.4)!, gender: r.5, phoneMasked: r.6, profile: profile,
+            version: r.8, createdAt: r.9, updatedAt: r.10)
+    }
+
+    static func json(_ profile: ApplicantProfile) throws -> String {
+        String(decoding: try JSONEncoder().encode(profile), as: UTF8.self)
+    }
+
+    /// Adds an applicant. A person already known to the agency (same ID number) is a
+    /// `.duplicate(constraint: "applicants_agency_id_id_number_lookup_key")`.
+    public static func create(
+        _ identity: ApplicantIdentity, companyID: UUID, profile: ApplicantProfile, agency: UUID, cipher: PIICipher,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> ApplicantRecord {
+        let id = try cipher.seal(identity.idNumber.value)
+        let phone = try identity.phone.map { try cipher.seal($0.value) }
+        let birth = identity.idNumber.birthDate
+        let rows = try await connection.query(
+            """
+            INSERT INTO applicants (agency_id, company_id, name, id_number_sealed, id_number_key, id_number_lookup, id_number_masked,
+                                    birth_date, gender, phone_sealed, phone_key, phone_masked, profile)
+            VALUES (\(agency), \(companyID), \(identity.name), \(ByteBuffer(bytes: id.sealed)), \(id.keyID),
+                    \(ByteBuffer(bytes: cipher.lookup(identity.idNumber.value))), \(identity.idNumber.masked),
+                    \(birth.iso)::date, \(identity.idNumber.isMale ? "male" : "female"),
+                    \(phone.map { ByteBuffer(bytes: $0.sealed) }), \(phone?.keyID), \(identity.phone?.masked), \(try json(profile))::jsonb)
+            RETURNING \(unescaped: columns)
+            """,
+            logger: logger)
+        var created: ApplicantRecord?
+        for try await row in rows.decode(Row.self) { created = try record(row) }
+        guard let created else { throw StorageError.forbidden }
+        try await connection.query(
+            "INSERT INTO applicant_employments (agency_id, applicant_id, company_id) VALUES (\(agency), \(created.id), \(companyID))",
+            logger: logger)
+        return created
+    }
+
+    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+        async throws -> ApplicantRecord
+    {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM applicants WHERE agency_id = \(agency) AND applicant_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
+            logger: logger)
+        for try await row in rows.decode(Row.self) { return try record(row) }
+        throw StorageError.notFound(entity: "applicant")
+    }
+
+    /// The applicant with this ID number, found by its keyed hash.
+    public static func find(idNumber: ResidentIDNumber, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+        async throws -> ApplicantRecord?
+    {
+        let lookup = ByteBuffer(bytes: cipher.lookup(idNumber.value))
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM applicants WHERE agency_id = \(agency) AND id_number_lookup = \(lookup)", logger: logger)
+        for try await row in rows.decode(Row.self) { return try record(row) }
+        return nil
+    }
+
+    /// Saves changed fields if the version is still `expectedVersion`. A new employer closes
+    /// the current employment and opens another (a transfer keeps the history).
+    public static func update(
+        _ current: ApplicantRecord, name: String, phone: MobileNumber??, companyID: UUID, profile: ApplicantProfile, expectedVersion: Int,
+        agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger
+    ) async throws -> ApplicantRecord {
+        guard current.version == expectedVersion else { throw StorageError.versionConflict(current: current.version) }
+        if let phone {
+            // Changing or clearing the phone: re-seal under the active key.
+            let sealed = try phone.map { try cipher.seal($0.value) }
+            try await connection.query(
+                """
+                UPDATE applicants SET phone_sealed = \(sealed.map { ByteBuffer(bytes: $0.sealed) }), phone_key = \(sealed?.keyID),
+                    phone_masked = \(phone?.masked)
+                WHERE agency_id = \(agency) AND applicant_id = \(current.id) AND version = \(expectedVersion)
+                """,
+                logger: logger)
+        }
+        let rows = try await connection.query(
+            """
+            UPDATE applicants SET name = \(name), company_id = \(companyID), profile = \(try json(profile))::jsonb,
+                version = version + 1, updated_at = now()
+            WHERE agency_id = \(agency) AND applicant_id = \(current.id) AND version = \(expectedVersion)
+            RETURNING \(unescaped: columns)
+            """,
+            logger: logger)
+        var updated: ApplicantRecord?
+        for try await row in rows.decode(Row.self) { updated = try record(row) }
+        guard let updated else { throw StorageError.versionConflict(current: current.version + 1) }
+        if companyID != current.companyID {
+            try await connection.query(
+                """
+                UPDATE applicant_employments SET ended_at = now()
+                WHERE agency_id = \(agency) AND applicant_id = \(current.id) AND ended_at IS NULL
+                """, logger: logger)
+            try await connection.query(
+                "INSERT INTO applicant_employments (agency_id, applicant_id, company_id) VALUES (\(agency), \(current.id), \(companyID))",
+                logger: logger)
+        }
+        return updated
+    }
+
+    /// One page of applicants in (name, id) order.
+    public static func list(
+        agency: UUID, filter: ApplicantFilter, after cursor: NameCursor?, limit: Int, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [ApplicantRecord] {
+        let pattern = filter.nameContains.map { "%" + CompanyStore.escapeLike($0) + "%" }
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: columns) FROM applicants a
+            WHERE a.agency_id = \(agency)
+              AND (\(cursor?.name)::text IS NULL OR (a.name, a.applicant_id) > (\(cursor?.name)::text, \(cursor?.id)::uuid))
+              AND (\(filter.companyID)::uuid IS NULL OR a.company_id = \(filter.companyID)::uuid)
+              AND (\(filter.consultantID)::uuid IS NULL OR EXISTS (
+                    SELECT 1 FROM company_consultants cc
+                    WHERE cc.agency_id = a.agency_id AND cc.company_id = a.company_id AND cc.user_id = \(filter.consultantID)::uuid))
+              AND (\(pattern)::text IS NULL OR a.name ILIKE \(pattern)::text)
+            ORDER BY a.name, a.applicant_id
+            LIMIT \(limit)
+            """,
+            logger: logger)
+        var records: [ApplicantRecord] = []
+        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        return records
+    }
+}

@@ -1,0 +1,214 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// A case as stored, with its applicant's name and masked ID number for lists.
+public struct CaseRecord: Sendable, Hashable {
+    public var id: UUID
+    public var applicantID: UUID
+    public var applicantName: String
+    public var applicantIDMasked: String
+    public var companyID: UUID
+    public var state: CaseState
+    public var stageEnteredAt: Date
+    public var stageDueAt: Date?
+    public var version: Int
+    public var openedAt: Date
+    public var closedAt: Date?
+}
+
+/// One entry of a case's history.
+public struct CaseHistoryEntry: Sendable, Hashable {
+    public var caseID: UUID
+    public var seq: Int
+    public var at: Date
+    public var userID: UUID
+    public var userName: String
+    public var action: String
+    public var fromStage: String?
+    public var toStage: String?
+    public var data: String
+    public var reason: String?
+    public var overrides: [String]
+}
+
+/// Which cases `CaseStore.list` returns.
+public struct CaseFilter: Sendable, Hashable {
+    public var companyID: UUID?
+    public var consultantID: UUID?
+    public var applicantID: UUID?
+    public var kind: String?
+    public var stage: String?
+    public var status: String?
+    public var lateOnly = false
+    public init() {}
+}
+
+/// A position in a list of cases: the last (opened_at, id) seen.
+public struct CaseCursor: Sendable, Hashable, Codable {
+    public var openedAt: Date
+    public var id: UUID
+    public init(openedAt: Date, id: UUID) {
+        self.openedAt = openedAt
+        self.id = id
+    }
+}
+
+public enum CaseStore {
+    static let columns = """
+        c.case_id, c.applicant_id, a.name, a.id_number_masked, c.company_id, c.state::text, c.stage_entered_at, c.stage_due_at,
+        c.version, c.opened_at, c.closed_at
+        """
+    static let from = "cases c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id"
+    typealias Row = (UUID, UUID, String, String, UUID, String, Date, Date?, Int, Date, Date?)
+
+    static func record(_ r: Row) throws -> CaseRecord {
+        CaseRecord(
+            id: r.0, applicantID: r.1, applicantName: r.2, applicantIDMasked: r.3, companyID: r.4,
+            state: try JSONDecoder().decode(CaseState.self, from: Data(r.5.utf8)), stageEnteredAt: r.6, stageDueAt: r.7, version: r.8,
+            openedAt: r.9, closedAt: r.10)
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Opens a case and writes its first history entry, in the caller's transaction.
+    public static func open(
+        _ state: CaseState, applicantID: UUID, companyID: UUID, dueInDays: Int?, agency: UUID, user: UUID, data: String,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> CaseRecord {
+        var id: UUID?
+        let rows = try await connection.query(
+            """
+            INSERT INTO cases (agency_id, applicant_id, company_id, kind, stage, status, state, stage_due_at)
+            VALUES (\(agency), \(applicantID), \(companyID), \(state.kind), \(state.stage), \(state.status.rawValue), \(try json(state))::jsonb,
+                    now() + make_interval(days => \(dueInDays)::int))
+            RETURNING case_id
+            """,
+            logger: logger)
+        for try await caseID in rows.decode(UUID.self) { id = caseID }
+        guard let id else { throw StorageError.forbidden }
+        try await appendHistory(
+            caseID: id, action: "open", from: nil, to: state.stage, data: data, reason: nil, overrides: [], agency: agency, user: user,
+            on: connection, logger: logger)
+        return try await get(id, agency: agency, on: connection, logger: logger)
+    }
+
+    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+        async throws -> CaseRecord
+    {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM \(unescaped: from) WHERE c.agency_id = \(agency) AND c.case_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE OF c" : "")",
+            logger: logger)
+        for try await row in rows.decode(Row.self) { return try record(row) }
+        throw StorageError.notFound(entity: "case")
+    }
+
+    /// Saves a new state if the version is still `expectedVersion`. `enteredNewStage` restarts
+    /// the stage clock (and its due date, `dueInDays` from now).
+    public static func save(
+        _ id: UUID, state: CaseState, expectedVersion: Int, enteredNewStage: Bool, dueInDays: Int?, agency: UUID,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> CaseRecord {
+        let closed = state.status == .closed || state.status == .withdrawn
+        let rows = try await connection.query(
+            """
+            UPDATE cases SET stage = \(state.stage), status = \(state.status.rawValue), state = \(try json(state))::jsonb,
+                stage_entered_at = CASE WHEN \(enteredNewStage) THEN now() ELSE stage_entered_at END,
+                stage_due_at = CASE WHEN \(enteredNewStage) THEN now() + make_interval(days => \(dueInDays)::int) ELSE stage_due_at END,
+                closed_at = CASE WHEN \(closed) THEN coalesce(closed_at, now()) ELSE NULL END,
+                version = version + 1
+            WHERE agency_id = \(agency) AND case_id = \(id) AND version = \(expectedVersion)
+            RETURNING case_id
+            """,
+            logger: logger)
+        guard try await rows.collect().count == 1 else {
+            let current = try await get(id, agency: agency, on: connection, logger: logger)
+            throw StorageError.versionConflict(current: current.version)
+        }
+        return try await get(id, agency: agency, on: connection, logger: logger)
+    }
+
+    /// Appends to the case's history. Callers hold the case row locked (`get(forUpdate:)`),
+    /// so the next sequence number cannot race.
+    public static func appendHistory(
+        caseID: UUID, action: String, from: String?, to: String?, data: String, reason: String?, overrides: [String], agency: UUID,
+        user: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO case_history (agency_id, case_id, seq, user_id, action, from_stage, to_stage, data, reason, overrides)
+            SELECT \(agency), \(caseID), coalesce(max(seq), 0) + 1, \(user), \(action), \(from), \(to), \(data)::jsonb, \(reason), \(overrides)
+            FROM case_history WHERE agency_id = \(agency) AND case_id = \(caseID)
+            """,
+            logger: logger)
+    }
+
+    static let historyColumns = """
+        h.case_id, h.seq, h.at, h.user_id, u.name, h.action, h.from_stage, h.to_stage, h.data::text, h.reason, h.overrides
+        """
+    typealias HistoryRow = (UUID, Int, Date, UUID, String, String, String?, String?, String, String?, [String])
+
+    static func entry(_ r: HistoryRow) -> CaseHistoryEntry {
+        CaseHistoryEntry(
+            caseID: r.0, seq: r.1, at: r.2, userID: r.3, userName: r.4, action: r.5, fromStage: r.6, toStage: r.7, data: r.8, reason: r.9,
+            overrides: r.10)
+    }
+
+    public static func history(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [CaseHistoryEntry] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: historyColumns) FROM case_history h
+            JOIN users u ON u.agency_id = h.agency_id AND u.user_id = h.user_id
+            WHERE h.agency_id = \(agency) AND h.case_id = \(id) ORDER BY h.seq
+            """,
+            logger: logger)
+        var entries: [CaseHistoryEntry] = []
+        for try await row in rows.decode(HistoryRow.self) { entries.append(entry(row)) }
+        return entries
+    }
+
+    /// Every overridden rule in the agency, newest first.
+    public static func overrides(agency: UUID, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [CaseHistoryEntry] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: historyColumns) FROM case_history h
+            JOIN users u ON u.agency_id = h.agency_id AND u.user_id = h.user_id
+            WHERE h.agency_id = \(agency) AND h.overrides <> '{}' ORDER BY h.at DESC, h.seq DESC LIMIT \(limit)
+            """,
+            logger: logger)
+        var entries: [CaseHistoryEntry] = []
+        for try await row in rows.decode(HistoryRow.self) { entries.append(entry(row)) }
+        return entries
+    }
+
+    /// One page of cases, oldest first, after `cursor`.
+    public static func list(
+        agency: UUID, filter: CaseFilter, after cursor: CaseCursor?, limit: Int, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [CaseRecord] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: from)
+            WHERE c.agency_id = \(agency)
+              AND (\(cursor?.openedAt)::timestamptz IS NULL OR (c.opened_at, c.case_id) > (\(cursor?.openedAt)::timestamptz, \(cursor?.id)::uuid))
+              AND (\(filter.companyID)::uuid IS NULL OR c.company_id = \(filter.companyID)::uuid)
+              AND (\(filter.applicantID)::uuid IS NULL OR c.applicant_id = \(filter.applicantID)::uuid)
+              AND (\(filter.consultantID)::uuid IS NULL OR EXISTS (
+                    SELECT 1 FROM company_consultants cc
+                    WHERE cc.agency_id = c.agency_id AND cc.company_id = c.company_id AND cc.user_id = \(filter.consultantID)::uuid))
+              AND (\(filter.kind)::text IS NULL OR c.kind = \(filter.kind)::text)
+              AND (\(filter.stage)::text IS NULL OR c.stage = \(filter.stage)::text)
+              AND (\(filter.status)::text IS NULL OR c.status = \(filter.status)::text)
+              AND (NOT \(filter.lateOnly) OR (c.status = 'active' AND c.stage_due_at < now()))
+            ORDER BY c.opened_at, c.case_id
+            LIMIT \(limit)
+            """,
+            logger: logger)
+        var records: [CaseRecord] = []
+        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        return records
+    }
+}

@@ -1,0 +1,45 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// The points rules an agency estimates with: the built-in version from the domain brief,
+/// plus any versions the agency added, each effective from a date.
+public enum PointsRulesStore {
+    /// The version in force on `date`: the agency's latest with `effective_from <= date`,
+    /// else the built-in one.
+    public static func current(asOf date: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+        -> PointsRules
+    {
+        let rows = try await connection.query(
+            """
+            SELECT rules::text FROM points_rule_versions
+            WHERE agency_id = \(agency) AND effective_from <= \(date.iso)::date
+            ORDER BY effective_from DESC, created_at DESC LIMIT 1
+            """,
+            logger: logger)
+        for try await text in rows.decode(String.self) {
+            return try JSONDecoder().decode(PointsRules.self, from: Data(text.utf8))
+        }
+        return .default2025
+    }
+
+    /// Every version: the built-in one first, then the agency's by effective date.
+    public static func all(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [PointsRules] {
+        let rows = try await connection.query(
+            "SELECT rules::text FROM points_rule_versions WHERE agency_id = \(agency) ORDER BY effective_from, created_at", logger: logger)
+        var versions: [PointsRules] = [.default2025]
+        for try await text in rows.decode(String.self) { versions.append(try JSONDecoder().decode(PointsRules.self, from: Data(text.utf8))) }
+        return versions
+    }
+
+    /// Adds a version; its name must be new in the agency.
+    public static func add(_ rules: PointsRules, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let json = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
+        try await connection.query(
+            """
+            INSERT INTO points_rule_versions (agency_id, version, effective_from, rules)
+            VALUES (\(agency), \(rules.version), \(rules.effectiveFrom.iso)::date, \(json)::jsonb)
+            """,
+            logger: logger)
+    }
+}

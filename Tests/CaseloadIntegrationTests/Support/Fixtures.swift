@@ -1,0 +1,44 @@
+import CaseloadProtocol
+import Foundation
+import Testing
+
+/// A valid resident ID number (GB 11643) for a person born on `birth` (YYYYMMDD), numbered `n`.
+func residentID(birth: String = "19900101", _ n: Int) -> String {
+    let body = "310104" + birth + String(format: "%03d", n % 1000)
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
+    return body + String(Array("10X98765432")[sum % 11])
+}
+
+/// A company (activated unless told otherwise) and an applicant of it who meets the 120
+/// standard (age 36 → 30, 本科+学士 → 90, 2 years of insurance → 6: 126).
+struct Fixture {
+    var companyID: JSONValue
+    var applicantID: JSONValue
+    var idNumber: String
+
+    static func make(_ client: RPCClient, status: String = "activated", education: String = "bachelor_degree", n: Int = Int.random(in: 0..<1000))
+        async throws -> Fixture
+    {
+        let company = try await client.call(
+            "company.create", ["name": .string("测试公司\(n)"), "org_code": .string(orgCode(n)), "talent_center_status": .string(status)])
+        let id = residentID(n)
+        let applicant = try await client.call(
+            "applicant.create",
+            [
+                "company_id": company["id"]!, "name": "张伟", "id_number": .string(id), "phone": "13900139000",
+                "education_level": .string(education), "social_insurance_months": 24, "permit_received_date": "2026-01-05",
+                "permit_expiry_date": "2027-01-05",
+            ])
+        return Fixture(companyID: company["id"]!, applicantID: applicant["id"]!, idNumber: id)
+    }
+}
+
+extension RPCClient {
+    /// Advances a case and returns the new case.
+    func advance(_ c: JSONValue, to stage: String, data: JSONValue = [:], override: JSONValue? = nil) async throws -> JSONValue {
+        var params: [String: JSONValue] = ["id": c["id"]!, "version": c["version"]!, "to": .string(stage), "data": data]
+        if let override { params["override"] = override }
+        return try await call("case.advance", .object(params))
+    }
+}
