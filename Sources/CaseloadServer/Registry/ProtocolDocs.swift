@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 
 /// The per-method and per-error reference sections of docs/protocol.md, generated from the
@@ -15,6 +16,12 @@ public enum ProtocolDocs {
         for code in RPCErrorCode.allCases {
             out.append("| \(code.rawValue) | `\(code.name)` | \(code.meaning) |")
         }
+        out.append("\n## Case kinds and stages\n")
+        out.append(
+            "Generated from the stage tables the server runs. `case.advance` takes a case along a transition; "
+                + "a transition's rules must hold (or be overridden by an owner or manager, with a reason). "
+                + "Days are the default time allowed in a stage before the case counts as late.\n")
+        for kind in CaseKinds.all { out.append(caseKind(kind)) }
         out.append("\n## Methods\n")
         for method in registry.all {
             out.append("### \(method.name)\n")
@@ -46,6 +53,33 @@ public enum ProtocolDocs {
             return nil
         }
         return document[..<begin.upperBound] + "\n" + generated(for: registry) + "\n" + document[end.lowerBound...]
+    }
+
+    static func caseKind(_ kind: CaseKind) -> String {
+        var out = ["### `\(kind.id)`: \(kind.chineseName) (\(kind.englishName))\n"]
+        out.append("| stage | 中文 | English | records | days |")
+        out.append("|---|---|---|---|---|")
+        for stage in kind.stages {
+            let fields = stage.fields.map { "`\($0.name)` (\($0.type.rawValue)\($0.required ? "" : ", optional"))" }.joined(separator: ", ")
+            out.append("| `\(stage.id)` | \(stage.chineseName) | \(stage.englishName) | \(fields.isEmpty ? "-" : fields) | \(stage.allowedDays.map(String.init) ?? "-") |")
+        }
+        out.append("\nTransitions (first stage `\(kind.initialStage)`):\n")
+        for t in kind.transitions {
+            let rules = t.rules.map(ruleText).joined(separator: "; ")
+            out.append("- `\(t.from)` → `\(t.to)`" + (rules.isEmpty ? "" : ": \(rules)"))
+        }
+        out.append("")
+        return out.joined(separator: "\n")
+    }
+
+    static func ruleText(_ rule: Rule) -> String {
+        switch rule {
+        case .companyActivated: "`company_activated` (the company's talent-center status is `activated`)"
+        case .workingDaysAfter(let stage, let field, let days): "`working_days_after` (\(days) working days after `\(stage).\(field)`)"
+        case .notBeforeRecordedDate(let stage, let field): "`not_before_recorded_date` (not before `\(stage).\(field)`)"
+        case .recordedTrue(let stage, let field): "`recorded_true` (`\(stage).\(field)` is true)"
+        case .pointsAtLeast(let n): "`points_at_least` (the estimate is at least \(n))"
+        }
     }
 
     static func typeText(_ schema: Schema) -> String {
