@@ -11,7 +11,7 @@ import Testing
         ("information_entered", [:]),
         ("submitted_online", ["delivery_open_date": .date(date("2026-11-20")), "points_total": .integer(126)]),
         ("materials_delivered", ["receipt_number": .text("PD-2026-0001"), "delivered_date": .date(date("2026-11-21"))]),
-        ("verification", ["archive_verified": .bool(true), "education_checked": .bool(true)]),
+        ("verification", ["education_checked": .bool(true)]),
         ("accepted", [:]),
         ("approved", ["approved_date": .date(date("2026-11-28"))]),
         ("notice_printed", ["printed_date": .date(date("2026-11-30"))]),
@@ -58,7 +58,7 @@ import Testing
 
     @Test func accountNeedsThreeWorkingDaysAfterThePermit() throws {
         let state = try caseAt("employer_ready")
-        let facts = CaseFacts(today: date("2026-10-02"), companyStatus: .activated, pointsTotal: 126)
+        let facts = CaseFacts(today: date("2026-10-02"), companyStatus: .activated, pointsTotal: 126, checklist: ChecklistResult(items: []), archiveStatus: .verified)
         let found = issues { try CaseMachine.advance(state, kind: kind, to: "account", data: [:], facts: facts, override: nil) }
         #expect(found.map(\.rule) == ["working_days_after"])
         #expect(found.first?.field == "to")
@@ -74,14 +74,14 @@ import Testing
         #expect(advance.state.stage == "account")
 
         // On the day itself the rule holds.
-        let onTime = CaseFacts(today: date("2026-10-05"), companyStatus: .activated)
+        let onTime = CaseFacts(today: date("2026-10-05"), companyStatus: .activated, checklist: ChecklistResult(items: []), archiveStatus: .verified)
         #expect(try CaseMachine.advance(state, kind: kind, to: "account", data: [:], facts: onTime, override: nil).overridden == [])
     }
 
     @Test(arguments: [TalentCenterStatus.unregistered, .registeredOnline, .changePending])
     func accountNeedsAnActivatedCompany(status: TalentCenterStatus) throws {
         let state = try caseAt("employer_ready")
-        let facts = CaseFacts(today: date("2026-12-01"), companyStatus: status)
+        let facts = CaseFacts(today: date("2026-12-01"), companyStatus: status, checklist: ChecklistResult(items: []), archiveStatus: .verified)
         let found = issues { try CaseMachine.advance(state, kind: kind, to: "account", data: [:], facts: facts, override: nil) }
         #expect(found.map(\.rule) == ["company_activated"])
         let advance = try CaseMachine.advance(
@@ -94,12 +94,12 @@ import Testing
         let state = try caseAt("information_entered")
         let data: [String: FieldValue] = ["delivery_open_date": .date(date("2026-12-05"))]
         for total in [nil, 119] as [Int?] {
-            let facts = CaseFacts(today: date("2026-12-01"), companyStatus: .activated, pointsTotal: total)
+            let facts = CaseFacts(today: date("2026-12-01"), companyStatus: .activated, pointsTotal: total, checklist: ChecklistResult(items: []), archiveStatus: .verified)
             let found = issues { try CaseMachine.advance(state, kind: kind, to: "submitted_online", data: data, facts: facts, override: nil) }
             #expect(found.map(\.rule) == ["points_at_least"])
             #expect(found.first?.message.contains("120") == true)
         }
-        let low = CaseFacts(today: date("2026-12-01"), companyStatus: .activated, pointsTotal: 119)
+        let low = CaseFacts(today: date("2026-12-01"), companyStatus: .activated, pointsTotal: 119, checklist: ChecklistResult(items: []), archiveStatus: .verified)
         let advance = try CaseMachine.advance(
             state, kind: kind, to: "submitted_online", data: data, facts: low,
             override: Override(rules: ["points_at_least"], reason: "title certificate not yet in the estimate"))
@@ -124,16 +124,18 @@ import Testing
                                         facts: passingFacts(today: "2026-12-10"), override: nil).overridden == [])
     }
 
-    @Test func acceptanceNeedsArchiveAndEducationChecks() throws {
+    @Test func acceptanceNeedsArchiveVerifiedAndEducationChecked() throws {
         let atDelivery = try caseAt("materials_delivered")
         var state = try CaseMachine.advance(atDelivery, kind: kind, to: "verification", data: [:], facts: passingFacts(), override: nil).state
-        var found = issues { try CaseMachine.advance(state, kind: kind, to: "accepted", data: [:], facts: passingFacts(), override: nil) }
-        #expect(found.map(\.rule) == ["recorded_true", "recorded_true"])
-        #expect(found.contains { $0.message.contains("verification.archive_verified") })
+        var archiveAway = passingFacts()
+        archiveAway.archiveStatus = .retrievalRequested
+        var found = issues { try CaseMachine.advance(state, kind: kind, to: "accepted", data: [:], facts: archiveAway, override: nil) }
+        #expect(found.map(\.rule) == ["archive_verified", "recorded_true"])
+        #expect(found.contains { $0.message.contains("retrieval_requested") })
         #expect(found.contains { $0.message.contains("verification.education_checked") })
 
-        // The archive arrives while the case waits; the education check fails.
-        state = try CaseMachine.record(state, kind: kind, data: ["archive_verified": .bool(true), "education_checked": .bool(false)])
+        // The archive is verified while the case waits; the education check fails.
+        state = try CaseMachine.record(state, kind: kind, data: ["education_checked": .bool(false)])
         found = issues { try CaseMachine.advance(state, kind: kind, to: "accepted", data: [:], facts: passingFacts(), override: nil) }
         #expect(found.count == 1)
         #expect(found.first?.message.contains("recorded as false") == true)
@@ -144,9 +146,22 @@ import Testing
         #expect(advance.overridden == ["recorded_true"])
     }
 
+    @Test func deliveryNeedsEveryRequiredDocument() throws {
+        let state = try caseAt("submitted_online")
+        let data: [String: FieldValue] = ["receipt_number": .text("R1"), "delivered_date": .date(date("2026-11-21"))]
+        var facts = passingFacts(today: "2026-12-10")
+        facts.checklist = ChecklistResult.evaluate(kind: "points_new", profile: ApplicantProfile(), documents: [])
+        let found = issues { try CaseMachine.advance(state, kind: kind, to: "materials_delivered", data: data, facts: facts, override: nil) }
+        #expect(found.map(\.rule) == ["documents_complete"])
+        #expect(found.first?.message.contains("missing") == true)
+        facts.checklist = nil
+        #expect(issues { try CaseMachine.advance(state, kind: kind, to: "materials_delivered", data: data, facts: facts, override: nil) }
+            .map(\.rule) == ["documents_complete"])
+    }
+
     @Test func overrideNeedsAReason() throws {
         let state = try caseAt("employer_ready")
-        let facts = CaseFacts(today: date("2026-10-01"), companyStatus: .activated)
+        let facts = CaseFacts(today: date("2026-10-01"), companyStatus: .activated, checklist: ChecklistResult(items: []), archiveStatus: .verified)
         for reason in ["", "  "] {
             let found = issues {
                 try CaseMachine.advance(state, kind: kind, to: "account", data: [:], facts: facts,
@@ -160,7 +175,7 @@ import Testing
 
     @Test func overridingOneRuleLeavesTheOthers() throws {
         let state = try caseAt("employer_ready")
-        let facts = CaseFacts(today: date("2026-10-01"), companyStatus: .registeredOnline)
+        let facts = CaseFacts(today: date("2026-10-01"), companyStatus: .registeredOnline, checklist: ChecklistResult(items: []), archiveStatus: .verified)
         let found = issues {
             try CaseMachine.advance(state, kind: kind, to: "account", data: [:], facts: facts,
                                     override: Override(rules: ["working_days_after"], reason: "synced"))
@@ -216,7 +231,7 @@ import Testing
     @Test func everyIssueIsReportedAtOnce() throws {
         var state = try caseAt("employer_ready")
         state = try CaseMachine.hold(state, reason: "client travelling")
-        let facts = CaseFacts(today: date("2026-10-01"), companyStatus: .unregistered)
+        let facts = CaseFacts(today: date("2026-10-01"), companyStatus: .unregistered, checklist: ChecklistResult(items: []), archiveStatus: .verified)
         let found = issues { try CaseMachine.advance(state, kind: kind, to: "account", data: ["x": .bool(true)], facts: facts, override: nil) }
         #expect(Set(found.map(\.rule)) == ["case_status", "unknown_field", "company_activated", "working_days_after"])
     }

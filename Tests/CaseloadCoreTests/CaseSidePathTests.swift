@@ -73,7 +73,7 @@ import Testing
         #expect(issues { try CaseMachine.hold(withdrawn, reason: "r") }.map(\.rule) == ["case_status"])
         #expect(issues { try CaseMachine.withdraw(withdrawn, reason: "r") }.map(\.rule) == ["case_status"])
         #expect(issues { try CaseMachine.returnTo(withdrawn, kind: kind, stage: "account", reason: "r") }.map(\.rule) == ["case_status"])
-        #expect(issues { try CaseMachine.record(withdrawn, kind: kind, data: ["archive_verified": .bool(true)]) }.map(\.rule) == ["case_status"])
+        #expect(issues { try CaseMachine.record(withdrawn, kind: kind, data: ["education_checked": .bool(true)]) }.map(\.rule) == ["case_status"])
         // An on-hold case may be withdrawn; a withdrawal needs a reason.
         let held = try CaseMachine.hold(state(at: "account"), reason: "r")
         #expect(try CaseMachine.withdraw(held, reason: "client cancelled").status == .withdrawn)
@@ -115,7 +115,7 @@ import Testing
 
     @Test func stateRoundTripsThroughJSON() throws {
         var s = state(at: "verification", status: .onHold)
-        s.recorded = ["verification": ["archive_verified": .bool(true)], "x": ["n": .integer(3), "t": .text("2026-01-01"), "d": .date(date("2026-01-01"))]]
+        s.recorded = ["verification": ["education_checked": .bool(true)], "x": ["n": .integer(3), "t": .text("2026-01-01"), "d": .date(date("2026-01-01"))]]
         let data = try JSONEncoder().encode(s)
         #expect(try JSONDecoder().decode(CaseState.self, from: data) == s)
         #expect(String(decoding: data, as: UTF8.self).contains("\"on_hold\""))

@@ -22,5 +22,5 @@ func issues<T>(_ body: () throws -> T) -> [FieldIssue] {
 
 /// Facts under which every points_new rule holds.
 func passingFacts(today: String = "2026-12-01") -> CaseFacts {
-    CaseFacts(today: date(today), companyStatus: .activated, pointsTotal: 126)
+    CaseFacts(today: date(today), companyStatus: .activated, pointsTotal: 126, checklist: ChecklistResult(items: []), archiveStatus: .verified)
 }

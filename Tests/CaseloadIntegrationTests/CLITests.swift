@@ -5,57 +5,6 @@ import Testing
 /// The `caseload` binary, run as a user would run it, against a real server.
 @Suite("caseload CLI as a subprocess")
 struct CLITests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static var binary: URL {
-        let env = ProcessInfo.processInfo.environment["CASELOAD_BIN_PATH"]
-        let dir = env.map { URL(fileURLWithPath: $0) }
-            ?? TestDatabase.schemaDirectory.deletingLastPathComponent().appendingPathComponent(".build/debug")
-        return dir.appendingPathComponent("caseload")
-    }
-
-    func caseload(_ arguments: [String], server: TestServer, token: String?, extraEnv: [String: String] = [:]) async throws -> Run {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "CASELOAD_ADDR": "127.0.0.1:\(server.port)",
-                   "CASELOAD_CONFIG_FILE": NSTemporaryDirectory() + "caseload-cli-test-\(UUID()).json"]
-        if let token { env["CASELOAD_TOKEN"] = token }
-        env.merge(extraEnv) { $1 }
-        process.environment = env
-        return try await Self.run(process)
-    }
-
-    /// Runs a process to its end without blocking Swift concurrency's few threads: the server
-    /// under test runs on them in this same process, and a blocked pool would deadlock both.
-    static func run(_ process: Process) async throws -> Run {
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do {
-                    try process.run()
-                    // Sequential reads are safe here: the CLI writes little to stderr.
-                    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(
-                        returning: Run(
-                            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                            stderr: String(decoding: stderr, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
-    }
-
     @Test("add, list as an aligned table and as JSON, show, update")
     func companyFlow() async throws {
         let server = try await TestServer.shared()
@@ -138,10 +87,10 @@ struct CLITests {
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         // With the file, no environment token is needed.
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = CLIRunner.binary
         process.arguments = ["company", "list", "--json"]
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "CASELOAD_CONFIG_FILE": file]
-        let listed = try await Self.run(process)
+        let listed = try await CLIRunner.run(process)
         #expect(listed.status == 0)
         #expect(try JSONDecoder().decode(JSONValue.self, from: Data(listed.stdout.utf8)) == [])
         try? FileManager.default.removeItem(atPath: file)

@@ -21,9 +21,12 @@ struct CaseWorkflowTests {
             c = try await client.advance(c, to: "account")
             c = try await client.advance(c, to: "information_entered")
             c = try await client.advance(c, to: "submitted_online", data: ["delivery_open_date": "2026-02-01", "points_total": 126])
+            try await client.receiveMissingDocuments(for: c)
+            #expect(try await client.call("case.checklist", ["id": c["id"]!])["complete"] == true)
             c = try await client.advance(c, to: "materials_delivered", data: ["receipt_number": "SJ-2026-0001", "delivered_date": "2026-02-03"])
             c = try await client.advance(c, to: "verification")
-            c = try await client.call("case.record", ["id": c["id"]!, "version": c["version"]!, "data": ["archive_verified": true, "education_checked": true]])
+            try await client.verifyArchive(f.applicantID)
+            c = try await client.call("case.record", ["id": c["id"]!, "version": c["version"]!, "data": ["education_checked": true]])
             c = try await client.advance(c, to: "accepted")
             c = try await client.advance(c, to: "approved", data: ["approved_date": "2026-03-01"])
             c = try await client.advance(c, to: "notice_printed")
@@ -96,6 +99,11 @@ struct CaseWorkflowTests {
             e = await expectRPCError(.validationFailed) {
                 _ = try await client.advance(c, to: "materials_delivered", data: ["receipt_number": "R1", "delivered_date": "2026-02-03"])
             }
+            #expect(Set((e?.fieldRules ?? []).map(\.rule)) == ["not_before_recorded_date", "documents_complete"])
+            try await client.receiveMissingDocuments(for: c)
+            e = await expectRPCError(.validationFailed) {
+                _ = try await client.advance(c, to: "materials_delivered", data: ["receipt_number": "R1", "delivered_date": "2026-02-03"])
+            }
             #expect(e?.fieldRules.map(\.rule) == ["not_before_recorded_date"])
             e = await expectRPCError(.validationFailed) { _ = try await client.advance(c, to: "materials_delivered", data: ["delivered_date": "2026-02-03"]) }
             #expect(e?.fieldRules.contains { $0.field == "data.receipt_number" && $0.rule == "required" } == true)
@@ -104,7 +112,7 @@ struct CaseWorkflowTests {
                 override: ["rules": ["not_before_recorded_date"], "reason": "窗口同意提前收件"])
             c = try await client.advance(c, to: "verification")
             e = await expectRPCError(.validationFailed) { _ = try await client.advance(c, to: "accepted") }
-            #expect(Set((e?.fieldRules ?? []).map(\.rule)) == ["recorded_true"])
+            #expect(Set((e?.fieldRules ?? []).map(\.rule)) == ["archive_verified", "recorded_true"])
 
             let overrides = try await client.call("case.overrides")["entries"]?.arrayValue ?? []
             #expect(overrides.count == 3)

@@ -18,6 +18,9 @@ public struct ApplicantProfile: Sendable, Hashable, Codable {
     public var remoteDistrictYears: Int?
     /// Employed through a dispatch agency (劳务派遣): the dispatch agreement is needed.
     public var dispatched: Bool?
+    /// Co-resident children (同住子女) are to be added to the permit: on an older talent-category
+    /// permit this needs the personnel archive retrieved, so the retrieval letter is required.
+    public var coResidentChildren: Bool?
     /// Deductions that apply (false materials, detention, criminal record).
     public var deductions: [Deduction]?
 
@@ -37,6 +40,7 @@ public struct ApplicantProfile: Sendable, Hashable, Codable {
         case spouseHukouYears = "spouse_hukou_years"
         case remoteDistrictYears = "remote_district_years"
         case dispatched
+        case coResidentChildren = "co_resident_children"
         case deductions
     }
 

@@ -25,7 +25,6 @@ extension CaseKinds {
                 id: "verification", chineseName: "档案学历审核", englishName: "Archive and education verification",
                 // Not required on entry: the checks finish while the case waits here (CaseMachine.record).
                 fields: [
-                    .bool("archive_verified", "personnel archive verified (人事档案已核实)"),
                     .bool("education_checked", "education background check passed (学历认证通过)"),
                 ],
                 allowedDays: 30),
@@ -53,12 +52,12 @@ extension CaseKinds {
             Transition(from: "information_entered", to: "submitted_online", rules: [.pointsAtLeast(120)]),
             Transition(
                 from: "submitted_online", to: "materials_delivered",
-                rules: [.notBeforeRecordedDate(stage: "submitted_online", field: "delivery_open_date")]),
+                rules: [.notBeforeRecordedDate(stage: "submitted_online", field: "delivery_open_date"), .documentsComplete]),
             Transition(from: "materials_delivered", to: "verification"),
             Transition(
                 from: "verification", to: "accepted",
                 rules: [
-                    .recordedTrue(stage: "verification", field: "archive_verified"),
+                    .archiveVerified,
                     .recordedTrue(stage: "verification", field: "education_checked"),
                 ]),
             // Only approved → notice_printed exists: the notice cannot be printed before approval.

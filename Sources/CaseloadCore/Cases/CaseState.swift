@@ -58,11 +58,17 @@ public struct CaseFacts: Sendable {
     public var pointsTotal: Int?
     /// Counts working days for `working_days_after`.
     public var calendar: any WorkingDayCalendar
+    /// The case's document checklist, for `documents_complete`.
+    public var checklist: ChecklistResult?
+    /// Where the applicant's personnel archive stands, for `archive_verified`.
+    public var archiveStatus: ArchiveStatus?
 
     public init(
         today: CalendarDate, companyStatus: TalentCenterStatus, pointsTotal: Int? = nil,
-        calendar: any WorkingDayCalendar = WeekdayCalendar()
+        calendar: any WorkingDayCalendar = WeekdayCalendar(), checklist: ChecklistResult? = nil, archiveStatus: ArchiveStatus? = nil
     ) {
+        self.checklist = checklist
+        self.archiveStatus = archiveStatus
         self.today = today
         self.companyStatus = companyStatus
         self.pointsTotal = pointsTotal

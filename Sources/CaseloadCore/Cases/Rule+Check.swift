@@ -53,6 +53,21 @@ extension Rule {
             }
             guard total < standard else { return nil }
             return "\(entering) needs a points estimate of at least \(standard); the estimate is \(total), \(standard - total) short"
+
+        case .documentsComplete:
+            guard let checklist = facts.checklist else {
+                return "\(entering) needs the document checklist; none was evaluated"
+            }
+            let missing = checklist.missing(forEntering: target.id, of: kind)
+            guard !missing.isEmpty else { return nil }
+            return "\(entering) needs every required document; missing: " + missing.map(\.displayName).joined(separator: "; ")
+
+        case .archiveVerified:
+            guard let status = facts.archiveStatus, status == .verified else {
+                let now = facts.archiveStatus.map { "\($0.chineseName) (\($0.rawValue))" } ?? "not recorded"
+                return "\(entering) needs the personnel archive (人事档案) verified (\(ArchiveStatus.verified.chineseName)); it is \(now)"
+            }
+            return nil
         }
     }
 

@@ -15,6 +15,12 @@ public enum Rule: Sendable, Hashable, Codable {
     case recordedTrue(stage: String, field: String)
     /// "points_at_least": the points estimate (from `CaseFacts.pointsTotal`) ≥ N (120).
     case pointsAtLeast(Int)
+    /// "documents_complete": every document the kind's checklist requires by the target stage
+    /// is held in the required form (from `CaseFacts.checklist`).
+    case documentsComplete
+    /// "archive_verified": the applicant's personnel archive (人事档案) is verified at the
+    /// talent center (from `CaseFacts.archiveStatus`).
+    case archiveVerified
 
     /// The stable rule name, used in error data and override records.
     public var id: String {
@@ -24,6 +30,8 @@ public enum Rule: Sendable, Hashable, Codable {
         case .notBeforeRecordedDate: "not_before_recorded_date"
         case .recordedTrue: "recorded_true"
         case .pointsAtLeast: "points_at_least"
+        case .documentsComplete: "documents_complete"
+        case .archiveVerified: "archive_verified"
         }
     }
 
@@ -33,7 +41,7 @@ public enum Rule: Sendable, Hashable, Codable {
         case .workingDaysAfter(let stage, let field, _), .notBeforeRecordedDate(let stage, let field),
             .recordedTrue(let stage, let field):
             (stage, field)
-        case .companyActivated, .pointsAtLeast:
+        case .companyActivated, .pointsAtLeast, .documentsComplete, .archiveVerified:
             nil
         }
     }
@@ -43,7 +51,7 @@ public enum Rule: Sendable, Hashable, Codable {
         switch self {
         case .workingDaysAfter, .notBeforeRecordedDate: .date
         case .recordedTrue: .bool
-        case .companyActivated, .pointsAtLeast: nil
+        case .companyActivated, .pointsAtLeast, .documentsComplete, .archiveVerified: nil
         }
     }
 
@@ -57,6 +65,10 @@ public enum Rule: Sendable, Hashable, Codable {
         switch id {
         case "company_activated":
             self = .companyActivated
+        case "documents_complete":
+            self = .documentsComplete
+        case "archive_verified":
+            self = .archiveVerified
         case "working_days_after":
             self = .workingDaysAfter(
                 stage: try c.decode(String.self, forKey: .stage), field: try c.decode(String.self, forKey: .field),
@@ -78,7 +90,7 @@ public enum Rule: Sendable, Hashable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .rule)
         switch self {
-        case .companyActivated:
+        case .companyActivated, .documentsComplete, .archiveVerified:
             break
         case .workingDaysAfter(let stage, let field, let days):
             try c.encode(stage, forKey: .stage)

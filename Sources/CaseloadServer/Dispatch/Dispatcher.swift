@@ -147,6 +147,8 @@ public struct Dispatcher: Sendable {
                     data: ["current_version": .int(Int64(current))])
             case .forbidden:
                 return RPCError(.forbidden)
+            case .stillReferenced(let constraint):
+                return RPCError(.conflict, "Conflict: other records still refer to this one", data: ["constraint": .string(constraint)])
             }
         case is CancellationError:
             return RPCError(.deadlineExceeded)

@@ -30,13 +30,14 @@ enum CaseMethods {
         .required("version", .integer(minimum: 1), "Version for optimistic concurrency"),
         .required("opened_at", .string(format: .dateTime), "Opened"),
         .required("closed_at", .nullable(.string(format: .dateTime)), "Closed or withdrawn"),
+        .required("originals_still_out", .integer(minimum: 0), "For a closed or withdrawn case: originals not yet returned to the client"),
     ])
 
-    static func value(_ c: CaseRecord, now: Date = Date()) -> JSONValue {
+    static func value(_ c: CaseRecord, originalsOut: Int = 0, now: Date = Date()) -> JSONValue {
         let kind = CaseKinds.kind(c.state.kind)
         let stage = kind?.stage(c.state.stage)
         var recorded: [String: JSONValue] = [:]
-        for (stageID, fields) in c.state.recorded {
+        for (stageID, fields) in c.state.recorded where !fields.isEmpty {
             recorded[stageID] = .object(fields.mapValues(json))
         }
         let late = c.state.status == .active && (c.stageDueAt.map { $0 < now } ?? false)
@@ -55,12 +56,13 @@ enum CaseMethods {
             "recorded": .object(recorded),
             "next_stages": .array(
                 c.state.status == .active ? (kind?.transitions(from: c.state.stage).map { .string($0.to) } ?? []) : []),
-            "days_in_stage": .int(Int64(max(0, now.timeIntervalSince(c.stageEnteredAt)) / 86400)),
+            "days_in_stage": .int(Int64(max(0, (c.closedAt ?? now).timeIntervalSince(c.stageEnteredAt)) / 86400)),
             "stage_due_at": c.stageDueAt.map { .string($0.formatted(.iso8601)) } ?? .null,
             "late": .bool(late),
             "version": .int(Int64(c.version)),
             "opened_at": .string(c.openedAt.formatted(.iso8601)),
             "closed_at": c.closedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+            "originals_still_out": .int(Int64(originalsOut)),
         ]
     }
 
@@ -105,11 +107,8 @@ enum CaseMethods {
     static func allowedDays(kind: CaseKind, stage: String, agency: UUID, on connection: PostgresConnection, context: RequestContext)
         async throws -> Int?
     {
-        let rows = try await connection.query(
-            "SELECT allowed_days FROM stage_time_limits WHERE agency_id = \(agency) AND kind = \(kind.id) AND stage = \(stage)",
-            logger: context.logger)
-        for try await days in rows.decode(Int?.self) { return days }
-        return kind.stage(stage)?.allowedDays
+        try await StageTimeStore.days(kind: kind.id, stage: stage, agency: agency, on: connection, logger: context.logger)
+            ?? kind.stage(stage)?.allowedDays
     }
 
     /// What one change did, for the store and the history.
@@ -140,9 +139,12 @@ enum CaseMethods {
                 caseID: id, action: action, from: current.state.stage, to: result.state.stage, data: WireJSON.string(result.data),
                 reason: result.reason, overrides: result.overrides, agency: principal.agencyID, user: principal.userID, on: connection,
                 logger: context.logger)
-            return saved
+            let out = saved.state.status.isTerminal
+                ? try await DocumentStore.finishedCasesWithOriginalsOut(company: saved.companyID, agency: principal.agencyID, on: connection, logger: context.logger)[id] ?? 0
+                : 0
+            return (saved, out)
         }
-        return value(record)
+        return value(record.0, originalsOut: record.1)
     }
 
     static let idVersion: [Property] = [
@@ -200,10 +202,13 @@ enum CaseMethods {
                 "case.get", summary: "One case: stage (Chinese and English), recorded data, next stages, days in stage, late flag.",
                 params: [.required("id", .string(format: .uuid), "Case id")], result: caseSchema, errors: [.notFound]
             ) { (params: IDParams, context) -> JSONValue in
-                value(
-                    try await context.withAgency { principal, connection in
-                        try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
-                    })
+                let (record, out) = try await context.withAgency { principal, connection in
+                    let record = try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    let out = try await DocumentStore.finishedCasesWithOriginalsOut(
+                        company: record.companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    return (record, out[record.id] ?? 0)
+                }
+                return value(record, originalsOut: out)
             },
             .define(
                 "case.list",
@@ -234,12 +239,15 @@ enum CaseMethods {
                 filter.stage = params.stage
                 filter.status = params.status
                 filter.lateOnly = params.late ?? false
-                let records = try await context.withAgency { principal, connection in
-                    try await CaseStore.list(agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
+                let (records, out) = try await context.withAgency { principal, connection in
+                    (
+                        try await CaseStore.list(agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger),
+                        try await DocumentStore.finishedCasesWithOriginalsOut(company: filter.companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    )
                 }
                 let page = records.prefix(limit)
-                let next = records.count > limit ? page.last.map { Cursor.encode(CaseCursor(openedAt: $0.openedAt, id: $0.id)) } : nil
-                return ["cases": .array(page.map { value($0) }), "next_cursor": next.map(JSONValue.string) ?? .null]
+                let next = records.count > limit ? page.last.map { Cursor.encode(CaseCursor(openedAtMicros: $0.openedAtMicros, id: $0.id)) } : nil
+                return ["cases": .array(page.map { value($0, originalsOut: out[$0.id] ?? 0) }), "next_cursor": next.map(JSONValue.string) ?? .null]
             },
             .define(
                 "case.advance",
@@ -336,6 +344,86 @@ enum CaseMethods {
                 }
             },
             .define(
+                "case.time_allowed",
+                summary: "Days allowed in each stage before a case counts as late: the kind's default and the agency's own, if set.",
+                params: [.optional("kind", .string(enum: CaseKinds.all.map(\.id)), "Only this kind")],
+                result: .object([.required("stages", .array(.object([
+                    .required("kind", .string, "Case kind"),
+                    .required("stage", .string, "Stage id"),
+                    .required("default_days", .nullable(.integer()), "The kind's default"),
+                    .required("agency_days", .nullable(.integer()), "The agency's own, if set"),
+                ])), "Every stage")])
+            ) { (params: KindParams, context) -> JSONValue in
+                let limits = try await context.withAgency { principal, connection in
+                    try await StageTimeStore.all(agency: principal.agencyID, on: connection, logger: context.logger)
+                }
+                let kinds = CaseKinds.all.filter { params.kind == nil || $0.id == params.kind }
+                return ["stages": .array(kinds.flatMap { kind in
+                    kind.stages.filter { !$0.isTerminal }.map { stage -> JSONValue in
+                        [
+                            "kind": .string(kind.id), "stage": .string(stage.id),
+                            "default_days": stage.allowedDays.map { .int(Int64($0)) } ?? .null,
+                            "agency_days": limits["\(kind.id).\(stage.id)"].map { .int(Int64($0)) } ?? .null,
+                        ]
+                    }
+                })]
+            },
+            .define(
+                "case.time_allowed.set",
+                summary: "Sets the agency's days allowed in a stage (null restores the default). Applies to cases entering the stage from now on. Owner or manager only.",
+                params: [
+                    .required("kind", .string(enum: CaseKinds.all.map(\.id)), "Case kind"),
+                    .required("stage", .string(maxLength: 50, minLength: 1), "Stage id"),
+                    .required("days", .nullable(.integer(minimum: 1, maximum: 3650)), "Days allowed, or null for the default"),
+                ],
+                result: .object([.required("days", .nullable(.integer()), "Days now allowed (the default when null was given)")]),
+                errors: [.validationFailed, .forbidden], mutates: true
+            ) { (params: TimeAllowedParams, context) -> JSONValue in
+                let principal = try context.principal()
+                guard ["owner", "manager"].contains(principal.role) else { throw RPCError(.forbidden, "Forbidden: stage times are for owners and managers") }
+                let kind = try kind(params.kind)
+                guard let stage = kind.stage(params.stage), !stage.isTerminal else {
+                    throw ValidationError(field: "stage", rule: "enum", message: "\(kind.displayName) has no open stage \"\(params.stage)\"")
+                }
+                try await context.withAgency { principal, connection in
+                    try await StageTimeStore.set(kind: kind.id, stage: stage.id, days: params.days, agency: principal.agencyID, on: connection, logger: context.logger)
+                }
+                return ["days": (params.days ?? stage.allowedDays).map { .int(Int64($0)) } ?? .null]
+            },
+            .define(
+                "case.checklist",
+                summary: "The documents the case's kind requires for this applicant (conditions: 专升本, dispatched, title, co-resident children), which are held and in which form, and what is missing.",
+                params: [.required("id", .string(format: .uuid), "Case id")],
+                result: .object([
+                    .required("items", .array(.object([
+                        .required("document_type", .string, "Catalogue type"),
+                        .required("name", .string, "Type in Chinese and English"),
+                        .required("form", .string(enum: DocumentForm.allCases.map(\.rawValue)), "Form required"),
+                        .required("required_by", .string, "Stage by which it must be held"),
+                        .required("present", .boolean, "Held (by the agency or the client) in a form that satisfies it"),
+                    ])), "Every required document"),
+                    .required("missing", .integer(minimum: 0), "How many are missing"),
+                    .required("complete", .boolean, "Nothing is missing"),
+                ]),
+                errors: [.notFound]
+            ) { (params: IDParams, context) -> JSONValue in
+                let result = try await context.withAgency { principal, connection in
+                    let c = try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    let applicant = try await ApplicantStore.get(c.applicantID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    return try await checklist(for: c, applicant: applicant, agency: principal.agencyID, on: connection, context: context)
+                }
+                return [
+                    "items": .array(result.items.map { item in
+                        [
+                            "document_type": .string(item.documentType), "name": .string(item.displayName), "form": .string(item.form.rawValue),
+                            "required_by": .string(item.requiredBy), "present": .bool(item.present),
+                        ]
+                    }),
+                    "missing": .int(Int64(result.missing.count)),
+                    "complete": .bool(result.isComplete),
+                ]
+            },
+            .define(
                 "case.history", summary: "Everything that happened to a case, in order: who, when, from, to, data, reason, overrides.",
                 params: [.required("id", .string(format: .uuid), "Case id")],
                 result: .object([.required("entries", .array(historySchema), "Oldest first")]), errors: [.notFound]
@@ -396,9 +484,20 @@ enum CaseMethods {
         let today = today()
         let rules = try await PointsRulesStore.current(asOf: today, agency: agency, on: connection, logger: context.logger)
         let estimate = PointsEstimator.estimate(PointsProfile(birthDate: applicant.birthDate, profile: applicant.profile), asOf: today, rules: rules)
+        let archive = try await ArchiveStore.get(applicant: applicant.id, agency: agency, on: connection, logger: context.logger)
         return CaseFacts(
             today: today, companyStatus: TalentCenterStatus(rawValue: company.talentCenterStatus) ?? .unregistered,
-            pointsTotal: estimate.total, calendar: WeekdayCalendar())
+            pointsTotal: estimate.total, calendar: WeekdayCalendar(),
+            checklist: try await checklist(for: current, applicant: applicant, agency: agency, on: connection, context: context),
+            archiveStatus: archive.archive.status)
+    }
+
+    /// The case's document checklist: what its kind requires for this applicant, and what is held.
+    static func checklist(for c: CaseRecord, applicant: ApplicantRecord, agency: UUID, on connection: PostgresConnection, context: RequestContext)
+        async throws -> ChecklistResult
+    {
+        let held = try await DocumentStore.held(applicant: applicant.id, company: c.companyID, agency: agency, on: connection, logger: context.logger)
+        return ChecklistResult.evaluate(kind: c.state.kind, profile: applicant.profile, documents: held)
     }
 
     struct CaseListParams: Decodable, Sendable {
@@ -420,6 +519,16 @@ enum CaseMethods {
     struct NoteParams: Decodable, Sendable {
         var id: UUID
         var text: String
+    }
+
+    struct KindParams: Decodable, Sendable {
+        var kind: String?
+    }
+
+    struct TimeAllowedParams: Decodable, Sendable {
+        var kind: String
+        var stage: String
+        var days: Int?
     }
 
     struct LimitParams: Decodable, Sendable {

@@ -8,18 +8,14 @@ enum Cursor {
         guard let raw else { return nil }
         var b64 = raw.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        guard let data = Data(base64Encoded: b64), let value = try? decoder.decode(T.self, from: data) else {
+        guard let data = Data(base64Encoded: b64), let value = try? JSONDecoder().decode(T.self, from: data) else {
             throw RPCError.invalidParams([("cursor", "cursor", "not a cursor returned by \(method)")])
         }
         return value
     }
 
     static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        let data = (try? encoder.encode(value)) ?? Data()
+        let data = (try? JSONEncoder().encode(value)) ?? Data()
         return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

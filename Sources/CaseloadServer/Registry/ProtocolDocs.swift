@@ -79,6 +79,8 @@ public enum ProtocolDocs {
         case .notBeforeRecordedDate(let stage, let field): "`not_before_recorded_date` (not before `\(stage).\(field)`)"
         case .recordedTrue(let stage, let field): "`recorded_true` (`\(stage).\(field)` is true)"
         case .pointsAtLeast(let n): "`points_at_least` (the estimate is at least \(n))"
+        case .documentsComplete: "`documents_complete` (every document the checklist requires by then is held: `case.checklist`)"
+        case .archiveVerified: "`archive_verified` (the personnel archive is verified: `archive.set`)"
         }
     }
 

@@ -15,6 +15,8 @@ public struct CaseRecord: Sendable, Hashable {
     public var version: Int
     public var openedAt: Date
     public var closedAt: Date?
+    /// `opened_at` in whole microseconds since 1970, exactly as stored: the list cursor's key.
+    public var openedAtMicros: Int64
 }
 
 /// One entry of a case's history.
@@ -44,12 +46,13 @@ public struct CaseFilter: Sendable, Hashable {
     public init() {}
 }
 
-/// A position in a list of cases: the last (opened_at, id) seen.
+/// A position in a list of cases: the last (opened_at, id) seen. The time is kept in exact
+/// microseconds: a rounded one would make pages skip or repeat rows.
 public struct CaseCursor: Sendable, Hashable, Codable {
-    public var openedAt: Date
+    public var openedAtMicros: Int64
     public var id: UUID
-    public init(openedAt: Date, id: UUID) {
-        self.openedAt = openedAt
+    public init(openedAtMicros: Int64, id: UUID) {
+        self.openedAtMicros = openedAtMicros
         self.id = id
     }
 }
@@ -57,16 +60,16 @@ public struct CaseCursor: Sendable, Hashable, Codable {
 public enum CaseStore {
     static let columns = """
         c.case_id, c.applicant_id, a.name, a.id_number_masked, c.company_id, c.state::text, c.stage_entered_at, c.stage_due_at,
-        c.version, c.opened_at, c.closed_at
+        c.version, c.opened_at, c.closed_at, (extract(epoch FROM c.opened_at) * 1000000)::int8
         """
     static let from = "cases c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id"
-    typealias Row = (UUID, UUID, String, String, UUID, String, Date, Date?, Int, Date, Date?)
+    typealias Row = (UUID, UUID, String, String, UUID, String, Date, Date?, Int, Date, Date?, Int64)
 
     static func record(_ r: Row) throws -> CaseRecord {
         CaseRecord(
             id: r.0, applicantID: r.1, applicantName: r.2, applicantIDMasked: r.3, companyID: r.4,
             state: try JSONDecoder().decode(CaseState.self, from: Data(r.5.utf8)), stageEnteredAt: r.6, stageDueAt: r.7, version: r.8,
-            openedAt: r.9, closedAt: r.10)
+            openedAt: r.9, closedAt: r.10, openedAtMicros: r.11)
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {
@@ -193,7 +196,8 @@ public enum CaseStore {
             """
             SELECT \(unescaped: columns) FROM \(unescaped: from)
             WHERE c.agency_id = \(agency)
-              AND (\(cursor?.openedAt)::timestamptz IS NULL OR (c.opened_at, c.case_id) > (\(cursor?.openedAt)::timestamptz, \(cursor?.id)::uuid))
+              AND (\(cursor?.openedAtMicros)::int8 IS NULL OR (c.opened_at, c.case_id) >
+                   (timestamptz 'epoch' + \(cursor?.openedAtMicros)::int8 * interval '1 microsecond', \(cursor?.id)::uuid))
               AND (\(filter.companyID)::uuid IS NULL OR c.company_id = \(filter.companyID)::uuid)
               AND (\(filter.applicantID)::uuid IS NULL OR c.applicant_id = \(filter.applicantID)::uuid)
               AND (\(filter.consultantID)::uuid IS NULL OR EXISTS (

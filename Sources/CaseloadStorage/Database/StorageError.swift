@@ -12,6 +12,8 @@ public enum StorageError: Error, Sendable, Equatable {
     case versionConflict(current: Int)
     /// Row-level security or a grant refused the statement.
     case forbidden
+    /// Other rows still refer to this one (`constraint` names the reference).
+    case stillReferenced(constraint: String)
 }
 
 extension StorageError {
@@ -33,6 +35,7 @@ extension StorageError {
             switch state {
             case "23505": return StorageError.duplicate(constraint: psql.serverInfo?[.constraintName] ?? "unique")
             case "42501": return StorageError.forbidden
+            case "23503": return StorageError.stillReferenced(constraint: psql.serverInfo?[.constraintName] ?? "reference")
             case _ where state.hasPrefix("08"), "57P01", "57P02", "57P03", "53300":
                 return StorageError.unavailable
             default: return error

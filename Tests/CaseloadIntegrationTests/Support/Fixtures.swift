@@ -42,3 +42,25 @@ extension RPCClient {
         return try await call("case.advance", .object(params))
     }
 }
+
+extension RPCClient {
+    /// Receives every document the case's checklist is missing, in the required form; returns their ids.
+    @discardableResult
+    func receiveMissingDocuments(for c: JSONValue) async throws -> [JSONValue] {
+        let checklist = try await call("case.checklist", ["id": c["id"]!])
+        var ids: [JSONValue] = []
+        for item in checklist["items"]?.arrayValue ?? [] where item["present"] == false {
+            let doc = try await call(
+                "document.receive",
+                ["case_id": c["id"]!, "document_type": item["document_type"]!, "form": item["form"]!, "from": "王芳 (HR)"])
+            ids.append(doc["id"]!)
+        }
+        return ids
+    }
+
+    /// Marks the applicant's personnel archive verified (it was already at the talent center).
+    func verifyArchive(_ applicantID: JSONValue) async throws {
+        _ = try await call("archive.set", ["applicant_id": applicantID, "holder_type": "district_talent_center", "status": "at_talent_center"])
+        _ = try await call("archive.set", ["applicant_id": applicantID, "status": "verified"])
+    }
+}

@@ -11,7 +11,7 @@ public struct CaseloadCommand: AsyncParsableCommand {
             Set CASELOAD_ADDR (default 127.0.0.1:7420) and CASELOAD_TOKEN, or run `caseload login`.
             Add --json to any command for machine-readable output.
             """,
-        subcommands: [Ping.self, Login.self, CompanyCommand.self]
+        subcommands: [Ping.self, Login.self, CompanyCommand.self, ApplicantCommand.self, CaseCommand.self, UserCommand.self]
     )
 
     public init() {}

@@ -6,7 +6,7 @@ struct CompanyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "company",
         abstract: "Client companies (用人单位).",
-        subcommands: [Add.self, List.self, Show.self, Update.self]
+        subcommands: [Add.self, List.self, Show.self, Update.self, Assign.self]
     )
 
     /// The fields `add` and `update` share.
@@ -78,15 +78,8 @@ struct CompanyCommand: AsyncParsableCommand {
             params["district"] = district.map(JSONValue.string)
             params["talent_center_status"] = status.map(JSONValue.string)
             params["query"] = query.map(JSONValue.string)
-            let (companies, more) = try await options.withClient { client -> ([JSONValue], Bool) in
-                var collected: [JSONValue] = []
-                while true {
-                    let page = try await client.call("company.list", .object(params))
-                    collected += page["companies"]?.arrayValue ?? []
-                    guard let next = page["next_cursor"]?.stringValue else { return (collected, false) }
-                    guard all else { return (collected, true) }
-                    params["cursor"] = .string(next)
-                }
+            let (companies, more) = try await options.withClient {
+                try await $0.pages("company.list", params, key: "companies", all: all)
             }
             if options.json { return Output.json(.array(companies)) }
             let t = Output.text
@@ -124,18 +117,30 @@ struct CompanyCommand: AsyncParsableCommand {
 
         func execute() async throws {
             var params = fields.params
-            params["id"] = .string(id)
             params["name"] = name.map(JSONValue.string)
-            let company = try await options.withClient { client -> JSONValue in
-                var params = params
-                if let version {
-                    params["version"] = .int(Int64(version))
-                } else {
-                    params["version"] = try await client.call("company.get", ["id": .string(id)])["version"]
-                }
-                return try await client.call("company.update", .object(params))
-            }
+            let company = try await options.change("company.update", id: id, version: version, readingWith: "company.get", params)
             CompanyCommand.show(company, json: options.json)
+        }
+    }
+
+    struct Assign: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Assign a consultant to a client company (owner or manager only).",
+            discussion: "The \"by consultant\" filters of `applicant list` and `case list` follow the assignment. See `caseload user list` for user ids."
+        )
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Company id.") var companyID: String
+        @Option(help: "The consultant's user id.") var user: String
+        @Flag(help: "Remove the assignment instead.") var unassign = false
+
+        func execute() async throws {
+            let params: JSONValue = ["company_id": .string(companyID), "user_id": .string(user), "assigned": .bool(!unassign)]
+            let result = try await options.withClient { try await $0.call("company.assign", params) }
+            if options.json { return Output.json(result) }
+            let consultants = result["consultants"]?.arrayValue ?? []
+            if consultants.isEmpty { return print("No consultant is assigned to this company now.") }
+            print("Consultants of this company now 负责顾问:")
+            UserCommand.table(consultants)
         }
     }
 }

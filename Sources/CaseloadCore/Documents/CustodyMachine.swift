@@ -1,0 +1,114 @@
+/// The rules of a paper's custody: which ledger events can follow which holder. Each refusal
+/// is a contradiction in the ledger (returning a diploma the talent center still has, handing
+/// over a paper never received), the kind of mistake that loses an original.
+///
+/// | holder                 | allowed events                                   |
+/// |------------------------|--------------------------------------------------|
+/// | nil (not received)     | received                                         |
+/// | client, returned       | received (again)                                 |
+/// | agency, no location    | stored, handed_over, returned                    |
+/// | agency, at a location  | moved (elsewhere), handed_over, returned         |
+/// | an authority           | collected (by that authority), forwarded (to the other) |
+public enum CustodyMachine {
+    /// The holder after `event`, or a ValidationError when the event contradicts `holder`
+    /// (field "event", rule "custody", naming the current holder in Chinese and English).
+    /// Names must not be blank (rule "required"); locations must be valid `LocationCode`s
+    /// (field "location") and are stored normalised.
+    public static func apply(_ event: CustodyEvent, to holder: Holder?) throws(ValidationError) -> Holder {
+        switch event {
+        case .received(let from):
+            try requireName(from, field: "from")
+            switch holder {
+            // Re-receiving after a return is normal: the client brings the paper back for a
+            // renewal or a resubmission.
+            case nil, .client?, .returned?: return .agency(locationCode: nil)
+            default: throw refusal(event, holder, "it can be received only from the client, not while it is elsewhere")
+            }
+
+        case .stored(let location):
+            let code = try LocationCode.parse(location, field: "location")
+            guard case .agency(let current)? = holder else {
+                throw refusal(event, holder, "only a paper the agency holds can be stored")
+            }
+            // "stored" is the first placement; a paper already in a drawer is "moved", so the
+            // ledger keeps saying where it came from.
+            if let current { throw refusal(event, holder, "it is already stored at \(current); record a move instead") }
+            return .agency(locationCode: code)
+
+        case .moved(let location):
+            let code = try LocationCode.parse(location, field: "location")
+            guard case .agency(let current)? = holder else {
+                throw refusal(event, holder, "only a paper the agency holds can be moved")
+            }
+            guard let current else { throw refusal(event, holder, "it has no storage location yet; record it as stored instead") }
+            if current == code { throw refusal(event, holder, "it is already at \(code)") }
+            return .agency(locationCode: code)
+
+        case .handedOver(let authority, _):
+            guard holder?.isWithAgency == true else {
+                throw refusal(event, holder, "only a paper the agency holds can be handed over to the \(authority.englishName)")
+            }
+            return Holder(authority)
+
+        case .forwarded(let to):
+            guard let from = holder?.authority, from != to else {
+                throw refusal(event, holder, "only the other authority can forward a paper to the \(to.englishName)")
+            }
+            return Holder(to)
+
+        case .collected(let authority):
+            guard holder?.authority == authority else {
+                throw refusal(
+                    event, holder, "it can be collected only from the authority that holds it, not from the \(authority.englishName)")
+            }
+            // Collected papers are in hand until someone puts them away.
+            return .agency(locationCode: nil)
+
+        case .returned(let to, let signedBy):
+            try requireName(to, field: "to")
+            try requireName(signedBy, field: "signed_by")
+            guard holder?.isWithAgency == true else {
+                throw refusal(event, holder, "only a paper the agency holds can be returned to the client")
+            }
+            return .returned
+        }
+    }
+
+    /// Folds a ledger from "not received", oldest first. A contradiction anywhere throws the
+    /// issue of the first bad event, its message prefixed with the event's 1-based position.
+    public static func current(_ events: [CustodyEvent]) throws(ValidationError) -> Holder? {
+        var holder: Holder? = nil
+        for (index, event) in events.enumerated() {
+            do {
+                holder = try apply(event, to: holder)
+            } catch {
+                throw ValidationError(
+                    error.issues.map { FieldIssue(field: $0.field, rule: $0.rule, message: "event \(index + 1): \($0.message)") })
+            }
+        }
+        return holder
+    }
+
+    /// The event kinds that may follow `holder`, for messages and for offering actions.
+    public static func allowedEvents(after holder: Holder?) -> [String] {
+        switch holder {
+        case nil, .client?, .returned?: ["received"]
+        case .agency(nil)?: ["stored", "handed_over", "returned"]
+        case .agency(_?)?: ["moved", "handed_over", "returned"]
+        case .talentCenter?, .cityVerificationCenter?: ["collected", "forwarded"]
+        }
+    }
+
+    private static func refusal(_ event: CustodyEvent, _ holder: Holder?, _ reason: String) -> ValidationError {
+        ValidationError(
+            field: "event", rule: "custody",
+            message: "cannot record \(event.kind): the paper is \(holder.displayName); \(reason) "
+                + "(allowed now: \(allowedEvents(after: holder).joined(separator: ", ")))")
+    }
+
+    private static func requireName(_ name: String, field: String) throws(ValidationError) {
+        if name.trimmingWhitespace.isEmpty {
+            throw ValidationError(field: field, rule: "required", message: "must name the person")
+        }
+    }
+}

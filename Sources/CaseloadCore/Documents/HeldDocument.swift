@@ -1,0 +1,28 @@
+/// A paper the case has on record, as far as the checklist cares: its type, its form, and
+/// whether it can be handed in now.
+public struct HeldDocument: Sendable, Hashable, Codable {
+    /// A `DocumentCatalogue` id.
+    public var documentType: String
+    public var form: DocumentForm
+    /// Available to hand in: with the agency or the client; not out with an authority and not
+    /// returned. A paper at the talent center does not count, so a diploma sent for checking
+    /// is not mistaken for one in the drawer.
+    public var held: Bool
+
+    public init(documentType: String, form: DocumentForm, held: Bool = true) {
+        self.documentType = documentType
+        self.form = form
+        self.held = held
+    }
+
+    /// A paper whose custody ledger has folded to `holder` (nil: not yet received, so not held).
+    public init(documentType: String, form: DocumentForm, holder: Holder?) {
+        self.init(documentType: documentType, form: form, held: holder?.isAvailable ?? false)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case documentType = "document_type"
+        case form
+        case held
+    }
+}

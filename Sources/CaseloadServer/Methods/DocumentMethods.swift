@@ -1,0 +1,282 @@
+import CaseloadCore
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+import PostgresNIO
+
+/// Documents held: every paper's current holder, derived from its append-only custody
+/// ledger, so "where is this original right now, who has it, since when" always has an answer.
+enum DocumentMethods {
+    static let holderSchema: Schema = .nullable(.object([
+        .required("kind", .string(enum: ["client", "agency", "talent_center", "city_verification_center", "returned"]), "Who holds it"),
+        .required("location_code", .nullable(.string), "The agency's storage location, when the agency holds it"),
+        .required("name", .string, "The holder in Chinese and English"),
+    ]))
+
+    static let documentSchema: Schema = .object([
+        .required("id", .string(format: .uuid), "Document id"),
+        .required("company_id", .string(format: .uuid), "Whose company"),
+        .required("applicant_id", .nullable(.string(format: .uuid)), "Whose paper, for an applicant's document"),
+        .required("case_id", .nullable(.string(format: .uuid)), "The case it was received for"),
+        .required("document_type", .string(enum: DocumentCatalogue.all.map(\.id)), "Catalogue type"),
+        .required("type_name", .string, "Type in Chinese and English"),
+        .required("form", .string(enum: DocumentForm.allCases.map(\.rawValue)), "original, copy or sealed_copy"),
+        .required("description", .nullable(.string), "Free text"),
+        .required("holder", holderSchema, "Current holder (null before it is received)"),
+        .required("holder_since", .nullable(.string(format: .dateTime)), "Since when"),
+        .required("created_at", .string(format: .dateTime), "Recorded"),
+    ])
+
+    static func holderValue(_ h: Holder?) -> JSONValue {
+        guard let h else { return .null }
+        var location: JSONValue = .null
+        if case .agency(let code?) = h { location = .string(code) }
+        return ["kind": .string(h.kind), "location_code": location, "name": .string(h.displayName)]
+    }
+
+    static func value(_ d: DocumentRecord) -> JSONValue {
+        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
+        return [
+            "id": id(d.id), "company_id": id(d.companyID), "applicant_id": id(d.applicantID), "case_id": id(d.caseID),
+            "document_type": .string(d.documentType),
+            "type_name": .string(DocumentCatalogue.type(d.documentType)?.displayName ?? d.documentType),
+            "form": .string(d.form.rawValue),
+            "description": d.description.map(JSONValue.string) ?? .null,
+            "holder": holderValue(d.holder),
+            "holder_since": d.holderSince.map { .string($0.formatted(.iso8601)) } ?? .null,
+            "created_at": .string(d.createdAt.formatted(.iso8601)),
+        ]
+    }
+
+    /// Applies one custody event to a locked document and appends it to the ledger.
+    static func move(_ context: RequestContext, id: UUID, _ event: CustodyEvent) async throws -> JSONValue {
+        let record = try await context.withAgency { principal, connection in
+            let current = try await DocumentStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+            try await apply(event, on: current, principal: principal, connection: connection, context: context)
+            return try await DocumentStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger)
+        }
+        return value(record)
+    }
+
+    static func apply(_ event: CustodyEvent, on document: DocumentRecord, principal: Principal, connection: PostgresConnection, context: RequestContext)
+        async throws
+    {
+        let holder = try CustodyMachine.apply(event, to: document.holder)
+        var locationID: UUID?
+        if case .agency(let code?) = holder {
+            do {
+                locationID = try await LocationStore.get(code: code, agency: principal.agencyID, on: connection, logger: context.logger).id
+            } catch StorageError.notFound {
+                throw ValidationError(field: "location", rule: "unknown", message: "no storage location \(code): add it with location.add")
+            }
+        }
+        try await DocumentStore.append(
+            event, holder: holder, locationID: locationID, to: document.id, agency: principal.agencyID, user: principal.userID,
+            on: connection, logger: context.logger)
+    }
+
+    struct MoveParams: Decodable, Sendable {
+        var id: UUID
+        var location: String?
+        var authority: String?
+        var receiptNumber: String?
+        var to: String?
+        var signedBy: String?
+        enum CodingKeys: String, CodingKey {
+            case id, location, authority, to
+            case receiptNumber = "receipt_number", signedBy = "signed_by"
+        }
+    }
+
+    struct ListParams: Decodable, Sendable {
+        var companyID: UUID?
+        var applicantID: UUID?
+        var caseID: UUID?
+        var holder: String?
+        var form: String?
+        var outLongerThanDays: Int?
+        var finishedCases: Bool?
+        var limit: Int?
+        enum CodingKeys: String, CodingKey {
+            case holder, form, limit
+            case companyID = "company_id", applicantID = "applicant_id", caseID = "case_id"
+            case outLongerThanDays = "out_longer_than_days", finishedCases = "finished_cases"
+        }
+    }
+
+    static let idParam: Property = .required("id", .string(format: .uuid), "Document id")
+    static let authorityEnum: Schema = .string(enum: Authority.allCases.map(\.rawValue))
+
+    static var all: [RPCMethod] {
+        [
+            .define(
+                "document.receive",
+                summary: "Records a paper the agency received from the client (the first custody event), optionally storing it at a location straight away.",
+                params: [
+                    .required("document_type", .string(enum: DocumentCatalogue.all.map(\.id)), "Catalogue type"),
+                    .required("form", .string(enum: DocumentForm.allCases.map(\.rawValue)), "original, copy or sealed_copy (加盖公章)"),
+                    .required("from", .string(maxLength: 100, minLength: 1), "Who handed it over"),
+                    .optional("company_id", .string(format: .uuid), "For a company document (else taken from the applicant or case)"),
+                    .optional("applicant_id", .string(format: .uuid), "For an applicant's document"),
+                    .optional("case_id", .string(format: .uuid), "The case it is for"),
+                    .optional("description", .string(maxLength: 500), "Free text (e.g. 本科毕业证书 复旦大学)"),
+                    .optional("location", .string(maxLength: 16), "Store it at this location code right away"),
+                ],
+                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+            ) { (params: ReceiveParams, context) -> JSONValue in
+                let type = try DocumentCatalogue.parse(params.documentType)
+                let form = try DocumentForm.parse(params.form)
+                let record = try await context.withAgency { principal, connection in
+                    var companyID = params.companyID
+                    var applicantID = params.applicantID
+                    if let caseID = params.caseID {
+                        let c = try await CaseStore.get(caseID, agency: principal.agencyID, on: connection, logger: context.logger)
+                        if let given = applicantID, given != c.applicantID {
+                            throw ValidationError(field: "case_id", rule: "mismatch", message: "the case belongs to another applicant")
+                        }
+                        applicantID = c.applicantID
+                        companyID = c.companyID
+                    } else if let applicantID {
+                        companyID = try await ApplicantStore.get(applicantID, agency: principal.agencyID, on: connection, logger: context.logger).companyID
+                    }
+                    guard let companyID else {
+                        throw ValidationError(field: "company_id", rule: "required", message: "give company_id, applicant_id or case_id")
+                    }
+                    if type.owner == .applicant, applicantID == nil {
+                        throw ValidationError(field: "applicant_id", rule: "required", message: "\(type.displayName) is an applicant's document: give applicant_id or case_id")
+                    }
+                    _ = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    let document = try await DocumentStore.create(
+                        type: type.id, form: form, description: params.description, companyID: companyID,
+                        applicantID: type.owner == .applicant ? applicantID : nil, caseID: params.caseID, agency: principal.agencyID,
+                        on: connection, logger: context.logger)
+                    try await apply(.received(from: params.from), on: document, principal: principal, connection: connection, context: context)
+                    if let location = params.location {
+                        let received = try await DocumentStore.get(document.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                        try await apply(.stored(location: location), on: received, principal: principal, connection: connection, context: context)
+                    }
+                    return try await DocumentStore.get(document.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                }
+                return value(record)
+            },
+            .define(
+                "document.move", summary: "Stores a paper the agency holds at a location, or moves it to another.",
+                params: [idParam, .required("location", .string(maxLength: 16, minLength: 1), "Location code")],
+                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+            ) { (params: MoveParams, context) -> JSONValue in
+                let code = try LocationCode.parse(params.location ?? "", field: "location")
+                let current = try await context.withAgency { principal, connection in
+                    try await DocumentStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                }
+                if case .agency(let existing?) = current.holder, existing != code {
+                    return try await move(context, id: params.id, .moved(location: code))
+                }
+                return try await move(context, id: params.id, .stored(location: code))
+            },
+            .define(
+                "document.handover", summary: "Hands a paper the agency holds to an authority (with the receipt number, 收件凭证).",
+                params: [
+                    idParam, .required("authority", authorityEnum, "talent_center or city_verification_center"),
+                    .optional("receipt_number", .string(maxLength: 100), "The receipt's number"),
+                ],
+                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+            ) { (params: MoveParams, context) -> JSONValue in
+                let authority = try Authority.parse(params.authority ?? "")
+                return try await move(context, id: params.id, .handedOver(authority: authority, receiptNumber: params.receiptNumber))
+            },
+            .define(
+                "document.forward", summary: "Records one authority passing a paper to the other (diplomas to the city center for checking, and back).",
+                params: [idParam, .required("to", authorityEnum, "The authority that now has it")],
+                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+            ) { (params: MoveParams, context) -> JSONValue in
+                try await move(context, id: params.id, .forwarded(to: try Authority.parse(params.to ?? "", field: "to")))
+            },
+            .define(
+                "document.collect", summary: "Collects a paper back from the authority that holds it (e.g. diplomas at notice printing).",
+                params: [idParam, .required("authority", authorityEnum, "Who it is collected from")],
+                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+            ) { (params: MoveParams, context) -> JSONValue in
+                try await move(context, id: params.id, .collected(authority: try Authority.parse(params.authority ?? "")))
+            },
+            .define(
+                "document.return", summary: "Returns a paper the agency holds to the client, signed for.",
+                params: [
+                    idParam, .required("to", .string(maxLength: 100, minLength: 1), "Who received it"),
+                    .required("signed_by", .string(maxLength: 100, minLength: 1), "Who signed for it"),
+                ],
+                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+            ) { (params: MoveParams, context) -> JSONValue in
+                try await move(context, id: params.id, .returned(to: params.to ?? "", signedBy: params.signedBy ?? ""))
+            },
+            .define(
+                "document.where", summary: "Where a paper is now, since when, and its full custody trail.",
+                params: [idParam],
+                result: .object([
+                    .required("document", documentSchema, "The document and its current holder"),
+                    .required("trail", .array(.any), "Every movement, oldest first: seq, at, user_name, event, holder"),
+                ]),
+                errors: [.notFound]
+            ) { (params: IDParams, context) -> JSONValue in
+                let (document, trail) = try await context.withAgency { principal, connection in
+                    (
+                        try await DocumentStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger),
+                        try await DocumentStore.trail(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    )
+                }
+                return [
+                    "document": value(document),
+                    "trail": .array(
+                        try trail.map { e in
+                            [
+                                "seq": .int(Int64(e.seq)), "at": .string(e.at.formatted(.iso8601)), "user_name": .string(e.userName),
+                                "event": try WireJSON.value(of: e.event), "holder": holderValue(e.holder),
+                            ]
+                        }),
+                ]
+            },
+            .define(
+                "document.list",
+                summary: "Documents by company, applicant, case, holder or form; originals out with authorities for more than N days; originals still out on closed or withdrawn cases.",
+                params: [
+                    .optional("company_id", .string(format: .uuid), "Only this company's"),
+                    .optional("applicant_id", .string(format: .uuid), "Only this applicant's"),
+                    .optional("case_id", .string(format: .uuid), "Only this case's"),
+                    .optional("holder", .string(enum: ["client", "agency", "talent_center", "city_verification_center", "returned"]), "Only those with this holder"),
+                    .optional("form", .string(enum: DocumentForm.allCases.map(\.rawValue)), "Only this form (original: the ones that matter most)"),
+                    .optional("out_longer_than_days", .integer(minimum: 0, maximum: 3650), "Only those with an authority for longer than this"),
+                    .optional("finished_cases", .boolean, "true: only originals still out (or not returned) on closed or withdrawn cases"),
+                    .optional("limit", .integer(minimum: 1, maximum: 1000), "How many (default 200)"),
+                ],
+                result: .object([.required("documents", .array(documentSchema), "Oldest first")])
+            ) { (params: ListParams, context) -> JSONValue in
+                var filter = DocumentFilter()
+                filter.companyID = params.companyID
+                filter.applicantID = params.applicantID
+                filter.caseID = params.caseID
+                filter.holderKind = params.holder
+                filter.form = params.form
+                filter.outLongerThanDays = params.outLongerThanDays
+                filter.stillOutOnFinishedCases = params.finishedCases ?? false
+                let records = try await context.withAgency { principal, connection in
+                    try await DocumentStore.list(agency: principal.agencyID, filter: filter, limit: params.limit ?? 200, on: connection, logger: context.logger)
+                }
+                return ["documents": .array(records.map(value))]
+            },
+        ]
+    }
+
+    struct ReceiveParams: Decodable, Sendable {
+        var documentType: String
+        var form: String
+        var from: String
+        var companyID: UUID?
+        var applicantID: UUID?
+        var caseID: UUID?
+        var description: String?
+        var location: String?
+        enum CodingKeys: String, CodingKey {
+            case form, from, description, location
+            case documentType = "document_type", companyID = "company_id", applicantID = "applicant_id", caseID = "case_id"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// One change of a personnel archive's whereabouts or status.
+public struct ArchiveEntry: Sendable, Hashable {
+    public var seq: Int
+    public var at: Date
+    public var userName: String
+    public var fromStatus: String?
+    public var toStatus: String
+    public var holderType: String
+    public var holderName: String?
+    public var district: String?
+    public var note: String?
+}
+
+public enum ArchiveStore {
+    /// The applicant's archive as last recorded, with its district; `unknown` when never set.
+    public static func get(applicant: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+        async throws -> (archive: PersonnelArchive, district: String?, updatedAt: Date?)
+    {
+        let rows = try await connection.query(
+            """
+            SELECT holder_type, holder_name, district, status, updated_at FROM archives
+            WHERE agency_id = \(agency) AND applicant_id = \(applicant) \(unescaped: forUpdate ? "FOR UPDATE" : "")
+            """, logger: logger)
+        for try await (type, name, district, status, at) in rows.decode((String, String?, String?, String, Date).self) {
+            let archive = PersonnelArchive(
+                holderType: ArchiveHolderType(rawValue: type) ?? .unknown, holderName: name, status: ArchiveStatus(rawValue: status) ?? .unknown)
+            return (archive, district, at)
+        }
+        return (PersonnelArchive(), nil, nil)
+    }
+
+    /// Records the archive's new state and appends the change to its history.
+    public static func set(
+        _ archive: PersonnelArchive, district: String?, from previous: ArchiveStatus?, note: String?, applicant: UUID, agency: UUID, user: UUID,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO archives (agency_id, applicant_id, holder_type, holder_name, district, status)
+            VALUES (\(agency), \(applicant), \(archive.holderType.rawValue), \(archive.holderName), \(district), \(archive.status.rawValue))
+            ON CONFLICT (agency_id, applicant_id) DO UPDATE SET holder_type = EXCLUDED.holder_type, holder_name = EXCLUDED.holder_name,
+                district = EXCLUDED.district, status = EXCLUDED.status, updated_at = now()
+            """, logger: logger)
+        try await connection.query(
+            """
+            INSERT INTO archive_events (agency_id, applicant_id, seq, user_id, from_status, to_status, holder_type, holder_name, district, note)
+            SELECT \(agency), \(applicant), coalesce(max(seq), 0) + 1, \(user), \(previous?.rawValue), \(archive.status.rawValue),
+                   \(archive.holderType.rawValue), \(archive.holderName), \(district), \(note)
+            FROM archive_events WHERE agency_id = \(agency) AND applicant_id = \(applicant)
+            """, logger: logger)
+    }
+
+    public static func history(applicant: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [ArchiveEntry] {
+        let rows = try await connection.query(
+            """
+            SELECT e.seq, e.at, u.name, e.from_status, e.to_status, e.holder_type, e.holder_name, e.district, e.note FROM archive_events e
+            JOIN users u ON u.agency_id = e.agency_id AND u.user_id = e.user_id
+            WHERE e.agency_id = \(agency) AND e.applicant_id = \(applicant) ORDER BY e.seq
+            """, logger: logger)
+        var entries: [ArchiveEntry] = []
+        for try await r in rows.decode((Int, Date, String, String?, String, String, String?, String?, String?).self) {
+            entries.append(
+                ArchiveEntry(
+                    seq: r.0, at: r.1, userName: r.2, fromStatus: r.3, toStatus: r.4, holderType: r.5, holderName: r.6, district: r.7,
+                    note: r.8))
+        }
+        return entries
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import PostgresNIO
+
+/// An agency's own time allowed per stage, over the case kinds' defaults.
+public enum StageTimeStore {
+    /// The agency's overrides: (kind, stage) → days.
+    public static func all(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
+        let rows = try await connection.query(
+            "SELECT kind, stage, allowed_days FROM stage_time_limits WHERE agency_id = \(agency)", logger: logger)
+        var limits: [String: Int] = [:]
+        for try await (kind, stage, days) in rows.decode((String, String, Int).self) { limits["\(kind).\(stage)"] = days }
+        return limits
+    }
+
+    /// The days allowed in `stage` of `kind` for the agency, if it set any.
+    public static func days(kind: String, stage: String, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int? {
+        let rows = try await connection.query(
+            "SELECT allowed_days FROM stage_time_limits WHERE agency_id = \(agency) AND kind = \(kind) AND stage = \(stage)", logger: logger)
+        for try await days in rows.decode(Int.self) { return days }
+        return nil
+    }
+
+    /// Sets (or with nil, removes) the agency's time allowed for a stage.
+    public static func set(kind: String, stage: String, days: Int?, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        if let days {
+            try await connection.query(
+                """
+                INSERT INTO stage_time_limits (agency_id, kind, stage, allowed_days) VALUES (\(agency), \(kind), \(stage), \(days)::int)
+                ON CONFLICT (agency_id, kind, stage) DO UPDATE SET allowed_days = EXCLUDED.allowed_days
+                """, logger: logger)
+        } else {
+            try await connection.query(
+                "DELETE FROM stage_time_limits WHERE agency_id = \(agency) AND kind = \(kind) AND stage = \(stage)", logger: logger)
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// A document the agency tracks, with its current holder as derived from its ledger.
+public struct DocumentRecord: Sendable, Hashable {
+    public var id: UUID
+    public var companyID: UUID
+    public var applicantID: UUID?
+    public var caseID: UUID?
+    public var documentType: String
+    public var form: DocumentForm
+    public var description: String?
+    public var holder: Holder?
+    public var holderSince: Date?
+    public var createdAt: Date
+}
+
+/// One movement in a document's custody ledger.
+public struct CustodyEntry: Sendable, Hashable {
+    public var seq: Int
+    public var at: Date
+    public var userName: String
+    public var event: CustodyEvent
+    public var holder: Holder
+}
+
+/// Which documents `DocumentStore.list` returns.
+public struct DocumentFilter: Sendable, Hashable {
+    public var companyID: UUID?
+    public var applicantID: UUID?
+    public var caseID: UUID?
+    public var holderKind: String?
+    public var form: String?
+    /// Only documents held by an authority for longer than this many days.
+    public var outLongerThanDays: Int?
+    /// Only documents out with an authority or at the agency while their case is closed or
+    /// withdrawn: papers that should have gone back.
+    public var stillOutOnFinishedCases = false
+    /// Only documents at one of these storage locations.
+    public var locationIDs: [UUID]?
+    public init() {}
+}
+
+public enum DocumentStore {
+    static let columns = """
+        d.document_id, d.company_id, d.applicant_id, d.case_id, d.document_type, d.form, d.description, d.holder::text,
+        d.holder_since, d.created_at
+        """
+    typealias Row = (UUID, UUID, UUID?, UUID?, String, String, String?, String?, Date?, Date)
+
+    static func record(_ r: Row) throws -> DocumentRecord {
+        DocumentRecord(
+            id: r.0, companyID: r.1, applicantID: r.2, caseID: r.3, documentType: r.4, form: DocumentForm(rawValue: r.5) ?? .copy,
+            description: r.6, holder: try r.7.map { try JSONDecoder().decode(Holder.self, from: Data($0.utf8)) }, holderSince: r.8,
+            createdAt: r.9)
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    public static func create(
+        type: String, form: DocumentForm, description: String?, companyID: UUID, applicantID: UUID?, caseID: UUID?, agency: UUID,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> DocumentRecord {
+        let rows = try await connection.query(
+            """
+            INSERT INTO documents (agency_id, company_id, applicant_id, case_id, document_type, form, description)
+            VALUES (\(agency), \(companyID), \(applicantID), \(caseID), \(type), \(form.rawValue), \(description))
+            RETURNING document_id
+            """, logger: logger)
+        for try await id in rows.decode(UUID.self) { return try await get(id, agency: agency, on: connection, logger: logger) }
+        throw StorageError.forbidden
+    }
+
+    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+        async throws -> DocumentRecord
+    {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM documents d WHERE d.agency_id = \(agency) AND d.document_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
+            logger: logger)
+        for try await row in rows.decode(Row.self) { return try record(row) }
+        throw StorageError.notFound(entity: "document")
+    }
+
+    /// Appends a movement and updates the derived holder, in the caller's transaction (which
+    /// holds the document locked).
+    public static func append(
+        _ event: CustodyEvent, holder: Holder, locationID: UUID?, to document: UUID, agency: UUID, user: UUID,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let holderJSON = try json(holder)
+        try await connection.query(
+            """
+            INSERT INTO custody_events (agency_id, document_id, seq, user_id, event, holder)
+            SELECT \(agency), \(document), coalesce(max(seq), 0) + 1, \(user), \(try json(event))::jsonb, \(holderJSON)::jsonb
+            FROM custody_events WHERE agency_id = \(agency) AND document_id = \(document)
+            """, logger: logger)
+        try await connection.query(
+            """
+            UPDATE documents SET holder = \(holderJSON)::jsonb, holder_kind = \(holder.kind), location_id = \(locationID),
+                holder_since = now()
+            WHERE agency_id = \(agency) AND document_id = \(document)
+            """, logger: logger)
+    }
+
+    /// The full ledger, oldest first.
+    public static func trail(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [CustodyEntry] {
+        let rows = try await connection.query(
+            """
+            SELECT e.seq, e.at, u.name, e.event::text, e.holder::text FROM custody_events e
+            JOIN users u ON u.agency_id = e.agency_id AND u.user_id = e.user_id
+            WHERE e.agency_id = \(agency) AND e.document_id = \(id) ORDER BY e.seq
+            """, logger: logger)
+        var entries: [CustodyEntry] = []
+        let decoder = JSONDecoder()
+        for try await (seq, at, name, event, holder) in rows.decode((Int, Date, String, String, String).self) {
+            entries.append(
+                CustodyEntry(
+                    seq: seq, at: at, userName: name, event: try decoder.decode(CustodyEvent.self, from: Data(event.utf8)),
+                    holder: try decoder.decode(Holder.self, from: Data(holder.utf8))))
+        }
+        return entries
+    }
+
+    public static func list(agency: UUID, filter: DocumentFilter, limit: Int, on connection: PostgresConnection, logger: Logger) async throws
+        -> [DocumentRecord]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: columns) FROM documents d
+            LEFT JOIN cases c ON c.agency_id = d.agency_id AND c.case_id = d.case_id
+            WHERE d.agency_id = \(agency)
+              AND (\(filter.companyID)::uuid IS NULL OR d.company_id = \(filter.companyID)::uuid)
+              AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)
+              AND (\(filter.caseID)::uuid IS NULL OR d.case_id = \(filter.caseID)::uuid)
+              AND (\(filter.holderKind)::text IS NULL OR d.holder_kind = \(filter.holderKind)::text)
+              AND (\(filter.form)::text IS NULL OR d.form = \(filter.form)::text)
+              AND (\(filter.outLongerThanDays)::int IS NULL OR (d.holder_kind IN ('talent_center', 'city_verification_center')
+                   AND d.holder_since < now() - make_interval(days => \(filter.outLongerThanDays)::int)))
+              AND (NOT \(filter.stillOutOnFinishedCases) OR (c.status IN ('closed', 'withdrawn') AND d.form = 'original'
+                   AND d.holder_kind IN ('agency', 'talent_center', 'city_verification_center')))
+              AND (\(filter.locationIDs)::uuid[] IS NULL OR d.location_id = ANY(\(filter.locationIDs)::uuid[]))
+            ORDER BY d.created_at, d.document_id
+            LIMIT \(limit)
+            """, logger: logger)
+        var records: [DocumentRecord] = []
+        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        return records
+    }
+
+    /// What an applicant's checklist can count: their own documents and their employer's
+    /// company-level documents.
+    public static func held(applicant: UUID, company: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+        -> [HeldDocument]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT d.document_type, d.form, d.holder::text FROM documents d
+            WHERE d.agency_id = \(agency) AND (d.applicant_id = \(applicant) OR (d.applicant_id IS NULL AND d.company_id = \(company)))
+            """, logger: logger)
+        var held: [HeldDocument] = []
+        for try await (type, form, holder) in rows.decode((String, String, String?).self) {
+            guard let form = DocumentForm(rawValue: form) else { continue }
+            let h = try holder.map { try JSONDecoder().decode(Holder.self, from: Data($0.utf8)) }
+            held.append(HeldDocument(documentType: type, form: form, holder: h))
+        }
+        return held
+    }
+
+    /// Cases (closed or withdrawn) that still have originals out or at the agency, with counts.
+    public static func finishedCasesWithOriginalsOut(company: UUID?, agency: UUID, on connection: PostgresConnection, logger: Logger)
+        async throws -> [UUID: Int]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT d.case_id, count(*)::int FROM documents d
+            JOIN cases c ON c.agency_id = d.agency_id AND c.case_id = d.case_id
+            WHERE d.agency_id = \(agency) AND c.status IN ('closed', 'withdrawn') AND d.form = 'original'
+              AND d.holder_kind IN ('agency', 'talent_center', 'city_verification_center')
+              AND (\(company)::uuid IS NULL OR d.company_id = \(company)::uuid)
+            GROUP BY d.case_id
+            """, logger: logger)
+        var counts: [UUID: Int] = [:]
+        for try await (id, n) in rows.decode((UUID, Int).self) { counts[id] = n }
+        return counts
+    }
+}

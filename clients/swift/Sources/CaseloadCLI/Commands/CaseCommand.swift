@@ -1,0 +1,258 @@
+import ArgumentParser
+import CaseloadProtocol
+import Foundation
+
+struct CaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case",
+        abstract: "Cases (办件): one applicant's matter moving through the government's stages.",
+        discussion: "Commands that change a case take --version; without it the CLI uses the version it reads just before.",
+        subcommands: [
+            Open.self, List.self, Show.self, Advance.self, Record.self, Return.self, Withdraw.self, Hold.self, Resume.self, Note.self,
+            History.self, Overrides.self,
+        ]
+    )
+
+    /// The case a change applies to, and the version the user last saw.
+    struct Target: ParsableArguments {
+        @Argument(help: "Case id.") var id: String
+        @Option(help: "The version you last saw; a stale one is refused with the current version.") var version: Int?
+    }
+
+    /// Applies the change `method` (with `params`) to the target case and shows the result.
+    static func change(_ method: String, _ target: Target, _ params: [String: JSONValue] = [:], options: ClientOptions) async throws {
+        let c = try await options.change(method, id: target.id, version: target.version, readingWith: "case.get", params)
+        show(c, json: options.json)
+    }
+
+    static func show(_ c: JSONValue, json: Bool) {
+        if json { return Output.json(c) }
+        let t = Output.text
+        let applicant = c["applicant"]
+        let due = c["stage_due_at"]?.isNull == false ? "  (due 期限 \(Labels.time(c["stage_due_at"])))" : ""
+        let late = Labels.late(c)
+        var pairs: [(String, String)] = [
+            ("id", t(c["id"])),
+            ("applicant 申请人", "\(t(applicant?["name"]))  \(t(applicant?["id_number"]))  (\(t(applicant?["id"])))"),
+            ("company 单位", t(c["company_id"])),
+            ("kind 类型", t(c["kind_name"])),
+            ("stage 阶段", "\(Labels.stage(c))  (\(t(c["stage"])))"),
+            ("status 状态", Labels.named(c["status"], Labels.status)),
+            ("days in stage 天数", t(c["days_in_stage"]) + due + (late.isEmpty ? "" : "  \(late)")),
+            ("next stages 下一步", (c["next_stages"]?.arrayValue ?? []).map(t).joined(separator: ", ")),
+        ]
+        // Stages entered without data come as {}: only those with data are shown.
+        let recorded = (c["recorded"]?.objectValue ?? [:]).compactMapValues { Labels.data($0).isEmpty ? nil : Labels.data($0) }
+        if recorded.isEmpty { pairs.append(("recorded 已记录", "-")) }
+        for (index, stage) in recorded.keys.sorted().enumerated() {
+            pairs.append((index == 0 ? "recorded 已记录" : "", "\(stage): \(recorded[stage]!)"))
+        }
+        pairs += [
+            ("version", t(c["version"])),
+            ("opened 立案", Labels.time(c["opened_at"])),
+            ("closed 结束", Labels.time(c["closed_at"])),
+        ]
+        Output.record(pairs)
+    }
+
+    struct Open: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a case for an applicant at its kind's first stage.",
+            discussion: "The permit's received date is taken from the applicant when --data does not give it."
+        )
+        @OptionGroup var options: ClientOptions
+        @Option(help: "Applicant id.") var applicant: String
+        @Option(help: "points_new 积分新办, points_renewal 积分续办, hukou_transfer 居转户, talent_introduction 人才引进.") var kind: String
+        @Option(help: ArgumentHelp(StageData.help)) var data: [String] = []
+
+        func execute() async throws {
+            let params: JSONValue = ["applicant_id": .string(applicant), "kind": .string(kind), "data": .object(try StageData.parse(data))]
+            let c = try await options.withClient { try await $0.call("case.open", params) }
+            CaseCommand.show(c, json: options.json)
+        }
+    }
+
+    struct List: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "List cases, oldest first.")
+        @OptionGroup var options: ClientOptions
+        @Option(help: "Only this company's cases.") var company: String?
+        @Option(help: "Only cases of companies assigned to this user.") var consultant: String?
+        @Option(help: "Only this applicant's cases.") var applicant: String?
+        @Option(help: "Only this kind.") var kind: String?
+        @Option(help: "Only cases in this stage (id, e.g. submitted_online).") var stage: String?
+        @Option(help: "Only this status: active, on_hold, withdrawn, closed.") var status: String?
+        @Flag(help: "Only active cases past the time allowed in their stage.") var late = false
+        @Option(help: "Cases per page.") var limit = 50
+        @Flag(help: "Fetch every page, not just the first.") var all = false
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["limit": .int(Int64(limit))]
+            params["company_id"] = company.map(JSONValue.string)
+            params["consultant_id"] = consultant.map(JSONValue.string)
+            params["applicant_id"] = applicant.map(JSONValue.string)
+            params["kind"] = kind.map(JSONValue.string)
+            params["stage"] = stage.map(JSONValue.string)
+            params["status"] = status.map(JSONValue.string)
+            if late { params["late"] = true }
+            let (cases, more) = try await options.withClient { try await $0.pages("case.list", params, key: "cases", all: all) }
+            if options.json { return Output.json(.array(cases)) }
+            let t = Output.text
+            Output.table(
+                ["ID", "申请人 APPLICANT", "类型 KIND", "阶段 STAGE", "天数 DAYS", "逾期 LATE", "STATUS"],
+                cases.map { c in
+                    [t(c["id"]), t(c["applicant"]?["name"]), t(c["kind_name"]), Labels.stage(c), t(c["days_in_stage"]), Labels.late(c), t(c["status"])]
+                })
+            if more { print("(more: use --all, or --limit)") }
+        }
+    }
+
+    struct Show: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one case: stage, data recorded per stage, next stages.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Case id.") var id: String
+
+        func execute() async throws {
+            let c = try await options.withClient { try await $0.call("case.get", ["id": .string(id)]) }
+            CaseCommand.show(c, json: options.json)
+        }
+    }
+
+    struct Advance: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a case to a next stage, with that stage's data.",
+            discussion: """
+                A failing prerequisite is refused naming its rule. Owners and managers may override named rules:
+                --override RULE (repeatable) --reason TEXT; the override and reason are recorded in the history.
+                """
+        )
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var target: Target
+        @Option(help: "Target stage id (see next stages in `case show`).") var to: String
+        @Option(help: ArgumentHelp(StageData.help)) var data: [String] = []
+        @Option(help: "A rule to override, as named in the refusal (repeatable; needs --reason).") var override: [String] = []
+        @Option(help: "Why the rules are overridden (recorded).") var reason: String?
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["to": .string(to), "data": .object(try StageData.parse(data))]
+            switch (override.isEmpty, reason) {
+            case (true, nil): break
+            case (true, _?): throw CLIError("--reason goes with --override (for returns, withdrawals and holds use their own commands)")
+            case (false, nil): throw CLIError("--override needs --reason: why the rules are overridden")
+            case (false, let reason?): params["override"] = ["rules": .array(override.map(JSONValue.string)), "reason": .string(reason)]
+            }
+            try await CaseCommand.change("case.advance", target, params, options: options)
+        }
+    }
+
+    struct Record: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record data on the current stage without moving (e.g. archive_verified=true).")
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var target: Target
+        @Option(help: ArgumentHelp(StageData.help)) var data: [String] = []
+
+        func validate() throws {
+            if data.isEmpty { throw ValidationError("give the data to record with --data key=value") }
+        }
+
+        func execute() async throws {
+            try await CaseCommand.change("case.record", target, ["data": .object(try StageData.parse(data))], options: options)
+        }
+    }
+
+    struct Return: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Return (退回) a case to an earlier stage, with the authority's reason.")
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var target: Target
+        @Option(help: "An earlier stage id.") var to: String
+        @Option(help: "Why it was returned.") var reason: String
+
+        func execute() async throws {
+            try await CaseCommand.change("case.return", target, ["to": .string(to), "reason": .string(reason)], options: options)
+        }
+    }
+
+    struct Withdraw: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Withdraw a case (final).")
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var target: Target
+        @Option(help: "Why.") var reason: String
+
+        func execute() async throws {
+            try await CaseCommand.change("case.withdraw", target, ["reason": .string(reason)], options: options)
+        }
+    }
+
+    struct Hold: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Put a case on hold: it cannot advance until resumed.")
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var target: Target
+        @Option(help: "Why.") var reason: String
+
+        func execute() async throws {
+            try await CaseCommand.change("case.hold", target, ["reason": .string(reason)], options: options)
+        }
+    }
+
+    struct Resume: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a case that was on hold.")
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var target: Target
+
+        func execute() async throws {
+            try await CaseCommand.change("case.resume", target, options: options)
+        }
+    }
+
+    struct Note: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a note to a case's history (no version needed).")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Case id.") var id: String
+        @Option(help: "The note.") var text: String
+
+        func execute() async throws {
+            let c = try await options.withClient { try await $0.call("case.note", ["id": .string(id), "text": .string(text)]) }
+            CaseCommand.show(c, json: options.json)
+        }
+    }
+
+    /// History entries as a table; `withCase` adds the case column (for the agency-wide list).
+    static func historyTable(_ entries: [JSONValue], withCase: Bool = false) {
+        let t = Output.text
+        Output.table(
+            ["#"] + (withCase ? ["办件 CASE"] : []) + ["时间 WHEN", "谁 WHO", "动作 ACTION", "从 FROM", "到 TO", "数据 DATA", "原因 REASON", "OVERRIDES"],
+            entries.map { e in
+                [t(e["seq"])] + (withCase ? [t(e["case_id"])] : []) + [
+                    Labels.time(e["at"]), t(e["user_name"]), Labels.named(e["action"], Labels.action),
+                    e["from_stage"]?.stringValue ?? "", e["to_stage"]?.stringValue ?? "", Labels.data(e["data"]),
+                    e["reason"]?.stringValue ?? "", (e["overrides"]?.arrayValue ?? []).map(t).joined(separator: ", "),
+                ]
+            })
+    }
+
+    struct History: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Everything that happened to a case, in order.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Case id.") var id: String
+
+        func execute() async throws {
+            let entries = try await options.withClient { try await $0.call("case.history", ["id": .string(id)])["entries"] ?? [] }
+            if options.json { return Output.json(entries) }
+            CaseCommand.historyTable(entries.arrayValue ?? [])
+        }
+    }
+
+    struct Overrides: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Every rule override in the agency, newest first.")
+        @OptionGroup var options: ClientOptions
+        @Option(help: "How many (default 100).") var limit: Int?
+
+        func execute() async throws {
+            var params: [String: JSONValue] = [:]
+            params["limit"] = limit.map { .int(Int64($0)) }
+            let entries = try await options.withClient { try await $0.call("case.overrides", .object(params))["entries"] ?? [] }
+            if options.json { return Output.json(entries) }
+            CaseCommand.historyTable(entries.arrayValue ?? [], withCase: true)
+        }
+    }
+}
