@@ -245,4 +245,11 @@ import Testing
             "data.delivery_open_date type", "data.points_total type", "data.x unknown_field",
         ])
     }
+
+    @Test func anAllDigitReceiptNumberSentAsANumberIsText() throws {
+        let stage = try #require(kind.stage("materials_delivered"))
+        let values = try stage.parseData(["receipt_number": .int(20260001), "delivered_date": .string("2026-11-20")])
+        #expect(values["receipt_number"] == .text("20260001"))
+        #expect(issues { try stage.parseData(["delivered_date": .int(20261120)]) }.map(\.rule) == ["type"])
+    }
 }

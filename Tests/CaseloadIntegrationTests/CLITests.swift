@@ -61,6 +61,12 @@ struct CLITests {
         #expect(bad.stderr.contains("credit_code"))
         #expect(bad.stderr.contains("(checksum)"))
         #expect(bad.stdout.isEmpty)
+        // A short header, then each entry once (the server's message would only repeat the first).
+        let lines = bad.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first == "caseload: validation_failed (-32005):")
+        #expect(lines.count == 2)
+        #expect(lines.last?.hasPrefix("  credit_code: ") == true)
+        #expect(lines.last?.hasSuffix(" (checksum)") == true)
 
         let noToken = try await caseload(["company", "list"], server: server, token: nil)
         #expect(noToken.status == 1)
@@ -74,6 +80,8 @@ struct CLITests {
         let missing = try await caseload(["company", "show", "00000000-0000-0000-0000-000000000000"], server: server, token: agency.token)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("not_found"))
+        // Without data.errors the server's own message stays.
+        #expect(missing.stderr == "caseload: Not found: no such company in your agency [not_found]\n")
     }
 
     @Test("login saves address and token in a file only its owner can read")

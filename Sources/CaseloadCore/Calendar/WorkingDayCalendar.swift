@@ -11,6 +11,11 @@ public protocol WorkingDayCalendar: Sendable {
 
     /// The date `days` working days after `date` (days ≥ 0; 0 → date itself), with the dates it skipped.
     func adding(workingDays days: Int, to date: CalendarDate) -> WorkingDayCount
+
+    /// The number of working days d with `from` < d ≤ `to`; 0 when `to` ≤ `from`.
+    /// A requirement (with a day-by-day default below) so a calendar's faster count is used
+    /// through `any WorkingDayCalendar` too.
+    func workingDays(from: CalendarDate, to: CalendarDate) -> Int
 }
 
 /// The result of counting working days forward: the date reached, the non-working days passed
@@ -23,7 +28,9 @@ public struct WorkingDayCount: Sendable, Hashable {
     public var skipped: [CalendarDate]
     /// True when some day on the way was judged without an authoritative holiday schedule.
     public var provisional: Bool
-    /// Why the count is provisional, for the user; nil when it is not.
+    /// A human explanation for the user: why the count is provisional (`WeekdayCalendar` sets
+    /// it only then), or, from `ChineseCalendar`, always: what was skipped and counted, and
+    /// which year is not in the calendar yet.
     public var note: String?
 
     public init(date: CalendarDate, skipped: [CalendarDate] = [], provisional: Bool = false, note: String? = nil) {

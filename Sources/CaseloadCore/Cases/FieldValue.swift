@@ -22,7 +22,8 @@ public enum FieldValue: Sendable, Hashable, Codable {
     /// caller maps its JSON scalar to `RawFieldValue`) to the field's declared type.
     ///
     /// Strict on purpose: a date must be a `YYYY-MM-DD` string, an integer a JSON integer,
-    /// a bool a JSON boolean; text is trimmed. Throws `ValidationError` with `field` and rule
+    /// a bool a JSON boolean; text is trimmed, and a JSON integer is taken as its digits
+    /// (receipt numbers are often all digits, and clients send them as numbers). Throws `ValidationError` with `field` and rule
     /// `type`; a JSON null is the caller's business (treat it as absent).
     public static func parse(_ raw: RawFieldValue, as type: FieldType, field: String) throws(ValidationError) -> FieldValue {
         switch (type, raw) {
@@ -30,6 +31,8 @@ public enum FieldValue: Sendable, Hashable, Codable {
             if let date = CalendarDate(iso: String(s.trimmingWhitespace)) { return .date(date) }
         case (.text, .string(let s)):
             return .text(String(s.trimmingWhitespace))
+        case (.text, .int(let i)):
+            return .text(String(i))
         case (.bool, .bool(let b)):
             return .bool(b)
         case (.integer, .int(let i)):

@@ -20,7 +20,7 @@ public final class Application: Sendable {
     public static func makeRegistry() -> MethodRegistry {
         MethodRegistry([
             SystemMethods.all, AuthMethods.all, CompanyMethods.all, UserMethods.all, ApplicantMethods.all, PointsMethods.all,
-            CaseMethods.all, DocumentMethods.all, LocationMethods.all, ArchiveMethods.all,
+            CaseMethods.all, DocumentMethods.all, LocationMethods.all, ArchiveMethods.all, DeadlineMethods.all, CalendarMethods.all,
         ])
     }
 

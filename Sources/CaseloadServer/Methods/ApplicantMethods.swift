@@ -110,9 +110,13 @@ enum ApplicantMethods {
                 do {
                     let record = try await context.withAgency { principal, connection in
                         _ = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
-                        return try await ApplicantStore.create(
+                        let created = try await ApplicantStore.create(
                             identity, companyID: companyID, profile: profile, agency: principal.agencyID, cipher: context.services.cipher,
                             on: connection, logger: context.logger)
+                        try await DeadlineDerivation.deriveForApplicant(
+                            created, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
+                            reason: "applicant added", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                        return created
                     }
                     return try value(record)
                 } catch {
@@ -189,10 +193,16 @@ enum ApplicantMethods {
                         _ = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
                     }
                     let name = params["name"]?.stringValue.map { String($0.trimmingCharacters(in: .whitespaces)) } ?? current.name
-                    return try await ApplicantStore.update(
+                    let updated = try await ApplicantStore.update(
                         current, name: name, phone: phone, companyID: companyID, profile: try profile(from: params, over: current.profile),
                         expectedVersion: version, agency: principal.agencyID, cipher: context.services.cipher, on: connection,
                         logger: context.logger)
+                    if updated.profile.permitExpiryDate != current.profile.permitExpiryDate || updated.companyID != current.companyID {
+                        try await DeadlineDerivation.deriveForApplicant(
+                            updated, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
+                            reason: "permit expiry changed", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                    }
+                    return updated
                 }
                 return try value(record)
             },

@@ -100,7 +100,7 @@ enum CaseMethods {
 
     /// The date today in Shanghai (UTC+8 all year: China keeps no daylight saving).
     static func today(_ now: Date = Date()) -> CalendarDate {
-        CalendarDate(daysSinceEpoch: Int((now.timeIntervalSince1970 + 8 * 3600) / 86400))
+        DeadlineDerivation.shanghaiDate(now)
     }
 
     /// The agency's time allowed in `stage`, else the kind's default.
@@ -139,6 +139,10 @@ enum CaseMethods {
                 caseID: id, action: action, from: current.state.stage, to: result.state.stage, data: WireJSON.string(result.data),
                 reason: result.reason, overrides: result.overrides, agency: principal.agencyID, user: principal.userID, on: connection,
                 logger: context.logger)
+            try await DeadlineDerivation.deriveForCase(
+                saved, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
+                reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", agency: principal.agencyID, user: principal.userID,
+                on: connection, logger: context.logger)
             let out = saved.state.status.isTerminal
                 ? try await DocumentStore.finishedCasesWithOriginalsOut(company: saved.companyID, agency: principal.agencyID, on: connection, logger: context.logger)[id] ?? 0
                 : 0
@@ -192,9 +196,13 @@ enum CaseMethods {
                     let data = try first?.parseData(raw) ?? [:]
                     let state = try CaseMachine.record(CaseMachine.open(kind: kind), kind: kind, data: data)
                     let due = try await allowedDays(kind: kind, stage: state.stage, agency: principal.agencyID, on: connection, context: context)
-                    return try await CaseStore.open(
+                    let opened = try await CaseStore.open(
                         state, applicantID: applicantID, companyID: applicant.companyID, dueInDays: due, agency: principal.agencyID,
                         user: principal.userID, data: WireJSON.string(.object(data.mapValues(json))), on: connection, logger: context.logger)
+                    try await DeadlineDerivation.deriveForCase(
+                        opened, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
+                        reason: "case opened", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                    return opened
                 }
                 return value(record)
             },
@@ -487,7 +495,7 @@ enum CaseMethods {
         let archive = try await ArchiveStore.get(applicant: applicant.id, agency: agency, on: connection, logger: context.logger)
         return CaseFacts(
             today: today, companyStatus: TalentCenterStatus(rawValue: company.talentCenterStatus) ?? .unregistered,
-            pointsTotal: estimate.total, calendar: WeekdayCalendar(),
+            pointsTotal: estimate.total, calendar: try await CalendarStore.calendar(agency: agency, on: connection, logger: context.logger),
             checklist: try await checklist(for: current, applicant: applicant, agency: agency, on: connection, context: context),
             archiveStatus: archive.archive.status)
     }

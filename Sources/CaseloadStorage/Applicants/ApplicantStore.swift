@@ -161,4 +161,21 @@ public enum ApplicantStore {
         for try await row in rows.decode(Row.self) { records.append(try record(row)) }
         return records
     }
+
+    /// Applicants whose residence permit expires on or before `until` (and not before `from`).
+    public static func expiring(from: CalendarDate, until: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger)
+        async throws -> [ApplicantRecord]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: columns) FROM applicants
+            WHERE agency_id = \(agency) AND profile ? 'permit_expiry_date'
+              AND (profile->>'permit_expiry_date')::date BETWEEN \(from.iso)::date AND \(until.iso)::date
+            ORDER BY (profile->>'permit_expiry_date')::date, applicant_id
+            """,
+            logger: logger)
+        var records: [ApplicantRecord] = []
+        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        return records
+    }
 }

@@ -14,8 +14,9 @@ public final class Database: Sendable {
     public init(url: DatabaseURL, logger: Logger, maximumConnections: Int = 20) {
         var configuration = url.clientConfiguration()
         configuration.options.maximumConnections = maximumConnections
-        // Fail fast while PostgreSQL is away rather than hold clients for the default 10 s.
-        configuration.options.connectTimeout = .seconds(3)
+        // Fail fast while PostgreSQL is away rather than hold clients for the default 10 s
+        // (but not so fast that a loaded machine's slow connect counts as an outage).
+        configuration.options.connectTimeout = .seconds(5)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.url = url
         self.logger = logger

@@ -9,7 +9,7 @@ struct CaseCommand: AsyncParsableCommand {
         discussion: "Commands that change a case take --version; without it the CLI uses the version it reads just before.",
         subcommands: [
             Open.self, List.self, Show.self, Advance.self, Record.self, Return.self, Withdraw.self, Hold.self, Resume.self, Note.self,
-            History.self, Overrides.self,
+            History.self, Overrides.self, Checklist.self, TimeAllowed.self,
         ]
     )
 
@@ -253,6 +253,94 @@ struct CaseCommand: AsyncParsableCommand {
             let entries = try await options.withClient { try await $0.call("case.overrides", .object(params))["entries"] ?? [] }
             if options.json { return Output.json(entries) }
             CaseCommand.historyTable(entries.arrayValue ?? [], withCase: true)
+        }
+    }
+
+    struct Checklist: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The documents the case needs for this applicant: which are held, which are missing.",
+            discussion: """
+                An original also meets a copy line and a sealed copy meets a copy line; only a sealed copy meets a \
+                sealed-copy line. Papers the client keeps count as held; papers out with an authority or returned do not.
+                """)
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Case id.") var id: String
+
+        func execute() async throws {
+            let result = try await options.withClient { try await $0.call("case.checklist", ["id": .string(id)]) }
+            if options.json { return Output.json(result) }
+            let t = Output.text
+            let items = result["items"]?.arrayValue ?? []
+            Output.table(
+                ["文件 DOCUMENT", "形式 FORM", "截止阶段 REQUIRED BY", "状态 STATUS"],
+                items.map { item in
+                    [CaseCommand.documentName(item), Labels.named(item["form"], Labels.form), t(item["required_by"]),
+                     item["present"]?.boolValue == true ? "✓ held" : "✗ missing"]
+                })
+            let missing = result["missing"]?.intValue ?? Int64(items.filter { $0["present"]?.boolValue != true }.count)
+            print("missing \(missing) of \(items.count)" + (missing == 0 ? " (complete 齐全)" : ""))
+        }
+    }
+
+    /// A checklist item's document name without the form the server appends to it
+    /// (`毕业证书 (Graduation certificate), 原件 (original)`): the form has a column of its own.
+    static func documentName(_ item: JSONValue) -> String {
+        let name = Output.text(item["name"])
+        let forms = ["original": "原件 (original)", "copy": "复印件 (copy)", "sealed_copy": "加盖公章复印件 (sealed copy)"]
+        guard let form = item["form"]?.stringValue.flatMap({ forms[$0] }), name.hasSuffix(", " + form) else { return name }
+        return String(name.dropLast(form.count + 2))
+    }
+
+    struct TimeAllowed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "time-allowed",
+            abstract: "Days allowed in each stage before a case counts as late: the default and the agency's own.",
+            subcommands: [Show.self, Set.self],
+            defaultSubcommand: Show.self
+        )
+
+        struct Show: ClientCommand {
+            static let configuration = CommandConfiguration(abstract: "Days allowed per stage (the default subcommand).")
+            @OptionGroup var options: ClientOptions
+            @Option(help: "Only this kind: points_new, points_renewal, hukou_transfer, talent_introduction.") var kind: String?
+
+            func execute() async throws {
+                var params: [String: JSONValue] = [:]
+                params["kind"] = kind.map(JSONValue.string)
+                let stages = try await options.withClient { try await $0.call("case.time_allowed", .object(params))["stages"] ?? [] }
+                if options.json { return Output.json(stages) }
+                let t = Output.text
+                Output.table(
+                    ["类型 KIND", "阶段 STAGE", "默认 DEFAULT", "本机构 AGENCY", "适用 IN FORCE"],
+                    (stages.arrayValue ?? []).map { s in
+                        let agency = s["agency_days"]?.isNull == false ? s["agency_days"] : nil
+                        return [Labels.named(s["kind"], Labels.caseKind), t(s["stage"]), t(s["default_days"]), agency.map(t) ?? "",
+                                t(agency ?? s["default_days"])]
+                    })
+            }
+        }
+
+        struct Set: ClientCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Set the agency's days allowed in a stage, or restore the default (owner or manager).",
+                discussion: "Applies to cases entering the stage from now on.")
+            @OptionGroup var options: ClientOptions
+            @Option(help: "Case kind.") var kind: String
+            @Option(help: "Stage id (see `caseload case time-allowed`).") var stage: String
+            @Option(help: "Days allowed.") var days: Int?
+            @Flag(name: .customLong("default"), help: "Restore the kind's default.") var restoreDefault = false
+
+            func validate() throws {
+                if (days == nil) == !restoreDefault { throw ValidationError("give either --days N or --default") }
+            }
+
+            func execute() async throws {
+                let params: JSONValue = ["kind": .string(kind), "stage": .string(stage), "days": days.map { .int(Int64($0)) } ?? .null]
+                let result = try await options.withClient { try await $0.call("case.time_allowed.set", params) }
+                if options.json { return Output.json(result) }
+                let days = result["days"]?.intValue.map { "\($0) days" } ?? "no limit"
+                print("\(kind) \(stage): \(days)" + (restoreDefault ? " (default)" : " (agency)"))
+            }
         }
     }
 }

@@ -6,12 +6,15 @@ import Foundation
 public struct CaseloadCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "caseload",
-        abstract: "Talk to a Caseload server: client companies, applicants, cases.",
+        abstract: "Talk to a Caseload server: client companies, applicants, cases, documents held, archives.",
         discussion: """
             Set CASELOAD_ADDR (default 127.0.0.1:7420) and CASELOAD_TOKEN, or run `caseload login`.
             Add --json to any command for machine-readable output.
             """,
-        subcommands: [Ping.self, Login.self, CompanyCommand.self, ApplicantCommand.self, CaseCommand.self, UserCommand.self]
+        subcommands: [
+            Ping.self, Login.self, CompanyCommand.self, ApplicantCommand.self, CaseCommand.self, DocumentCommand.self, LocationCommand.self,
+            ArchiveCommand.self, UserCommand.self,
+        ]
     )
 
     public init() {}

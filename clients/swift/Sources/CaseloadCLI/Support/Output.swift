@@ -40,13 +40,25 @@ enum Output {
         FileHandle.standardError.write(Data("caseload: \(message)\n".utf8))
     }
 
-    /// The server's error: its message, then each offending field and rule.
+    /// The server's error. With `data.errors` the server's message only repeats the first
+    /// entry, so a short header (`caseload: validation_failed (-32005):`) comes before one line
+    /// per entry; without entries, the server's message and the error's name.
     static func error(_ error: RPCError) {
-        var lines = ["caseload: \(error.message) [\(error.knownCode?.name ?? String(error.code))]"]
-        for entry in error.data?["errors"]?.arrayValue ?? [] {
-            lines.append("  \(text(entry["field"])): \(text(entry["message"])) (\(text(entry["rule"])))")
+        FileHandle.standardError.write(Data((errorLines(error).joined(separator: "\n") + "\n").utf8))
+    }
+
+    static func errorLines(_ error: RPCError) -> [String] {
+        let entries = error.data?["errors"]?.arrayValue ?? []
+        var lines: [String]
+        if entries.isEmpty {
+            lines = ["caseload: \(error.message) [\(error.knownCode?.name ?? String(error.code))]"]
+        } else {
+            lines = ["caseload: \(error.knownCode?.name ?? "error") (\(error.code)):"]
+            for entry in entries {
+                lines.append("  \(text(entry["field"])): \(text(entry["message"])) (\(text(entry["rule"])))")
+            }
         }
         if let current = error.data?["current_version"] { lines.append("  current version: \(text(current))") }
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        return lines
     }
 }

@@ -1,0 +1,29 @@
+import CaseloadCore
+import CaseloadStorage
+import Foundation
+import PostgresNIO
+
+/// The time-driven part of deadlines: open ones whose date passed become missed, and (when
+/// the agency wants it) a renewal case is opened once per permit expiry at the first
+/// reminder. Run before deadlines are listed; a scheduler will run it on its own later.
+enum DeadlineSweep {
+    static func run(today: CalendarDate, agency: UUID, user: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await DeadlineStore.markMissed(before: today, agency: agency, on: connection, logger: logger)
+        guard try await SettingsStore.autoOpenRenewals(agency: agency, on: connection, logger: logger) else { return }
+        let lead = DeadlineRules.defaults.compactMap { rule -> Int? in
+            guard case .permitExpiry = rule.base, case .calendarDays(let days) = rule.offset, days < 0 else { return nil }
+            return -days
+        }.max() ?? 30
+        let kind = CaseKinds.pointsRenewal
+        for applicant in try await ApplicantStore.expiring(from: today, until: today.adding(days: lead), agency: agency, on: connection, logger: logger) {
+            guard let expiry = applicant.profile.permitExpiryDate,
+                try await !SettingsStore.renewalOpened(applicant: applicant.id, expiry: expiry, agency: agency, on: connection, logger: logger)
+            else { continue }
+            let opened = try await CaseStore.open(
+                CaseMachine.open(kind: kind), applicantID: applicant.id, companyID: applicant.companyID,
+                dueInDays: kind.stage(kind.initialStage)?.allowedDays, agency: agency, user: user,
+                data: "{\"opened_by\":\"renewal reminder: permit expires \(expiry.iso)\"}", on: connection, logger: logger)
+            try await SettingsStore.recordRenewal(applicant: applicant.id, expiry: expiry, caseID: opened.id, agency: agency, on: connection, logger: logger)
+        }
+    }
+}

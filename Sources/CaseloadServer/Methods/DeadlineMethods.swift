@@ -1,0 +1,226 @@
+import CaseloadCore
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+
+/// Deadlines counted in Chinese working days, each with the reasoning behind its date.
+enum DeadlineMethods {
+    static let deadlineSchema: Schema = .object([
+        .required("id", .string(format: .uuid), "Deadline id"),
+        .required("rule", .nullable(.string), "The rule it was derived from; null when set by hand"),
+        .required("title", .string, "What is due, in Chinese and English"),
+        .required("case_id", .nullable(.string(format: .uuid)), "The case, for a case deadline"),
+        .required("applicant_id", .string(format: .uuid), "Whose"),
+        .required("company_id", .string(format: .uuid), "The employer"),
+        .required("base_date", .nullable(.string(format: .date)), "The event it counts from"),
+        .required("due_date", .string(format: .date), "When it is due"),
+        .required("provisional", .boolean, "Counted into a year the calendar does not know yet: fix when the notice comes out"),
+        .required("is_expectation", .boolean, "An expectation (e.g. the city's review time), not a rule"),
+        .required("explanation", .string, "How the date was counted: the days skipped and counted"),
+        .required("state", .string(enum: DeadlineState.allCases.map(\.rawValue)), "open, done, waived or missed"),
+        .required("reason", .nullable(.string), "Why it was waived, or a note"),
+        .required("overdue", .boolean, "Not done and past its date"),
+        .required("working_days_left", .integer(), "Working days from today to the due date (negative when overdue)"),
+    ])
+
+    static func value(_ d: DeadlineRecord, today: CalendarDate, calendar: ChineseCalendar) -> JSONValue {
+        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
+        let pending = d.state == .open || d.state == .missed
+        let left = d.dueDate >= today ? calendar.workingDays(from: today, to: d.dueDate) : -calendar.workingDays(from: d.dueDate, to: today)
+        return [
+            "id": id(d.id), "rule": d.ruleID.map(JSONValue.string) ?? .null, "title": .string(d.title), "case_id": id(d.caseID),
+            "applicant_id": id(d.applicantID), "company_id": id(d.companyID),
+            "base_date": d.baseDate.map { .string($0.iso) } ?? .null, "due_date": .string(d.dueDate.iso),
+            "provisional": .bool(d.provisional), "is_expectation": .bool(d.isExpectation), "explanation": .string(d.explanation),
+            "state": .string(d.state.rawValue), "reason": d.reason.map(JSONValue.string) ?? .null,
+            "overdue": .bool(pending && d.dueDate < today), "working_days_left": .int(Int64(left)),
+        ]
+    }
+
+    struct ListParams: Decodable, Sendable {
+        var upcomingWorkingDays: Int?
+        var overdue: Bool?
+        var state: String?
+        var companyID: UUID?
+        var consultantID: UUID?
+        var caseID: UUID?
+        var applicantID: UUID?
+        var rule: String?
+        var provisional: Bool?
+        var limit: Int?
+        enum CodingKeys: String, CodingKey {
+            case overdue, state, rule, provisional, limit
+            case upcomingWorkingDays = "upcoming_working_days", companyID = "company_id", consultantID = "consultant_id"
+            case caseID = "case_id", applicantID = "applicant_id"
+        }
+    }
+
+    struct StateParams: Decodable, Sendable {
+        var id: UUID
+        var reason: String?
+    }
+
+    struct AddParams: Decodable, Sendable {
+        var caseID: UUID?
+        var applicantID: UUID?
+        var title: String
+        var dueDate: CalendarDate
+        var note: String?
+        enum CodingKeys: String, CodingKey {
+            case title, note
+            case caseID = "case_id", applicantID = "applicant_id", dueDate = "due_date"
+        }
+    }
+
+    struct ExpiringParams: Decodable, Sendable {
+        var days: Int?
+    }
+
+    /// Moves a deadline to a new state along its machine.
+    static func change(_ params: StateParams, to state: DeadlineState, context: RequestContext) async throws -> JSONValue {
+        let today = CaseMethods.today()
+        return try await context.withAgency { principal, connection in
+            let current = try await DeadlineStore.get(params.id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+            try DeadlineState.validateTransition(from: current.state, to: state)
+            if current.state != state {
+                try await DeadlineStore.setState(
+                params.id, to: state, from: current.state, reason: params.reason, agency: principal.agencyID, user: principal.userID,
+                    on: connection, logger: context.logger)
+            }
+            let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
+            return value(try await DeadlineStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger), today: today, calendar: calendar)
+        }
+    }
+
+    static var all: [RPCMethod] {
+        [
+            .define(
+                "deadline.list",
+                summary: "Deadlines sorted by date: upcoming within N working days, overdue, by company, consultant, case, applicant or rule. Open deadlines past their date are marked missed first.",
+                params: [
+                    .optional("upcoming_working_days", .integer(minimum: 0, maximum: 1000), "Only open ones due within this many working days (overdue ones included)"),
+                    .optional("overdue", .boolean, "Only open or missed ones past their date"),
+                    .optional("state", .string(enum: DeadlineState.allCases.map(\.rawValue)), "Only this state"),
+                    .optional("company_id", .string(format: .uuid), "Only this company's"),
+                    .optional("consultant_id", .string(format: .uuid), "Only companies assigned to this user"),
+                    .optional("case_id", .string(format: .uuid), "Only this case's"),
+                    .optional("applicant_id", .string(format: .uuid), "Only this applicant's"),
+                    .optional("rule", .string(maxLength: 50), "Only deadlines of this rule"),
+                    .optional("provisional", .boolean, "true: only dates counted into a year the calendar does not know"),
+                    .optional("limit", .integer(minimum: 1, maximum: 1000), "How many (default 200)"),
+                ],
+                result: .object([.required("deadlines", .array(deadlineSchema), "By due date")])
+            ) { (params: ListParams, context) -> JSONValue in
+                let today = CaseMethods.today()
+                return try await context.withAgency { principal, connection in
+                    if !Dispatcher.readOnlyRoles.contains(principal.role) {
+                        try await DeadlineSweep.run(today: today, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                    }
+                    let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
+                    var filter = DeadlineFilter()
+                    filter.companyID = params.companyID
+                    filter.consultantID = params.consultantID
+                    filter.caseID = params.caseID
+                    filter.applicantID = params.applicantID
+                    filter.ruleID = params.rule
+                    filter.provisionalOnly = params.provisional ?? false
+                    if let state = params.state { filter.states = [state] }
+                    if params.overdue == true {
+                        filter.states = ["open", "missed"]
+                        filter.dueBefore = today
+                    }
+                    if let days = params.upcomingWorkingDays {
+                        filter.states = ["open", "missed"]
+                        filter.dueOnOrBefore = calendar.adding(workingDays: days, to: today).date
+                    }
+                    let records = try await DeadlineStore.list(
+                        agency: principal.agencyID, filter: filter, limit: params.limit ?? 200, on: connection, logger: context.logger)
+                    return ["deadlines": .array(records.map { value($0, today: today, calendar: calendar) })]
+                }
+            },
+            .define(
+                "deadline.explain", summary: "One deadline: its rule, base date, the days it skipped and counted, and every change of its date.",
+                params: [.required("id", .string(format: .uuid), "Deadline id")],
+                result: .object([
+                    .required("deadline", deadlineSchema, "The deadline"),
+                    .required("history", .array(.any), "Every change: seq, at, action, old_due, new_due, reason"),
+                ]),
+                errors: [.notFound]
+            ) { (params: IDParams, context) -> JSONValue in
+                let today = CaseMethods.today()
+                return try await context.withAgency { principal, connection in
+                    let d = try await DeadlineStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    let history = try await DeadlineStore.history(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
+                    return [
+                        "deadline": value(d, today: today, calendar: calendar),
+                        "history": .array(history.map { h in
+                            [
+                                "seq": .int(Int64(h.seq)), "at": .string(h.at.formatted(.iso8601)), "action": .string(h.action),
+                                "old_due": h.oldDue.map { .string($0.iso) } ?? .null, "new_due": h.newDue.map { .string($0.iso) } ?? .null,
+                                "reason": h.reason.map(JSONValue.string) ?? .null,
+                            ]
+                        }),
+                    ]
+                }
+            },
+            .define(
+                "deadline.done", summary: "Marks a deadline done.",
+                params: [.required("id", .string(format: .uuid), "Deadline id"), .optional("reason", .string(maxLength: 1000), "A note")],
+                result: deadlineSchema, errors: [.notFound, .validationFailed], mutates: true
+            ) { (params: StateParams, context) -> JSONValue in
+                try await change(params, to: .done, context: context)
+            },
+            .define(
+                "deadline.waive", summary: "Waives a deadline, with the reason.",
+                params: [.required("id", .string(format: .uuid), "Deadline id"), .required("reason", .string(maxLength: 1000, minLength: 1), "Why it no longer applies")],
+                result: deadlineSchema, errors: [.notFound, .validationFailed], mutates: true
+            ) { (params: StateParams, context) -> JSONValue in
+                try await change(params, to: .waived, context: context)
+            },
+            .define(
+                "deadline.add",
+                summary: "Sets a deadline by hand on a case or an applicant (e.g. a returned case's resubmission date).",
+                params: [
+                    .optional("case_id", .string(format: .uuid), "The case"),
+                    .optional("applicant_id", .string(format: .uuid), "The applicant (when not for a case)"),
+                    .required("title", .string(maxLength: 200, minLength: 1), "What is due"),
+                    .required("due_date", .string(format: .date), "When"),
+                    .optional("note", .string(maxLength: 1000), "Why this date"),
+                ],
+                result: deadlineSchema, errors: [.notFound, .validationFailed], mutates: true
+            ) { (params: AddParams, context) -> JSONValue in
+                let today = CaseMethods.today()
+                return try await context.withAgency { principal, connection in
+                    let (caseID, applicantID, companyID): (UUID?, UUID, UUID)
+                    if let id = params.caseID {
+                        let c = try await CaseStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger)
+                        (caseID, applicantID, companyID) = (c.id, c.applicantID, c.companyID)
+                    } else if let id = params.applicantID {
+                        let a = try await ApplicantStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger)
+                        (caseID, applicantID, companyID) = (nil, a.id, a.companyID)
+                    } else {
+                        throw ValidationError(field: "case_id", rule: "required", message: "give case_id or applicant_id")
+                    }
+                    let d = try await DeadlineStore.addManual(
+                        title: params.title, due: params.dueDate, explanation: "set by \(principal.userName)" + (params.note.map { ": \($0)" } ?? ""),
+                        caseID: caseID, applicantID: applicantID, companyID: companyID, agency: principal.agencyID, user: principal.userID,
+                        on: connection, logger: context.logger)
+                    return value(d, today: today, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger))
+                }
+            },
+            .define(
+                "applicant.expiring", summary: "Applicants whose residence permit (and so their points) expires within N days, soonest first.",
+                params: [.optional("days", .integer(minimum: 0, maximum: 3650), "Within this many days (default 30)")],
+                result: .object([.required("applicants", .array(ApplicantMethods.applicantSchema), "Soonest expiry first")])
+            ) { (params: ExpiringParams, context) -> JSONValue in
+                let today = CaseMethods.today()
+                let records = try await context.withAgency { principal, connection in
+                    try await ApplicantStore.expiring(
+                        from: today, until: today.adding(days: params.days ?? 30), agency: principal.agencyID, on: connection, logger: context.logger)
+                }
+                return ["applicants": .array(try records.map(ApplicantMethods.value))]
+            },
+        ]
+    }
+}

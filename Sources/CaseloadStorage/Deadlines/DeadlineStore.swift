@@ -1,0 +1,242 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// A deadline as stored.
+public struct DeadlineRecord: Sendable, Hashable {
+    public var id: UUID
+    public var ruleID: String?
+    public var caseID: UUID?
+    public var applicantID: UUID
+    public var companyID: UUID
+    public var title: String
+    public var baseDate: CalendarDate?
+    public var dueDate: CalendarDate
+    public var provisional: Bool
+    public var isExpectation: Bool
+    public var explanation: String
+    public var state: DeadlineState
+    public var reason: String?
+    public var updatedAt: Date
+}
+
+/// One change of a deadline.
+public struct DeadlineHistoryEntry: Sendable, Hashable {
+    public var seq: Int
+    public var at: Date
+    public var action: String
+    public var oldDue: CalendarDate?
+    public var newDue: CalendarDate?
+    public var reason: String?
+}
+
+/// Which deadlines `DeadlineStore.list` returns, sorted by due date.
+public struct DeadlineFilter: Sendable, Hashable {
+    public var states: [String]?
+    public var dueOnOrBefore: CalendarDate?
+    public var dueBefore: CalendarDate?
+    public var companyID: UUID?
+    public var consultantID: UUID?
+    public var caseID: UUID?
+    public var applicantID: UUID?
+    public var ruleID: String?
+    public var provisionalOnly = false
+    public init() {}
+}
+
+/// What to derive: the rule's result for one case or applicant.
+public struct DerivedDeadline: Sendable, Hashable {
+    public var rule: DeadlineRule
+    public var computed: ComputedDeadline
+    public var caseID: UUID?
+    public var applicantID: UUID
+    public var companyID: UUID
+    public init(rule: DeadlineRule, computed: ComputedDeadline, caseID: UUID?, applicantID: UUID, companyID: UUID) {
+        self.rule = rule
+        self.computed = computed
+        self.caseID = caseID
+        self.applicantID = applicantID
+        self.companyID = companyID
+    }
+}
+
+public enum DeadlineStore {
+    static let columns = """
+        deadline_id, rule_id, case_id, applicant_id, company_id, title, base_date::text, due_date::text, provisional, is_expectation,
+        explanation, state, reason, updated_at
+        """
+    typealias Row = (UUID, String?, UUID?, UUID, UUID, String, String?, String, Bool, Bool, String, String, String?, Date)
+
+    static func record(_ r: Row) -> DeadlineRecord {
+        DeadlineRecord(
+            id: r.0, ruleID: r.1, caseID: r.2, applicantID: r.3, companyID: r.4, title: r.5, baseDate: r.6.flatMap(CalendarDate.init(iso:)),
+            dueDate: CalendarDate(iso: r.7)!, provisional: r.8, isExpectation: r.9, explanation: r.10,
+            state: DeadlineState(rawValue: r.11) ?? .open, reason: r.12, updatedAt: r.13)
+    }
+
+    /// Creates or re-derives a rule's deadline. An open or missed one whose date moved is
+    /// updated and the move recorded with `reason`; a done or waived one is left alone.
+    @discardableResult
+    public static func upsert(_ d: DerivedDeadline, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger)
+        async throws -> DeadlineRecord
+    {
+        let existingRows = try await connection.query(
+            """
+            SELECT \(unescaped: columns) FROM deadlines
+            WHERE agency_id = \(agency) AND rule_id = \(d.rule.id)
+              AND ((\(d.caseID)::uuid IS NOT NULL AND case_id = \(d.caseID)::uuid)
+                   OR (\(d.caseID)::uuid IS NULL AND case_id IS NULL AND applicant_id = \(d.applicantID)))
+            FOR UPDATE
+            """, logger: logger)
+        var existing: DeadlineRecord?
+        for try await row in existingRows.decode(Row.self) { existing = record(row) }
+        let c = d.computed
+        let title = "\(d.rule.chineseName) \(d.rule.englishName)"
+        if let existing {
+            guard existing.state == .open || existing.state == .missed else { return existing }
+            guard existing.dueDate != c.dueDate || existing.explanation != c.explanation || existing.provisional != c.provisional else { return existing }
+            // A missed deadline moved into the future is open again.
+            let state: DeadlineState = existing.state == .missed && existing.dueDate != c.dueDate ? .open : existing.state
+            try await connection.query(
+                """
+                UPDATE deadlines SET base_date = \(c.baseDate.iso)::date, due_date = \(c.dueDate.iso)::date, provisional = \(c.provisional),
+                    explanation = \(c.explanation), state = \(state.rawValue), updated_at = now()
+                WHERE agency_id = \(agency) AND deadline_id = \(existing.id)
+                """, logger: logger)
+            if existing.dueDate != c.dueDate {
+                try await appendHistory(
+                    existing.id, action: "recomputed", oldDue: existing.dueDate, newDue: c.dueDate, reason: reason, agency: agency, user: user,
+                    on: connection, logger: logger)
+            }
+            return try await get(existing.id, agency: agency, on: connection, logger: logger)
+        }
+        let rows = try await connection.query(
+            """
+            INSERT INTO deadlines (agency_id, rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional,
+                                   is_expectation, explanation)
+            VALUES (\(agency), \(d.rule.id), \(d.caseID), \(d.applicantID), \(d.companyID), \(title), \(c.baseDate.iso)::date,
+                    \(c.dueDate.iso)::date, \(c.provisional), \(d.rule.isExpectation), \(c.explanation))
+            RETURNING deadline_id
+            """, logger: logger)
+        var id: UUID?
+        for try await new in rows.decode(UUID.self) { id = new }
+        try await appendHistory(id!, action: "created", oldDue: nil, newDue: c.dueDate, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+        return try await get(id!, agency: agency, on: connection, logger: logger)
+    }
+
+    /// A deadline set by hand on a case or an applicant.
+    public static func addManual(
+        title: String, due: CalendarDate, explanation: String, caseID: UUID?, applicantID: UUID, companyID: UUID, agency: UUID, user: UUID,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> DeadlineRecord {
+        let rows = try await connection.query(
+            """
+            INSERT INTO deadlines (agency_id, case_id, applicant_id, company_id, title, due_date, explanation)
+            VALUES (\(agency), \(caseID), \(applicantID), \(companyID), \(title), \(due.iso)::date, \(explanation))
+            RETURNING deadline_id
+            """, logger: logger)
+        var id: UUID?
+        for try await new in rows.decode(UUID.self) { id = new }
+        try await appendHistory(id!, action: "created", oldDue: nil, newDue: due, reason: nil, agency: agency, user: user, on: connection, logger: logger)
+        return try await get(id!, agency: agency, on: connection, logger: logger)
+    }
+
+    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger) async throws
+        -> DeadlineRecord
+    {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM deadlines WHERE agency_id = \(agency) AND deadline_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
+            logger: logger)
+        for try await row in rows.decode(Row.self) { return record(row) }
+        throw StorageError.notFound(entity: "deadline")
+    }
+
+    /// Moves a deadline to `state`, recording who and why.
+    public static func setState(
+        _ id: UUID, to state: DeadlineState, from previous: DeadlineState, reason: String?, agency: UUID, user: UUID?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            "UPDATE deadlines SET state = \(state.rawValue), reason = \(reason), updated_at = now() WHERE agency_id = \(agency) AND deadline_id = \(id)",
+            logger: logger)
+        let action = state == .open ? "reopened" : state.rawValue
+        try await appendHistory(id, action: action, oldDue: nil, newDue: nil, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+    }
+
+    /// Marks open deadlines whose date has passed as missed (expectations are never "missed").
+    public static func markMissed(before today: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query(
+            """
+            UPDATE deadlines SET state = 'missed', updated_at = now()
+            WHERE agency_id = \(agency) AND state = 'open' AND NOT is_expectation AND due_date < \(today.iso)::date
+            RETURNING deadline_id
+            """, logger: logger)
+        for try await id in rows.decode(UUID.self) {
+            try await appendHistory(id, action: "missed", oldDue: nil, newDue: nil, reason: "the due date passed", agency: agency, user: nil, on: connection, logger: logger)
+        }
+    }
+
+    static func appendHistory(
+        _ id: UUID, action: String, oldDue: CalendarDate?, newDue: CalendarDate?, reason: String?, agency: UUID, user: UUID?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
+            SELECT \(agency), \(id), coalesce(max(seq), 0) + 1, \(user), \(action), \(oldDue?.iso)::date, \(newDue?.iso)::date, \(reason)
+            FROM deadline_history WHERE agency_id = \(agency) AND deadline_id = \(id)
+            """, logger: logger)
+    }
+
+    public static func history(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [DeadlineHistoryEntry] {
+        let rows = try await connection.query(
+            """
+            SELECT seq, at, action, old_due::text, new_due::text, reason FROM deadline_history
+            WHERE agency_id = \(agency) AND deadline_id = \(id) ORDER BY seq
+            """, logger: logger)
+        var entries: [DeadlineHistoryEntry] = []
+        for try await r in rows.decode((Int, Date, String, String?, String?, String?).self) {
+            entries.append(
+                DeadlineHistoryEntry(
+                    seq: r.0, at: r.1, action: r.2, oldDue: r.3.flatMap(CalendarDate.init(iso:)), newDue: r.4.flatMap(CalendarDate.init(iso:)),
+                    reason: r.5))
+        }
+        return entries
+    }
+
+    public static func list(agency: UUID, filter: DeadlineFilter, limit: Int, on connection: PostgresConnection, logger: Logger) async throws
+        -> [DeadlineRecord]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: columns) FROM deadlines d
+            WHERE d.agency_id = \(agency)
+              AND (\(filter.states)::text[] IS NULL OR d.state = ANY(\(filter.states)::text[]))
+              AND (\(filter.dueOnOrBefore?.iso)::date IS NULL OR d.due_date <= \(filter.dueOnOrBefore?.iso)::date)
+              AND (\(filter.dueBefore?.iso)::date IS NULL OR d.due_date < \(filter.dueBefore?.iso)::date)
+              AND (\(filter.companyID)::uuid IS NULL OR d.company_id = \(filter.companyID)::uuid)
+              AND (\(filter.caseID)::uuid IS NULL OR d.case_id = \(filter.caseID)::uuid)
+              AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)
+              AND (\(filter.ruleID)::text IS NULL OR d.rule_id = \(filter.ruleID)::text)
+              AND (NOT \(filter.provisionalOnly) OR d.provisional)
+              AND (\(filter.consultantID)::uuid IS NULL OR EXISTS (
+                    SELECT 1 FROM company_consultants cc
+                    WHERE cc.agency_id = d.agency_id AND cc.company_id = d.company_id AND cc.user_id = \(filter.consultantID)::uuid))
+            ORDER BY d.due_date, d.deadline_id
+            LIMIT \(limit)
+            """, logger: logger)
+        var records: [DeadlineRecord] = []
+        for try await row in rows.decode(Row.self) { records.append(record(row)) }
+        return records
+    }
+
+    /// Every open or missed deadline derived from a rule: what a calendar change may move.
+    public static func derivedOpen(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [DeadlineRecord] {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM deadlines WHERE agency_id = \(agency) AND rule_id IS NOT NULL AND state IN ('open', 'missed') FOR UPDATE",
+            logger: logger)
+        var records: [DeadlineRecord] = []
+        for try await row in rows.decode(Row.self) { records.append(record(row)) }
+        return records
+    }
+}

@@ -1,0 +1,43 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// An agency's settings, and the record of renewals opened automatically.
+public enum SettingsStore {
+    public static func autoOpenRenewals(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("SELECT auto_open_renewals FROM agency_settings WHERE agency_id = \(agency)", logger: logger)
+        for try await value in rows.decode(Bool.self) { return value }
+        return false
+    }
+
+    public static func setAutoOpenRenewals(_ value: Bool, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            INSERT INTO agency_settings (agency_id, auto_open_renewals) VALUES (\(agency), \(value))
+            ON CONFLICT (agency_id) DO UPDATE SET auto_open_renewals = EXCLUDED.auto_open_renewals, updated_at = now()
+            """, logger: logger)
+    }
+
+    /// Whether a renewal was already opened automatically for this permit expiry.
+    public static func renewalOpened(applicant: UUID, expiry: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger)
+        async throws -> Bool
+    {
+        let rows = try await connection.query(
+            """
+            SELECT 1 FROM renewals_opened WHERE agency_id = \(agency) AND applicant_id = \(applicant) AND permit_expiry = \(expiry.iso)::date
+            """, logger: logger)
+        return try await rows.collect().count > 0
+    }
+
+    /// Records the renewal opened for this permit expiry. The key makes a second one fail (and
+    /// its transaction roll back), so it happens once even with several servers.
+    public static func recordRenewal(applicant: UUID, expiry: CalendarDate, caseID: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        try await connection.query(
+            """
+            INSERT INTO renewals_opened (agency_id, applicant_id, permit_expiry, case_id)
+            VALUES (\(agency), \(applicant), \(expiry.iso)::date, \(caseID))
+            """, logger: logger)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import CaseloadProtocol
+import Foundation
+
+struct ArchiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive",
+        abstract: "Personnel archives (人事档案): where an applicant's archive is and how far its retrieval has come.",
+        subcommands: [SetStatus.self, Show.self]
+    )
+
+    static let statuses = """
+        Statuses, forward only: unknown 存档情况未知 → located 已查明存档机构 → retrieval_requested 已申请调档 → \
+        at_talent_center 档案已在人才中心 → verified 档案已核实 (an archive found at the talent center may skip to at_talent_center).
+        """
+
+    static func show(_ a: JSONValue, json: Bool) {
+        if json { return Output.json(a) }
+        let t = Output.text
+        Output.record([
+            ("applicant 申请人", t(a["applicant_id"])),
+            ("holder type 存档机构类型", Labels.named(a["holder_type"], Labels.archiveHolderType)),
+            ("holder 存档机构", t(a["holder_name"])),
+            ("district 区", t(a["district"])),
+            // status_name is "档案已核实 (verified)": the id is added only when it reads differently.
+            ("status 状态", t(a["status_name"]) + (t(a["status_name"]).contains("(\(t(a["status"])))") ? "" : "  \(t(a["status"]))")),
+        ])
+        let history = a["history"]?.arrayValue ?? []
+        print()
+        if history.isEmpty { return print("(no changes recorded)") }
+        Output.table(
+            ["#", "时间 WHEN", "谁 WHO", "从 FROM", "到 TO", "存档机构 HOLDER", "区 DISTRICT", "备注 NOTE"],
+            history.map { e in
+                [
+                    t(e["seq"]), Labels.time(e["at"]), t(e["user_name"]), e["from_status"]?.stringValue ?? "", t(e["to_status"]),
+                    ([Labels.named(e["holder_type"], Labels.archiveHolderType)] + [e["holder_name"]?.stringValue].compactMap { $0 })
+                        .joined(separator: " "),
+                    e["district"]?.stringValue ?? "", e["note"]?.stringValue ?? "",
+                ]
+            })
+    }
+
+    struct SetStatus: ClientCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Record where an applicant's archive is and move its status forward; every change is kept.",
+            discussion: ArchiveCommand.statuses)
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Applicant id.") var applicantID: String
+        @Option(help: """
+            Kind of institution: district_talent_center, district_employment_agency, university, company, \
+            other_province_center, unknown.
+            """) var holderType: String?
+        @Option(help: "The institution, e.g. 徐汇区人才服务中心.") var holderName: String?
+        @Option(help: "Its district or province.") var district: String?
+        @Option(help: "The new status (forward only; see the overview).") var status: String?
+        @Option(help: "Why, or what was done.") var note: String?
+
+        func validate() throws {
+            if [holderType, holderName, district, status, note].allSatisfy({ $0 == nil }) {
+                throw ValidationError("give something to record: --holder-type, --holder-name, --district, --status or --note")
+            }
+        }
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["applicant_id": .string(applicantID)]
+            params["holder_type"] = holderType.map(JSONValue.string)
+            params["holder_name"] = holderName.map(JSONValue.string)
+            params["district"] = district.map(JSONValue.string)
+            params["status"] = status.map(JSONValue.string)
+            params["note"] = note.map(JSONValue.string)
+            let a = try await options.withClient { try await $0.call("archive.set", .object(params)) }
+            ArchiveCommand.show(a, json: options.json)
+        }
+    }
+
+    struct Show: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "An applicant's personnel archive: holder, status and every change.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Applicant id.") var applicantID: String
+
+        func execute() async throws {
+            let a = try await options.withClient { try await $0.call("archive.show", ["applicant_id": .string(applicantID)]) }
+            ArchiveCommand.show(a, json: options.json)
+        }
+    }
+}

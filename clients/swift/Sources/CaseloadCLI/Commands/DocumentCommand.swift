@@ -1,0 +1,211 @@
+import ArgumentParser
+import CaseloadProtocol
+import Foundation
+
+struct DocumentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doc",
+        abstract: "Documents held (材料保管): who has each paper, where, since when.",
+        discussion: """
+            Every movement is appended to the paper's custody trail: receive (from the client), move (between \
+            storage locations), handover (to an authority, with the receipt number), forward (one authority to \
+            the other), collect (back from an authority), return (to the client, signed for).
+            """,
+        subcommands: [Receive.self, Move.self, Handover.self, Forward.self, Collect.self, Return.self, Where.self, List.self],
+        aliases: ["document"]
+    )
+
+    static let types = """
+        Document types: business_licence, credit_code_certificate, social_insurance_registration, company_ic_card, \
+        introduction_letter, hr_officer_id (company papers); id_card, residence_permit, application_form, household_register, \
+        labour_contract, dispatch_agreement, graduation_certificate, degree_certificate, xuexin_record, \
+        degree_verification_report, associate_diploma, title_certificate, receipt, points_notice, archive_retrieval \
+        (the applicant's).
+        """
+    static let authorities = "talent_center (区人才服务中心) or city_verification_center (市级审核中心)."
+
+    /// One document as `key  value` lines.
+    static func record(_ d: JSONValue) {
+        let t = Output.text
+        Output.record([
+            ("id", t(d["id"])),
+            ("type 类型", "\(t(d["type_name"]))  (\(t(d["document_type"])))"),
+            ("form 形式", Labels.named(d["form"], Labels.form)),
+            ("description 说明", t(d["description"])),
+            ("holder 持有人", t(d["holder"]?["name"])),
+            ("location 位置", t(d["holder"]?["location_code"])),
+            ("since 自", Labels.time(d["holder_since"])),
+            ("company 单位", t(d["company_id"])),
+            ("applicant 申请人", t(d["applicant_id"])),
+            ("case 办件", t(d["case_id"])),
+        ])
+    }
+
+    static func show(_ d: JSONValue, json: Bool) {
+        json ? Output.json(d) : record(d)
+    }
+
+    /// Documents as a table (also used for a location's contents).
+    static func table(_ documents: [JSONValue]) {
+        let t = Output.text
+        Output.table(
+            ["ID", "类型 TYPE", "形式 FORM", "持有人 HOLDER", "位置 LOCATION", "自 SINCE"],
+            documents.map { d in
+                [t(d["id"]), t(d["type_name"]), Labels.named(d["form"], Labels.form), Labels.holder(d["holder"]),
+                 t(d["holder"]?["location_code"]), Labels.time(d["holder_since"])]
+            })
+    }
+
+    /// Calls a custody `method` on document `id` and shows the document afterwards.
+    static func move(_ method: String, id: String, _ params: [String: JSONValue], options: ClientOptions) async throws {
+        var params = params
+        params["id"] = .string(id)
+        let d = try await options.withClient { try await $0.call(method, .object(params)) }
+        show(d, json: options.json)
+    }
+
+    struct Receive: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a paper received from the client, optionally stored at a location straight away.",
+            discussion: DocumentCommand.types + "\n\nAn applicant's paper needs --applicant or --case; a company paper --company (or either of those).")
+        @OptionGroup var options: ClientOptions
+        @Option(help: "Document type (see below), e.g. graduation_certificate.") var type: String
+        @Option(help: "original 原件, copy 复印件 or sealed_copy 加盖公章复印件.") var form: String
+        @Option(help: "Who handed it over.") var from: String
+        @Option(help: "Whose paper: applicant id.") var applicant: String?
+        @Option(name: .customLong("case"), help: "The case it is for (its applicant and company are used).") var caseID: String?
+        @Option(help: "For a company paper: company id (else taken from the applicant or case).") var company: String?
+        @Option(help: "Free text, e.g. 本科毕业证书 复旦大学.") var description: String?
+        @Option(help: "Store it at this location code right away.") var location: String?
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["document_type": .string(type), "form": .string(form), "from": .string(from)]
+            params["applicant_id"] = applicant.map(JSONValue.string)
+            params["case_id"] = caseID.map(JSONValue.string)
+            params["company_id"] = company.map(JSONValue.string)
+            params["description"] = description.map(JSONValue.string)
+            params["location"] = location.map(JSONValue.string)
+            let d = try await options.withClient { try await $0.call("document.receive", .object(params)) }
+            DocumentCommand.show(d, json: options.json)
+        }
+    }
+
+    struct Move: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Store a paper the agency holds at a location, or move it to another.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Document id.") var id: String
+        @Option(help: "Location code (see `caseload location list`).") var location: String
+
+        func execute() async throws {
+            try await DocumentCommand.move("document.move", id: id, ["location": .string(location)], options: options)
+        }
+    }
+
+    struct Handover: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Hand a paper the agency holds to an authority, against a receipt (收件凭证).")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Document id.") var id: String
+        @Option(help: ArgumentHelp(DocumentCommand.authorities)) var authority: String
+        @Option(help: "The receipt's number.") var receipt: String?
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["authority": .string(authority)]
+            params["receipt_number"] = receipt.map(JSONValue.string)
+            try await DocumentCommand.move("document.handover", id: id, params, options: options)
+        }
+    }
+
+    struct Forward: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record one authority passing a paper to the other (diplomas to the city center for checking, and back).")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Document id.") var id: String
+        @Option(help: ArgumentHelp("The authority that now has it: " + DocumentCommand.authorities)) var to: String
+
+        func execute() async throws {
+            try await DocumentCommand.move("document.forward", id: id, ["to": .string(to)], options: options)
+        }
+    }
+
+    struct Collect: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Collect a paper back from the authority that holds it.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Document id.") var id: String
+        @Option(help: ArgumentHelp("Who it is collected from: " + DocumentCommand.authorities)) var authority: String
+
+        func execute() async throws {
+            try await DocumentCommand.move("document.collect", id: id, ["authority": .string(authority)], options: options)
+        }
+    }
+
+    struct Return: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Return a paper the agency holds to the client, signed for.",
+            discussion: "A paper out with an authority must be collected first.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Document id.") var id: String
+        @Option(help: "Who received it.") var to: String
+        @Option(help: "Who signed for it.") var signedBy: String
+
+        func execute() async throws {
+            try await DocumentCommand.move("document.return", id: id, ["to": .string(to), "signed_by": .string(signedBy)], options: options)
+        }
+    }
+
+    struct Where: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Where a paper is now, since when, and its full custody trail.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Document id.") var id: String
+
+        func execute() async throws {
+            let result = try await options.withClient { try await $0.call("document.where", ["id": .string(id)]) }
+            if options.json { return Output.json(result) }
+            DocumentCommand.record(result["document"] ?? .null)
+            print()
+            let t = Output.text
+            Output.table(
+                ["#", "时间 WHEN", "谁 WHO", "事件 EVENT", "持有人 HOLDER"],
+                (result["trail"]?.arrayValue ?? []).map { e in
+                    [t(e["seq"]), Labels.time(e["at"]), t(e["user_name"]), Labels.custody(e["event"]), Labels.holder(e["holder"])]
+                })
+        }
+    }
+
+    struct List: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List documents, oldest first: by company, applicant, case, holder or form.",
+            discussion: """
+                --out-days N: originals out with an authority for longer than N days.
+                --finished-cases: originals still out (with the agency or an authority) on closed or withdrawn cases.
+                """)
+        @OptionGroup var options: ClientOptions
+        @Option(help: "Only this company's.") var company: String?
+        @Option(help: "Only this applicant's.") var applicant: String?
+        @Option(name: .customLong("case"), help: "Only this case's.") var caseID: String?
+        @Option(help: "Only with this holder: client, agency, talent_center, city_verification_center, returned.") var holder: String?
+        @Option(help: "Only this form: original, copy, sealed_copy.") var form: String?
+        @Flag(help: "Only originals (same as --form original).") var originals = false
+        @Option(help: "Only those with an authority for longer than this many days.") var outDays: Int?
+        @Flag(help: "Only originals still out on closed or withdrawn cases.") var finishedCases = false
+        @Option(help: "How many (default 200).") var limit: Int?
+
+        func validate() throws {
+            if originals, let form, form != "original" { throw ValidationError("--originals contradicts --form \(form)") }
+        }
+
+        func execute() async throws {
+            var params: [String: JSONValue] = [:]
+            params["company_id"] = company.map(JSONValue.string)
+            params["applicant_id"] = applicant.map(JSONValue.string)
+            params["case_id"] = caseID.map(JSONValue.string)
+            params["holder"] = holder.map(JSONValue.string)
+            params["form"] = originals ? .string("original") : form.map(JSONValue.string)
+            params["out_longer_than_days"] = outDays.map { .int(Int64($0)) }
+            if finishedCases { params["finished_cases"] = true }
+            params["limit"] = limit.map { .int(Int64($0)) }
+            let documents = try await options.withClient { try await $0.call("document.list", .object(params))["documents"] ?? [] }
+            if options.json { return Output.json(documents) }
+            DocumentCommand.table(documents.arrayValue ?? [])
+        }
+    }
+}
