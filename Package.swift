@@ -76,7 +76,7 @@ let package = Package(
             dependencies: ["CaseloadCLI"],
             path: "clients/swift/Sources/caseload"
         ),
-        .testTarget(name: "CaseloadCoreTests", dependencies: ["CaseloadCore"]),
+        .testTarget(name: "CaseloadCoreTests", dependencies: ["CaseloadCore"], exclude: ["Golden"]),
         .testTarget(
             name: "CaseloadProtocolTests",
             dependencies: [

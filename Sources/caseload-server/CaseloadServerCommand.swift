@@ -142,7 +142,7 @@ struct Migrate: AsyncParsableCommand {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operator commands, run with the admin database URL. Each prints one JSON line.",
-        subcommands: [CreateAgency.self, CreateUser.self, GenerateKeys.self])
+        subcommands: [CreateAgency.self, CreateUser.self, GenerateKeys.self, SeedDemo.self])
 
     struct CreateAgency: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an agency and its owner; prints the owner's token once.")
@@ -156,6 +156,33 @@ struct Admin: AsyncParsableCommand {
                 try await AdminStore.createAgency(name: name, ownerName: owner, on: connection, logger: logger)
             }
             printJSON(created)
+        }
+    }
+
+    struct SeedDemo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fill an agency with realistic demo data (companies, applicants, cases in every stage, documents, deadlines).")
+        @OptionGroup var database: AdminDatabaseOptions
+        @Option(help: "The agency id.") var agency: String
+        @Option(help: "How many client companies.") var companies = 10
+        @Option(help: "How many applicants (each gets one case).") var applicants = 100
+        @Option(help: "Seed: the same seed gives the same data.") var seed: UInt64 = 42
+
+        func run() async throws {
+            guard let agencyID = UUID(uuidString: agency) else { throw ValidationError("--agency must be an agency id (a UUID)") }
+            let env = ProcessInfo.processInfo.environment
+            guard let key = env["CASELOAD_PII_KEY"], let lookup = env["CASELOAD_PII_LOOKUP_KEY"] else {
+                throw ValidationError("set CASELOAD_PII_KEY and CASELOAD_PII_LOOKUP_KEY (the server's keys): demo ID numbers are encrypted like real ones")
+            }
+            let cipher = try PIICipher(activeKey: key, lookupKey: lookup)
+            let logger = makeLogger(.warning)
+            let (companies, applicants, seed) = (companies, applicants, seed)
+            let summary = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
+                try await connection.withTransaction(logger: logger) { tx in
+                    try await DemoData.seed(agency: agencyID, companies: companies, applicants: applicants, seed: seed, cipher: cipher, on: tx, logger: logger)
+                }
+            }
+            printJSON(summary)
         }
     }
 

@@ -1,0 +1,94 @@
+// The data a report is rendered from. The server fills these from the database page by page;
+// `ReportRenderer` turns them into text. Every string is shown verbatim: the renderer escapes.
+
+/// An output format. The raw value is the usual file-name extension.
+public enum ReportFormat: String, CaseIterable, Sendable, Codable {
+    /// RFC 4180 CSV with a UTF-8 byte-order mark, for Excel and WPS.
+    case csv
+    /// One compact JSON document.
+    case json
+    /// CommonMark / GitHub-flavoured Markdown with pipe tables.
+    case md
+    /// One self-contained HTML file, laid out for A4 printing.
+    case html
+}
+
+/// One column of a section's table.
+public struct ReportColumn: Sendable, Hashable, Codable {
+    /// The JSON object key of this column's cells (should be unique within a section).
+    public var key: String
+    public var chineseName: String
+    public var englishName: String
+
+    public init(key: String, chineseName: String, englishName: String) {
+        self.key = key
+        self.chineseName = chineseName
+        self.englishName = englishName
+    }
+
+    /// The header shown in CSV, Markdown and HTML: "申请人 Applicant", or whichever name is
+    /// not empty when only one is.
+    public var displayName: String {
+        ReportText.bilingual(chineseName, englishName)
+    }
+}
+
+/// A table in the report; rows arrive for it in chunks.
+public struct ReportSection: Sendable, Hashable, Codable {
+    public var id: String
+    public var title: String
+    public var columns: [ReportColumn]
+
+    public init(id: String, title: String, columns: [ReportColumn]) {
+        self.id = id
+        self.title = title
+        self.columns = columns
+    }
+}
+
+/// A labelled value in the report header or summary, e.g. 机构 Agency: …
+public struct ReportField: Sendable, Hashable, Codable {
+    public var label: String
+    public var value: String
+
+    public init(label: String, value: String) {
+        self.label = label
+        self.value = value
+    }
+}
+
+/// One bar of the HTML chart, e.g. a stage and its number of cases.
+public struct ReportBar: Sendable, Hashable, Codable {
+    public var label: String
+    public var value: Int
+
+    public init(label: String, value: Int) {
+        self.label = label
+        self.value = value
+    }
+}
+
+/// Everything about a report except its rows.
+public struct ReportMeta: Sendable, Hashable, Codable {
+    /// E.g. "进度报告 Progress report".
+    public var title: String
+    /// Ordered: 机构 Agency, 单位 Company, 顾问 Consultant, 截至 As of, …
+    public var header: [ReportField]
+    /// E.g. 案件总数 Cases: 12; 逾期 Late: 2; …
+    public var summary: [ReportField]
+    /// Cases per stage, drawn as a bar chart in HTML only.
+    public var chart: [ReportBar]
+    /// In order; rows arrive per section.
+    public var sections: [ReportSection]
+
+    public init(
+        title: String, header: [ReportField] = [], summary: [ReportField] = [],
+        chart: [ReportBar] = [], sections: [ReportSection] = []
+    ) {
+        self.title = title
+        self.header = header
+        self.summary = summary
+        self.chart = chart
+        self.sections = sections
+    }
+}

@@ -1,0 +1,132 @@
+import CaseloadCore
+import CaseloadStorage
+import Foundation
+import PostgresNIO
+
+/// Realistic demo data for trying the product and for benchmarks: companies with valid credit
+/// codes, applicants with valid ID numbers and Chinese names, cases spread over every stage,
+/// documents and deadlines. Deterministic for a given seed.
+public enum DemoData {
+    public struct Summary: Sendable, Codable {
+        public var companies: Int
+        public var applicants: Int
+        public var cases: Int
+        public var documents: Int
+    }
+
+    /// A small deterministic generator (SplitMix64): the same seed gives the same data.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+        mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
+    }
+
+    static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢")
+    static let givenNames = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞宇浩然欣怡子轩梓涵晨阳思远佳琪雨婷")
+    static let companyWords = ["浦江", "东方", "申城", "华东", "新汇", "联合", "金桥", "张江", "徐汇", "静安", "陆家嘴", "临港", "虹桥", "外滩"]
+    static let industries = ["科技", "软件", "生物医药", "咨询", "贸易", "信息技术", "智能制造", "金融服务", "文化传媒", "物流"]
+
+    /// A valid organization code for `n` and the credit code that embeds it.
+    static func codes(_ n: Int) -> (credit: String, org: String) {
+        let body = String(format: "%08d", 60_000_000 + n)
+        let orgWeights = [3, 7, 9, 10, 5, 8, 4, 2]
+        let orgSum = zip(body, orgWeights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
+        let orgCheck = 11 - orgSum % 11
+        let org = body + (orgCheck == 10 ? "X" : orgCheck == 11 ? "0" : String(orgCheck))
+        let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+        let first17 = Array("91310000" + org)
+        let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+        let sum = zip(first17, weights).reduce(0) { $0 + alphabet.firstIndex(of: $1.0)! * $1.1 }
+        let check = (31 - sum % 31) % 31
+        return (String(first17) + String(alphabet[check]), String(org.prefix(8)) + "-" + String(org.suffix(1)))
+    }
+
+    /// A valid resident ID number for someone born on `birth`, numbered `n`.
+    static func idNumber(birth: CalendarDate, _ n: Int) -> String {
+        let body = "310104" + birth.iso.replacingOccurrences(of: "-", with: "") + String(format: "%03d", n % 1000)
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
+        return body + String(Array("10X98765432")[sum % 11])
+    }
+
+    /// Seeds `companies` companies and `applicants` applicants (each with one case) into an agency.
+    public static func seed(
+        agency: UUID, companies: Int, applicants: Int, seed: UInt64 = 42, cipher: PIICipher, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Summary {
+        var random = Random(state: seed)
+        let user = try await ConsultantStore.users(agency: agency, on: connection, logger: logger).first { $0.role == "owner" }?.id
+        guard let user else { throw ConfigurationError("agency \(agency) has no owner") }
+        try await connection.query("SELECT set_config('caseload.agency_id', \(agency.uuidString), false)", logger: logger)
+        var companyIDs: [UUID] = []
+        for i in 0..<companies {
+            let codes = codes(Int(random.next() % 9_000_000) + i)
+            let fields = try CompanyFields.validate(CompanyInput(
+                name: "上海\(random.pick(companyWords))\(random.pick(industries))有限公司 \(i + 1)", creditCode: codes.credit,
+                district: random.pick(ShanghaiDistrict.allCases).rawValue, hrName: "\(random.pick(surnames))\(random.pick(givenNames))",
+                hrPhone: "139\(String(format: "%08d", random.int(0..<100_000_000)))", talentCenterStatus: "activated"))
+            companyIDs.append(try await CompanyStore.create(fields, agency: agency, on: connection, logger: logger).id)
+        }
+        let today = DeadlineDerivation.shanghaiDate(Date())
+        let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)
+        let kinds = [CaseKinds.pointsNew, CaseKinds.pointsNew, CaseKinds.pointsRenewal]
+        var documents = 0
+        for i in 0..<applicants {
+            let birth = CalendarDate(year: random.int(1970..<2001), month: random.int(1..<13), day: random.int(1..<29))!
+            let identity = try ApplicantIdentity.validate(
+                name: "\(random.pick(surnames))\(random.pick(givenNames))\(random.int(0..<2) == 0 ? String(random.pick(givenNames)) : "")",
+                idNumber: idNumber(birth: birth, i), phone: "138\(String(format: "%08d", random.int(0..<100_000_000)))")
+            var profile = ApplicantProfile()
+            profile.educationLevel = random.pick(EducationLevel.allCases)
+            profile.socialInsuranceMonths = random.int(6..<120)
+            profile.permitReceivedDate = today.adding(days: -random.int(30..<700))
+            profile.permitExpiryDate = today.adding(days: random.int(-30..<365))
+            profile.dispatched = random.int(0..<10) == 0
+            let companyID = companyIDs[random.int(0..<companyIDs.count)]
+            let applicant: ApplicantRecord
+            do {
+                applicant = try await ApplicantStore.create(identity, companyID: companyID, profile: profile, agency: agency, cipher: cipher, on: connection, logger: logger)
+            } catch StorageError.duplicate {
+                continue  // the generator repeated an ID number: skip it
+            }
+            let kind = random.pick(kinds)
+            let stage = random.pick(kind.stages)
+            var state = CaseState(kind: kind.id, stage: stage.id, status: stage.isTerminal ? .closed : .active)
+            for s in kind.stages {
+                for field in s.fields where field.required {
+                    switch field.type {
+                    case .date: state.recorded[s.id, default: [:]][field.name] = .date(today.adding(days: -random.int(1..<200)))
+                    case .text: state.recorded[s.id, default: [:]][field.name] = .text("SJ-\(random.int(10000..<99999))")
+                    case .bool: state.recorded[s.id, default: [:]][field.name] = .bool(true)
+                    case .integer: state.recorded[s.id, default: [:]][field.name] = .integer(random.int(100..<140))
+                    }
+                }
+                if s.id == stage.id { break }
+            }
+            let opened = try await CaseStore.open(
+                state, applicantID: applicant.id, companyID: companyID, dueInDays: stage.allowedDays.map { $0 - random.int(0..<($0 * 2)) }, agency: agency,
+                user: user, data: "{\"demo\":true}", on: connection, logger: logger)
+            try await DeadlineDerivation.deriveForCase(opened, calendar: calendar, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)
+            try await DeadlineDerivation.deriveForApplicant(applicant, calendar: calendar, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)
+            for type in ["graduation_certificate", "degree_certificate"] where random.int(0..<2) == 0 {
+                let doc = try await DocumentStore.create(
+                    type: type, form: .original, description: nil, companyID: companyID, applicantID: applicant.id, caseID: opened.id, agency: agency,
+                    on: connection, logger: logger)
+                let holder: Holder = random.int(0..<3) == 0 ? .talentCenter : .agency(locationCode: nil)
+                try await DocumentStore.append(.received(from: identity.name), holder: .agency(locationCode: nil), locationID: nil, to: doc.id, agency: agency, user: user, on: connection, logger: logger)
+                if holder == .talentCenter {
+                    try await DocumentStore.append(.handedOver(authority: .talentCenter, receiptNumber: nil), holder: holder, locationID: nil, to: doc.id, agency: agency, user: user, on: connection, logger: logger)
+                }
+                documents += 1
+            }
+        }
+        let caseCount = try await connection.query("SELECT count(*)::int FROM cases WHERE agency_id = \(agency)", logger: logger).collect().first?.decode(Int.self) ?? 0
+        return Summary(companies: companies, applicants: applicants, cases: caseCount, documents: documents)
+    }
+}

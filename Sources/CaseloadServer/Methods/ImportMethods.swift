@@ -1,0 +1,209 @@
+import CaseloadCore
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+import PostgresNIO
+
+/// Bulk import of applicants from a company's spreadsheet: staged in batches, every row and
+/// every field validated before anything is written, then applied in one transaction
+/// (all or nothing), upserting by ID number.
+enum ImportMethods {
+    struct BeginParams: Decodable, Sendable {
+        var kind: String
+    }
+
+    struct RowsParams: Decodable, Sendable {
+        var importID: UUID
+        var rows: [Row]
+        struct Row: Decodable, Sendable {
+            var row: Int
+            var fields: [String: String]
+        }
+        enum CodingKeys: String, CodingKey {
+            case rows
+            case importID = "import_id"
+        }
+    }
+
+    struct CommitParams: Decodable, Sendable {
+        var importID: UUID
+        var dryRun: Bool?
+        enum CodingKeys: String, CodingKey {
+            case importID = "import_id", dryRun = "dry_run"
+        }
+    }
+
+    /// What one valid row will do.
+    struct Planned {
+        var row: Int
+        var parsed: ApplicantImportRow
+        var companyID: UUID
+        var existing: ApplicantRecord?
+    }
+
+    static func profile(over base: ApplicantProfile, _ fields: [String: ApplicantImportRow.ProfileValue]) throws -> ApplicantProfile {
+        var object = try WireJSON.value(of: base).objectValue ?? [:]
+        for (key, value) in fields {
+            switch value {
+            case .string(let s): object[key] = .string(s)
+            case .int(let i): object[key] = .int(Int64(i))
+            case .bool(let b): object[key] = .bool(b)
+            }
+        }
+        return try WireJSON.convert(.object(object), to: ApplicantProfile.self)
+    }
+
+    static func commit(_ params: CommitParams, context: RequestContext) async throws -> JSONValue {
+        let dryRun = params.dryRun ?? false
+        return try await context.withAgency { principal, connection in
+            let agency = principal.agencyID
+            let logger = context.logger
+            try await ImportStore.requireOpen(params.importID, agency: agency, forUpdate: true, on: connection, logger: logger)
+            let staged = try await ImportStore.rows(importID: params.importID, agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
+            var companiesByCode: [String: UUID] = [:]
+            var after: NameCursor?
+            repeat {
+                let page = try await CompanyStore.list(agency: agency, filter: CompanyFilter(), after: after, limit: 1000, on: connection, logger: logger)
+                for c in page {
+                    if let code = c.creditCode { companiesByCode[code] = c.id }
+                    if let code = c.orgCode { companiesByCode[code] = c.id }
+                }
+                after = page.count == 1000 ? page.last.map { NameCursor(name: $0.name, id: $0.id) } : nil
+            } while after != nil
+
+            var errors: [JSONValue] = []
+            var planned: [Planned] = []
+            var seen: [String: Int] = [:]
+            func error(_ row: Int, _ column: String, _ rule: String, _ message: String) {
+                errors.append(["row": .int(Int64(row)), "column": .string(column), "rule": .string(rule), "message": .string(message)])
+            }
+            for (row, fields) in staged {
+                let parsed: ApplicantImportRow
+                do { parsed = try ApplicantImportRow.parse(fields) } catch let invalid as ValidationError {
+                    for issue in invalid.issues { errors.append(["row": .int(Int64(row)), "column": .string(issue.field), "rule": .string(issue.rule), "message": .string(issue.message)]) }
+                    continue
+                }
+                if let first = seen[parsed.identity.idNumber.value] {
+                    error(row, "id_number", "duplicate", "the same person is already on row \(first)")
+                    continue
+                }
+                seen[parsed.identity.idNumber.value] = row
+                guard let companyID = parsed.companyCreditCode.flatMap({ companiesByCode[$0] }) ?? parsed.companyOrgCode.flatMap({ companiesByCode[$0] }) else {
+                    error(row, parsed.companyCreditCode != nil ? "company_credit_code" : "company_org_code", "unknown_company", "no client company of your agency has this code: add it first")
+                    continue
+                }
+                let existing = try await ApplicantStore.find(
+                    idNumber: parsed.identity.idNumber, agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
+                planned.append(Planned(row: row, parsed: parsed, companyID: companyID, existing: existing))
+            }
+            let plan: [JSONValue] = planned.map { p in
+                [
+                    "row": .int(Int64(p.row)), "action": .string(p.existing == nil ? "create" : "update"), "name": .string(p.parsed.identity.name),
+                    "id_number": .string(p.parsed.identity.idNumber.masked),
+                ]
+            }
+            var result: [String: JSONValue] = [
+                "applied": false, "errors": .array(errors), "plan": .array(plan),
+                "created": .int(Int64(planned.filter { $0.existing == nil }.count)),
+                "updated": .int(Int64(planned.filter { $0.existing != nil }.count)), "cases_opened": 0,
+            ]
+            guard errors.isEmpty, !dryRun else { return .object(result) }
+
+            var casesOpened = 0
+            let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)
+            for p in planned {
+                let record: ApplicantRecord
+                if let existing = p.existing {
+                    record = try await ApplicantStore.update(
+                        existing, name: p.parsed.identity.name, phone: p.parsed.identity.phone.map { .some($0) }, companyID: p.companyID,
+                        profile: try profile(over: existing.profile, p.parsed.profileFields), expectedVersion: existing.version, agency: agency,
+                        cipher: context.services.cipher, on: connection, logger: logger)
+                } else {
+                    record = try await ApplicantStore.create(
+                        p.parsed.identity, companyID: p.companyID, profile: try profile(over: ApplicantProfile(), p.parsed.profileFields),
+                        agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
+                }
+                try await DeadlineDerivation.deriveForApplicant(
+                    record, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                if let kindID = p.parsed.caseKind, let kind = CaseKinds.kind(kindID) {
+                    var filter = CaseFilter()
+                    filter.applicantID = record.id
+                    filter.kind = kindID
+                    filter.status = CaseStatus.active.rawValue
+                    let active = try await CaseStore.list(agency: agency, filter: filter, after: nil, limit: 1, on: connection, logger: logger)
+                    if active.isEmpty {
+                        var state = CaseMachine.open(kind: kind)
+                        if let received = record.profile.permitReceivedDate, kind.stage(kind.initialStage)?.field("permit_received_date") != nil {
+                            state = try CaseMachine.record(state, kind: kind, data: ["permit_received_date": .date(received)])
+                        }
+                        let opened = try await CaseStore.open(
+                            state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(kind.initialStage)?.allowedDays,
+                            agency: agency, user: principal.userID, data: "{\"imported\":true}", on: connection, logger: logger)
+                        try await DeadlineDerivation.deriveForCase(
+                            opened, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                        casesOpened += 1
+                    }
+                }
+            }
+            try await ImportStore.finish(importID: params.importID, agency: agency, on: connection, logger: logger)
+            result["applied"] = true
+            result["cases_opened"] = .int(Int64(casesOpened))
+            return .object(result)
+        }
+    }
+
+    static var all: [RPCMethod] {
+        [
+            .define(
+                "import.begin", summary: "Starts a bulk import; send rows with import.rows, then import.commit.",
+                params: [.required("kind", .string(enum: ["applicants"]), "What is imported")],
+                result: .object([.required("import_id", .string(format: .uuid), "The import")]), mutates: true
+            ) { (params: BeginParams, context) -> JSONValue in
+                let id = try await context.withAgency { principal, connection in
+                    try await ImportStore.begin(kind: params.kind, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                }
+                return ["import_id": .string(id.uuidString.lowercased())]
+            },
+            .define(
+                "import.rows",
+                summary: "Stages up to 500 rows of an import (sealed at rest). Each row is its number in the file (header excluded) and its fields by column key (docs/import.md).",
+                params: [
+                    .required("import_id", .string(format: .uuid), "The import"),
+                    .required("rows", .array(.object([
+                        .required("row", .integer(minimum: 1), "Data row number in the file"),
+                        .required("fields", .object([], additionalProperties: true), "Column key → text as in the file"),
+                    ]), maxItems: 500), "The rows"),
+                ],
+                result: .object([.required("staged", .integer(minimum: 0), "Rows staged in this call")]),
+                errors: [.notFound, .conflict], mutates: true
+            ) { (params: RowsParams, context) -> JSONValue in
+                try await context.withAgency { principal, connection in
+                    try await ImportStore.requireOpen(params.importID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    try await ImportStore.stage(
+                        params.rows.map { (row: $0.row, fields: $0.fields) }, importID: params.importID, agency: principal.agencyID,
+                        cipher: context.services.cipher, on: connection, logger: context.logger)
+                }
+                return ["staged": .int(Int64(params.rows.count))]
+            },
+            .define(
+                "import.commit",
+                summary: "Validates every staged row and field, then (unless dry_run, and only if no row has an error) creates or updates applicants by ID number and opens the cases asked for, all in one transaction.",
+                params: [
+                    .required("import_id", .string(format: .uuid), "The import"),
+                    .optional("dry_run", .boolean, "true: report errors and the plan, write nothing"),
+                ],
+                result: .object([
+                    .required("applied", .boolean, "Whether anything was written"),
+                    .required("created", .integer(minimum: 0), "Applicants created (or that would be)"),
+                    .required("updated", .integer(minimum: 0), "Applicants updated (or that would be)"),
+                    .required("cases_opened", .integer(minimum: 0), "Cases opened"),
+                    .required("errors", .array(.any), "Per row: row, column, rule, message"),
+                    .required("plan", .array(.any), "Per valid row: row, action (create/update), name, masked id_number"),
+                ]),
+                errors: [.notFound, .conflict], mutates: true
+            ) { (params: CommitParams, context) -> JSONValue in
+                try await commit(params, context: context)
+            },
+        ]
+    }
+}

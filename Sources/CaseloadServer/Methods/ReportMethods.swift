@@ -1,0 +1,262 @@
+import CaseloadCore
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+import PostgresNIO
+
+/// Progress reports, built page by page so any size of export runs in bounded memory: each
+/// call renders one page of cases and hands back a cursor; the client appends the chunks.
+enum ReportMethods {
+    static let pageSize = 500
+
+    /// Where a paged report stands between calls (opaque to clients).
+    struct ReportCursor: Codable {
+        var meta: ReportMeta
+        var after: CaseCursor?
+        var rowsDone: Int
+        var rowsTotal: Int
+    }
+
+    static let caseColumns: [ReportColumn] = [
+        .init(key: "applicant", chineseName: "申请人", englishName: "Applicant"),
+        .init(key: "id_number", chineseName: "身份证", englishName: "ID number"),
+        .init(key: "company", chineseName: "单位", englishName: "Company"),
+        .init(key: "kind", chineseName: "类型", englishName: "Kind"),
+        .init(key: "stage", chineseName: "阶段", englishName: "Stage"),
+        .init(key: "days_in_stage", chineseName: "天数", englishName: "Days in stage"),
+        .init(key: "late", chineseName: "逾期", englishName: "Late"),
+        .init(key: "next_deadline", chineseName: "下一期限", englishName: "Next deadline"),
+        .init(key: "deadline_explanation", chineseName: "期限说明", englishName: "How it was counted"),
+        .init(key: "missing_documents", chineseName: "缺少材料", englishName: "Missing documents"),
+        .init(key: "originals", chineseName: "原件", englishName: "Originals held and where"),
+    ]
+    static let casesSection = ReportSection(id: "cases", title: "案件 Cases", columns: caseColumns)
+
+    static let reportResult: Schema = .object([
+        .required("content", .string, "The next chunk of the file; append chunks in order"),
+        .required("next_cursor", .nullable(.string), "Pass back as `cursor` for the next chunk; null when the file is complete"),
+        .required("rows_done", .integer(minimum: 0), "Rows written so far"),
+        .required("rows_total", .integer(minimum: 0), "Rows in the whole report"),
+        .required("media_type", .string, "The file's media type"),
+    ])
+
+    static let filterParams: [Property] = [
+        .required("format", .string(enum: ReportFormat.allCases.map(\.rawValue)), "csv (UTF-8 with BOM, for Excel), json, md or html (printable, self-contained)"),
+        .optional("cursor", .string(maxLength: 20_000), "`next_cursor` of the previous call"),
+        .optional("kind", .string(enum: CaseKinds.all.map(\.id)), "Only this case kind"),
+        .optional("stage", .string(maxLength: 50), "Only this stage"),
+        .optional("status", .string(enum: CaseStatus.allCases.map(\.rawValue)), "Only this status"),
+        .optional("late", .boolean, "Only late cases"),
+        .optional("page_size", .integer(minimum: 1, maximum: 500), "Cases per chunk (default 500)"),
+    ]
+
+    struct Params: Decodable, Sendable {
+        var format: ReportFormat
+        var cursor: String?
+        var companyID: UUID?
+        var consultantID: UUID?
+        var kind: String?
+        var stage: String?
+        var status: String?
+        var late: Bool?
+        var pageSize: Int?
+        enum CodingKeys: String, CodingKey {
+            case format, cursor, kind, stage, status, late
+            case companyID = "company_id", consultantID = "consultant_id", pageSize = "page_size"
+        }
+
+        var filter: CaseFilter {
+            var f = CaseFilter()
+            f.companyID = companyID
+            f.consultantID = consultantID
+            f.kind = kind
+            f.stage = stage
+            f.status = status
+            f.lateOnly = late ?? false
+            return f
+        }
+    }
+
+    static func stageLabel(kind: String, stage: String) -> String {
+        guard let k = CaseKinds.kind(kind), let s = k.stage(stage) else { return "\(kind)/\(stage)" }
+        return "\(k.chineseName) · \(s.chineseName) \(s.englishName)"
+    }
+
+    /// The report's first page: header, summary and chart (from aggregates), then rows.
+    static func meta(title: String, subject: [ReportField], filter: CaseFilter, agency: UUID, connection: PostgresConnection, context: RequestContext)
+        async throws -> (ReportMeta, Int)
+    {
+        let today = CaseMethods.today()
+        let counts = try await ReportStore.stageCounts(agency: agency, filter: filter, on: connection, logger: context.logger)
+        let totals = try await ReportStore.totals(
+            agency: agency, companyID: filter.companyID, consultantID: filter.consultantID, today: today, on: connection, logger: context.logger)
+        let agencyName = try await ReportStore.agencyName(agency: agency, on: connection, logger: context.logger)
+        let total = counts.reduce(0) { $0 + $1.count }
+        let meta = ReportMeta(
+            title: title,
+            header: [ReportField(label: "机构 Agency", value: agencyName)] + subject + [ReportField(label: "截至 As of", value: today.iso)],
+            summary: [
+                ReportField(label: "案件 Cases", value: String(total)),
+                ReportField(label: "逾期案件 Late cases", value: String(counts.reduce(0) { $0 + $1.late })),
+                ReportField(label: "逾期期限 Overdue deadlines", value: String(totals.overdueDeadlines)),
+                ReportField(label: "本机构保管原件 Originals held by the agency", value: String(totals.originalsAtAgency)),
+                ReportField(label: "在政府部门的原件 Originals out with authorities", value: String(totals.originalsOut)),
+            ] + counts.map { ReportField(label: stageLabel(kind: $0.kind, stage: $0.stage), value: String($0.count)) },
+            chart: counts.map { ReportBar(label: stageLabel(kind: $0.kind, stage: $0.stage), value: $0.count) },
+            sections: [casesSection])
+        return (meta, total)
+    }
+
+    /// One page of case rows, with their next deadline, missing documents and originals.
+    static func rows(_ cases: [CaseRecord], agency: UUID, connection: PostgresConnection, context: RequestContext) async throws -> [[String]] {
+        let applicantIDs = Array(Set(cases.map(\.applicantID)))
+        let companyIDs = Array(Set(cases.map(\.companyID)))
+        let deadlines = try await ReportStore.nextDeadlines(cases: cases.map(\.id), agency: agency, on: connection, logger: context.logger)
+        let profiles = try await ReportStore.profiles(applicants: applicantIDs, agency: agency, on: connection, logger: context.logger)
+        let documents = try await ReportStore.documents(applicants: applicantIDs, companies: companyIDs, agency: agency, on: connection, logger: context.logger)
+        var companyNames: [UUID: String] = [:]
+        for id in companyIDs { companyNames[id] = try await CompanyStore.get(id, agency: agency, on: connection, logger: context.logger).name }
+        let now = Date()
+        return cases.map { c in
+            let kind = CaseKinds.kind(c.state.kind)
+            let stage = kind?.stage(c.state.stage)
+            let mine = documents.filter { $0.applicantID == c.applicantID || ($0.applicantID == nil && $0.companyID == c.companyID) }
+            let checklist = ChecklistResult.evaluate(
+                kind: c.state.kind, profile: profiles[c.applicantID] ?? ApplicantProfile(),
+                documents: mine.map { HeldDocument(documentType: $0.type, form: $0.form, holder: $0.holder) })
+            let originals = mine.filter { $0.applicantID == c.applicantID && $0.form == .original && ($0.holder?.isWithAgency == true || $0.holder?.isOutWithAuthority == true) }
+                .map { "\(DocumentCatalogue.type($0.type)?.chineseName ?? $0.type) @ \($0.holder.displayName)" }
+            let value = CaseMethods.value(c, now: now)
+            let next = deadlines[c.id]
+            return [
+                c.applicantName, c.applicantIDMasked, companyNames[c.companyID] ?? "", kind?.chineseName ?? c.state.kind,
+                stage.map { "\($0.chineseName) \($0.englishName)" } ?? c.state.stage,
+                String(value["days_in_stage"]?.intValue ?? 0), value["late"] == true ? "逾期 late" : "",
+                next.map { "\($0.due) \($0.title)" } ?? "", next?.explanation ?? "",
+                checklist.missing.map(\.displayName).joined(separator: "; "), originals.joined(separator: "; "),
+            ]
+        }
+    }
+
+    /// Renders the next chunk of a case report.
+    static func chunk(_ params: Params, title: String, subject: @Sendable (PostgresConnection, Principal) async throws -> [ReportField], context: RequestContext)
+        async throws -> JSONValue
+    {
+        let filter = params.filter
+        let format = params.format
+        let previous = try Cursor.decode(params.cursor, as: ReportCursor.self, method: "report")
+        return try await context.withAgency { principal, connection in
+            var content = ""
+            var state: ReportCursor
+            if let previous {
+                state = previous
+            } else {
+                let (meta, total) = try await meta(
+                    title: title, subject: try await subject(connection, principal), filter: filter, agency: principal.agencyID,
+                    connection: connection, context: context)
+                state = ReportCursor(meta: meta, after: nil, rowsDone: 0, rowsTotal: total)
+                content += ReportRenderer.begin(meta, format: format) + ReportRenderer.beginSection(casesSection, index: 0, sectionCount: 1, format: format)
+            }
+            let size = params.pageSize ?? pageSize
+            let page = try await CaseStore.list(
+                agency: principal.agencyID, filter: filter, after: state.after, limit: size + 1, on: connection, logger: context.logger)
+            let current = Array(page.prefix(size))
+            content += ReportRenderer.rows(
+                try await rows(current, agency: principal.agencyID, connection: connection, context: context), section: casesSection,
+                firstRowIndex: state.rowsDone, format: format)
+            state.rowsDone += current.count
+            var next: String?
+            if page.count > size, let last = current.last {
+                state.after = CaseCursor(openedAtMicros: last.openedAtMicros, id: last.id)
+                next = Cursor.encode(state)
+            } else {
+                content += ReportRenderer.endSection(casesSection, format: format) + ReportRenderer.end(state.meta, format: format)
+            }
+            return [
+                "content": .string(content), "next_cursor": next.map(JSONValue.string) ?? .null,
+                "rows_done": .int(Int64(state.rowsDone)), "rows_total": .int(Int64(max(state.rowsTotal, state.rowsDone))),
+                "media_type": .string(ReportRenderer.mediaType(format)),
+            ]
+        }
+    }
+
+    static var all: [RPCMethod] {
+        [
+            .define(
+                "report.company",
+                summary: "A client company's progress report: one row per case (masked ID, stage in Chinese and English, days in stage, late, next deadline and why, missing documents, originals and where), with a summary per stage. Paged: append `content` chunks until `next_cursor` is null.",
+                params: [.required("company_id", .string(format: .uuid), "The company")] + filterParams,
+                result: reportResult, errors: [.notFound]
+            ) { (params: Params, context) -> JSONValue in
+                let companyID = params.companyID!
+                return try await chunk(params, title: "进度报告 Progress report", subject: { connection, principal in
+                    let company = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    let consultants = try await ConsultantStore.consultants(company: companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    return [
+                        ReportField(label: "单位 Company", value: company.name),
+                        ReportField(label: "顾问 Consultant", value: consultants.map(\.name).joined(separator: ", ")),
+                    ]
+                }, context: context)
+            },
+            .define(
+                "report.caseload",
+                summary: "A consultant's own caseload: the cases of every company assigned to them (default: the caller), as in the company report.",
+                params: [.optional("consultant_id", .string(format: .uuid), "Whose caseload (default: yours)")] + filterParams,
+                result: reportResult
+            ) { (params: Params, context) -> JSONValue in
+                var params = params
+                let principal = try context.principal()
+                params.consultantID = params.consultantID ?? principal.userID
+                let consultantID = params.consultantID!
+                return try await chunk(params, title: "个人案件报告 Caseload report", subject: { connection, principal in
+                    let users = try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
+                    return [ReportField(label: "顾问 Consultant", value: users.first { $0.id == consultantID }?.name ?? "")]
+                }, context: context)
+            },
+            .define(
+                "report.agency",
+                summary: "The agency overview: per company and per consultant, open cases, late cases, overdue deadlines, originals held and out with authorities; one chunk.",
+                params: [.required("format", .string(enum: ReportFormat.allCases.map(\.rawValue)), "csv, json, md or html"), .optional("cursor", .string(maxLength: 100), "Unused: the overview is one chunk (next_cursor is always null)")],
+                result: reportResult
+            ) { (params: Params, context) -> JSONValue in
+                let format = params.format
+                let (content, rowCount) = try await context.withAgency { principal, connection -> (String, Int) in
+                    let today = CaseMethods.today()
+                    let (meta0, _) = try await meta(
+                        title: "机构总览 Agency overview", subject: [], filter: CaseFilter(), agency: principal.agencyID, connection: connection, context: context)
+                    let columns: [ReportColumn] = [
+                        .init(key: "name", chineseName: "名称", englishName: "Name"),
+                        .init(key: "open_cases", chineseName: "在办案件", englishName: "Open cases"),
+                        .init(key: "late", chineseName: "逾期案件", englishName: "Late cases"),
+                        .init(key: "overdue_deadlines", chineseName: "逾期期限", englishName: "Overdue deadlines"),
+                        .init(key: "originals_at_agency", chineseName: "保管原件", englishName: "Originals held"),
+                        .init(key: "originals_out", chineseName: "外送原件", englishName: "Originals out"),
+                    ]
+                    let sections = [
+                        ReportSection(id: "companies", title: "按单位 By company", columns: columns),
+                        ReportSection(id: "consultants", title: "按顾问 By consultant", columns: columns),
+                    ]
+                    var meta = meta0
+                    meta.sections = sections
+                    var out = ReportRenderer.begin(meta, format: format)
+                    var count = 0
+                    for (index, section) in sections.enumerated() {
+                        let rows = try await ReportStore.overview(
+                            byConsultant: index == 1, agency: principal.agencyID, today: today, on: connection, logger: context.logger)
+                        count += rows.count
+                        out += ReportRenderer.beginSection(section, index: index, sectionCount: sections.count, format: format)
+                        out += ReportRenderer.rows(
+                            rows.map { [$0.name, String($0.openCases), String($0.late), String($0.overdue), String($0.originalsAtAgency), String($0.originalsOut)] },
+                            section: section, firstRowIndex: 0, format: format)
+                        out += ReportRenderer.endSection(section, format: format)
+                    }
+                    return (out + ReportRenderer.end(meta, format: format), count)
+                }
+                return [
+                    "content": .string(content), "next_cursor": .null, "rows_done": .int(Int64(rowCount)), "rows_total": .int(Int64(rowCount)),
+                    "media_type": .string(ReportRenderer.mediaType(format)),
+                ]
+            },
+        ]
+    }
+}

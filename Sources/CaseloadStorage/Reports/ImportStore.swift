@@ -1,0 +1,62 @@
+import Foundation
+import PostgresNIO
+
+/// Staged import rows, sealed at rest, keyed by their row number in the file.
+public enum ImportStore {
+    public static func begin(kind: String, agency: UUID, user: UUID, on connection: PostgresConnection, logger: Logger) async throws -> UUID {
+        let rows = try await connection.query(
+            "INSERT INTO imports (agency_id, kind, user_id) VALUES (\(agency), \(kind), \(user)) RETURNING import_id", logger: logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        throw StorageError.forbidden
+    }
+
+    /// Checks the import exists, is this agency's and not yet committed.
+    public static func requireOpen(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query(
+            "SELECT committed_at IS NULL FROM imports WHERE agency_id = \(agency) AND import_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
+            logger: logger)
+        for try await open in rows.decode(Bool.self) {
+            guard open else { throw StorageError.versionConflict(current: 0) }
+            return
+        }
+        throw StorageError.notFound(entity: "import")
+    }
+
+    /// Stages rows (a row number staged again replaces the earlier one).
+    public static func stage(_ rows: [(row: Int, fields: [String: String])], importID: UUID, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for r in rows {
+            let sealed = try cipher.seal(String(decoding: try encoder.encode(r.fields), as: UTF8.self))
+            try await connection.query(
+                """
+                INSERT INTO import_rows (agency_id, import_id, row_number, sealed, key_id)
+                VALUES (\(agency), \(importID), \(r.row), \(ByteBuffer(bytes: sealed.sealed)), \(sealed.keyID))
+                ON CONFLICT (agency_id, import_id, row_number) DO NOTHING
+                """, logger: logger)
+        }
+    }
+
+    /// Every staged row, in row order.
+    public static func rows(importID: UUID, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger) async throws
+        -> [(row: Int, fields: [String: String])]
+    {
+        let rows = try await connection.query(
+            "SELECT row_number, sealed, key_id FROM import_rows WHERE agency_id = \(agency) AND import_id = \(importID) ORDER BY row_number",
+            logger: logger)
+        var out: [(Int, [String: String])] = []
+        for try await (row, sealed, key) in rows.decode((Int, ByteBuffer, String).self) {
+            let json = try cipher.open(Array(sealed.readableBytesView), keyID: key)
+            out.append((row, try JSONDecoder().decode([String: String].self, from: Data(json.utf8))))
+        }
+        return out.map { (row: $0.0, fields: $0.1) }
+    }
+
+    /// Marks the import committed and drops its staged rows.
+    public static func finish(importID: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM import_rows WHERE agency_id = \(agency) AND import_id = \(importID)", logger: logger)
+        try await connection.query("UPDATE imports SET committed_at = now() WHERE agency_id = \(agency) AND import_id = \(importID)", logger: logger)
+    }
+}

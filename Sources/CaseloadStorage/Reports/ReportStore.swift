@@ -1,0 +1,156 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// The aggregate and batch queries reports need: counts per stage, per company and per
+/// consultant, and the per-case details of one page of cases at a time.
+public enum ReportStore {
+    /// Cases matching `filter`, per (kind, stage), with how many of them are late.
+    public static func stageCounts(agency: UUID, filter: CaseFilter, on connection: PostgresConnection, logger: Logger) async throws
+        -> [(kind: String, stage: String, count: Int, late: Int)]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT c.kind, c.stage, count(*)::int, count(*) FILTER (WHERE c.status = 'active' AND c.stage_due_at < now())::int
+            FROM cases c
+            WHERE c.agency_id = \(agency)
+              AND (\(filter.companyID)::uuid IS NULL OR c.company_id = \(filter.companyID)::uuid)
+              AND (\(filter.consultantID)::uuid IS NULL OR EXISTS (
+                    SELECT 1 FROM company_consultants cc
+                    WHERE cc.agency_id = c.agency_id AND cc.company_id = c.company_id AND cc.user_id = \(filter.consultantID)::uuid))
+              AND (\(filter.kind)::text IS NULL OR c.kind = \(filter.kind)::text)
+              AND (\(filter.stage)::text IS NULL OR c.stage = \(filter.stage)::text)
+              AND (\(filter.status)::text IS NULL OR c.status = \(filter.status)::text)
+              AND (NOT \(filter.lateOnly) OR (c.status = 'active' AND c.stage_due_at < now()))
+            GROUP BY c.kind, c.stage ORDER BY c.kind, c.stage
+            """, logger: logger)
+        var out: [(String, String, Int, Int)] = []
+        for try await row in rows.decode((String, String, Int, Int).self) { out.append(row) }
+        return out.map { (kind: $0.0, stage: $0.1, count: $0.2, late: $0.3) }
+    }
+
+    /// Overdue deadlines and originals held or out, for a company, a consultant's companies, or the agency.
+    public static func totals(agency: UUID, companyID: UUID?, consultantID: UUID?, today: CalendarDate, on connection: PostgresConnection, logger: Logger)
+        async throws -> (overdueDeadlines: Int, originalsAtAgency: Int, originalsOut: Int)
+    {
+        let rows = try await connection.query(
+            """
+            SELECT
+              (SELECT count(*)::int FROM deadlines x WHERE x.agency_id = \(agency) AND x.state IN ('open', 'missed') AND x.due_date < \(today.iso)::date
+                 AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
+                 AND (\(consultantID)::uuid IS NULL OR EXISTS (SELECT 1 FROM company_consultants cc
+                      WHERE cc.agency_id = x.agency_id AND cc.company_id = x.company_id AND cc.user_id = \(consultantID)::uuid))),
+              (SELECT count(*)::int FROM documents x WHERE x.agency_id = \(agency) AND x.form = 'original' AND x.holder_kind = 'agency'
+                 AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
+                 AND (\(consultantID)::uuid IS NULL OR EXISTS (SELECT 1 FROM company_consultants cc
+                      WHERE cc.agency_id = x.agency_id AND cc.company_id = x.company_id AND cc.user_id = \(consultantID)::uuid))),
+              (SELECT count(*)::int FROM documents x WHERE x.agency_id = \(agency) AND x.form = 'original'
+                 AND x.holder_kind IN ('talent_center', 'city_verification_center')
+                 AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
+                 AND (\(consultantID)::uuid IS NULL OR EXISTS (SELECT 1 FROM company_consultants cc
+                      WHERE cc.agency_id = x.agency_id AND cc.company_id = x.company_id AND cc.user_id = \(consultantID)::uuid)))
+            """, logger: logger)
+        for try await row in rows.decode((Int, Int, Int).self) { return row }
+        return (0, 0, 0)
+    }
+
+    /// The earliest open or missed deadline of each case.
+    public static func nextDeadlines(cases: [UUID], agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+        -> [UUID: (due: String, title: String, explanation: String)]
+    {
+        guard !cases.isEmpty else { return [:] }
+        let rows = try await connection.query(
+            """
+            SELECT DISTINCT ON (case_id) case_id, due_date::text, title, explanation FROM deadlines
+            WHERE agency_id = \(agency) AND case_id = ANY(\(cases)::uuid[]) AND state IN ('open', 'missed')
+            ORDER BY case_id, due_date
+            """, logger: logger)
+        var out: [UUID: (String, String, String)] = [:]
+        for try await (id, due, title, explanation) in rows.decode((UUID, String, String, String).self) { out[id] = (due, title, explanation) }
+        return out.mapValues { (due: $0.0, title: $0.1, explanation: $0.2) }
+    }
+
+    /// Applicants' profiles by id.
+    public static func profiles(applicants: [UUID], agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+        -> [UUID: ApplicantProfile]
+    {
+        guard !applicants.isEmpty else { return [:] }
+        let rows = try await connection.query(
+            "SELECT applicant_id, profile::text FROM applicants WHERE agency_id = \(agency) AND applicant_id = ANY(\(applicants)::uuid[])",
+            logger: logger)
+        var out: [UUID: ApplicantProfile] = [:]
+        let decoder = JSONDecoder()
+        for try await (id, text) in rows.decode((UUID, String).self) { out[id] = try decoder.decode(ApplicantProfile.self, from: Data(text.utf8)) }
+        return out
+    }
+
+    /// Documents of these applicants and the company-level documents of these companies.
+    public static func documents(applicants: [UUID], companies: [UUID], agency: UUID, on connection: PostgresConnection, logger: Logger)
+        async throws -> [(applicantID: UUID?, companyID: UUID, type: String, form: DocumentForm, holder: Holder?)]
+    {
+        guard !applicants.isEmpty || !companies.isEmpty else { return [] }
+        let rows = try await connection.query(
+            """
+            SELECT applicant_id, company_id, document_type, form, holder::text FROM documents
+            WHERE agency_id = \(agency) AND (applicant_id = ANY(\(applicants)::uuid[]) OR (applicant_id IS NULL AND company_id = ANY(\(companies)::uuid[])))
+            """, logger: logger)
+        var out: [(UUID?, UUID, String, DocumentForm, Holder?)] = []
+        let decoder = JSONDecoder()
+        for try await (applicant, company, type, form, holder) in rows.decode((UUID?, UUID, String, String, String?).self) {
+            out.append((applicant, company, type, DocumentForm(rawValue: form) ?? .copy, try holder.map { try decoder.decode(Holder.self, from: Data($0.utf8)) }))
+        }
+        return out.map { (applicantID: $0.0, companyID: $0.1, type: $0.2, form: $0.3, holder: $0.4) }
+    }
+
+    /// Per company (or per consultant): open cases, late, overdue deadlines, originals held and out.
+    public static func overview(byConsultant: Bool, agency: UUID, today: CalendarDate, on connection: PostgresConnection, logger: Logger) async throws
+        -> [(name: String, openCases: Int, late: Int, overdue: Int, originalsAtAgency: Int, originalsOut: Int)]
+    {
+        let rows: PostgresRowSequence
+        if byConsultant {
+            rows = try await connection.query(
+                """
+                SELECT u.name,
+                  (SELECT count(*)::int FROM cases c JOIN company_consultants cc ON cc.agency_id = c.agency_id AND cc.company_id = c.company_id
+                     WHERE c.agency_id = u.agency_id AND cc.user_id = u.user_id AND c.status IN ('active', 'on_hold')),
+                  (SELECT count(*)::int FROM cases c JOIN company_consultants cc ON cc.agency_id = c.agency_id AND cc.company_id = c.company_id
+                     WHERE c.agency_id = u.agency_id AND cc.user_id = u.user_id AND c.status = 'active' AND c.stage_due_at < now()),
+                  (SELECT count(*)::int FROM deadlines d JOIN company_consultants cc ON cc.agency_id = d.agency_id AND cc.company_id = d.company_id
+                     WHERE d.agency_id = u.agency_id AND cc.user_id = u.user_id AND d.state IN ('open', 'missed') AND d.due_date < \(today.iso)::date),
+                  (SELECT count(*)::int FROM documents x JOIN company_consultants cc ON cc.agency_id = x.agency_id AND cc.company_id = x.company_id
+                     WHERE x.agency_id = u.agency_id AND cc.user_id = u.user_id AND x.form = 'original' AND x.holder_kind = 'agency'),
+                  (SELECT count(*)::int FROM documents x JOIN company_consultants cc ON cc.agency_id = x.agency_id AND cc.company_id = x.company_id
+                     WHERE x.agency_id = u.agency_id AND cc.user_id = u.user_id AND x.form = 'original'
+                       AND x.holder_kind IN ('talent_center', 'city_verification_center'))
+                FROM users u WHERE u.agency_id = \(agency) AND u.role IN ('owner', 'manager', 'consultant')
+                ORDER BY u.name
+                """, logger: logger)
+        } else {
+            rows = try await connection.query(
+                """
+                SELECT co.name,
+                  (SELECT count(*)::int FROM cases c WHERE c.agency_id = co.agency_id AND c.company_id = co.company_id AND c.status IN ('active', 'on_hold')),
+                  (SELECT count(*)::int FROM cases c WHERE c.agency_id = co.agency_id AND c.company_id = co.company_id AND c.status = 'active'
+                     AND c.stage_due_at < now()),
+                  (SELECT count(*)::int FROM deadlines d WHERE d.agency_id = co.agency_id AND d.company_id = co.company_id
+                     AND d.state IN ('open', 'missed') AND d.due_date < \(today.iso)::date),
+                  (SELECT count(*)::int FROM documents x WHERE x.agency_id = co.agency_id AND x.company_id = co.company_id AND x.form = 'original'
+                     AND x.holder_kind = 'agency'),
+                  (SELECT count(*)::int FROM documents x WHERE x.agency_id = co.agency_id AND x.company_id = co.company_id AND x.form = 'original'
+                     AND x.holder_kind IN ('talent_center', 'city_verification_center'))
+                FROM companies co WHERE co.agency_id = \(agency)
+                ORDER BY co.name, co.company_id
+                """, logger: logger)
+        }
+        var out: [(String, Int, Int, Int, Int, Int)] = []
+        for try await row in rows.decode((String, Int, Int, Int, Int, Int).self) { out.append(row) }
+        return out.map { (name: $0.0, openCases: $0.1, late: $0.2, overdue: $0.3, originalsAtAgency: $0.4, originalsOut: $0.5) }
+    }
+
+    public static func agencyName(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> String {
+        for try await name in try await connection.query("SELECT name FROM agencies WHERE agency_id = \(agency)", logger: logger).decode(String.self) {
+            return name
+        }
+        return ""
+    }
+}

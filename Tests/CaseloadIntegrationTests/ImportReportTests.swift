@@ -1,0 +1,137 @@
+import CaseloadProtocol
+import CaseloadServer
+import CaseloadStorage
+import Foundation
+import Testing
+
+@Suite("Bulk import and progress reports over TCP")
+struct ImportReportTests {
+    static let credit = "91350200776049653A"
+
+    func stage(_ client: RPCClient, _ rows: [[String: String]]) async throws -> JSONValue {
+        let begun = try await client.call("import.begin", ["kind": "applicants"])
+        let id = begun["import_id"]!
+        let payload: [JSONValue] = rows.enumerated().map { i, fields in
+            ["row": .int(Int64(i + 1)), "fields": .object(fields.mapValues(JSONValue.string))]
+        }
+        _ = try await client.call("import.rows", ["import_id": id, "rows": .array(payload)])
+        return id
+    }
+
+    func row(_ n: Int, name: String = "陈静", extra: [String: String] = [:]) -> [String: String] {
+        ["company_credit_code": Self.credit, "name": name, "id_number": residentID(n), "education_level": "本科", "dispatched": "否",
+         "permit_expiry_date": "2027/3/1", "case_kind": "积分新办"].merging(extra) { $1 }
+    }
+
+    func applicantCount(_ client: RPCClient) async throws -> Int {
+        try await client.call("applicant.list", ["limit": 500])["applicants"]?.arrayValue?.count ?? -1
+    }
+
+    @Test("a dry run reports the exact rows, columns and rules of planted errors and writes nothing")
+    func dryRunErrors() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        try await server.withClient(token: agency.token) { client async throws in
+            _ = try await client.call("company.create", ["name": "进口公司", "credit_code": .string(Self.credit)])
+            var bad = row(3)
+            bad["id_number"] = String(residentID(3).dropLast()) + (residentID(3).last == "1" ? "2" : "1")
+            let id = try await stage(client, [row(1), row(2, extra: ["permit_expiry_date": "2027-02-30", "education_level": "小学"]), bad, row(4, extra: ["company_credit_code": "91310000600000019B"])])
+            let result = try await client.call("import.commit", ["import_id": id, "dry_run": true])
+            #expect(result["applied"] == false)
+            let errors = Set((result["errors"]?.arrayValue ?? []).map { "\($0["row"]!.intValue!):\($0["column"]!.stringValue!):\($0["rule"]!.stringValue!)" })
+            #expect(errors.contains("2:permit_expiry_date:date"))
+            #expect(errors.contains("2:education_level:enum"))
+            #expect(errors.contains("3:id_number:checksum"))
+            #expect(errors.contains { $0.hasPrefix("4:company_credit_code:") })
+            #expect(try await applicantCount(client) == 0)
+            // Without dry run, the same errors: still all or nothing.
+            let real = try await client.call("import.commit", ["import_id": id])
+            #expect(real["applied"] == false)
+            #expect(try await applicantCount(client) == 0)
+        }
+    }
+
+    @Test("an import creates, a re-import updates (no duplicates), and cases are opened once")
+    func importThenReimport() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        try await server.withClient(token: agency.token) { client async throws in
+            _ = try await client.call("company.create", ["name": "进口公司", "credit_code": .string(Self.credit)])
+            var id = try await stage(client, [row(11), row(12, name: "刘洋")])
+            let plan = try await client.call("import.commit", ["import_id": id, "dry_run": true])
+            #expect(plan["plan"]?.arrayValue?.compactMap { $0["action"]?.stringValue } == ["create", "create"])
+            #expect(try await applicantCount(client) == 0)
+            let done = try await client.call("import.commit", ["import_id": id])
+            #expect(done["applied"] == true && done["created"] == 2 && done["cases_opened"] == 2)
+            await expectRPCError(.conflict) { _ = try await client.call("import.commit", ["import_id": id]) }
+
+            id = try await stage(client, [row(11, extra: ["education_level": "硕士"]), row(12, name: "刘洋")])
+            let again = try await client.call("import.commit", ["import_id": id])
+            #expect(again["updated"] == 2 && again["created"] == 0 && again["cases_opened"] == 0)
+            let applicants = try await client.call("applicant.list")["applicants"]?.arrayValue ?? []
+            #expect(applicants.count == 2)
+            #expect(applicants.first { $0["name"] == "陈静" }?["education_level"] == "master")
+            #expect(applicants.first { $0["name"] == "陈静" }?["permit_expiry_date"] == "2027-03-01")
+            #expect(try await client.call("case.list")["cases"]?.arrayValue?.count == 2)
+            // The staged personal data is gone once committed.
+            let staged = try await server.database.admin { connection in
+                try await connection.query("SELECT count(*)::int FROM import_rows", logger: TestDatabase.logger).collect().first!.decode(Int.self)
+            }
+            #expect(staged == 0)
+        }
+    }
+
+    @Test("a company report streams in bounded chunks; CSV has a BOM, HTML no external references, JSON parses")
+    func reportChunks() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        let summary = try await server.database.admin { connection in
+            try await connection.withTransaction(logger: TestDatabase.logger) { tx in
+                try await DemoData.seed(
+                    agency: agency.agencyID, companies: 1, applicants: 40, cipher: try PIICipher(activeKey: testKeys.piiKey, lookupKey: testKeys.lookupKey),
+                    on: tx, logger: TestDatabase.logger)
+            }
+        }
+        #expect(summary.cases == 40)
+        try await server.withClient(token: agency.token) { client async throws in
+            let company = try #require(try await client.call("company.list")["companies"]?.arrayValue?.first)
+            for format in ["csv", "json", "md", "html"] {
+                var content = ""
+                var cursor: JSONValue = .null
+                var chunks = 0
+                var largest = 0
+                repeat {
+                    var params: [String: JSONValue] = ["company_id": company["id"]!, "format": .string(format), "page_size": 7]
+                    if cursor != .null { params["cursor"] = cursor }
+                    let r = try await client.call("report.company", .object(params))
+                    let chunk = r["content"]?.stringValue ?? ""
+                    largest = max(largest, chunk.utf8.count)
+                    content += chunk
+                    cursor = r["next_cursor"] ?? .null
+                    chunks += 1
+                    if cursor == .null { #expect(r["rows_done"] == 40 && r["rows_total"] == 40) }
+                } while cursor != .null
+                #expect(chunks == 6, "\(format)")  // 40 rows / 7 per chunk
+                #expect(largest < 64 * 1024, "\(format): a chunk holds one page, not the report")
+                #expect(!content.contains(residentID(0)))
+                switch format {
+                case "csv":
+                    #expect(content.hasPrefix("\u{FEFF}"))
+                    #expect(content.components(separatedBy: "\r\n").count > 40)
+                case "json":
+                    let doc = try JSONDecoder().decode(JSONValue.self, from: Data(content.utf8))
+                    #expect(doc["sections"]?.arrayValue?.first?["rows"]?.arrayValue?.count == 40)
+                case "html":
+                    #expect(content.contains("<svg"))
+                    #expect(!content.contains("http:") && !content.contains("https:") && !content.contains("src="))
+                default:
+                    #expect(content.hasPrefix("# "))
+                }
+            }
+            let overview = try await client.call("report.agency", ["format": "json"])
+            let doc = try JSONDecoder().decode(JSONValue.self, from: Data((overview["content"]?.stringValue ?? "").utf8))
+            #expect(doc["sections"]?.arrayValue?.count == 2)
+            #expect(overview["rows_done"]?.intValue ?? 0 >= 2)
+        }
+    }
+}
