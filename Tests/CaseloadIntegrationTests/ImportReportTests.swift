@@ -1,6 +1,7 @@
 import CaseloadProtocol
 import CaseloadServer
 import CaseloadStorage
+import PostgresNIO
 import Foundation
 import Testing
 
@@ -74,8 +75,10 @@ struct ImportReportTests {
             #expect(applicants.first { $0["name"] == "陈静" }?["permit_expiry_date"] == "2027-03-01")
             #expect(try await client.call("case.list")["cases"]?.arrayValue?.count == 2)
             // The staged personal data is gone once committed.
+            let importID = UUID(uuidString: id.stringValue!)!
             let staged = try await server.database.admin { connection in
-                try await connection.query("SELECT count(*)::int FROM import_rows", logger: TestDatabase.logger).collect().first!.decode(Int.self)
+                try await connection.query("SELECT count(*)::int FROM import_rows WHERE import_id = \(importID)", logger: TestDatabase.logger)
+                    .collect().first!.decode(Int.self)
             }
             #expect(staged == 0)
         }

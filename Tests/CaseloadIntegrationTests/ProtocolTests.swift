@@ -148,7 +148,7 @@ struct ProtocolTests {
         try await server.withLines { replies, _ async throws in
             let started = ContinuousClock.now
             #expect(try await replies.next() == nil)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(20))  // 1 s timeout; generous for a loaded machine
         }
         try await server.stop()
     }

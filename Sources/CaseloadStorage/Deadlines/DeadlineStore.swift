@@ -108,6 +108,11 @@ public enum DeadlineStore {
                     existing.id, action: "recomputed", oldDue: existing.dueDate, newDue: c.dueDate, reason: reason, agency: agency, user: user,
                     on: connection, logger: logger)
             }
+            if state != existing.state {
+                try await appendHistory(
+                    existing.id, action: "reopened", oldDue: nil, newDue: nil, reason: "its date moved", agency: agency, user: user,
+                    on: connection, logger: logger)
+            }
             return try await get(existing.id, agency: agency, on: connection, logger: logger)
         }
         let rows = try await connection.query(

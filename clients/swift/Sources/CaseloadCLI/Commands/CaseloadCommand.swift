@@ -13,7 +13,8 @@ public struct CaseloadCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Ping.self, Login.self, CompanyCommand.self, ApplicantCommand.self, CaseCommand.self, DocumentCommand.self, LocationCommand.self,
-            ArchiveCommand.self, UserCommand.self,
+            ArchiveCommand.self, DeadlineCommand.self, ExpiringCommand.self, CalendarCommand.self, SettingsCommand.self, UserCommand.self,
+            ImportCommand.self, ReportCommand.self,
         ]
     )
 

@@ -1,0 +1,48 @@
+@testable import CaseloadCLI
+import CaseloadProtocol
+import Foundation
+import Testing
+
+@Suite struct DeadlineOutputTests {
+    @Test("protocol dates: day numbers, weekdays, refusals")
+    func civilDays() {
+        #expect(CivilDay.number("1970-01-01") == 0)
+        #expect(CivilDay.number("2026-10-10") == 20736)
+        #expect(CivilDay.number("2024-02-29") != nil)
+        for bad in ["2026-02-29", "2026-13-01", "2026-1-01", "20261010", "x"] { #expect(CivilDay.number(bad) == nil, "\(bad)") }
+        #expect(CivilDay.weekday("2026-10-10") == "周六 Sat")
+        #expect(CivilDay.weekday("2026-10-12") == "周一 Mon")
+        #expect(CivilDay.weekday("1969-12-31") == "周三 Wed")
+        #expect(CivilDay.today(Date(timeIntervalSince1970: 20736 * 86400 - 8 * 3600)) == 20736)
+        #expect(CivilDay.today(Date(timeIntervalSince1970: 20736 * 86400 - 8 * 3600 - 1)) == 20735)
+        #expect(Labels.day("2026-10-10") == "2026-10-10 周六 Sat")
+        #expect(Labels.day(.null) == "-")
+    }
+
+    @Test("a deadline's state says overdue, provisional and expectation")
+    func states() {
+        #expect(Labels.deadlineState(["state": "missed", "overdue": true, "provisional": false, "is_expectation": false]) == "已逾期 missed  逾期 overdue")
+        #expect(Labels.deadlineState(["state": "open", "overdue": true, "provisional": true, "is_expectation": true])
+            == "待办 open  逾期 overdue  暂定 provisional  预期 expectation")
+        #expect(Labels.deadlineState(["state": "done", "overdue": false]) == "已完成 done")
+    }
+
+    @Test("wrapping at spaces by display width; a long word keeps a line of its own")
+    func wrap() {
+        #expect(Output.wrap("aaa bbb ccc", width: 7) == ["  aaa bbb", "  ccc"])
+        #expect(Output.wrap("国庆 国庆 国庆", width: 9) == ["  国庆 国庆", "  国庆"])
+        #expect(Output.wrap("abcdefghij xy", width: 4, indent: "") == ["abcdefghij", "xy"])
+        #expect(Output.wrap("", width: 4) == [])
+    }
+
+    @Test("by company: rows by date within a group, groups by their earliest date, ties by company")
+    func byCompany() {
+        func d(_ id: String, _ company: String, _ due: String) -> JSONValue { ["id": .string(id), "company_id": .string(company), "due_date": .string(due)] }
+        let groups = DeadlineCommand.byCompany([
+            d("1", "b", "2026-03-01"), d("2", "a", "2026-02-01"), d("3", "b", "2026-01-15"), d("4", "c", "2026-01-15"), d("5", "a", "2026-01-20"),
+        ])
+        #expect(groups.map(\.companyID) == ["b", "c", "a"])
+        #expect(groups.map { $0.deadlines.compactMap { $0["id"]?.stringValue } } == [["3", "1"], ["4"], ["5", "2"]])
+        #expect(DeadlineCommand.byCompany([]).isEmpty)
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import CaseloadProtocol
+import Foundation
+
+struct CalendarCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar",
+        abstract: "The working-day calendar (工作日历): holidays and make-up workdays (调休) deadlines are counted with.",
+        discussion: """
+            The built-in days come from the State Council's notices; the agency may add its own (owner or manager). \
+            Every change re-derives the open deadlines it moves, with the change in their history. A count that runs \
+            into a year the calendar does not know is provisional until that year is imported.
+            """,
+        subcommands: [List.self, Set.self, Import.self]
+    )
+
+    /// `deadlines moved: N`, the line `set` and `import` end with.
+    static func moved(_ result: JSONValue) -> String {
+        "deadlines moved 期限变动: \(Output.text(result["moved"]))"
+    }
+
+    struct List: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Holidays and make-up workdays (built-in and the agency's own), and the years the calendar knows.")
+        @OptionGroup var options: ClientOptions
+        @Option(help: "Only this year.") var year: Int?
+
+        func execute() async throws {
+            var params: [String: JSONValue] = [:]
+            params["year"] = year.map { .int(Int64($0)) }
+            let result = try await options.withClient { try await $0.call("calendar.list", .object(params)) }
+            if options.json { return Output.json(result) }
+            let t = Output.text
+            Output.table(
+                ["日期 DATE", "星期 DAY", "类型 KIND", "名称 NAME", "来源 SOURCE"],
+                (result["days"]?.arrayValue ?? []).map { d in
+                    [t(d["date"]), d["date"]?.stringValue.flatMap(CivilDay.weekday) ?? "", Labels.named(d["kind"], Labels.dayKind), t(d["name"]),
+                     Labels.named(d["source"], Labels.calendarSource)]
+                })
+            let years = (result["known_years"]?.arrayValue ?? []).map(t)
+            print("已知年份 known years: " + (years.isEmpty ? "-" : years.joined(separator: ", ")))
+        }
+    }
+
+    struct Set: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make one day a holiday or a make-up workday, or --normal to drop the agency's entry (owner or manager).",
+            discussion: "Prints how many open deadlines the change moved.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The day, YYYY-MM-DD.") var date: String
+        @Option(help: "Make it a holiday (休) with this name.") var holiday: String?
+        @Option(help: "Make it a make-up workday (班, 调休) with this name.") var workday: String?
+        @Flag(help: "Drop the agency's entry: the built-in calendar applies again.") var normal = false
+
+        func validate() throws {
+            if [holiday != nil, workday != nil, normal].filter({ $0 }).count != 1 {
+                throw ValidationError("give exactly one of --holiday NAME, --workday NAME or --normal")
+            }
+        }
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["date": .string(date)]
+            let kind = holiday != nil ? "holiday" : workday != nil ? "workday" : "normal"
+            params["kind"] = .string(kind)
+            params["name"] = (holiday ?? workday).map(JSONValue.string)
+            let result = try await options.withClient { try await $0.call("calendar.set", .object(params)) }
+            if options.json { return Output.json(result) }
+            let now = kind == "normal" ? "as the built-in calendar has it" : "\(Labels.named(.string(kind), Labels.dayKind)) (\(holiday ?? workday ?? ""))"
+            print("\(date) is now \(now); " + CalendarCommand.moved(result))
+        }
+    }
+
+    struct Import: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import days from a CSV file (owner or manager); the years it covers become known.",
+            discussion: """
+                The file is UTF-8 (a byte-order mark is fine) with the header `date,kind,name`, then one \
+                `YYYY-MM-DD,holiday|workday,name` line per day. Every bad line is reported.
+                """)
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The CSV file.") var file: String
+
+        func execute() async throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            guard var text = String(validating: data, as: UTF8.self) else { throw CLIError("\(file) is not UTF-8 text") }
+            if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
+            let result = try await options.withClient { try await $0.call("calendar.import", ["csv": .string(text)]) }
+            if options.json { return Output.json(result) }
+            let years = (result["years"]?.arrayValue ?? []).map(Output.text).joined(separator: ", ")
+            print("imported \(Output.text(result["imported"])) days for \(years.isEmpty ? "-" : years); " + CalendarCommand.moved(result))
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import ArgumentParser
+import CaseloadProtocol
+import Foundation
+
+struct DeadlineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deadline",
+        abstract: "Deadlines (期限), counted in Chinese working days from the events they follow.",
+        discussion: """
+            Deadlines are derived from rules when their base event happens (a stage entered, a date recorded, a \
+            permit expiry entered) and re-derived when the base or the calendar changes; `deadline explain` shows \
+            how a date was counted and every change of it. States: open 待办, done 已完成, waived 已免除 (with a \
+            reason), missed 已逾期. Expectations (预期, e.g. the city's review time) are shown as overdue but never missed.
+            """,
+        subcommands: [List.self, Explain.self, Done.self, Waive.self, Add.self]
+    )
+
+    /// One deadline as `key  value` lines, its explanation wrapped below them.
+    static func record(_ d: JSONValue) {
+        let t = Output.text
+        let pending = ["open", "missed"].contains(d["state"]?.stringValue ?? "")
+        var left = ""
+        if pending, let days = d["working_days_left"]?.intValue {
+            let count = "\(abs(days)) working day\(abs(days) == 1 ? "" : "s")"
+            left = days < 0 ? "  (\(count) overdue 已逾期 \(-days) 个工作日)" : "  (\(count) left 剩余 \(days) 个工作日)"
+        }
+        Output.record([
+            ("id", t(d["id"])),
+            ("title 事项", t(d["title"])),
+            ("rule 规则", d["rule"]?.stringValue ?? "- (set by hand 手动)"),
+            ("due 到期", Labels.day(d["due_date"]) + left),
+            ("base 起算", Labels.day(d["base_date"])),
+            ("state 状态", Labels.deadlineState(d)),
+            ("provisional 暂定", d["provisional"]?.boolValue == true ? "yes (counted into a year the calendar does not know)" : "no"),
+            ("reason 原因", t(d["reason"])),
+            ("applicant 申请人", t(d["applicant_id"])),
+            ("case 办件", t(d["case_id"])),
+            ("company 单位", t(d["company_id"])),
+        ])
+        print()
+        print("explanation 说明:")
+        for line in Output.wrap(t(d["explanation"])) { print(line) }
+    }
+
+    static func show(_ d: JSONValue, json: Bool) {
+        json ? Output.json(d) : record(d)
+    }
+
+    static let headers = ["ID", "到期 DUE", "剩余 LEFT", "事项 WHAT", "申请人/案件 APPLICANT/CASE", "状态 STATE"]
+
+    /// A deadline as a table row: working days left only while it is still pending.
+    static func row(_ d: JSONValue) -> [String] {
+        let t = Output.text
+        let pending = ["open", "missed"].contains(d["state"]?.stringValue ?? "")
+        return [
+            t(d["id"]), Labels.day(d["due_date"]), pending ? t(d["working_days_left"]) : "", t(d["title"]),
+            "\(Labels.short(d["applicant_id"])) / \(Labels.short(d["case_id"]))", Labels.deadlineState(d),
+        ]
+    }
+
+    /// Deadlines grouped by company: rows by due date within a group, groups by their earliest
+    /// due date (then by company id, so equal dates come out the same way every time).
+    static func byCompany(_ deadlines: [JSONValue]) -> [(companyID: String, deadlines: [JSONValue])] {
+        func due(_ d: JSONValue) -> String { d["due_date"]?.stringValue ?? "" }
+        var order: [String] = []
+        var groups: [String: [(Int, JSONValue)]] = [:]
+        for (index, d) in deadlines.enumerated() {
+            let company = d["company_id"]?.stringValue ?? "-"
+            if groups[company] == nil { order.append(company) }
+            groups[company, default: []].append((index, d))
+        }
+        let sorted = order.map { company in
+            (company, groups[company]!.sorted { (due($0.1), $0.0) < (due($1.1), $1.0) }.map(\.1))
+        }
+        return sorted.sorted { (due($0.1[0]), $0.0) < (due($1.1[0]), $1.0) }.map { (companyID: $0.0, deadlines: $0.1) }
+    }
+
+    struct List: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List deadlines by due date: upcoming, overdue, or by company, consultant, case, applicant or rule.",
+            discussion: """
+                Open deadlines past their date are marked missed first. --upcoming and --overdue list only open and \
+                missed deadlines (--upcoming includes the overdue ones). --by-company groups the rows under each \
+                company, the company with the earliest date first.
+                """)
+        @OptionGroup var options: ClientOptions
+        @Option(help: ArgumentHelp("Only open ones due within this many working days (overdue ones included).", valueName: "working-days"))
+        var upcoming: Int?
+        @Flag(help: "Only open or missed ones past their date.") var overdue = false
+        @Option(help: "Only this state: open, done, waived, missed.") var state: String?
+        @Option(help: "Only this company's.") var company: String?
+        @Option(help: "Only companies assigned to this user.") var consultant: String?
+        @Option(name: .customLong("case"), help: "Only this case's.") var caseID: String?
+        @Option(help: "Only this applicant's.") var applicant: String?
+        @Option(help: "Only deadlines of this rule, e.g. account_opens.") var rule: String?
+        @Flag(help: "Only dates counted into a year the calendar does not know yet.") var provisional = false
+        @Flag(help: "Group the rows by company.") var byCompany = false
+        @Option(help: "How many (default 200).") var limit: Int?
+
+        func validate() throws {
+            if let state, overdue || upcoming != nil, !["open", "missed"].contains(state) {
+                throw ValidationError("--overdue and --upcoming list only open and missed deadlines, not --state \(state)")
+            }
+        }
+
+        func execute() async throws {
+            var params: [String: JSONValue] = [:]
+            params["upcoming_working_days"] = upcoming.map { .int(Int64($0)) }
+            if overdue { params["overdue"] = true }
+            params["state"] = state.map(JSONValue.string)
+            params["company_id"] = company.map(JSONValue.string)
+            params["consultant_id"] = consultant.map(JSONValue.string)
+            params["case_id"] = caseID.map(JSONValue.string)
+            params["applicant_id"] = applicant.map(JSONValue.string)
+            params["rule"] = rule.map(JSONValue.string)
+            if provisional { params["provisional"] = true }
+            params["limit"] = limit.map { .int(Int64($0)) }
+            let grouped = byCompany
+            let (fetched, names) = try await options.withClient { client in
+                let deadlines = try await client.call("deadline.list", .object(params))["deadlines"]?.arrayValue ?? []
+                var names: [String: String] = [:]
+                if grouped {
+                    for id in Set(deadlines.compactMap { $0["company_id"]?.stringValue }) {
+                        names[id] = try? await client.call("company.get", ["id": .string(id)])["name"]?.stringValue
+                    }
+                }
+                return (deadlines, names)
+            }
+            // The server lists open and missed ones for --overdue and --upcoming whatever the state asked.
+            let deadlines = state.map { s in fetched.filter { $0["state"]?.stringValue == s } } ?? fetched
+            let more = fetched.count == (limit ?? 200)
+            if byCompany {
+                let groups = DeadlineCommand.byCompany(deadlines)
+                if options.json {
+                    return Output.json(.array(groups.map { ["company_id": .string($0.companyID), "deadlines": .array($0.deadlines)] }))
+                }
+                if groups.isEmpty { return print("(no deadlines)") }
+                // One table for all, so that the groups' columns line up; a heading before each group's rows.
+                var table = TextTable(headers: DeadlineCommand.headers)
+                for group in groups { for d in group.deadlines { table.add(DeadlineCommand.row(d)) } }
+                var lines = table.render().components(separatedBy: "\n")
+                let header = lines.removeFirst(), dashes = lines.removeFirst()
+                for (index, group) in groups.enumerated() {
+                    if index > 0 { print() }
+                    let name = names[group.companyID].map { "  \($0)" } ?? ""
+                    print("单位 COMPANY \(Labels.short(.string(group.companyID)))\(name)  (\(group.deadlines.count))")
+                    print(header)
+                    print(dashes)
+                    for line in lines.prefix(group.deadlines.count) { print(line) }
+                    lines.removeFirst(group.deadlines.count)
+                }
+            } else {
+                if options.json { return Output.json(.array(deadlines)) }
+                Output.table(DeadlineCommand.headers, deadlines.map(DeadlineCommand.row))
+            }
+            if more { print("(there may be more: use --limit)") }
+        }
+    }
+
+    struct Explain: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "How a deadline was counted (the days skipped and counted) and every change of its date.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Deadline id.") var id: String
+
+        func execute() async throws {
+            let result = try await options.withClient { try await $0.call("deadline.explain", ["id": .string(id)]) }
+            if options.json { return Output.json(result) }
+            DeadlineCommand.record(result["deadline"] ?? .null)
+            print()
+            let t = Output.text
+            Output.table(
+                ["#", "时间 WHEN", "动作 ACTION", "日期 OLD → NEW", "原因 REASON"],
+                (result["history"]?.arrayValue ?? []).map { h in
+                    let dates = h["old_due"]?.stringValue == nil && h["new_due"]?.stringValue == nil ? "" : "\(t(h["old_due"])) → \(t(h["new_due"]))"
+                    return [t(h["seq"]), Labels.time(h["at"]), Labels.named(h["action"], Labels.deadlineAction), dates, h["reason"]?.stringValue ?? ""]
+                })
+        }
+    }
+
+    struct Done: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a deadline done (again changes nothing).")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Deadline id.") var id: String
+        @Option(help: "A note, kept with the deadline and in its history.") var note: String?
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["id": .string(id)]
+            params["reason"] = note.map(JSONValue.string)
+            let d = try await options.withClient { try await $0.call("deadline.done", .object(params)) }
+            DeadlineCommand.show(d, json: options.json)
+        }
+    }
+
+    struct Waive: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Waive a deadline that no longer applies, saying why.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Deadline id.") var id: String
+        @Option(help: "Why it no longer applies (recorded).") var reason: String
+
+        func execute() async throws {
+            let d = try await options.withClient { try await $0.call("deadline.waive", ["id": .string(id), "reason": .string(reason)]) }
+            DeadlineCommand.show(d, json: options.json)
+        }
+    }
+
+    struct Add: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a deadline by hand on a case or an applicant (e.g. a returned case's resubmission date).")
+        @OptionGroup var options: ClientOptions
+        @Option(name: .customLong("case"), help: "The case.") var caseID: String?
+        @Option(help: "The applicant (when not for a case).") var applicant: String?
+        @Option(help: "What is due.") var title: String
+        @Option(help: "When, YYYY-MM-DD.") var due: String
+        @Option(help: "Why this date (kept in the explanation).") var note: String?
+
+        func validate() throws {
+            if (caseID == nil) == (applicant == nil) { throw ValidationError("give either --case or --applicant") }
+        }
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["title": .string(title), "due_date": .string(due)]
+            params["case_id"] = caseID.map(JSONValue.string)
+            params["applicant_id"] = applicant.map(JSONValue.string)
+            params["note"] = note.map(JSONValue.string)
+            let d = try await options.withClient { try await $0.call("deadline.add", .object(params)) }
+            DeadlineCommand.show(d, json: options.json)
+        }
+    }
+}
+
+/// `caseload expiring`: applicants whose residence permit (and so their points) expires soon.
+struct ExpiringCommand: ClientCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expiring",
+        abstract: "Applicants whose residence permit (and so their points) expires within N days, soonest first.")
+    @OptionGroup var options: ClientOptions
+    @Option(help: "Within this many days (default 30).") var days: Int?
+
+    func execute() async throws {
+        var params: [String: JSONValue] = [:]
+        params["days"] = days.map { .int(Int64($0)) }
+        let applicants = try await options.withClient { try await $0.call("applicant.expiring", .object(params))["applicants"] ?? [] }
+        if options.json { return Output.json(applicants) }
+        let t = Output.text
+        let today = CivilDay.today()
+        Output.table(
+            ["ID", "姓名 NAME", "身份证 ID NUMBER", "居住证到期 EXPIRY", "剩余天数 DAYS LEFT"],
+            (applicants.arrayValue ?? []).map { a in
+                let left = a["permit_expiry_date"]?.stringValue.flatMap(CivilDay.number).map { String($0 - today) } ?? "-"
+                return [t(a["id"]), t(a["name"]), t(a["id_number"]), Labels.day(a["permit_expiry_date"]), left]
+            })
+    }
+}

@@ -1,0 +1,47 @@
+import CaseloadProtocol
+import Foundation
+
+/// How deadlines and calendar days read to people.
+extension Labels {
+    static let deadlineState = ["open": "待办", "done": "已完成", "waived": "已免除", "missed": "已逾期"]
+    static let deadlineAction = [
+        "created": "生成", "recomputed": "重算", "missed": "逾期", "done": "完成", "waived": "免除", "reopened": "重开",
+    ]
+    static let dayKind = ["holiday": "休", "workday": "班"]
+    static let calendarSource = ["builtin": "内置", "agency": "本机构"]
+
+    /// A deadline's state with what else is true of it: `已逾期 missed  逾期 overdue`,
+    /// `待办 open  暂定 provisional`, `待办 open  预期 expectation`.
+    static func deadlineState(_ d: JSONValue) -> String {
+        var parts = [named(d["state"], deadlineState)]
+        if d["overdue"]?.boolValue == true { parts.append("逾期 overdue") }
+        if d["provisional"]?.boolValue == true { parts.append("暂定 provisional") }
+        if d["is_expectation"]?.boolValue == true { parts.append("预期 expectation") }
+        return parts.joined(separator: "  ")
+    }
+
+    /// A protocol date with its weekday: `2026-10-10 周六 Sat`; anything else as it came.
+    static func day(_ value: JSONValue?) -> String {
+        guard let raw = value?.stringValue else { return Output.text(value) }
+        guard let weekday = CivilDay.weekday(raw) else { return raw }
+        return "\(raw) \(weekday)"
+    }
+}
+
+extension Output {
+    /// `text` broken at spaces into lines of at most `width` display columns (a longer word
+    /// gets a line of its own), each after `indent`.
+    static func wrap(_ text: String, width: Int = 78, indent: String = "  ") -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(whereSeparator: { $0 == " " || $0.isNewline }) {
+            if !line.isEmpty, line.displayWidth + 1 + word.displayWidth > width {
+                lines.append(indent + line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(indent + line) }
+        return lines
+    }
+}

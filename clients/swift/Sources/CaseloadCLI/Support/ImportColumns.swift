@@ -1,0 +1,104 @@
+/// The columns `caseload import applicants` understands: each column key the server takes,
+/// and the headers (Chinese and English) that mean it. Headers match case-insensitively, with
+/// spaces around them trimmed and runs of spaces inside read as one; the key itself always
+/// matches. docs/import.md lists the same table (a unit test keeps the two together).
+enum ImportColumns {
+    struct Column: Sendable {
+        var key: String
+        var headers: [String]
+        var meaning: String
+    }
+
+    static let applicants: [Column] = [
+        Column(
+            key: "company_credit_code", headers: ["统一社会信用代码", "单位统一社会信用代码", "单位信用代码", "信用代码", "credit code", "company credit code"],
+            meaning: "The employer, an existing client company, found by its unified social credit code (give this or the organization code)."),
+        Column(
+            key: "company_org_code", headers: ["组织机构代码", "单位组织机构代码", "单位代码", "org code", "organization code", "company org code"],
+            meaning: "The employer, found by its organization code, XXXXXXXX-X."),
+        Column(key: "name", headers: ["姓名", "申请人姓名", "name"], meaning: "Name as on the ID card."),
+        Column(
+            key: "id_number", headers: ["身份证号", "身份证号码", "公民身份号码", "id number"],
+            meaning: "Resident ID number, 18 characters: an applicant with this number is updated, otherwise one is added."),
+        Column(key: "phone", headers: ["手机", "手机号", "手机号码", "mobile", "phone"], meaning: "Mobile number, 11 digits starting with 1."),
+        Column(
+            key: "education_level", headers: ["学历", "最高学历", "education"],
+            meaning: "大专 (专科) associate, 本科 bachelor, 本科+学士 (学士) bachelor_degree, 硕士 (研究生) master, 博士 doctor."),
+        Column(
+            key: "upgraded_from_associate", headers: ["专升本", "upgraded from associate"],
+            meaning: "是/否 (also yes/no, y/n, true/false, 1/0): the bachelor's degree followed an associate diploma."),
+        Column(
+            key: "skill_level", headers: ["职称", "技能等级", "skill", "skill level"],
+            meaning: "五级 … 一级 (level5 … level1), 中级职称 or 中级 (intermediate_title), 高级职称 or 高级 (senior_title)."),
+        Column(key: "permit_number", headers: ["居住证号", "居住证号码", "permit number"], meaning: "Residence permit number."),
+        Column(
+            key: "permit_received_date", headers: ["居住证领取日期", "permit received", "permit received date"],
+            meaning: "Date the residence permit was received: YYYY-MM-DD, YYYY/M/D or YYYY.M.D."),
+        Column(
+            key: "permit_expiry_date", headers: ["居住证到期日", "居住证到期日期", "居住证有效期至", "permit expiry", "permit expiry date"],
+            meaning: "Date the residence permit expires, written as a date above."),
+        Column(
+            key: "social_insurance_months", headers: ["社保月数", "社保缴费月数", "insurance months", "social insurance months"],
+            meaning: "Full months of Shanghai social insurance, 0 to 1200."),
+        Column(key: "dispatched", headers: ["派遣", "劳务派遣", "是否派遣", "dispatched"], meaning: "是/否: employed through a dispatch agency (劳务派遣)."),
+        Column(
+            key: "case_kind", headers: ["案件类型", "办件类型", "case kind"],
+            meaning: "Open a case of this kind unless the applicant has an active one: 积分新办 points_new, 积分续办 points_renewal, 居转户 hukou_transfer, 人才引进 talent_introduction."),
+    ]
+
+    /// A header as it is compared: lowercased, trimmed, inner runs of white space as one space.
+    static func normalized(_ header: String) -> String {
+        header.lowercased()
+            .split(whereSeparator: { $0.isWhitespace })
+            .joined(separator: " ")
+    }
+
+    private static let byHeader: [String: String] = {
+        var map: [String: String] = [:]
+        for column in applicants {
+            map[column.key] = column.key
+            for header in column.headers {
+                let key = normalized(header)
+                precondition(map[key] == nil || map[key] == column.key, "header \(header) means two columns")
+                map[key] = column.key
+            }
+        }
+        return map
+    }()
+
+    /// The column key a header means, or nil.
+    static func key(for header: String) -> String? {
+        byHeader[normalized(header)]
+    }
+
+    /// The file's columns: for each header, its key (nil for an empty header, whose cells must
+    /// stay empty). Unknown headers, and two headers meaning one column, are refused, listing
+    /// the headers that are known.
+    static func map(headers: [String]) throws -> [String?] {
+        var keys: [String?] = []
+        var unknown: [String] = []
+        var seen: [String: String] = [:]
+        for header in headers {
+            if normalized(header).isEmpty {
+                keys.append(nil)
+                continue
+            }
+            guard let key = key(for: header) else {
+                unknown.append(header)
+                keys.append(nil)
+                continue
+            }
+            if let first = seen[key] {
+                throw CLIError("the columns '\(first)' and '\(header)' both mean \(key); keep one")
+            }
+            seen[key] = header
+            keys.append(key)
+        }
+        if !unknown.isEmpty {
+            let known = applicants.map { "  \($0.key): \($0.headers.joined(separator: ", "))" }.joined(separator: "\n")
+            throw CLIError(
+                "unknown column\(unknown.count == 1 ? "" : "s"): \(unknown.map { "'\($0)'" }.joined(separator: ", ")). Known columns (key: headers):\n\(known)")
+        }
+        return keys
+    }
+}
