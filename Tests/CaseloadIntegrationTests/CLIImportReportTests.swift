@@ -58,7 +58,7 @@ struct CLIImportReportTests {
         #expect(plan.first?.hasPrefix("2 ") == true && plan.first?.contains("新建 create") == true && plan.first?.contains("张伟") == true)
         #expect(plan.last?.hasPrefix("3 ") == true && plan.last?.contains("李娜") == true)
         #expect(!dry.stdout.contains(a))  // masked
-        #expect(dry.stdout.hasSuffix("dry run, nothing written: would create 2, update 0\n"))
+        #expect(dry.stdout.hasSuffix("dry run, nothing written: would create 2, update 0, open 1 cases\n"))
         #expect(dry.stderr.isEmpty)  // not a terminal: no progress bar
         #expect(try await s.json(["applicant", "list"]) == [])
         let dryJSON = try await s.json(["import", "applicants", file, "--dry-run"])
@@ -191,7 +191,7 @@ struct CLIImportReportTests {
         #expect(wrong.stderr.contains("--encoding gb18030"))
 
         let explicit = try await s.ok(["import", "applicants", gbPath, "--encoding", "gb18030", "--dry-run"])
-        #expect(explicit.stdout.hasSuffix("would create 2, update 0\n"))
+        #expect(explicit.stdout.hasSuffix("would create 2, update 0, open 1 cases\n"))
         let imported = try await s.ok(["import", "applicants", gbPath, "--encoding", "gb18030"])
         #expect(imported.stdout == "created 2, updated 0, cases opened 1\n")
         let names = (try await s.json(["applicant", "list"]).arrayValue ?? []).compactMap { $0["name"]?.stringValue }.sorted()

@@ -45,8 +45,11 @@ struct ImportReportTests {
             #expect(errors.contains("3:id_number:checksum"))
             #expect(errors.contains { $0.hasPrefix("4:company_credit_code:") })
             #expect(try await applicantCount(client) == 0)
+            // The import is finished: its staged personal data is gone.
+            await expectRPCError(.conflict) { _ = try await client.call("import.commit", ["import_id": id]) }
             // Without dry run, the same errors: still all or nothing.
-            let real = try await client.call("import.commit", ["import_id": id])
+            let again = try await stage(client, [row(1), row(2, extra: ["permit_expiry_date": "2027-02-30", "education_level": "小学"]), bad, row(4, extra: ["company_credit_code": "91310000600000019B"])])
+            let real = try await client.call("import.commit", ["import_id": again])
             #expect(real["applied"] == false)
             #expect(try await applicantCount(client) == 0)
         }
@@ -61,7 +64,9 @@ struct ImportReportTests {
             var id = try await stage(client, [row(11), row(12, name: "刘洋")])
             let plan = try await client.call("import.commit", ["import_id": id, "dry_run": true])
             #expect(plan["plan"]?.arrayValue?.compactMap { $0["action"]?.stringValue } == ["create", "create"])
+            #expect(plan["cases_opened"] == 2)
             #expect(try await applicantCount(client) == 0)
+            id = try await stage(client, [row(11), row(12, name: "刘洋")])
             let done = try await client.call("import.commit", ["import_id": id])
             #expect(done["applied"] == true && done["created"] == 2 && done["cases_opened"] == 2)
             await expectRPCError(.conflict) { _ = try await client.call("import.commit", ["import_id": id]) }

@@ -53,6 +53,16 @@ enum ImportMethods {
         return try WireJSON.convert(.object(object), to: ApplicantProfile.self)
     }
 
+    static func activeCases(of kind: String, applicant: UUID, agency: UUID, connection: PostgresConnection, logger: Logger) async throws -> [CaseRecord] {
+        var filter = CaseFilter()
+        filter.applicantID = applicant
+        filter.kind = kind
+        filter.status = CaseStatus.active.rawValue
+        return try await CaseStore.list(agency: agency, filter: filter, after: nil, limit: 1, on: connection, logger: logger)
+    }
+
+    /// Validates every staged row; applies them all unless dry-running or any row is wrong.
+    /// Either way the import is finished: its staged rows are deleted.
     static func commit(_ params: CommitParams, context: RequestContext) async throws -> JSONValue {
         let dryRun = params.dryRun ?? false
         return try await context.withAgency { principal, connection in
@@ -102,12 +112,26 @@ enum ImportMethods {
                     "id_number": .string(p.parsed.identity.idNumber.masked),
                 ]
             }
+            // A case opens for a row asking for a kind the applicant has no active case of.
+            var wouldOpen = 0
+            for p in planned {
+                guard let kind = p.parsed.caseKind else { continue }
+                if let existing = p.existing {
+                    if try await activeCases(of: kind, applicant: existing.id, agency: agency, connection: connection, logger: logger).isEmpty { wouldOpen += 1 }
+                } else {
+                    wouldOpen += 1
+                }
+            }
             var result: [String: JSONValue] = [
                 "applied": false, "errors": .array(errors), "plan": .array(plan),
                 "created": .int(Int64(planned.filter { $0.existing == nil }.count)),
-                "updated": .int(Int64(planned.filter { $0.existing != nil }.count)), "cases_opened": 0,
+                "updated": .int(Int64(planned.filter { $0.existing != nil }.count)), "cases_opened": .int(Int64(wouldOpen)),
             ]
-            guard errors.isEmpty, !dryRun else { return .object(result) }
+            guard errors.isEmpty, !dryRun else {
+                // Either way the staged personal data goes: a dry run or a refused import is not kept.
+                try await ImportStore.finish(importID: params.importID, agency: agency, on: connection, logger: logger)
+                return .object(result)
+            }
 
             var casesOpened = 0
             let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)
@@ -126,12 +150,7 @@ enum ImportMethods {
                 try await DeadlineDerivation.deriveForApplicant(
                     record, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
                 if let kindID = p.parsed.caseKind, let kind = CaseKinds.kind(kindID) {
-                    var filter = CaseFilter()
-                    filter.applicantID = record.id
-                    filter.kind = kindID
-                    filter.status = CaseStatus.active.rawValue
-                    let active = try await CaseStore.list(agency: agency, filter: filter, after: nil, limit: 1, on: connection, logger: logger)
-                    if active.isEmpty {
+                    if try await activeCases(of: kindID, applicant: record.id, agency: agency, connection: connection, logger: logger).isEmpty {
                         var state = CaseMachine.open(kind: kind)
                         if let received = record.profile.permitReceivedDate, kind.stage(kind.initialStage)?.field("permit_received_date") != nil {
                             state = try CaseMachine.record(state, kind: kind, data: ["permit_received_date": .date(received)])
@@ -187,7 +206,7 @@ enum ImportMethods {
             },
             .define(
                 "import.commit",
-                summary: "Validates every staged row and field, then (unless dry_run, and only if no row has an error) creates or updates applicants by ID number and opens the cases asked for, all in one transaction.",
+                summary: "Validates every staged row and field, then (unless dry_run, and only if no row has an error) creates or updates applicants by ID number and opens the cases asked for, all in one transaction. The import is finished either way: stage again to retry.",
                 params: [
                     .required("import_id", .string(format: .uuid), "The import"),
                     .optional("dry_run", .boolean, "true: report errors and the plan, write nothing"),
