@@ -71,7 +71,6 @@ if [ -z "${CASELOAD_DATABASE_URL:-}" ]; then
     "$PG" start "$PG_DIR" "$PG_PORT"
     export CASELOAD_ADMIN_DATABASE_URL="postgres://caseload_admin@127.0.0.1:$PG_PORT/caseload"
     export CASELOAD_DATABASE_URL="postgres://caseload_server@127.0.0.1:$PG_PORT/caseload"
-    "$SERVER" migrate --app-role caseload_server --demo-if-empty
     # Keys for personal data at rest: made once for this dev checkout, readable only by you.
     KEYS="$ROOT/.caseload/pii-keys.env"
     if [ ! -s "$KEYS" ]; then
@@ -82,6 +81,7 @@ if [ -z "${CASELOAD_DATABASE_URL:-}" ]; then
     # shellcheck disable=SC1090
     . "$KEYS"
     set +a
+    "$SERVER" migrate --app-role caseload_server --demo-if-empty
 else
     "$SERVER" migrate
 fi

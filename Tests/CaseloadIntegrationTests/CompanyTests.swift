@@ -1,4 +1,7 @@
 import CaseloadProtocol
+import CaseloadStorage
+import NIOCore
+import PostgresNIO
 import Foundation
 import Testing
 
@@ -48,12 +51,15 @@ struct CompanyTests {
             #expect(skip?.fieldRules.first?.rule == "transition")
             #expect(updated["hr_phone"] == created["hr_phone"])
 
-            // The phone is stored whole; only its presentation is masked.
-            let stored = try await server.database.admin { connection in
-                try await connection.query("SELECT hr_phone FROM companies WHERE company_id = \(UUID(uuidString: id)!)", logger: TestDatabase.logger)
-                    .collect().first!.decode(String.self)
+            // The phone is stored sealed, never in plaintext, and the update (which did not send it) kept it.
+            let (plain, sealed, key) = try await server.database.admin { connection in
+                try await connection.query(
+                    "SELECT hr_phone, hr_phone_sealed, hr_phone_key FROM companies WHERE company_id = \(UUID(uuidString: id)!)", logger: TestDatabase.logger
+                ).collect().first!.decode((String?, ByteBuffer, String).self)
             }
-            #expect(stored == "13800138001")
+            #expect(plain == nil)
+            let cipher = try PIICipher(activeKey: testKeys.piiKey, lookupKey: testKeys.lookupKey)
+            #expect(try cipher.open(Array(sealed.readableBytesView), keyID: key) == "13800138001")
         }
     }
 

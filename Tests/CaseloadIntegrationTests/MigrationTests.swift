@@ -73,6 +73,26 @@ struct MigrationTests {
         #expect(try await appliedVersions(db).isEmpty)
     }
 
+    @Test("HR phones an older schema kept in plaintext are sealed by migrate, then cleared")
+    func sealsLegacyPhones() async throws {
+        let db = try await TestDatabase.migrated()
+        let agency = try await db.createAgency()
+        try await db.admin { connection in
+            try await connection.query(
+                "INSERT INTO companies (agency_id, name, org_code, hr_phone) VALUES (\(agency.agencyID), 'Old', '77604965-3', '13800138001')",
+                logger: TestDatabase.logger)
+        }
+        let cipher = try PIICipher(activeKey: testKeys.piiKey, lookupKey: testKeys.lookupKey)
+        #expect(try await Migrator(url: db.adminURL, logger: logger).sealPlaintextPhones(cipher: cipher) == 1)
+        let (plain, masked, sealed, key) = try await db.admin { connection in
+            try await connection.query("SELECT hr_phone, hr_phone_masked, hr_phone_sealed, hr_phone_key FROM companies", logger: TestDatabase.logger)
+                .collect().first!.decode((String?, String, ByteBuffer, String).self)
+        }
+        #expect(plain == nil && masked == "138****8001")
+        #expect(try cipher.open(Array(sealed.readableBytesView), keyID: key) == "13800138001")
+        #expect(try await Migrator(url: db.adminURL, logger: logger).sealPlaintextPhones(cipher: cipher) == 0)
+    }
+
     @Test("schema files must be named NNN_name.sql and versions unique")
     func fileNaming() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")

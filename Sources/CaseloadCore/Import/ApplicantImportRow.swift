@@ -1,7 +1,8 @@
 /// One row of an applicant import, validated: identifiers, the employer's code, the profile
 /// fields given, and the case kind to open. Column keys are the documented import keys
 /// (docs/import.md); values may be written the way a Chinese spreadsheet writes them
-/// (本科, 是/否, 2026/3/1, 积分新办).
+/// (本科, 是/否, 2026/3/1, 积分新办). Messages never repeat the cell's value: a shifted
+/// column could put an ID number where a date was expected.
 public struct ApplicantImportRow: Sendable, Hashable {
     public var identity: ApplicantIdentity
     public var companyCreditCode: String?
@@ -71,17 +72,17 @@ public struct ApplicantImportRow: Sendable, Hashable {
             if parts.count == 3, let d = CalendarDate(year: parts[0], month: parts[1], day: parts[2]) {
                 profile[key] = .string(d.iso)
             } else {
-                issues.append(FieldIssue(field: key, rule: "date", message: "'\(raw)' is not a date (YYYY-MM-DD)"))
+                issues.append(FieldIssue(field: key, rule: "date", message: "is not a date (YYYY-MM-DD)"))
             }
         }
         if let raw = value("education_level") {
             if let level = EducationLevel(rawValue: raw) ?? education[raw] { profile["education_level"] = .string(level.rawValue) } else {
-                issues.append(FieldIssue(field: "education_level", rule: "enum", message: "'\(raw)' is not an education level (大专, 本科, 本科+学士, 硕士, 博士)"))
+                issues.append(FieldIssue(field: "education_level", rule: "enum", message: "is not an education level (大专, 本科, 本科+学士, 硕士, 博士)"))
             }
         }
         if let raw = value("skill_level") {
             if let level = SkillLevel(rawValue: raw) ?? skill[raw] { profile["skill_level"] = .string(level.rawValue) } else {
-                issues.append(FieldIssue(field: "skill_level", rule: "enum", message: "'\(raw)' is not a skill level or title"))
+                issues.append(FieldIssue(field: "skill_level", rule: "enum", message: "is not a skill level or title"))
             }
         }
         if let raw = value("permit_number") { profile["permit_number"] = .string(raw) }
@@ -97,7 +98,7 @@ public struct ApplicantImportRow: Sendable, Hashable {
         var kind: String?
         if let raw = value("case_kind") {
             if let k = CaseKinds.kind(raw)?.id ?? kinds[raw] { kind = k } else {
-                issues.append(FieldIssue(field: "case_kind", rule: "enum", message: "'\(raw)' is not a case kind (积分新办, 积分续办, 居转户, 人才引进)"))
+                issues.append(FieldIssue(field: "case_kind", rule: "enum", message: "is not a case kind (积分新办, 积分续办, 居转户, 人才引进)"))
             }
         }
         guard issues.isEmpty, let identity else { throw ValidationError(issues) }

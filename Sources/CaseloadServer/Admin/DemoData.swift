@@ -71,7 +71,7 @@ public enum DemoData {
                 name: "上海\(random.pick(companyWords))\(random.pick(industries))有限公司 \(i + 1)", creditCode: codes.credit,
                 district: random.pick(ShanghaiDistrict.allCases).rawValue, hrName: "\(random.pick(surnames))\(random.pick(givenNames))",
                 hrPhone: "139\(String(format: "%08d", random.int(0..<100_000_000)))", talentCenterStatus: "activated"))
-            companyIDs.append(try await CompanyStore.create(fields, agency: agency, on: connection, logger: logger).id)
+            companyIDs.append(try await CompanyStore.create(fields, agency: agency, cipher: cipher, on: connection, logger: logger).id)
         }
         let today = DeadlineDerivation.shanghaiDate(Date())
         let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)

@@ -33,7 +33,9 @@ public final class Application: Sendable {
         }
         let url: DatabaseURL
         do { url = try DatabaseURL(urlString) } catch { throw ConfigurationError("CASELOAD_DATABASE_URL: \(error)") }
-        let database = Database(url: url, logger: logger, maximumConnections: configuration.databaseMaximumConnections)
+        let database = Database(
+            url: url, logger: logger, maximumConnections: configuration.databaseMaximumConnections,
+            statementTimeoutSeconds: configuration.limits.requestDeadlineSeconds)
         guard let piiKey = configuration.piiKey, let lookupKey = configuration.piiLookupKey else {
             throw ConfigurationError("no keys for personal data: set CASELOAD_PII_KEY and CASELOAD_PII_LOOKUP_KEY (`caseload-server admin generate-keys` makes them)")
         }

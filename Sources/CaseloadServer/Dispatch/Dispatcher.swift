@@ -42,6 +42,13 @@ public struct Dispatcher: Sendable {
             return encode(response)
         case .single(let entry):
             return await respond(to: entry, session: session).flatMap(encode)
+        case .batch(let entries) where changesSession(incoming):
+            // A login (or logout) in a batch: everything after it must see its session.
+            var responses: [RPCResponse] = []
+            for entry in entries {
+                if let response = await respond(to: entry, session: session) { responses.append(response) }
+            }
+            return responses.isEmpty ? nil : encode(responses)
         case .batch(let entries):
             // A batch's requests run concurrently; the reply keeps their order.
             let responses = await withTaskGroup(of: (Int, RPCResponse?).self) { group in
@@ -147,6 +154,8 @@ public struct Dispatcher: Sendable {
                     data: ["current_version": .int(Int64(current))])
             case .forbidden:
                 return RPCError(.forbidden)
+            case .timedOut:
+                return RPCError(.deadlineExceeded)
             case .stillReferenced(let constraint):
                 return RPCError(.conflict, "Conflict: other records still refer to this one", data: ["constraint": .string(constraint)])
             }

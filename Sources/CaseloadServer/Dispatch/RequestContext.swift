@@ -25,8 +25,16 @@ public struct RequestContext: Sendable {
         -> sending Result
     {
         let principal = try principal()
+        let recheck = session.hashDueForRecheck()
         return try await database.withAgency(principal.agencyID, user: principal.userID) { connection in
-            try await body(principal, connection)
+            if let hash = recheck {
+                guard try await AuthStore.authenticate(hash: hash, on: connection, logger: logger) == principal else {
+                    session.set(nil)
+                    throw RPCError(.unauthenticated, "Your token was revoked or has expired: log in again")
+                }
+                session.markVerified()
+            }
+            return try await body(principal, connection)
         }
     }
 }

@@ -2,16 +2,39 @@ import CaseloadStorage
 import Synchronization
 
 /// What one connection knows about its caller: set by `auth.login`, cleared by `auth.logout`.
+///
+/// The token is checked again (by its hash) at most every `recheckInterval`, so a token
+/// revoked or expired while a connection is open stops working there too.
 public final class Session: Sendable {
-    private let state = Mutex<Principal?>(nil)
+    static let recheckInterval: Duration = .seconds(5)
+
+    private struct State {
+        var principal: Principal?
+        var tokenHash: [UInt8] = []
+        var verifiedAt = ContinuousClock.now
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     public var principal: Principal? {
-        state.withLock { $0 }
+        state.withLock { $0.principal }
     }
 
-    func set(_ principal: Principal?) {
-        state.withLock { $0 = principal }
+    func set(_ principal: Principal?, tokenHash: [UInt8] = []) {
+        state.withLock { $0 = State(principal: principal, tokenHash: tokenHash, verifiedAt: .now) }
+    }
+
+    /// The token hash to verify again, if the last check is older than the interval.
+    func hashDueForRecheck() -> [UInt8]? {
+        state.withLock { s in
+            guard s.principal != nil, !s.tokenHash.isEmpty, ContinuousClock.now - s.verifiedAt > Self.recheckInterval else { return nil }
+            return s.tokenHash
+        }
+    }
+
+    func markVerified() {
+        state.withLock { $0.verifiedAt = .now }
     }
 }

@@ -77,7 +77,8 @@ enum ArchiveMethods {
                 result: archiveSchema, errors: [.validationFailed, .notFound], mutates: true
             ) { (params: SetParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
-                    _ = try await ApplicantStore.get(params.applicantID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    // Lock the applicant: the archive row may not exist yet, so there is nothing else to lock.
+                    _ = try await ApplicantStore.get(params.applicantID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
                     let current = try await ArchiveStore.get(
                         applicant: params.applicantID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
                     var next = current.archive

@@ -44,7 +44,7 @@ enum AuthMethods {
                     context.session.set(nil)
                     throw RPCError(.unauthenticated, "Unknown, expired or revoked token")
                 }
-                context.session.set(principal)
+                context.session.set(principal, tokenHash: Token.hash(params.token))
                 return principalValue(principal)
             },
             .define(

@@ -45,7 +45,7 @@ enum CompanyMethods {
             "district": opt(c.district),
             "district_name": opt(c.district.flatMap(ShanghaiDistrict.init(rawValue:))?.chineseName),
             "hr_name": opt(c.hrName),
-            "hr_phone": opt(c.hrPhone.map { (try? MobileNumber.parse($0).masked) ?? "***" }),
+            "hr_phone": opt(c.hrPhoneMasked),
             "talent_center_status": .string(c.talentCenterStatus),
             "version": .int(Int64(c.version)),
             "created_at": .string(c.createdAt.formatted(.iso8601)),
@@ -88,7 +88,7 @@ enum CompanyMethods {
     static func input(from record: CompanyRecord) -> CompanyInput {
         CompanyInput(
             name: record.name, creditCode: record.creditCode, creditCodeOverride: record.creditCodeOverride, orgCode: record.orgCode,
-            orgCodeOverride: record.orgCodeOverride, district: record.district, hrName: record.hrName, hrPhone: record.hrPhone,
+            orgCodeOverride: record.orgCodeOverride, district: record.district, hrName: record.hrName, hrPhone: nil,
             talentCenterStatus: record.talentCenterStatus)
     }
 
@@ -105,7 +105,7 @@ enum CompanyMethods {
                 let fields = try CompanyFields.validate(input(from: params))
                 do {
                     let record = try await context.withAgency { principal, connection in
-                        try await CompanyStore.create(fields, agency: principal.agencyID, on: connection, logger: context.logger)
+                        try await CompanyStore.create(fields, agency: principal.agencyID, cipher: context.services.cipher, on: connection, logger: context.logger)
                     }
                     return value(record)
                 } catch {
@@ -172,7 +172,8 @@ enum CompanyMethods {
                             try TalentCenterStatus.validateTransition(from: from, to: fields.talentCenterStatus)
                         }
                         return try await CompanyStore.update(
-                            id, agency: principal.agencyID, expectedVersion: Int(version), to: fields, on: connection, logger: context.logger)
+                            id, agency: principal.agencyID, expectedVersion: Int(version), to: fields, phoneChanged: params["hr_phone"] != nil,
+                            cipher: context.services.cipher, on: connection, logger: context.logger)
                     }
                     return value(record)
                 } catch {

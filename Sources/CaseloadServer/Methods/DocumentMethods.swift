@@ -50,9 +50,14 @@ enum DocumentMethods {
 
     /// Applies one custody event to a locked document and appends it to the ledger.
     static func move(_ context: RequestContext, id: UUID, _ event: CustodyEvent) async throws -> JSONValue {
+        try await move(context, id: id) { _ in event }
+    }
+
+    /// Applies the custody event `decide` picks for the document's current holder, under its lock.
+    static func move(_ context: RequestContext, id: UUID, _ decide: @Sendable @escaping (Holder?) -> CustodyEvent) async throws -> JSONValue {
         let record = try await context.withAgency { principal, connection in
             let current = try await DocumentStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
-            try await apply(event, on: current, principal: principal, connection: connection, context: context)
+            try await apply(decide(current.holder), on: current, principal: principal, connection: connection, context: context)
             return try await DocumentStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger)
         }
         return value(record)
@@ -165,13 +170,11 @@ enum DocumentMethods {
                 result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
             ) { (params: MoveParams, context) -> JSONValue in
                 let code = try LocationCode.parse(params.location ?? "", field: "location")
-                let current = try await context.withAgency { principal, connection in
-                    try await DocumentStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                return try await move(context, id: params.id) { holder in
+                    // Decided on the locked row: a paper with a place is moved, one without is stored.
+                    if case .agency(let existing?) = holder, existing != code { return .moved(location: code) }
+                    return .stored(location: code)
                 }
-                if case .agency(let existing?) = current.holder, existing != code {
-                    return try await move(context, id: params.id, .moved(location: code))
-                }
-                return try await move(context, id: params.id, .stored(location: code))
             },
             .define(
                 "document.handover", summary: "Hands a paper the agency holds to an authority (with the receipt number, 收件凭证).",

@@ -197,7 +197,7 @@ enum ImportMethods {
                 errors: [.notFound, .conflict], mutates: true
             ) { (params: RowsParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
-                    try await ImportStore.requireOpen(params.importID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    try await ImportStore.requireOpen(params.importID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
                     try await ImportStore.stage(
                         params.rows.map { (row: $0.row, fields: $0.fields) }, importID: params.importID, agency: principal.agencyID,
                         cipher: context.services.cipher, on: connection, logger: context.logger)

@@ -4,7 +4,12 @@ import PostgresNIO
 public enum AuthStore {
     /// The principal of a live (unexpired, unrevoked) token, or nil.
     public static func authenticate(secret: String, on connection: PostgresConnection, logger: Logger) async throws -> Principal? {
-        let hash = ByteBuffer(bytes: Token.hash(secret))
+        try await authenticate(hash: Token.hash(secret), on: connection, logger: logger)
+    }
+
+    /// The principal of a live token given by its hash (for re-checking a logged-in session).
+    public static func authenticate(hash tokenHash: [UInt8], on connection: PostgresConnection, logger: Logger) async throws -> Principal? {
+        let hash = ByteBuffer(bytes: tokenHash)
         let rows = try await connection.query(
             "SELECT agency_id, user_id, role, user_name, agency_name FROM caseload_authenticate(\(hash))",
             logger: logger

@@ -11,7 +11,8 @@ public struct CompanyRecord: Sendable, Hashable {
     public var orgCodeOverride: String?
     public var district: String?
     public var hrName: String?
-    public var hrPhone: String?
+    /// The HR contact's mobile, masked (138****0001); the number itself is stored sealed.
+    public var hrPhoneMasked: String?
     public var talentCenterStatus: String
     public var version: Int
     public var createdAt: Date

@@ -7,7 +7,7 @@ import PostgresNIO
 public enum CompanyStore {
     static let columns = """
         company_id, name, credit_code, credit_code_override, org_code, org_code_override, district,
-        hr_name, hr_phone, talent_center_status, version, created_at, updated_at
+        hr_name, coalesce(hr_phone_masked, left(hr_phone, 3) || '****' || right(hr_phone, 4)), talent_center_status, version, created_at, updated_at
         """
 
     typealias Row = (UUID, String, String?, String?, String?, String?, String?, String?, String?, String, Int, Date, Date)
@@ -15,19 +15,20 @@ public enum CompanyStore {
     static func record(_ r: Row) -> CompanyRecord {
         CompanyRecord(
             id: r.0, name: r.1, creditCode: r.2, creditCodeOverride: r.3, orgCode: r.4, orgCodeOverride: r.5,
-            district: r.6, hrName: r.7, hrPhone: r.8, talentCenterStatus: r.9, version: r.10, createdAt: r.11, updatedAt: r.12)
+            district: r.6, hrName: r.7, hrPhoneMasked: r.8, talentCenterStatus: r.9, version: r.10, createdAt: r.11, updatedAt: r.12)
     }
 
-    public static func create(_ fields: CompanyFields, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
-        -> CompanyRecord
+    public static func create(_ fields: CompanyFields, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+        async throws -> CompanyRecord
     {
+        let phone = try fields.hrPhone.map { try cipher.seal($0.value) }
         let rows = try await connection.query(
             """
             INSERT INTO companies (agency_id, name, credit_code, credit_code_override, org_code, org_code_override,
-                                   district, hr_name, hr_phone, talent_center_status)
+                                   district, hr_name, hr_phone_sealed, hr_phone_key, hr_phone_masked, talent_center_status)
             VALUES (\(agency), \(fields.name), \(fields.creditCode?.value), \(fields.creditCodeOverride), \(fields.orgCode?.value),
-                    \(fields.orgCodeOverride), \(fields.district?.rawValue), \(fields.hrName), \(fields.hrPhone?.value),
-                    \(fields.talentCenterStatus.rawValue))
+                    \(fields.orgCodeOverride), \(fields.district?.rawValue), \(fields.hrName), \(phone.map { ByteBuffer(bytes: $0.sealed) }),
+                    \(phone?.keyID), \(fields.hrPhone?.masked), \(fields.talentCenterStatus.rawValue))
             RETURNING \(unescaped: columns)
             """,
             logger: logger
@@ -47,16 +48,27 @@ public enum CompanyStore {
         throw StorageError.notFound(entity: "company")
     }
 
-    /// Replaces a company's fields if its version is still `expectedVersion`.
+    /// Replaces a company's fields if its version is still `expectedVersion`. The HR phone
+    /// changes only when `phoneChanged` (it cannot be read back to re-save it).
     public static func update(
-        _ id: UUID, agency: UUID, expectedVersion: Int, to fields: CompanyFields, on connection: PostgresConnection, logger: Logger
+        _ id: UUID, agency: UUID, expectedVersion: Int, to fields: CompanyFields, phoneChanged: Bool, cipher: PIICipher,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> CompanyRecord {
+        if phoneChanged {
+            let phone = try fields.hrPhone.map { try cipher.seal($0.value) }
+            try await connection.query(
+                """
+                UPDATE companies SET hr_phone = NULL, hr_phone_sealed = \(phone.map { ByteBuffer(bytes: $0.sealed) }),
+                    hr_phone_key = \(phone?.keyID), hr_phone_masked = \(fields.hrPhone?.masked)
+                WHERE agency_id = \(agency) AND company_id = \(id) AND version = \(expectedVersion)
+                """, logger: logger)
+        }
         let rows = try await connection.query(
             """
             UPDATE companies SET name = \(fields.name), credit_code = \(fields.creditCode?.value),
                 credit_code_override = \(fields.creditCodeOverride), org_code = \(fields.orgCode?.value),
                 org_code_override = \(fields.orgCodeOverride), district = \(fields.district?.rawValue),
-                hr_name = \(fields.hrName), hr_phone = \(fields.hrPhone?.value),
+                hr_name = \(fields.hrName),
                 talent_center_status = \(fields.talentCenterStatus.rawValue),
                 version = version + 1, updated_at = now()
             WHERE agency_id = \(agency) AND company_id = \(id) AND version = \(expectedVersion)

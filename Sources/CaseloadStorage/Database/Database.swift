@@ -11,7 +11,12 @@ public final class Database: Sendable {
     public let url: DatabaseURL
     let logger: Logger
 
-    public init(url: DatabaseURL, logger: Logger, maximumConnections: Int = 20) {
+    /// The longest any statement (or lock wait) of an agency transaction may take: the
+    /// request deadline, so a stuck query ends with the request instead of holding a connection.
+    let statementTimeoutMilliseconds: Int64
+
+    public init(url: DatabaseURL, logger: Logger, maximumConnections: Int = 20, statementTimeoutSeconds: Int64 = 30) {
+        self.statementTimeoutMilliseconds = statementTimeoutSeconds * 1000
         var configuration = url.clientConfiguration()
         configuration.options.maximumConnections = maximumConnections
         // Fail fast while PostgreSQL is away rather than hold clients for the default 10 s
@@ -37,8 +42,12 @@ public final class Database: Sendable {
     ) async throws -> sending Result {
         do {
             return try await client.withTransaction(logger: logger) { connection in
+                let timeout = "\(statementTimeoutMilliseconds)ms"
                 try await connection.query(
-                    "SELECT set_config('caseload.agency_id', \(agency.uuidString), true), set_config('caseload.user_id', \(user?.uuidString ?? ""), true)",
+                    """
+                    SELECT set_config('caseload.agency_id', \(agency.uuidString), true), set_config('caseload.user_id', \(user?.uuidString ?? ""), true),
+                           set_config('statement_timeout', \(timeout), true), set_config('lock_timeout', \(timeout), true)
+                    """,
                     logger: logger
                 )
                 return try await body(connection)
@@ -59,13 +68,13 @@ public final class Database: Sendable {
     }
 
     /// Refuses to serve through a role that could read across agencies: a superuser, a role
-    /// with BYPASSRLS, or one that owns the tables (owners skip RLS).
+    /// with BYPASSRLS, or one that owns the tables or is a member of their owner (owners skip RLS).
     public func checkServerRole() async throws {
         try await withConnection { connection in
             let rows = try await connection.query(
                 """
                 SELECT r.rolname, r.rolsuper, r.rolbypassrls,
-                       (SELECT count(*) FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner = r.rolname)
+                       (SELECT count(*) FROM pg_tables t WHERE t.schemaname = 'public' AND pg_has_role(r.rolname, t.tableowner, 'USAGE'))
                 FROM pg_roles r WHERE r.rolname = current_user
                 """,
                 logger: logger

@@ -14,6 +14,8 @@ public enum StorageError: Error, Sendable, Equatable {
     case forbidden
     /// Other rows still refer to this one (`constraint` names the reference).
     case stillReferenced(constraint: String)
+    /// A statement ran past the transaction's statement or lock timeout; it was rolled back.
+    case timedOut
 }
 
 extension StorageError {
@@ -35,6 +37,7 @@ extension StorageError {
             switch state {
             case "23505": return StorageError.duplicate(constraint: psql.serverInfo?[.constraintName] ?? "unique")
             case "42501": return StorageError.forbidden
+            case "57014", "55P03": return StorageError.timedOut
             case "23503": return StorageError.stillReferenced(constraint: psql.serverInfo?[.constraintName] ?? "reference")
             case _ where state.hasPrefix("08"), "57P01", "57P02", "57P03", "53300":
                 return StorageError.unavailable

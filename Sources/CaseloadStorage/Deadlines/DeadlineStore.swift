@@ -94,7 +94,15 @@ public enum DeadlineStore {
         let title = "\(d.rule.chineseName) \(d.rule.englishName)"
         if let existing {
             guard existing.state == .open || existing.state == .missed else { return existing }
-            guard existing.dueDate != c.dueDate || existing.explanation != c.explanation || existing.provisional != c.provisional else { return existing }
+            if existing.companyID != d.companyID {
+                // A transfer: the deadline follows the applicant to the new employer.
+                try await connection.query(
+                    "UPDATE deadlines SET company_id = \(d.companyID), updated_at = now() WHERE agency_id = \(agency) AND deadline_id = \(existing.id)",
+                    logger: logger)
+            }
+            guard existing.dueDate != c.dueDate || existing.explanation != c.explanation || existing.provisional != c.provisional else {
+                return try await get(existing.id, agency: agency, on: connection, logger: logger)
+            }
             // A missed deadline moved into the future is open again.
             let state: DeadlineState = existing.state == .missed && existing.dueDate != c.dueDate ? .open : existing.state
             try await connection.query(

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -60,6 +61,29 @@ public struct Migrator: Sendable {
                 done.append(migration)
             }
             return done
+        }
+    }
+
+    /// Seals HR phone numbers left in plaintext by schema versions before 006, and clears
+    /// them. Runs as the schema owner across agencies; returns how many it sealed.
+    @discardableResult
+    public func sealPlaintextPhones(cipher: PIICipher) async throws -> Int {
+        try await withAdminConnection(url: url, logger: logger) { connection in
+            let rows = try await connection.query(
+                "SELECT agency_id, company_id, hr_phone FROM companies WHERE hr_phone IS NOT NULL", logger: logger)
+            var plain: [(UUID, UUID, String)] = []
+            for try await row in rows.decode((UUID, UUID, String).self) { plain.append(row) }
+            for (agency, company, phone) in plain {
+                let sealed = try cipher.seal(phone)
+                let masked = String(phone.prefix(3)) + "****" + String(phone.suffix(4))
+                try await connection.query(
+                    """
+                    UPDATE companies SET hr_phone_sealed = \(ByteBuffer(bytes: sealed.sealed)), hr_phone_key = \(sealed.keyID),
+                        hr_phone_masked = \(masked), hr_phone = NULL
+                    WHERE agency_id = \(agency) AND company_id = \(company)
+                    """, logger: logger)
+            }
+            return plain.count
         }
     }
 

@@ -34,7 +34,7 @@ public enum ImportStore {
                 """
                 INSERT INTO import_rows (agency_id, import_id, row_number, sealed, key_id)
                 VALUES (\(agency), \(importID), \(r.row), \(ByteBuffer(bytes: sealed.sealed)), \(sealed.keyID))
-                ON CONFLICT (agency_id, import_id, row_number) DO NOTHING
+                ON CONFLICT (agency_id, import_id, row_number) DO UPDATE SET sealed = EXCLUDED.sealed, key_id = EXCLUDED.key_id
                 """, logger: logger)
         }
     }
