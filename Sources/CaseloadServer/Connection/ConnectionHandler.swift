@@ -5,8 +5,8 @@ import NIOCore
 import ServiceLifecycle
 
 /// Serves one client connection: reads lines, runs up to `maximumInFlightPerConnection`
-/// requests at once, and writes each reply as soon as it is ready (replies are matched by
-/// id, so they may overtake each other).
+/// requests at once (a batch counts each of its requests), and writes each reply as soon as
+/// it is ready (replies are matched by id, so they may overtake each other).
 ///
 /// A request that changes the session (`auth.login`) runs alone: nothing read after it
 /// starts before it finishes. On graceful shutdown the connection stops reading, finishes
@@ -20,19 +20,10 @@ struct ConnectionHandler: Sendable {
         let session = Session()
         do {
             try await channel.executeThenClose { inbound, outbound in
-                let (replies, sink) = AsyncStream<ByteBuffer>.makeStream()
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    // One writer, so replies from concurrent requests never interleave.
-                    group.addTask {
-                        for await reply in replies { try await outbound.write(reply) }
-                    }
-                    await withGracefulShutdownHandler {
-                        await read(inbound, session: session, into: sink)
-                    } onGracefulShutdown: {
-                        channel.channel.close(mode: .input, promise: nil)
-                    }
-                    sink.finish()
-                    try await group.waitForAll()
+                await withGracefulShutdownHandler {
+                    await read(inbound, session: session, replyingTo: outbound)
+                } onGracefulShutdown: {
+                    channel.channel.close(mode: .input, promise: nil)
                 }
             }
         } catch {
@@ -40,10 +31,25 @@ struct ConnectionHandler: Sendable {
         }
     }
 
-    private func read(_ inbound: NIOAsyncChannelInboundStream<LineFrame>, session: Session, into sink: AsyncStream<ByteBuffer>.Continuation)
-        async
-    {
-        await withTaskGroup(of: Void.self) { requests in
+    /// How many in-flight slots a line takes: one per request, so a batch cannot run
+    /// `maximumBatchSize` handlers in one slot.
+    private func weight(_ incoming: RPCIncoming) -> Int {
+        if case .batch(let entries) = incoming { return min(max(entries.count, 1), limits.maximumInFlightPerConnection) }
+        return 1
+    }
+
+    /// Reads lines and runs them. A request's slot is freed only once its reply is written,
+    /// so a client that sends without reading stalls itself (the channel stops being
+    /// writable, writes wait, reading stops) instead of growing the server's memory.
+    private func read(
+        _ inbound: NIOAsyncChannelInboundStream<LineFrame>, session: Session, replyingTo outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async {
+        @Sendable func send(_ reply: ByteBuffer?) async {
+            guard let reply else { return }
+            // Each reply is one whole line, so concurrent writes never interleave within a line.
+            try? await outbound.write(reply)
+        }
+        await withTaskGroup(of: Int.self) { requests in
             var inFlight = 0
             do {
                 for try await frame in inbound {
@@ -52,23 +58,24 @@ struct ConnectionHandler: Sendable {
                         let error = RPCError(
                             .requestTooLarge, "Request too large: a line may be at most \(limits.maximumLineLength) bytes",
                             data: ["limit": "maximum_line_length", "maximum": .int(Int64(limits.maximumLineLength))])
-                        if let reply = dispatcher.encode(RPCResponse(id: .null, error: error)) { sink.yield(reply) }
+                        await send(dispatcher.encode(RPCResponse(id: .null, error: error)))
                         break
                     }
                     let incoming = RPCParser.parseClientLine(Data(line.readableBytesView), maximumBatchSize: limits.maximumBatchSize)
                     if dispatcher.changesSession(incoming) {
-                        while inFlight > 0, await requests.next() != nil { inFlight -= 1 }
-                        if let reply = await dispatcher.reply(to: incoming, session: session) { sink.yield(reply) }
+                        while let done = await requests.next() { inFlight -= done }
+                        await send(await dispatcher.reply(to: incoming, session: session))
                         continue
                     }
-                    if inFlight >= limits.maximumInFlightPerConnection {
-                        // Back-pressure: stop reading until a slot frees.
-                        _ = await requests.next()
-                        inFlight -= 1
+                    let needed = weight(incoming)
+                    while inFlight > 0, inFlight + needed > limits.maximumInFlightPerConnection, let done = await requests.next() {
+                        // Back-pressure: stop reading until enough slots free.
+                        inFlight -= done
                     }
-                    inFlight += 1
+                    inFlight += needed
                     requests.addTask {
-                        if let reply = await dispatcher.reply(to: incoming, session: session) { sink.yield(reply) }
+                        await send(await dispatcher.reply(to: incoming, session: session))
+                        return needed
                     }
                 }
             } catch {

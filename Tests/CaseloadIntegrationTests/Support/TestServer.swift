@@ -38,7 +38,23 @@ final class TestServer: Sendable {
     }
 
     /// The one server most tests share; each test makes its own agencies, so they don't collide.
-    static let shared = Task { try await TestServer.start() }
+    static let shared = Task {
+        // Every suite shares this server, so a failure here fails them all: say exactly why
+        // (postgres-nio's own description hides details), and ride out one slow start on a
+        // loaded machine.
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            do { return try await TestServer.start() } catch {
+                lastError = error
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        throw SetupFailed(description: "shared test server did not start: \(String(reflecting: lastError!))")
+    }
+
+    struct SetupFailed: Error, CustomStringConvertible {
+        var description: String
+    }
 
     static func shared() async throws -> TestServer { try await shared.value }
 
