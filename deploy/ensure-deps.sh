@@ -5,6 +5,7 @@
 #   - PostgreSQL server (initdb)      -> apt package: postgresql
 #   - psql                            -> apt package: postgresql-client
 #   - libpq headers (pg_config or /usr/include/postgresql/libpq-fe.h) -> libpq-dev
+#   - nc with -N (OpenBSD netcat) and jq -> netcat-openbsd, jq (the docs' nc/jq transcript test)
 # When something is missing: as root with apt-get, installs it; otherwise prints
 # the exact command to run and exits 1.
 set -euo pipefail
@@ -37,6 +38,11 @@ have_libpq_headers() {
     command -v pg_config >/dev/null 2>&1 || [ -f /usr/include/postgresql/libpq-fe.h ]
 }
 
+have_openbsd_nc() {
+    # `nc -N` (shut down the socket after EOF on stdin) is OpenBSD netcat's; others lack it.
+    command -v nc >/dev/null 2>&1 && nc -h 2>&1 | grep -q -- '-N'
+}
+
 missing_packages() {
     local pkgs=()
     if ! have_initdb; then
@@ -45,6 +51,8 @@ missing_packages() {
         pkgs+=(postgresql-client)
     fi
     have_libpq_headers || pkgs+=(libpq-dev)
+    have_openbsd_nc || pkgs+=(netcat-openbsd)
+    command -v jq >/dev/null 2>&1 || pkgs+=(jq)
     echo "${pkgs[*]:-}"
 }
 

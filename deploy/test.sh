@@ -66,21 +66,32 @@ swift_status=$?
 set -e
 
 # ---------------------------------------------------------------- Python client tests
-# >>> PYTHON CLIENT TESTS: hook for clients/python (to be filled in when the client lands).
-# Runs only if clients/python has tests. Available env: CASELOAD_TEST_ADMIN_DATABASE_URL,
-# CASELOAD_BIN_PATH (directory holding caseload-server). Adjust the runner here if needed.
+# >>> PYTHON CLIENT TESTS: clients/python (pytest, against a real server the fixture starts).
+# Uses the virtual environment .caseload/venv (created if missing, reused otherwise) with the
+# pinned clients/python/requirements-test.txt (pytest, jsonrpcclient, setuptools) and the
+# package itself installed from clients/python. Env the tests need: CASELOAD_TEST_ADMIN_DATABASE_URL,
+# CASELOAD_BIN_PATH. PYTHON overrides the interpreter that creates the venv (default python3).
 run_python_client_tests() {
     local dir="$ROOT/clients/python"
-    [ -d "$dir" ] || return 0
-    if [ ! -d "$dir/tests" ] && ! compgen -G "$dir/test_*.py" >/dev/null && ! compgen -G "$dir/**/test_*.py" >/dev/null; then
-        return 0
+    [ -d "$dir/tests" ] || return 0
+    local venv="$ROOT/.caseload/venv" py="${PYTHON:-python3}"
+    log "running Python client tests in clients/python (venv $venv)"
+    if ! "$venv/bin/python" -c '' >/dev/null 2>&1; then
+        command -v "$py" >/dev/null 2>&1 || { log "$py not found: Python >= 3.9 is needed for clients/python"; return 1; }
+        "$py" -c 'import sys; sys.exit(sys.version_info < (3, 9))' || { log "$py is older than 3.9"; return 1; }
+        rm -rf "$venv"
+        "$py" -m venv "$venv" || { log "cannot create $venv (on Debian: apt-get install python3-venv)"; return 1; }
     fi
-    log "running Python client tests in clients/python"
-    if python3 -c 'import pytest' >/dev/null 2>&1; then
-        (cd "$dir" && python3 -m pytest -q)
-    else
-        (cd "$dir" && python3 -m unittest discover -v)
+    local pip=("$venv/bin/python" -m pip --disable-pip-version-check --quiet)
+    "${pip[@]}" install -r "$dir/requirements-test.txt" || { log "pip could not install $dir/requirements-test.txt"; return 1; }
+    "${pip[@]}" install --no-build-isolation --no-deps --force-reinstall "$dir" || { log "pip could not install $dir"; return 1; }
+    local status=0
+    (cd "$ROOT" && "$venv/bin/python" -I -m pytest clients/python/tests -q -p no:cacheprovider) || status=$?
+    if [ "$status" -eq 5 ]; then
+        log "pytest collected no tests in clients/python/tests (exit 5): counted as a failure"
+        return 1
     fi
+    return "$status"
 }
 # <<< PYTHON CLIENT TESTS
 
