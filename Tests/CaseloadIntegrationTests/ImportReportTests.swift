@@ -79,6 +79,14 @@ struct ImportReportTests {
             #expect(applicants.first { $0["name"] == "陈静" }?["education_level"] == "master")
             #expect(applicants.first { $0["name"] == "陈静" }?["permit_expiry_date"] == "2027-03-01")
             #expect(try await client.call("case.list")["cases"]?.arrayValue?.count == 2)
+            // A third person comes in with a case already under way.
+            id = try await stage(client, [row(13, name: "赵敏", extra: ["case_stage": "网上提交"]), row(14, extra: ["case_stage": "结案"])])
+            let stageErrors = try await client.call("import.commit", ["import_id": id, "dry_run": true])["errors"]?.arrayValue ?? []
+            #expect(stageErrors.map { "\($0["row"]!.intValue!):\($0["column"]!.stringValue!)" } == ["2:case_stage"])
+            id = try await stage(client, [row(13, name: "赵敏", extra: ["case_stage": "网上提交"])])
+            #expect(try await client.call("import.commit", ["import_id": id])["cases_opened"] == 1)
+            let midway = try await client.call("case.list", ["stage": "submitted_online"])["cases"]?.arrayValue ?? []
+            #expect(midway.first?["applicant"]?["name"] == "赵敏")
             // The staged personal data is gone once committed.
             let importID = UUID(uuidString: id.stringValue!)!
             let staged = try await server.database.admin { connection in

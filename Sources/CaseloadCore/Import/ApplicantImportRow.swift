@@ -10,6 +10,8 @@ public struct ApplicantImportRow: Sendable, Hashable {
     /// Only the profile fields the row gave (JSON names → normalised values for ApplicantProfile).
     public var profileFields: [String: ProfileValue]
     public var caseKind: String?
+    /// The stage the case is at already (an agency moving its in-flight cases in); nil = the kind's first stage.
+    public var caseStage: String?
 
     /// A profile value, typed as ApplicantProfile's JSON expects it.
     public enum ProfileValue: Sendable, Hashable {
@@ -18,7 +20,7 @@ public struct ApplicantImportRow: Sendable, Hashable {
 
     public static let columns = [
         "company_credit_code", "company_org_code", "name", "id_number", "phone", "education_level", "upgraded_from_associate", "skill_level",
-        "permit_number", "permit_received_date", "permit_expiry_date", "social_insurance_months", "dispatched", "case_kind",
+        "permit_number", "permit_received_date", "permit_expiry_date", "social_insurance_months", "dispatched", "case_kind", "case_stage",
     ]
 
     static let education: [String: EducationLevel] = [
@@ -101,7 +103,20 @@ public struct ApplicantImportRow: Sendable, Hashable {
                 issues.append(FieldIssue(field: "case_kind", rule: "enum", message: "is not a case kind (积分新办, 积分续办, 居转户, 人才引进)"))
             }
         }
+        var stage: String?
+        if let raw = value("case_stage") {
+            if let kind, let k = CaseKinds.kind(kind) {
+                if let s = k.stages.first(where: { ($0.id == raw || $0.chineseName == raw) && !$0.isTerminal }) { stage = s.id } else {
+                    issues.append(FieldIssue(
+                        field: "case_stage", rule: "enum",
+                        message: "is not an open stage of \(k.displayName): \(k.stages.filter { !$0.isTerminal }.map(\.chineseName).joined(separator: ", "))"))
+                }
+            } else if value("case_kind") == nil {
+                issues.append(FieldIssue(field: "case_stage", rule: "requires", message: "a case stage needs a case kind"))
+            }
+        }
         guard issues.isEmpty, let identity else { throw ValidationError(issues) }
-        return ApplicantImportRow(identity: identity, companyCreditCode: credit, companyOrgCode: org, profileFields: profile, caseKind: kind)
+        return ApplicantImportRow(
+            identity: identity, companyCreditCode: credit, companyOrgCode: org, profileFields: profile, caseKind: kind, caseStage: stage)
     }
 }

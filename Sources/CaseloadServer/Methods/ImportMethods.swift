@@ -152,12 +152,15 @@ enum ImportMethods {
                 if let kindID = p.parsed.caseKind, let kind = CaseKinds.kind(kindID) {
                     if try await activeCases(of: kindID, applicant: record.id, agency: agency, connection: connection, logger: logger).isEmpty {
                         var state = CaseMachine.open(kind: kind)
+                        // A case already under way elsewhere comes in at its stage; the history says so.
+                        if let stage = p.parsed.caseStage { state.stage = stage }
                         if let received = record.profile.permitReceivedDate, kind.stage(kind.initialStage)?.field("permit_received_date") != nil {
                             state = try CaseMachine.record(state, kind: kind, data: ["permit_received_date": .date(received)])
                         }
                         let opened = try await CaseStore.open(
-                            state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(kind.initialStage)?.allowedDays,
-                            agency: agency, user: principal.userID, data: "{\"imported\":true}", on: connection, logger: logger)
+                            state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(state.stage)?.allowedDays,
+                            agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),
+                            on: connection, logger: logger)
                         try await DeadlineDerivation.deriveForCase(
                             opened, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
                         casesOpened += 1

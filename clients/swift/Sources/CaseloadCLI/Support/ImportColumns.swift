@@ -44,6 +44,9 @@ enum ImportColumns {
         Column(
             key: "case_kind", headers: ["案件类型", "办件类型", "case kind"],
             meaning: "Open a case of this kind unless the applicant has an active one: 积分新办 points_new, 积分续办 points_renewal, 居转户 hukou_transfer, 人才引进 talent_introduction."),
+        Column(
+            key: "case_stage", headers: ["案件阶段", "当前阶段", "case stage"],
+            meaning: "The stage a case under way is at already (stage id or Chinese name, e.g. 网上提交); empty = the kind's first stage. Needs case_kind."),
     ]
 
     /// A header as it is compared: lowercased, trimmed, inner runs of white space as one space.
