@@ -110,6 +110,7 @@ public struct Migrator: Sendable {
 
 /// Runs `body` on one fresh connection to `url`, closed afterwards: for admin commands and
 /// migrations, which run once and exit.
+@discardableResult
 public func withAdminConnection<Result: Sendable>(
     url: DatabaseURL,
     logger: Logger,

@@ -67,6 +67,7 @@ struct TestDatabase: Sendable {
     }
 
     /// Runs SQL as the schema owner.
+    @discardableResult
     func admin<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await withAdminConnection(url: adminURL, logger: Self.logger, body)
     }

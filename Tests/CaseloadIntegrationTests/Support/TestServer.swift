@@ -65,6 +65,7 @@ final class TestServer: Sendable {
     }
 
     /// A client connection, logged in with `token` when given.
+    @discardableResult
     func withClient<T: Sendable>(token: String? = nil, _ body: (RPCClient) async throws -> T) async throws -> T {
         try await RPCClient.withConnection(host: "127.0.0.1", port: port) { client in
             if let token { _ = try await client.call("auth.login", ["token": .string(token)]) }
