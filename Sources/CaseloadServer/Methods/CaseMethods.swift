@@ -123,13 +123,15 @@ enum CaseMethods {
     /// history entry: all in one transaction, acknowledged only after it committed.
     static func mutate(
         _ context: RequestContext, id: UUID, version: Int?, action: String,
-        _ change: @Sendable (CaseRecord, CaseKind, Principal, PostgresConnection) async throws -> Change
+        _ change: @Sendable (CaseRecord, CaseKind, Principal, PostgresConnection, ChineseCalendar) async throws -> Change
     ) async throws -> JSONValue {
         let record = try await context.withAgency { principal, connection in
             let current = try await CaseStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
             if let version, current.version != version { throw StorageError.versionConflict(current: current.version) }
             let kind = try kind(current.state.kind)
-            let result = try await change(current, kind, principal, connection)
+            // Read once per change: the rules count with it and the deadlines are derived with it.
+            let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
+            let result = try await change(current, kind, principal, connection, calendar)
             let entered = result.state.stage != current.state.stage
             let due = entered ? try await allowedDays(kind: kind, stage: result.state.stage, agency: principal.agencyID, on: connection, context: context) : nil
             let saved = try await CaseStore.save(
@@ -140,7 +142,7 @@ enum CaseMethods {
                 reason: result.reason, overrides: result.overrides, agency: principal.agencyID, user: principal.userID, on: connection,
                 logger: context.logger)
             try await DeadlineDerivation.deriveForCase(
-                saved, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
+                saved, calendar: calendar,
                 reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", agency: principal.agencyID, user: principal.userID,
                 on: connection, logger: context.logger)
             let out = saved.state.status.isTerminal
@@ -278,12 +280,12 @@ enum CaseMethods {
                 }
                 if override != nil { try requireOverridePermission(try context.principal()) }
                 return try await mutate(context, id: id, version: Int(params["version"]?.intValue ?? 0), action: "advance") {
-                    current, kind, principal, connection in
+                    current, kind, principal, connection, calendar in
                     guard let targetStage = kind.stage(target) else {
                         throw ValidationError(field: "to", rule: "transition", message: "\(kind.displayName) has no stage \"\(target)\"")
                     }
                     let data = try targetStage.parseData(raw)
-                    let facts = try await facts(for: current, agency: principal.agencyID, on: connection, context: context)
+                    let facts = try await facts(for: current, agency: principal.agencyID, calendar: calendar, on: connection, context: context)
                     let advance = try CaseMachine.advance(current.state, kind: kind, to: target, data: data, facts: facts, override: override)
                     return Change(
                         state: advance.state, data: .object(data.mapValues(json)),
@@ -298,7 +300,7 @@ enum CaseMethods {
             ) { (params: JSONValue, context) -> JSONValue in
                 let id = UUID(uuidString: params["id"]?.stringValue ?? "")!
                 let raw = try rawData(params["data"])
-                return try await mutate(context, id: id, version: Int(params["version"]?.intValue ?? 0), action: "record") { current, kind, _, _ in
+                return try await mutate(context, id: id, version: Int(params["version"]?.intValue ?? 0), action: "record") { current, kind, _, _, _ in
                     let data = try kind.stage(current.state.stage)?.parseData(raw) ?? [:]
                     return Change(state: try CaseMachine.record(current.state, kind: kind, data: data), data: .object(data.mapValues(json)))
                 }
@@ -312,7 +314,7 @@ enum CaseMethods {
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ChangeParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "return") { current, kind, _, _ in
+                try await mutate(context, id: params.id, version: params.version, action: "return") { current, kind, _, _, _ in
                     Change(state: try CaseMachine.returnTo(current.state, kind: kind, stage: params.to ?? "", reason: params.reason ?? ""), reason: params.reason)
                 }
             },
@@ -321,7 +323,7 @@ enum CaseMethods {
                 params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ChangeParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "withdraw") { current, _, _, _ in
+                try await mutate(context, id: params.id, version: params.version, action: "withdraw") { current, _, _, _, _ in
                     Change(state: try CaseMachine.withdraw(current.state, reason: params.reason ?? ""), reason: params.reason)
                 }
             },
@@ -330,7 +332,7 @@ enum CaseMethods {
                 params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ChangeParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "hold") { current, _, _, _ in
+                try await mutate(context, id: params.id, version: params.version, action: "hold") { current, _, _, _, _ in
                     Change(state: try CaseMachine.hold(current.state, reason: params.reason ?? ""), reason: params.reason)
                 }
             },
@@ -338,7 +340,7 @@ enum CaseMethods {
                 "case.resume", summary: "Resumes a case that was on hold.",
                 params: idVersion, result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ChangeParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "resume") { current, _, _, _ in
+                try await mutate(context, id: params.id, version: params.version, action: "resume") { current, _, _, _, _ in
                     Change(state: try CaseMachine.resume(current.state))
                 }
             },
@@ -347,7 +349,7 @@ enum CaseMethods {
                 params: [.required("id", .string(format: .uuid), "Case id"), .required("text", .string(maxLength: 4000, minLength: 1), "The note")],
                 result: caseSchema, errors: [.notFound], mutates: true
             ) { (params: NoteParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: nil, action: "note") { current, _, _, _ in
+                try await mutate(context, id: params.id, version: nil, action: "note") { current, _, _, _, _ in
                     Change(state: current.state, reason: params.text)
                 }
             },
@@ -486,7 +488,9 @@ enum CaseMethods {
     }
 
     /// What the rules need to know beyond the case itself.
-    static func facts(for current: CaseRecord, agency: UUID, on connection: PostgresConnection, context: RequestContext) async throws -> CaseFacts {
+    static func facts(for current: CaseRecord, agency: UUID, calendar: ChineseCalendar, on connection: PostgresConnection, context: RequestContext)
+        async throws -> CaseFacts
+    {
         let company = try await CompanyStore.get(current.companyID, agency: agency, on: connection, logger: context.logger)
         let applicant = try await ApplicantStore.get(current.applicantID, agency: agency, on: connection, logger: context.logger)
         let today = today()
@@ -495,7 +499,7 @@ enum CaseMethods {
         let archive = try await ArchiveStore.get(applicant: applicant.id, agency: agency, on: connection, logger: context.logger)
         return CaseFacts(
             today: today, companyStatus: TalentCenterStatus(rawValue: company.talentCenterStatus) ?? .unregistered,
-            pointsTotal: estimate.total, calendar: try await CalendarStore.calendar(agency: agency, on: connection, logger: context.logger),
+            pointsTotal: estimate.total, calendar: calendar,
             checklist: try await checklist(for: current, applicant: applicant, agency: agency, on: connection, context: context),
             archiveStatus: archive.archive.status)
     }
