@@ -149,9 +149,7 @@ public enum ApplicantStore {
             WHERE a.agency_id = \(agency)
               AND (\(cursor?.name)::text IS NULL OR (a.name, a.applicant_id) > (\(cursor?.name)::text, \(cursor?.id)::uuid))
               AND (\(filter.companyID)::uuid IS NULL OR a.company_id = \(filter.companyID)::uuid)
-              AND (\(filter.consultantID)::uuid IS NULL OR EXISTS (
-                    SELECT 1 FROM company_consultants cc
-                    WHERE cc.agency_id = a.agency_id AND cc.company_id = a.company_id AND cc.user_id = \(filter.consultantID)::uuid))
+              AND caseload_in_caseload(a.agency_id, a.company_id, \(filter.consultantID)::uuid)
               AND (\(pattern)::text IS NULL OR a.name ILIKE \(pattern)::text)
             ORDER BY a.name, a.applicant_id
             LIMIT \(limit)

@@ -200,9 +200,7 @@ public enum CaseStore {
                    (timestamptz 'epoch' + \(cursor?.openedAtMicros)::int8 * interval '1 microsecond', \(cursor?.id)::uuid))
               AND (\(filter.companyID)::uuid IS NULL OR c.company_id = \(filter.companyID)::uuid)
               AND (\(filter.applicantID)::uuid IS NULL OR c.applicant_id = \(filter.applicantID)::uuid)
-              AND (\(filter.consultantID)::uuid IS NULL OR EXISTS (
-                    SELECT 1 FROM company_consultants cc
-                    WHERE cc.agency_id = c.agency_id AND cc.company_id = c.company_id AND cc.user_id = \(filter.consultantID)::uuid))
+              AND caseload_in_caseload(c.agency_id, c.company_id, \(filter.consultantID)::uuid)
               AND (\(filter.kind)::text IS NULL OR c.kind = \(filter.kind)::text)
               AND (\(filter.stage)::text IS NULL OR c.stage = \(filter.stage)::text)
               AND (\(filter.status)::text IS NULL OR c.status = \(filter.status)::text)

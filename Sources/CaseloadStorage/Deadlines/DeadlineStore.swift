@@ -232,9 +232,7 @@ public enum DeadlineStore {
               AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)
               AND (\(filter.ruleID)::text IS NULL OR d.rule_id = \(filter.ruleID)::text)
               AND (NOT \(filter.provisionalOnly) OR d.provisional)
-              AND (\(filter.consultantID)::uuid IS NULL OR EXISTS (
-                    SELECT 1 FROM company_consultants cc
-                    WHERE cc.agency_id = d.agency_id AND cc.company_id = d.company_id AND cc.user_id = \(filter.consultantID)::uuid))
+              AND caseload_in_caseload(d.agency_id, d.company_id, \(filter.consultantID)::uuid)
             ORDER BY d.due_date, d.deadline_id
             LIMIT \(limit)
             """, logger: logger)

@@ -15,9 +15,7 @@ public enum ReportStore {
             FROM cases c
             WHERE c.agency_id = \(agency)
               AND (\(filter.companyID)::uuid IS NULL OR c.company_id = \(filter.companyID)::uuid)
-              AND (\(filter.consultantID)::uuid IS NULL OR EXISTS (
-                    SELECT 1 FROM company_consultants cc
-                    WHERE cc.agency_id = c.agency_id AND cc.company_id = c.company_id AND cc.user_id = \(filter.consultantID)::uuid))
+              AND caseload_in_caseload(c.agency_id, c.company_id, \(filter.consultantID)::uuid)
               AND (\(filter.kind)::text IS NULL OR c.kind = \(filter.kind)::text)
               AND (\(filter.stage)::text IS NULL OR c.stage = \(filter.stage)::text)
               AND (\(filter.status)::text IS NULL OR c.status = \(filter.status)::text)
@@ -35,20 +33,20 @@ public enum ReportStore {
     {
         let rows = try await connection.query(
             """
-            SELECT
-              (SELECT count(*)::int FROM deadlines x WHERE x.agency_id = \(agency) AND x.state IN ('open', 'missed') AND x.due_date < \(today.iso)::date
-                 AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
-                 AND (\(consultantID)::uuid IS NULL OR EXISTS (SELECT 1 FROM company_consultants cc
-                      WHERE cc.agency_id = x.agency_id AND cc.company_id = x.company_id AND cc.user_id = \(consultantID)::uuid))),
-              (SELECT count(*)::int FROM documents x WHERE x.agency_id = \(agency) AND x.form = 'original' AND x.holder_kind = 'agency'
-                 AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
-                 AND (\(consultantID)::uuid IS NULL OR EXISTS (SELECT 1 FROM company_consultants cc
-                      WHERE cc.agency_id = x.agency_id AND cc.company_id = x.company_id AND cc.user_id = \(consultantID)::uuid))),
-              (SELECT count(*)::int FROM documents x WHERE x.agency_id = \(agency) AND x.form = 'original'
-                 AND x.holder_kind IN ('talent_center', 'city_verification_center')
-                 AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
-                 AND (\(consultantID)::uuid IS NULL OR EXISTS (SELECT 1 FROM company_consultants cc
-                      WHERE cc.agency_id = x.agency_id AND cc.company_id = x.company_id AND cc.user_id = \(consultantID)::uuid)))
+            WITH overdue AS (
+                SELECT count(*)::int AS n FROM deadlines x
+                WHERE x.agency_id = \(agency) AND x.state IN ('open', 'missed') AND x.due_date < \(today.iso)::date
+                  AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
+                  AND caseload_in_caseload(x.agency_id, x.company_id, \(consultantID)::uuid)
+            ), originals AS (
+                SELECT count(*) FILTER (WHERE x.holder_kind = 'agency')::int AS held,
+                       count(*) FILTER (WHERE x.holder_kind IN ('talent_center', 'city_verification_center'))::int AS out
+                FROM documents x
+                WHERE x.agency_id = \(agency) AND x.form = 'original'
+                  AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
+                  AND caseload_in_caseload(x.agency_id, x.company_id, \(consultantID)::uuid)
+            )
+            SELECT overdue.n, originals.held, originals.out FROM overdue, originals
             """, logger: logger)
         for try await row in rows.decode((Int, Int, Int).self) { return row }
         return (0, 0, 0)

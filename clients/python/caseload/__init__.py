@@ -9,28 +9,8 @@ Standard library only. See README.md and docs/protocol.md.
 """
 
 from .client import DEFAULT_ADDRESS, Connection, Notify, ServerNotification, parse_address
-from .errors import (
-    CallTimeout,
-    CaseloadError,
-    Conflict,
-    ConnectionClosed,
-    DatabaseUnavailable,
-    DeadlineExceeded,
-    Forbidden,
-    InternalError,
-    InvalidParams,
-    InvalidRequest,
-    MethodNotFound,
-    NotFound,
-    ParseError,
-    ProtocolViolation,
-    RequestTooLarge,
-    RpcError,
-    Unauthenticated,
-    ValidationFailed,
-    error_class,
-    error_from_response,
-)
+from . import errors
+from .errors import *  # noqa: F401,F403 (re-exported: errors.__all__ is the list)
 
 __version__ = "0.1.0"
 
@@ -40,24 +20,4 @@ __all__ = [
     "ServerNotification",
     "parse_address",
     "DEFAULT_ADDRESS",
-    "CaseloadError",
-    "ConnectionClosed",
-    "CallTimeout",
-    "ProtocolViolation",
-    "RpcError",
-    "ParseError",
-    "InvalidRequest",
-    "MethodNotFound",
-    "InvalidParams",
-    "InternalError",
-    "Unauthenticated",
-    "Forbidden",
-    "NotFound",
-    "Conflict",
-    "ValidationFailed",
-    "DatabaseUnavailable",
-    "RequestTooLarge",
-    "DeadlineExceeded",
-    "error_class",
-    "error_from_response",
-]
+] + errors.__all__
