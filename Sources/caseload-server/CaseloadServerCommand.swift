@@ -148,7 +148,7 @@ struct Migrate: AsyncParsableCommand {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operator commands, run with the admin database URL. Each prints one JSON line.",
-        subcommands: [CreateAgency.self, CreateUser.self, GenerateKeys.self, SeedDemo.self])
+        subcommands: [CreateAgency.self, CreateUser.self, GenerateKeys.self, RotateKey.self, SeedDemo.self])
 
     struct CreateAgency: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an agency and its owner; prints the owner's token once.")

@@ -34,6 +34,11 @@ public struct PIICipher: Sendable {
         var keys = [id: key]
         for old in oldKeys {
             let (oldID, oldKey) = try parse(old, setting: "pii_old_keys")
+            // Two different keys under one id: values sealed under one would be "opened" with
+            // the other and fail, and a rotation could not tell them apart.
+            if let known = keys[oldID], known.withUnsafeBytes({ Data($0) }) != oldKey.withUnsafeBytes({ Data($0) }) {
+                throw KeyError(description: "pii_old_keys has another key with id '\(oldID)': every key needs its own id (`admin generate-keys --key-id`)")
+            }
             keys[oldID] = oldKey
         }
         guard let lookup = Data(base64Encoded: lookupKey), lookup.count == 32 else {
@@ -55,6 +60,11 @@ public struct PIICipher: Sendable {
         guard let key = keys[keyID] else { throw KeyError(description: "no key with id '\(keyID)' is configured") }
         let data = try AES.GCM.open(AES.GCM.SealedBox(combined: Data(sealed)), using: key)
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Whether a value sealed under `keyID` can be opened (the active key or an old one).
+    public func hasKey(_ keyID: String) -> Bool {
+        keys[keyID] != nil
     }
 
     /// The keyed hash used for exact lookups of a normalised value.
