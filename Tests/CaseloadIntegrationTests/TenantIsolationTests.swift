@@ -44,7 +44,7 @@ struct TenantIsolationTests {
             group.addTask { await db.run() }
             defer { group.cancelAll() }
 
-            let (visible, updated) = try await db.withAgency(b.agencyID) { connection in
+            let (visible, updated) = try await db.withAgency(b.agencyID, as: .system) { connection in
                 let visible = try await connection.query("SELECT count(*)::int FROM companies", logger: TestDatabase.logger)
                     .collect().first!.decode(Int.self)
                 let updated = try await connection.query(
@@ -57,7 +57,7 @@ struct TenantIsolationTests {
 
             // Writing a row into another agency is refused by the policy's WITH CHECK.
             await #expect(throws: StorageError.forbidden) {
-                try await db.withAgency(b.agencyID) { connection in
+                try await db.withAgency(b.agencyID, as: .system) { connection in
                     try await connection.query(
                         "INSERT INTO companies (agency_id, name, org_code) VALUES (\(a.agencyID), 'planted', '77604965-3')",
                         logger: TestDatabase.logger)
@@ -69,12 +69,12 @@ struct TenantIsolationTests {
             }
             #expect(bare == 0)
             // The server role cannot read tokens across agencies either, nor delete anything.
-            let tokens = try await db.withAgency(b.agencyID) { connection in
+            let tokens = try await db.withAgency(b.agencyID, as: .system) { connection in
                 try await connection.query("SELECT count(*)::int FROM tokens", logger: TestDatabase.logger).collect().first!.decode(Int.self)
             }
             #expect(tokens == 1)
             await #expect(throws: StorageError.forbidden) {
-                try await db.withAgency(a.agencyID) { connection in
+                try await db.withAgency(a.agencyID, as: .system) { connection in
                     try await connection.query("DELETE FROM companies", logger: TestDatabase.logger)
                 }
             }

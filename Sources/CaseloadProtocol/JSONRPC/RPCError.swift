@@ -42,6 +42,7 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
     case databaseUnavailable = -32006
     case requestTooLarge = -32007
     case deadlineExceeded = -32008
+    case rateLimited = -32009
 
     public var name: String {
         switch self {
@@ -58,6 +59,7 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
         case .databaseUnavailable: "database_unavailable"
         case .requestTooLarge: "request_too_large"
         case .deadlineExceeded: "deadline_exceeded"
+        case .rateLimited: "rate_limited"
         }
     }
 
@@ -76,6 +78,7 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
         case .databaseUnavailable: "Database unavailable: try again shortly"
         case .requestTooLarge: "Request too large"
         case .deadlineExceeded: "Deadline exceeded: the request took too long; its outcome is unknown"
+        case .rateLimited: "Too many failed logins from your address: wait and try again"
         }
     }
 
@@ -95,6 +98,7 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
         case .databaseUnavailable: "PostgreSQL cannot be reached; nothing was changed. Retry later."
         case .requestTooLarge: "A line longer than the maximum (the connection is then closed) or a batch with too many requests."
         case .deadlineExceeded: "The request ran past the per-request deadline; a write may or may not have committed."
+        case .rateLimited: "Too many failed logins from one address: `data.retry_after_seconds` says when to try again."
         }
     }
 }

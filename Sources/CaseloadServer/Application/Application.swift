@@ -21,7 +21,7 @@ public final class Application: Sendable {
         MethodRegistry([
             SystemMethods.all, AuthMethods.all, CompanyMethods.all, UserMethods.all, ApplicantMethods.all, PointsMethods.all,
             CaseMethods.all, DocumentMethods.all, LocationMethods.all, ArchiveMethods.all, DeadlineMethods.all, CalendarMethods.all,
-            ReportMethods.all, ImportMethods.all,
+            ReportMethods.all, ImportMethods.all, TokenMethods.all, AuditMethods.all,
         ])
     }
 
@@ -47,12 +47,14 @@ public final class Application: Sendable {
         for kind in CaseKinds.all where !kind.problems().isEmpty {
             throw ConfigurationError("case kind \(kind.id) is malformed: \(kind.problems().joined(separator: "; "))")
         }
+        let tls = try configuration.makeTLSContext()
         let registry = Self.makeRegistry()
-        let services = ServerServices(database: database, configuration: configuration, version: Self.version, cipher: cipher)
+        let services = ServerServices(database: database, configuration: configuration, version: Self.version, cipher: cipher,
+            loginThrottle: LoginThrottle(policy: configuration.loginPolicy))
         let dispatcher = Dispatcher(registry: registry, services: services, logger: logger)
         let handler = ConnectionHandler(dispatcher: dispatcher, limits: configuration.limits, logger: logger)
         let requireSafeRole = configuration.requireSafeDatabaseRole
-        let server = RPCServer(host: configuration.host, port: configuration.port, handler: handler, logger: logger) {
+        let server = RPCServer(host: configuration.host, port: configuration.port, tls: tls, handler: handler, logger: logger) {
             if requireSafeRole { try await database.checkServerRole() }
         }
         self.configuration = configuration

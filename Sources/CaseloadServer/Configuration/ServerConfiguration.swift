@@ -8,11 +8,18 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var databaseURL: String?
     public var databaseMaximumConnections = 20
     public var limits = Limits()
+    /// How failed logins are slowed and limited per source address (not in the config file:
+    /// the defaults suit a server on the internet; tests that share one address raise them).
+    public var loginPolicy = LoginThrottle.Policy()
     /// Keys for personal data at rest: `id:base64` (active), older `id:base64` keys, and the
     /// lookup-hash key (base64). Required: the server does not start without them.
     public var piiKey: String?
     public var piiOldKeys: [String] = []
     public var piiLookupKey: String?
+    /// TLS on the listener: PEM files of the certificate chain (the server's certificate first)
+    /// and its private key. Both or neither; neither means plain TCP.
+    public var tlsCertificatePath: String?
+    public var tlsPrivateKeyPath: String?
     /// Refuse to start when the database role could bypass row-level security.
     public var requireSafeDatabaseRole = true
 

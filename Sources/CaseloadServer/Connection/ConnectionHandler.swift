@@ -17,7 +17,7 @@ struct ConnectionHandler: Sendable {
     let logger: Logger
 
     func serve(_ channel: NIOAsyncChannel<LineFrame, ByteBuffer>) async {
-        let session = Session()
+        let session = Session(remoteAddress: channel.channel.remoteAddress?.ipAddress ?? "unknown")
         do {
             try await channel.executeThenClose { inbound, outbound in
                 await withGracefulShutdownHandler {

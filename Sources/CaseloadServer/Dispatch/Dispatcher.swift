@@ -19,9 +19,6 @@ public struct Dispatcher: Sendable {
         self.logger = logger
     }
 
-    /// Roles that may read but never change anything.
-    static let readOnlyRoles: Set<String> = ["viewer", "client"]
-
     /// Whether handling `incoming` may change the session, so nothing after it may start first.
     public func changesSession(_ incoming: RPCIncoming) -> Bool {
         func entry(_ e: RPCEntry) -> Bool {
@@ -98,13 +95,15 @@ public struct Dispatcher: Sendable {
         guard let method = registry[request.method] else {
             throw RPCError(.methodNotFound, "Method not found: \(request.method)")
         }
+        let principal: Principal?
         if method.access == .authenticated {
-            guard let principal = session.principal else { throw RPCError(.unauthenticated) }
-            if method.mutates, Self.readOnlyRoles.contains(principal.role) {
-                throw RPCError(.forbidden, "Forbidden: the \(principal.role) role is read-only")
-            }
+            guard let p = session.principal else { throw RPCError(.unauthenticated) }
+            try Authorization.checkRole(of: p, for: method)
+            principal = p
+        } else {
+            principal = nil
         }
-        let params: JSONValue
+        var params: JSONValue
         switch request.params {
         case nil: params = .object([:])
         case .array(let a)? where a.isEmpty: params = .object([:])
@@ -116,10 +115,28 @@ public struct Dispatcher: Sendable {
         if !issues.isEmpty {
             throw RPCError.invalidParams(issues.map { ($0.field, $0.rule, $0.message) })
         }
+        let idempotencyKey = params["idempotency_key"]?.stringValue
+        if idempotencyKey != nil, case .object(var fields) = params {
+            fields["idempotency_key"] = nil
+            params = .object(fields)
+        }
         let context = RequestContext(session: session, services: services, registry: registry, logger: logger)
         let deadline = services.configuration.limits.requestDeadlineSeconds
+        let call = params
         return try await withThrowingTaskGroup(of: JSONValue?.self) { group in
-            group.addTask { try await method.invoke(params, context) }
+            group.addTask {
+                guard let principal else { return try await method.invoke(call, context) }
+                return try await context.inTransaction(for: principal, method: method.name) { context, connection, principal in
+                    // Checked again with the principal as it is now (a role may have changed).
+                    try Authorization.checkRole(of: principal, for: method)
+                    let call = try Authorization.confine(call, of: principal, for: method)
+                    try await Authorization.checkEntities(in: call, of: principal, for: method, on: connection, logger: logger)
+                    guard let key = idempotencyKey else { return try await method.invoke(call, context) }
+                    return try await Idempotency.run(key: key, method: method, params: call, principal: principal, on: connection, logger: logger) {
+                        try await method.invoke(call, context)
+                    }
+                }
+            }
             group.addTask {
                 try await Task.sleep(for: .seconds(deadline))
                 return nil

@@ -10,6 +10,9 @@ public struct RequestContext: Sendable {
     /// The registry that dispatched this call (`rpc.discover` describes it).
     public let registry: MethodRegistry
     public let logger: Logger
+    /// The call's transaction: every `withAgency` of the handler runs in it, so the call's
+    /// changes, its audit entries and its idempotency record commit together or not at all.
+    var transaction: PostgresConnection?
 
     public var database: Database { services.database }
 
@@ -19,22 +22,46 @@ public struct RequestContext: Sendable {
         return principal
     }
 
-    /// Runs `body` in a transaction acting for the caller's agency: row-level security sees
-    /// only that agency's rows.
+    /// Runs `body` in the call's transaction, acting for the caller's agency: row-level
+    /// security sees only what the caller's role may see.
     public func withAgency<Result>(_ body: (Principal, PostgresConnection) async throws -> sending Result) async throws
         -> sending Result
     {
         let principal = try principal()
+        if let transaction {
+            do {
+                return try await body(principal, transaction)
+            } catch {
+                throw StorageError.classify(error)
+            }
+        }
+        return try await inTransaction(for: principal, method: nil) { _, connection, current in try await body(current, connection) }
+    }
+
+    /// Opens the call's transaction as `principal` and runs `body` with a context whose
+    /// `withAgency` uses it. A token due for its periodic re-check is checked first: revoked
+    /// or expired ends the session; a changed role or company replaces the principal, and
+    /// `body` gets the current one.
+    func inTransaction<Result>(
+        for principal: Principal, method: String?, _ body: (RequestContext, PostgresConnection, Principal) async throws -> sending Result
+    ) async throws -> sending Result {
         let recheck = session.hashDueForRecheck()
-        return try await database.withAgency(principal.agencyID, user: principal.userID) { connection in
+        return try await database.withAgency(principal.agencyID, as: .user(principal.userID), method: method) { connection in
+            var current = principal
             if let hash = recheck {
-                guard try await AuthStore.authenticate(hash: hash, on: connection, logger: logger) == principal else {
+                guard let fresh = try await AuthStore.authenticate(hash: hash, on: connection, logger: logger),
+                    fresh.agencyID == principal.agencyID, fresh.userID == principal.userID
+                else {
                     session.set(nil)
                     throw RPCError(.unauthenticated, "Your token was revoked or has expired: log in again")
                 }
+                if fresh != principal { session.set(fresh, tokenHash: hash) }
                 session.markVerified()
+                current = fresh
             }
-            return try await body(principal, connection)
+            var context = self
+            context.transaction = connection
+            return try await body(context, connection, current)
         }
     }
 }
@@ -46,9 +73,12 @@ public struct ServerServices: Sendable {
     public let version: String
     /// Seals and looks up personal identifiers.
     public let cipher: PIICipher
+    /// Failed logins per source address.
+    public let loginThrottle: LoginThrottle
 
-    public init(database: Database, configuration: ServerConfiguration, version: String, cipher: PIICipher) {
+    public init(database: Database, configuration: ServerConfiguration, version: String, cipher: PIICipher, loginThrottle: LoginThrottle = LoginThrottle()) {
         self.cipher = cipher
+        self.loginThrottle = loginThrottle
         self.database = database
         self.configuration = configuration
         self.version = version

@@ -15,8 +15,12 @@ public final class Session: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The client's IP address (no port), for limiting failed logins; "unknown" when absent.
+    public let remoteAddress: String
 
-    public init() {}
+    public init(remoteAddress: String = "unknown") {
+        self.remoteAddress = remoteAddress
+    }
 
     public var principal: Principal? {
         state.withLock { $0.principal }

@@ -134,6 +134,24 @@ enum ApplicantMethods {
                     })
             },
             .define(
+                "applicant.reveal",
+                summary: "An applicant's full ID number and phone, for filling in a government form. Every reveal is written to the audit log. Owners, managers and the company's consultants.",
+                params: [.required("id", .string(format: .uuid), "Applicant id")],
+                result: .object([
+                    .required("id_number", .string, "The full ID number"),
+                    .required("phone", .nullable(.string), "The full mobile number"),
+                ]),
+                errors: [.notFound], roles: Role.writers
+            ) { (params: IDParams, context) -> JSONValue in
+                try await context.withAgency { principal, connection in
+                    let revealed = try await ApplicantStore.reveal(params.id, agency: principal.agencyID, cipher: context.services.cipher, on: connection, logger: context.logger)
+                    try await AuditStore.record(
+                        action: "reveal", entity: "applicant", entityID: params.id.uuidString.lowercased(), method: "applicant.reveal",
+                        details: #"{"fields": ["id_number", "phone"]}"#, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                    return ["id_number": .string(revealed.idNumber), "phone": revealed.phone.map(JSONValue.string) ?? .null] as JSONValue
+                }
+            },
+            .define(
                 "applicant.list",
                 summary: "Applicants by name, a page at a time; filter by company, consultant, name, or an exact ID number (found by keyed hash, never by decrypting).",
                 params: [

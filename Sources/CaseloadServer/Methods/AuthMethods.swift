@@ -14,6 +14,7 @@ enum AuthMethods {
         .required("user_id", .string(format: .uuid), "The logged-in user"),
         .required("user_name", .string, "The user's name"),
         .required("role", .string(enum: AdminStore.roles), "The user's role in the agency"),
+        .required("company_id", .nullable(.string(format: .uuid)), "A client's company; null for every other role"),
     ])
 
     static func principalValue(_ p: Principal) -> JSONValue {
@@ -23,6 +24,7 @@ enum AuthMethods {
             "user_id": .string(p.userID.uuidString.lowercased()),
             "user_name": .string(p.userName),
             "role": .string(p.role),
+            "company_id": p.companyID.map { .string($0.uuidString.lowercased()) } ?? .null,
         ]
     }
 
@@ -33,22 +35,31 @@ enum AuthMethods {
                 summary: "Binds this connection to the user and agency of a token. Every data method requires it.",
                 params: [.required("token", .string(maxLength: 200, minLength: 1), "The API token (`cl_…`), shown once when created")],
                 result: principalSchema,
-                errors: [.unauthenticated, .databaseUnavailable],
+                errors: [.unauthenticated, .databaseUnavailable, .rateLimited],
                 access: .anyone,
                 changesSession: true
             ) { (params: LoginParams, context) -> JSONValue in
+                let throttle = context.services.loginThrottle
+                let address = context.session.remoteAddress
+                if let wait = throttle.retryAfter(address) {
+                    context.session.set(nil)
+                    throw RPCError(.rateLimited, data: ["retry_after_seconds": .int(max(1, wait.components.seconds))])
+                }
                 let principal = try await context.database.withConnection { connection in
                     try await AuthStore.authenticate(secret: params.token, on: connection, logger: context.logger)
                 }
                 guard let principal else {
                     context.session.set(nil)
+                    try await Task.sleep(for: throttle.failed(address))
+                    context.logger.notice("failed login", metadata: ["remote": "\(address)"])
                     throw RPCError(.unauthenticated, "Unknown, expired or revoked token")
                 }
+                throttle.succeeded(address)
                 context.session.set(principal, tokenHash: Token.hash(params.token))
                 return principalValue(principal)
             },
             .define(
-                "auth.whoami", summary: "The user and agency this connection acts for.", result: principalSchema
+                "auth.whoami", summary: "The user and agency this connection acts for.", result: principalSchema, roles: Role.everyone, scope: .agency
             ) { (_: NoParams, context) -> JSONValue in
                 principalValue(try context.principal())
             },

@@ -21,12 +21,6 @@ enum CalendarMethods {
         var csv: String
     }
 
-    static func requireOwner(_ context: RequestContext) throws {
-        guard ["owner", "manager"].contains(try context.principal().role) else {
-            throw RPCError(.forbidden, "Forbidden: the calendar is for owners and managers")
-        }
-    }
-
     /// Re-derives the agency's open deadlines with its calendar as it now is.
     static func recompute(reason: String, context: RequestContext, principal: Principal, connection: PostgresConnection) async throws -> Int {
         let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
@@ -47,7 +41,7 @@ enum CalendarMethods {
                         .required("source", .string(enum: ["builtin", "agency"]), "Where it comes from"),
                     ])), "By date"),
                     .required("known_years", .array(.integer()), "Years counted without being provisional"),
-                ])
+                ]), scope: .agency
             ) { (params: ListParams, context) -> JSONValue in
                 let (own, years) = try await context.withAgency { principal, connection in
                     (
@@ -75,9 +69,8 @@ enum CalendarMethods {
                     .optional("name", .string(maxLength: 100, minLength: 1), "Holiday name (required for holiday and workday)"),
                 ],
                 result: .object([.required("moved", .integer(minimum: 0), "Open deadlines whose date moved")]),
-                errors: [.validationFailed, .forbidden], mutates: true
+                errors: [.validationFailed, .forbidden], mutates: true, roles: Role.owners, scope: .agency
             ) { (params: SetParams, context) -> JSONValue in
-                try requireOwner(context)
                 let moved = try await context.withAgency { principal, connection in
                     if params.kind == "normal" {
                         try await CalendarStore.remove(params.date, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -102,9 +95,8 @@ enum CalendarMethods {
                     .required("years", .array(.integer()), "Years now known"),
                     .required("moved", .integer(minimum: 0), "Open deadlines whose date moved"),
                 ]),
-                errors: [.validationFailed, .forbidden], mutates: true
+                errors: [.validationFailed, .forbidden], mutates: true, roles: Role.owners, scope: .agency
             ) { (params: ImportParams, context) -> JSONValue in
-                try requireOwner(context)
                 let entries = try CalendarCSV.parse(params.csv)
                 let years = Set(entries.map(\.date.year))
                 let moved = try await context.withAgency { principal, connection in
@@ -118,7 +110,7 @@ enum CalendarMethods {
             },
             .define(
                 "settings.get", summary: "The agency's settings.",
-                result: .object([.required("auto_open_renewals", .boolean, "Open a renewal case automatically at the first reminder before a permit expires")])
+                result: .object([.required("auto_open_renewals", .boolean, "Open a renewal case automatically at the first reminder before a permit expires")]), scope: .agency
             ) { (_: NoParams, context) -> JSONValue in
                 let value = try await context.withAgency { principal, connection in
                     try await SettingsStore.autoOpenRenewals(agency: principal.agencyID, on: connection, logger: context.logger)
@@ -126,12 +118,11 @@ enum CalendarMethods {
                 return ["auto_open_renewals": .bool(value)]
             },
             .define(
-                "settings.set", summary: "Changes the agency's settings. Owner or manager only.",
+                "settings.set", summary: "Changes the agency's settings. Owner only.",
                 params: [.required("auto_open_renewals", .boolean, "Open a renewal case automatically at the first reminder (once per permit expiry)")],
                 result: .object([.required("auto_open_renewals", .boolean, "Now")]),
-                errors: [.forbidden], mutates: true
+                errors: [.forbidden], mutates: true, roles: Role.owners, scope: .agency
             ) { (params: SettingsParams, context) -> JSONValue in
-                try requireOwner(context)
                 try await context.withAgency { principal, connection in
                     try await SettingsStore.setAutoOpenRenewals(params.autoOpenRenewals, agency: principal.agencyID, on: connection, logger: context.logger)
                 }

@@ -210,7 +210,7 @@ enum CaseMethods {
             },
             .define(
                 "case.get", summary: "One case: stage (Chinese and English), recorded data, next stages, days in stage, late flag.",
-                params: [.required("id", .string(format: .uuid), "Case id")], result: caseSchema, errors: [.notFound]
+                params: [.required("id", .string(format: .uuid), "Case id")], result: caseSchema, errors: [.notFound], roles: Role.everyone
             ) { (params: IDParams, context) -> JSONValue in
                 let (record, out) = try await context.withAgency { principal, connection in
                     let record = try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -237,7 +237,7 @@ enum CaseMethods {
                 result: .object([
                     .required("cases", .array(caseSchema), "This page"),
                     .required("next_cursor", .nullable(.string), "Cursor of the next page; null on the last page"),
-                ])
+                ]), roles: Role.everyone
             ) { (params: CaseListParams, context) -> JSONValue in
                 let limit = params.limit ?? 50
                 let after = try Cursor.decode(params.cursor, as: CaseCursor.self, method: "case.list")
@@ -362,7 +362,7 @@ enum CaseMethods {
                     .required("stage", .string, "Stage id"),
                     .required("default_days", .nullable(.integer()), "The kind's default"),
                     .required("agency_days", .nullable(.integer()), "The agency's own, if set"),
-                ])), "Every stage")])
+                ])), "Every stage")]), scope: .agency
             ) { (params: KindParams, context) -> JSONValue in
                 let limits = try await context.withAgency { principal, connection in
                     try await StageTimeStore.all(agency: principal.agencyID, on: connection, logger: context.logger)
@@ -380,17 +380,15 @@ enum CaseMethods {
             },
             .define(
                 "case.time_allowed.set",
-                summary: "Sets the agency's days allowed in a stage (null restores the default). Applies to cases entering the stage from now on. Owner or manager only.",
+                summary: "Sets the agency's days allowed in a stage (null restores the default). Applies to cases entering the stage from now on. Owner only.",
                 params: [
                     .required("kind", .string(enum: CaseKinds.all.map(\.id)), "Case kind"),
                     .required("stage", .string(maxLength: 50, minLength: 1), "Stage id"),
                     .required("days", .nullable(.integer(minimum: 1, maximum: 3650)), "Days allowed, or null for the default"),
                 ],
                 result: .object([.required("days", .nullable(.integer()), "Days now allowed (the default when null was given)")]),
-                errors: [.validationFailed, .forbidden], mutates: true
+                errors: [.validationFailed, .forbidden], mutates: true, roles: Role.owners, scope: .agency
             ) { (params: TimeAllowedParams, context) -> JSONValue in
-                let principal = try context.principal()
-                guard ["owner", "manager"].contains(principal.role) else { throw RPCError(.forbidden, "Forbidden: stage times are for owners and managers") }
                 let kind = try kind(params.kind)
                 guard let stage = kind.stage(params.stage), !stage.isTerminal else {
                     throw ValidationError(field: "stage", rule: "enum", message: "\(kind.displayName) has no open stage \"\(params.stage)\"")
@@ -415,7 +413,7 @@ enum CaseMethods {
                     .required("missing", .integer(minimum: 0), "How many are missing"),
                     .required("complete", .boolean, "Nothing is missing"),
                 ]),
-                errors: [.notFound]
+                errors: [.notFound], roles: Role.everyone
             ) { (params: IDParams, context) -> JSONValue in
                 let result = try await context.withAgency { principal, connection in
                     let c = try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -447,7 +445,7 @@ enum CaseMethods {
             .define(
                 "case.overrides", summary: "Every rule override in the agency, newest first.",
                 params: [.optional("limit", .integer(minimum: 1, maximum: 1000), "How many (default 100)")],
-                result: .object([.required("entries", .array(historySchema), "Newest first")])
+                result: .object([.required("entries", .array(historySchema), "Newest first")]), roles: Role.managers
             ) { (params: LimitParams, context) -> JSONValue in
                 let entries = try await context.withAgency { principal, connection in
                     try await CaseStore.overrides(agency: principal.agencyID, limit: params.limit ?? 100, on: connection, logger: context.logger)

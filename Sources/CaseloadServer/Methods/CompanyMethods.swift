@@ -100,7 +100,7 @@ enum CompanyMethods {
                 params: [.required("name", .string(maxLength: 200, minLength: 1), "Registered name (单位名称)")] + fieldProperties,
                 result: companySchema,
                 errors: [.validationFailed, .conflict],
-                mutates: true
+                mutates: true, roles: Role.managers
             ) { (params: JSONValue, context) -> JSONValue in
                 let fields = try CompanyFields.validate(input(from: params))
                 do {
@@ -115,7 +115,7 @@ enum CompanyMethods {
             .define(
                 "company.get", summary: "One client company by id.",
                 params: [.required("id", .string(format: .uuid), "Company id")],
-                result: companySchema, errors: [.notFound]
+                result: companySchema, errors: [.notFound], roles: Role.everyone
             ) { (params: IDParams, context) -> JSONValue in
                 let record = try await context.withAgency { principal, connection in
                     try await CompanyStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -131,6 +131,7 @@ enum CompanyMethods {
                     .optional("district", .string(enum: ShanghaiDistrict.allCases.map(\.rawValue)), "Only this district"),
                     .optional("talent_center_status", .string(enum: TalentCenterStatus.allCases.map(\.rawValue)), "Only this status"),
                     .optional("query", .string(maxLength: 200, minLength: 1), "Only names containing this text"),
+                    .optional("consultant_id", .string(format: .uuid), "Only companies assigned to this user (consultants and viewers: always themselves)"),
                 ],
                 result: .object([
                     .required("companies", .array(companySchema), "This page"),
@@ -139,7 +140,8 @@ enum CompanyMethods {
             ) { (params: ListParams, context) -> JSONValue in
                 let limit = params.limit ?? 50
                 let after = try Cursor.decode(params.cursor, as: NameCursor.self, method: "company.list")
-                let filter = CompanyFilter(district: params.district, talentCenterStatus: params.talentCenterStatus, nameContains: params.query)
+                let filter = CompanyFilter(
+                    district: params.district, talentCenterStatus: params.talentCenterStatus, nameContains: params.query, consultantID: params.consultantID)
                 let records = try await context.withAgency { principal, connection in
                     try await CompanyStore.list(
                         agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
@@ -184,6 +186,7 @@ enum CompanyMethods {
     }
 
     struct ListParams: Decodable, Sendable {
+        var consultantID: UUID?
         var limit: Int?
         var cursor: String?
         var district: String?
@@ -192,7 +195,7 @@ enum CompanyMethods {
 
         enum CodingKeys: String, CodingKey {
             case limit, cursor, district, query
-            case talentCenterStatus = "talent_center_status"
+            case talentCenterStatus = "talent_center_status", consultantID = "consultant_id"
         }
     }
 }

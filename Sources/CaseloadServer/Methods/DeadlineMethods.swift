@@ -74,6 +74,11 @@ enum DeadlineMethods {
 
     struct ExpiringParams: Decodable, Sendable {
         var days: Int?
+        var consultantID: UUID?
+        enum CodingKeys: String, CodingKey {
+            case days
+            case consultantID = "consultant_id"
+        }
     }
 
     /// Moves a deadline to a new state along its machine.
@@ -113,7 +118,7 @@ enum DeadlineMethods {
             ) { (params: ListParams, context) -> JSONValue in
                 let today = CaseMethods.today()
                 return try await context.withAgency { principal, connection in
-                    if !Dispatcher.readOnlyRoles.contains(principal.role) {
+                    if Role(rawValue: principal.role).map(Role.writers.contains) ?? false {
                         try await DeadlineSweep.run(today: today, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                     }
                     let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
@@ -211,13 +216,16 @@ enum DeadlineMethods {
             },
             .define(
                 "applicant.expiring", summary: "Applicants whose residence permit (and so their points) expires within N days, soonest first.",
-                params: [.optional("days", .integer(minimum: 0, maximum: 3650), "Within this many days (default 30)")],
+                params: [
+                    .optional("days", .integer(minimum: 0, maximum: 3650), "Within this many days (default 30)"),
+                    .optional("consultant_id", .string(format: .uuid), "Only companies assigned to this user (consultants and viewers: always themselves)"),
+                ],
                 result: .object([.required("applicants", .array(ApplicantMethods.applicantSchema), "Soonest expiry first")])
             ) { (params: ExpiringParams, context) -> JSONValue in
                 let today = CaseMethods.today()
                 let records = try await context.withAgency { principal, connection in
                     try await ApplicantStore.expiring(
-                        from: today, until: today.adding(days: params.days ?? 30), agency: principal.agencyID, on: connection, logger: context.logger)
+                        from: today, until: today.adding(days: params.days ?? 30), consultant: params.consultantID, agency: principal.agencyID, on: connection, logger: context.logger)
                 }
                 return ["applicants": .array(try records.map(ApplicantMethods.value))]
             },

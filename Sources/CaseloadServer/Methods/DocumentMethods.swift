@@ -94,6 +94,7 @@ enum DocumentMethods {
     }
 
     struct ListParams: Decodable, Sendable {
+        var consultantID: UUID?
         var companyID: UUID?
         var applicantID: UUID?
         var caseID: UUID?
@@ -104,7 +105,7 @@ enum DocumentMethods {
         var limit: Int?
         enum CodingKeys: String, CodingKey {
             case holder, form, limit
-            case companyID = "company_id", applicantID = "applicant_id", caseID = "case_id"
+            case companyID = "company_id", applicantID = "applicant_id", caseID = "case_id", consultantID = "consultant_id"
             case outLongerThanDays = "out_longer_than_days", finishedCases = "finished_cases"
         }
     }
@@ -244,6 +245,7 @@ enum DocumentMethods {
                     .optional("company_id", .string(format: .uuid), "Only this company's"),
                     .optional("applicant_id", .string(format: .uuid), "Only this applicant's"),
                     .optional("case_id", .string(format: .uuid), "Only this case's"),
+                    .optional("consultant_id", .string(format: .uuid), "Only companies assigned to this user (consultants and viewers: always themselves)"),
                     .optional("holder", .string(enum: ["client", "agency", "talent_center", "city_verification_center", "returned"]), "Only those with this holder"),
                     .optional("form", .string(enum: DocumentForm.allCases.map(\.rawValue)), "Only this form (original: the ones that matter most)"),
                     .optional("out_longer_than_days", .integer(minimum: 0, maximum: 3650), "Only those with an authority for longer than this"),
@@ -256,6 +258,7 @@ enum DocumentMethods {
                 filter.companyID = params.companyID
                 filter.applicantID = params.applicantID
                 filter.caseID = params.caseID
+                filter.consultantID = params.consultantID
                 filter.holderKind = params.holder
                 filter.form = params.form
                 filter.outLongerThanDays = params.outLongerThanDays

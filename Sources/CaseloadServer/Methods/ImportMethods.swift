@@ -179,7 +179,7 @@ enum ImportMethods {
             .define(
                 "import.begin", summary: "Starts a bulk import; send rows with import.rows, then import.commit.",
                 params: [.required("kind", .string(enum: ["applicants"]), "What is imported")],
-                result: .object([.required("import_id", .string(format: .uuid), "The import")]), mutates: true
+                result: .object([.required("import_id", .string(format: .uuid), "The import")]), mutates: true, roles: Role.managers, scope: .agency
             ) { (params: BeginParams, context) -> JSONValue in
                 let id = try await context.withAgency { principal, connection in
                     try await ImportStore.begin(kind: params.kind, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
@@ -197,7 +197,7 @@ enum ImportMethods {
                     ]), maxItems: 500), "The rows"),
                 ],
                 result: .object([.required("staged", .integer(minimum: 0), "Rows staged in this call")]),
-                errors: [.notFound, .conflict], mutates: true
+                errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency
             ) { (params: RowsParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
                     try await ImportStore.requireOpen(params.importID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
@@ -222,7 +222,7 @@ enum ImportMethods {
                     .required("errors", .array(.any), "Per row: row, column, rule, message"),
                     .required("plan", .array(.any), "Per valid row: row, action (create/update), name, masked id_number"),
                 ]),
-                errors: [.notFound, .conflict], mutates: true
+                errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency
             ) { (params: CommitParams, context) -> JSONValue in
                 try await commit(params, context: context)
             },

@@ -35,6 +35,11 @@ enum LocationMethods {
 
     struct CodeParams: Decodable, Sendable {
         var code: String
+        var consultantID: UUID?
+        enum CodingKeys: String, CodingKey {
+            case code
+            case consultantID = "consultant_id"
+        }
     }
 
     static var all: [RPCMethod] {
@@ -47,7 +52,7 @@ enum LocationMethods {
                     .required("kind", .string(enum: LocationKind.allCases.map(\.rawValue)), "office, cabinet, drawer or box"),
                     .optional("parent", .string(maxLength: 16, minLength: 1), "The parent location's code (none for an office)"),
                 ],
-                result: locationSchema, errors: [.validationFailed, .conflict, .notFound], mutates: true
+                result: locationSchema, errors: [.validationFailed, .conflict, .notFound], mutates: true, scope: .agency
             ) { (params: AddParams, context) -> JSONValue in
                 let code = try LocationCode.parse(params.code)
                 let kind = try LocationKind.parse(params.kind)
@@ -67,7 +72,7 @@ enum LocationMethods {
             },
             .define(
                 "location.list", summary: "Every storage location of the agency, by code, with its parent and how many documents it holds.",
-                result: .object([.required("locations", .array(locationSchema), "By code")])
+                result: .object([.required("locations", .array(locationSchema), "By code")]), scope: .agency
             ) { (_: NoParams, context) -> JSONValue in
                 let all = try await context.withAgency { principal, connection in
                     try await LocationStore.all(agency: principal.agencyID, on: connection, logger: context.logger)
@@ -75,8 +80,8 @@ enum LocationMethods {
                 return ["locations": .array(values(all))]
             },
             .define(
-                "location.show", summary: "A location and every document in it or below it (recursively).",
-                params: [.required("code", .string(maxLength: 16, minLength: 1), "Location code")],
+                "location.show", summary: "A location and every document in it or below it (recursively) that you may see.",
+                params: [.required("code", .string(maxLength: 16, minLength: 1), "Location code"), .optional("consultant_id", .string(format: .uuid), "Only companies assigned to this user (consultants and viewers: always themselves)")],
                 result: .object([
                     .required("location", locationSchema, "The location"),
                     .required("documents", .array(DocumentMethods.documentSchema), "Documents here and in every location below"),
@@ -86,6 +91,7 @@ enum LocationMethods {
                 let (location, documents, all) = try await context.withAgency { principal, connection in
                     let location = try await LocationStore.get(code: params.code.uppercased(), agency: principal.agencyID, on: connection, logger: context.logger)
                     var filter = DocumentFilter()
+                    filter.consultantID = params.consultantID
                     filter.locationIDs = try await LocationStore.subtree(location.id, agency: principal.agencyID, on: connection, logger: context.logger)
                     let documents = try await DocumentStore.list(agency: principal.agencyID, filter: filter, limit: 10_000, on: connection, logger: context.logger)
                     return (location, documents, try await LocationStore.all(agency: principal.agencyID, on: connection, logger: context.logger))
@@ -96,7 +102,7 @@ enum LocationMethods {
             .define(
                 "location.delete", summary: "Deletes an empty location; one holding documents or other locations is refused.",
                 params: [.required("code", .string(maxLength: 16, minLength: 1), "Location code")],
-                result: .boolean, errors: [.notFound, .conflict], mutates: true
+                result: .boolean, errors: [.notFound, .conflict], mutates: true, scope: .agency
             ) { (params: CodeParams, context) -> JSONValue in
                 do {
                     try await context.withAgency { principal, connection in

@@ -50,7 +50,7 @@ enum PointsMethods {
             },
             .define(
                 "points.rules.list", summary: "Every points rules version: the built-in one from the brief, then the agency's own.",
-                result: .object([.required("versions", .array(.any), "Rules versions, each as `points.rules.add` takes them")])
+                result: .object([.required("versions", .array(.any), "Rules versions, each as `points.rules.add` takes them")]), scope: .agency
             ) { (_: NoParams, context) -> JSONValue in
                 let versions = try await context.withAgency { principal, connection in
                     try await PointsRulesStore.all(agency: principal.agencyID, on: connection, logger: context.logger)
@@ -59,13 +59,11 @@ enum PointsMethods {
             },
             .define(
                 "points.rules.add",
-                summary: "Adds the agency's own points rules version, effective from its date (start from one `points.rules.list` returns). Owner or manager only.",
+                summary: "Adds the agency's own points rules version, effective from its date (start from one `points.rules.list` returns). Owner only.",
                 params: [.required("rules", .object([], additionalProperties: true), "A full rules version with a new `version` name")],
                 result: .object([.required("version", .string, "The version added")]),
-                errors: [.validationFailed, .conflict, .forbidden], mutates: true
+                errors: [.validationFailed, .conflict, .forbidden], mutates: true, roles: Role.owners, scope: .agency
             ) { (params: JSONValue, context) -> JSONValue in
-                let principal = try context.principal()
-                guard ["owner", "manager"].contains(principal.role) else { throw RPCError(.forbidden, "Forbidden: points rules are for owners and managers") }
                 let rules: PointsRules
                 do {
                     rules = try WireJSON.convert(params["rules"] ?? .null, to: PointsRules.self)

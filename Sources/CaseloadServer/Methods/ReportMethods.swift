@@ -186,7 +186,7 @@ enum ReportMethods {
                 "report.company",
                 summary: "A client company's progress report: one row per case (masked ID, stage in Chinese and English, days in stage, late, next deadline and why, missing documents, originals and where), with a summary per stage. Paged: append `content` chunks until `next_cursor` is null.",
                 params: [.required("company_id", .string(format: .uuid), "The company")] + filterParams,
-                result: reportResult, errors: [.notFound]
+                result: reportResult, errors: [.notFound], roles: Role.everyone
             ) { (params: Params, context) -> JSONValue in
                 let companyID = params.companyID!
                 return try await chunk(params, title: "进度报告 Progress report", subject: { connection, principal in
@@ -217,7 +217,7 @@ enum ReportMethods {
                 "report.agency",
                 summary: "The agency overview: per company and per consultant, open cases, late cases, overdue deadlines, originals held and out with authorities; one chunk.",
                 params: [.required("format", .string(enum: ReportFormat.allCases.map(\.rawValue)), "csv, json, md or html"), .optional("cursor", .string(maxLength: 100), "Unused: the overview is one chunk (next_cursor is always null)")],
-                result: reportResult
+                result: reportResult, roles: Role.managers
             ) { (params: Params, context) -> JSONValue in
                 let format = params.format
                 let (content, rowCount) = try await context.withAgency { principal, connection -> (String, Int) in

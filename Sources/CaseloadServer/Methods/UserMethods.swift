@@ -15,19 +15,111 @@ enum UserMethods {
         }
     }
 
+    struct CreateParams: Decodable, Sendable {
+        var name: String
+        var role: String
+        var companyID: UUID?
+        var tokenExpiresInDays: Int?
+        enum CodingKeys: String, CodingKey {
+            case name, role
+            case companyID = "company_id", tokenExpiresInDays = "token_expires_in_days"
+        }
+    }
+
+    struct UpdateParams: Decodable, Sendable {
+        var id: UUID
+        var name: String?
+        var role: String?
+        var companyID: UUID?
+        enum CodingKeys: String, CodingKey {
+            case id, name, role
+            case companyID = "company_id"
+        }
+    }
+
     static let userSchema: Schema = .object([
         .required("id", .string(format: .uuid), "User id"),
         .required("name", .string, "Name"),
         .required("role", .string(enum: AdminStore.roles), "Role"),
+        .required("company_id", .nullable(.string(format: .uuid)), "A client's company; null for every other role"),
     ])
 
     static func value(_ u: ConsultantStore.User) -> JSONValue {
-        ["id": .string(u.id.uuidString.lowercased()), "name": .string(u.name), "role": .string(u.role)]
+        [
+            "id": .string(u.id.uuidString.lowercased()), "name": .string(u.name), "role": .string(u.role),
+            "company_id": u.companyID.map { .string($0.uuidString.lowercased()) } ?? .null,
+        ]
+    }
+
+    /// A client needs exactly one company; no other role has one.
+    static func checkCompany(role: String, company: UUID?) throws {
+        if role == "client", company == nil {
+            throw ValidationError(field: "company_id", rule: "required", message: "a client user needs the company whose cases they follow")
+        }
+        if role != "client", company != nil {
+            throw ValidationError(field: "company_id", rule: "client_only", message: "only a client user belongs to a company")
+        }
     }
 
     static var all: [RPCMethod] {
         [
-            .define("user.list", summary: "The agency's users.", result: .object([.required("users", .array(userSchema), "By name")])) {
+            .define(
+                "user.create",
+                summary: "Adds a user to the agency with a first token, shown once in the result and never again. Owner only.",
+                params: [
+                    .required("name", .string(maxLength: 200, minLength: 1), "Name"),
+                    .required("role", .string(enum: AdminStore.roles), "Role"),
+                    .optional("company_id", .string(format: .uuid), "For a client: their company (required for clients, refused otherwise)"),
+                    .optional("token_expires_in_days", .integer(minimum: 1, maximum: Int64(TokenStore.maximumLifetimeDays)), "The first token's lifetime (default 90 days)"),
+                ],
+                result: .object([
+                    .required("user", userSchema, "The new user"),
+                    .required("token", .string, "Their API token: give it to them now, it is not shown again"),
+                ]),
+                errors: [.validationFailed, .notFound], mutates: true, roles: Role.owners, scope: .agency, idempotent: false
+            ) { (params: CreateParams, context) -> JSONValue in
+                try checkCompany(role: params.role, company: params.companyID)
+                return try await context.withAgency { principal, connection in
+                    if let company = params.companyID {
+                        _ = try await CompanyStore.get(company, agency: principal.agencyID, on: connection, logger: context.logger)
+                    }
+                    let created = try await AdminStore.insertUser(
+                        agency: principal.agencyID, name: params.name, role: params.role, company: params.companyID,
+                        tokenExpiresInDays: params.tokenExpiresInDays ?? TokenMethods.defaultLifetimeDays, on: connection, logger: context.logger)
+                    let user = ConsultantStore.User(id: created.userID, name: params.name, role: params.role, companyID: params.companyID)
+                    return ["user": value(user), "token": .string(created.token)] as JSONValue
+                }
+            },
+            .define(
+                "user.update",
+                summary: "Renames a user or changes their role (and a client's company). Takes effect on their open connections within seconds. Owner only.",
+                params: [
+                    .required("id", .string(format: .uuid), "User id"),
+                    .optional("name", .string(maxLength: 200, minLength: 1), "New name"),
+                    .optional("role", .string(enum: AdminStore.roles), "New role"),
+                    .optional("company_id", .nullable(.string(format: .uuid)), "A client's company"),
+                ],
+                result: userSchema,
+                errors: [.validationFailed, .notFound], mutates: true, roles: Role.owners, scope: .agency
+            ) { (params: UpdateParams, context) -> JSONValue in
+                try await context.withAgency { principal, connection in
+                    guard let current = try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
+                        .first(where: { $0.id == params.id })
+                    else { throw StorageError.notFound(entity: "user") }
+                    let role = params.role ?? current.role
+                    let company = role == "client" ? (params.companyID ?? current.companyID) : params.companyID
+                    try checkCompany(role: role, company: company)
+                    if params.id == principal.userID, role != "owner" {
+                        throw ValidationError(field: "role", rule: "keep_owner", message: "you cannot take the owner role from yourself")
+                    }
+                    let updated = ConsultantStore.User(id: params.id, name: params.name ?? current.name, role: role, companyID: company)
+                    try await ConsultantStore.update(updated, agency: principal.agencyID, on: connection, logger: context.logger)
+                    return value(updated)
+                }
+            },
+            .define(
+                "user.list", summary: "The agency's users.", result: .object([.required("users", .array(userSchema), "By name")]), scope: .agency
+            ) {
                 (_: NoParams, context) -> JSONValue in
                 let users = try await context.withAgency { principal, connection in
                     try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
@@ -43,10 +135,8 @@ enum UserMethods {
                     .optional("assigned", .boolean, "false to unassign (default true)"),
                 ],
                 result: .object([.required("consultants", .array(userSchema), "Everyone now assigned to the company")]),
-                errors: [.notFound, .forbidden], mutates: true
+                errors: [.notFound, .forbidden], mutates: true, roles: Role.managers
             ) { (params: AssignParams, context) -> JSONValue in
-                let principal = try context.principal()
-                guard ["owner", "manager"].contains(principal.role) else { throw RPCError(.forbidden, "Forbidden: assigning consultants is for owners and managers") }
                 let users = try await context.withAgency { principal, connection in
                     _ = try await CompanyStore.get(params.companyID, agency: principal.agencyID, on: connection, logger: context.logger)
                     guard try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)

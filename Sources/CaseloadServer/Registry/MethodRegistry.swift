@@ -10,6 +10,7 @@ public struct MethodRegistry: Sendable {
         for method in groups.joined() {
             precondition(methods[method.name] == nil, "method \(method.name) registered twice")
             precondition(!method.summary.isEmpty, "method \(method.name) has no summary")
+            if let gap = method.scopeGap { preconditionFailure("method \(method.name): \(gap)") }
             methods[method.name] = method
             order.append(method.name)
         }

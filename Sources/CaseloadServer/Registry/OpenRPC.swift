@@ -11,7 +11,7 @@ public enum OpenRPC {
                 "summary": .string(method.summary),
                 "paramStructure": "by-name",
                 "params": .array(
-                    method.params.map { p in
+                    method.allParams.map { p in
                         [
                             "name": .string(p.name),
                             "description": .string(p.description),
@@ -23,6 +23,7 @@ public enum OpenRPC {
                 "errors": .array(method.allErrors.map { ["$ref": .string("#/components/errors/\($0.name)")] }),
                 "x-requires-login": .bool(method.access == .authenticated),
                 "x-mutates": .bool(method.mutates),
+                "x-roles": .array(method.callers.map { .string($0.rawValue) }),
             ]
         }
         var errors: [String: JSONValue] = [:]

@@ -28,14 +28,18 @@ public enum ProtocolDocs {
             out.append(method.summary + "\n")
             out.append("- Login: \(method.access == .authenticated ? "required" : "not required")")
             out.append("- Changes data: \(method.mutates ? "yes" : "no")")
+            if method.access == .authenticated {
+                let confined = method.scope == .companies && !method.callers.allSatisfy(\.seesAllCompanies) ? " (confined to their companies)" : ""
+                out.append("- Roles: " + method.callers.map { "`\($0.rawValue)`" }.joined(separator: ", ") + confined)
+            }
             out.append("- Errors: " + method.allErrors.map { "`\($0.name)` (\($0.rawValue))" }.joined(separator: ", "))
             out.append("- Result: \(typeText(method.result))\n")
-            if method.params.isEmpty {
+            if method.allParams.isEmpty {
                 out.append("No params.\n")
             } else {
                 out.append("| param | type | required | description |")
                 out.append("|---|---|---|---|")
-                for p in method.params {
+                for p in method.allParams {
                     out.append("| `\(p.name)` | \(typeText(p.schema)) | \(p.required ? "yes" : "no") | \(p.description.replacingPipes) |")
                 }
                 out.append("")

@@ -21,6 +21,13 @@ public struct RPCMethod: Sendable {
     public var mutates: Bool
     /// Changes the connection's session: later requests on the connection wait for it.
     public var changesSession: Bool
+    /// The roles that may call it (ignored for `.anyone` methods).
+    public var roles: Set<Role>
+    /// Whose data it touches: the server confines roles that see only some companies.
+    public var scope: Scope
+    /// Accepts an `idempotency_key` (mutating methods, unless the result holds a secret that
+    /// must not be stored, like a new token).
+    public var idempotent: Bool
     let invoke: @Sendable (JSONValue, RequestContext) async throws -> JSONValue
 
     /// Defines a method whose params decode into `P` (snake_case JSON keys) and whose result
@@ -34,11 +41,16 @@ public struct RPCMethod: Sendable {
         access: Access = .authenticated,
         mutates: Bool = false,
         changesSession: Bool = false,
+        roles: Set<Role>? = nil,
+        scope: Scope = .companies,
+        idempotent: Bool? = nil,
         _ handler: @escaping @Sendable (P, RequestContext) async throws -> R
     ) -> RPCMethod {
         RPCMethod(
             name: name, summary: summary, params: params, result: result, errors: errors, access: access,
-            mutates: mutates, changesSession: changesSession
+            mutates: mutates, changesSession: changesSession,
+            roles: roles ?? (mutates ? Role.writers : Role.staff), scope: access == .anyone ? .agency : scope,
+            idempotent: idempotent ?? mutates
         ) { raw, context in
             let decoded: P
             do {
@@ -53,13 +65,23 @@ public struct RPCMethod: Sendable {
         }
     }
 
+    /// The param every idempotent method accepts.
+    public static let idempotencyKey = Property.optional(
+        "idempotency_key", .string(maxLength: 200, minLength: 8),
+        "Makes retries safe: a repeat with the same key returns the first result and changes nothing (kept 24 h; the same key with other params is refused)")
+
+    /// Every param it accepts: its own, and the idempotency key where it takes one.
+    public var allParams: [Property] { idempotent ? params + [Self.idempotencyKey] : params }
+
     /// The params as one object schema.
-    public var paramsSchema: Schema { .object(params) }
+    public var paramsSchema: Schema { .object(allParams) }
 
     /// Every error this method may answer with, the generic ones included.
     public var allErrors: [RPCErrorCode] {
         var codes: [RPCErrorCode] = [.invalidParams, .internalError, .deadlineExceeded]
-        if access == .authenticated { codes += [.unauthenticated, .databaseUnavailable] }
+        if access == .authenticated { codes += [.unauthenticated, .forbidden, .databaseUnavailable] }
+        if scope == .companies, access == .authenticated { codes.append(.notFound) }
+        if idempotent { codes.append(.conflict) }
         for code in errors where !codes.contains(code) { codes.append(code) }
         return codes
     }

@@ -86,6 +86,24 @@ public enum ApplicantStore {
     }
 
     /// The applicant with this ID number, found by its keyed hash.
+    /// The applicant's ID number and phone in clear. Callers must audit the reveal.
+    public static func reveal(_ id: UUID, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+        async throws -> (idNumber: String, phone: String?)
+    {
+        let rows = try await connection.query(
+            """
+            SELECT id_number_sealed, id_number_key, phone_sealed, phone_key FROM applicants
+            WHERE agency_id = \(agency) AND applicant_id = \(id)
+            """, logger: logger)
+        for try await (idSealed, idKey, phoneSealed, phoneKey) in rows.decode((ByteBuffer, String, ByteBuffer?, String?).self) {
+            let idNumber = try cipher.open(Array(buffer: idSealed), keyID: idKey)
+            var phone: String?
+            if let phoneSealed, let phoneKey { phone = try cipher.open(Array(buffer: phoneSealed), keyID: phoneKey) }
+            return (idNumber, phone)
+        }
+        throw StorageError.notFound(entity: "applicant")
+    }
+
     public static func find(idNumber: ResidentIDNumber, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
         async throws -> ApplicantRecord?
     {
@@ -161,14 +179,15 @@ public enum ApplicantStore {
     }
 
     /// Applicants whose residence permit expires on or before `until` (and not before `from`).
-    public static func expiring(from: CalendarDate, until: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger)
-        async throws -> [ApplicantRecord]
-    {
+    public static func expiring(
+        from: CalendarDate, until: CalendarDate, consultant: UUID? = nil, agency: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [ApplicantRecord] {
         let rows = try await connection.query(
             """
             SELECT \(unescaped: columns) FROM applicants
             WHERE agency_id = \(agency) AND profile ? 'permit_expiry_date'
               AND (profile->>'permit_expiry_date')::date BETWEEN \(from.iso)::date AND \(until.iso)::date
+              AND caseload_in_caseload(agency_id, company_id, \(consultant)::uuid)
             ORDER BY (profile->>'permit_expiry_date')::date, applicant_id
             """,
             logger: logger)

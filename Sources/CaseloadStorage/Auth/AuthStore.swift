@@ -11,11 +11,11 @@ public enum AuthStore {
     public static func authenticate(hash tokenHash: [UInt8], on connection: PostgresConnection, logger: Logger) async throws -> Principal? {
         let hash = ByteBuffer(bytes: tokenHash)
         let rows = try await connection.query(
-            "SELECT agency_id, user_id, role, user_name, agency_name FROM caseload_authenticate(\(hash))",
+            "SELECT agency_id, user_id, role, user_name, agency_name, company_id FROM caseload_authenticate(\(hash))",
             logger: logger
         )
-        for try await (agency, user, role, userName, agencyName) in rows.decode((UUID, UUID, String, String, String).self) {
-            return Principal(agencyID: agency, userID: user, role: role, userName: userName, agencyName: agencyName)
+        for try await (agency, user, role, userName, agencyName, company) in rows.decode((UUID, UUID, String, String, String, UUID?).self) {
+            return Principal(agencyID: agency, userID: user, role: role, userName: userName, agencyName: agencyName, companyID: company)
         }
         return nil
     }
@@ -52,26 +52,29 @@ public enum AdminStore {
         }
     }
 
-    /// Creates a user in an agency, with a new token.
-    public static func createUser(agency: UUID, name: String, role: String, on connection: PostgresConnection, logger: Logger)
-        async throws -> Created
-    {
+    /// Creates a user in an agency, with a new token. A client needs `company`: the one
+    /// company whose cases they may follow.
+    public static func createUser(
+        agency: UUID, name: String, role: String, company: UUID? = nil, tokenExpiresInDays: Int? = nil,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> Created {
         try await connection.withTransaction(logger: logger) { tx in
-            try await insertUser(agency: agency, name: name, role: role, on: tx, logger: logger)
+            try await insertUser(agency: agency, name: name, role: role, company: company, tokenExpiresInDays: tokenExpiresInDays, on: tx, logger: logger)
         }
     }
 
-    static func insertUser(agency: UUID, name: String, role: String, on connection: PostgresConnection, logger: Logger)
-        async throws -> Created
-    {
-        let token = Token.generate()
+    /// Inserts a user and their first token (on a connection already in a transaction).
+    public static func insertUser(
+        agency: UUID, name: String, role: String, company: UUID? = nil, tokenExpiresInDays: Int? = nil,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> Created {
         var user: UUID?
         let rows = try await connection.query(
-            "INSERT INTO users (agency_id, name, role) VALUES (\(agency), \(name), \(role)) RETURNING user_id", logger: logger)
-        for try await id in rows.decode(UUID.self) { user = id }
-        try await connection.query(
-            "INSERT INTO tokens (agency_id, user_id, token_hash) VALUES (\(agency), \(user!), \(ByteBuffer(bytes: token.hash)))",
+            "INSERT INTO users (agency_id, name, role, company_id) VALUES (\(agency), \(name), \(role), \(company)) RETURNING user_id",
             logger: logger)
+        for try await id in rows.decode(UUID.self) { user = id }
+        let token = try await TokenStore.create(
+            for: user!, agency: agency, label: "first token", expiresInDays: tokenExpiresInDays, on: connection, logger: logger)
         return Created(agencyID: agency, userID: user!, role: role, token: token.secret)
     }
 

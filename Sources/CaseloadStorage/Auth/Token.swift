@@ -36,12 +36,15 @@ public struct Principal: Sendable, Hashable {
     public var role: String
     public var userName: String
     public var agencyName: String
+    /// A client's company: the only one whose cases they may see. Nil for every other role.
+    public var companyID: UUID?
 
-    public init(agencyID: UUID, userID: UUID, role: String, userName: String, agencyName: String) {
+    public init(agencyID: UUID, userID: UUID, role: String, userName: String, agencyName: String, companyID: UUID? = nil) {
         self.agencyID = agencyID
         self.userID = userID
         self.role = role
         self.userName = userName
         self.agencyName = agencyName
+        self.companyID = companyID
     }
 }

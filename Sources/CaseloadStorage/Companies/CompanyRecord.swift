@@ -36,10 +36,13 @@ public struct CompanyFilter: Sendable, Hashable {
     public var talentCenterStatus: String?
     /// Case-insensitive substring of the name.
     public var nameContains: String?
+    /// Only companies assigned to this user.
+    public var consultantID: UUID?
 
-    public init(district: String? = nil, talentCenterStatus: String? = nil, nameContains: String? = nil) {
+    public init(district: String? = nil, talentCenterStatus: String? = nil, nameContains: String? = nil, consultantID: UUID? = nil) {
         self.district = district
         self.talentCenterStatus = talentCenterStatus
         self.nameContains = nameContains
+        self.consultantID = consultantID
     }
 }

@@ -7,14 +7,36 @@ public enum ConsultantStore {
         public var id: UUID
         public var name: String
         public var role: String
+        /// A client's company.
+        public var companyID: UUID?
+
+        public init(id: UUID, name: String, role: String, companyID: UUID? = nil) {
+            self.id = id
+            self.name = name
+            self.role = role
+            self.companyID = companyID
+        }
     }
 
     public static func users(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [User] {
         let rows = try await connection.query(
-            "SELECT user_id, name, role FROM users WHERE agency_id = \(agency) ORDER BY name, user_id", logger: logger)
+            "SELECT user_id, name, role, company_id FROM users WHERE agency_id = \(agency) ORDER BY name, user_id", logger: logger)
         var users: [User] = []
-        for try await (id, name, role) in rows.decode((UUID, String, String).self) { users.append(User(id: id, name: name, role: role)) }
+        for try await (id, name, role, company) in rows.decode((UUID, String, String, UUID?).self) {
+            users.append(User(id: id, name: name, role: role, companyID: company))
+        }
         return users
+    }
+
+    /// Changes a user's name, role and (client) company.
+    public static func update(_ user: User, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query(
+            """
+            UPDATE users SET name = \(user.name), role = \(user.role), company_id = \(user.companyID)
+            WHERE agency_id = \(agency) AND user_id = \(user.id) RETURNING 1
+            """, logger: logger)
+        for try await _ in rows.decode(Int.self) { return }
+        throw StorageError.notFound(entity: "user")
     }
 
     /// Assigns (or unassigns) a consultant to a company; idempotent.

@@ -32,20 +32,36 @@ public final class Database: Sendable {
         await client.run()
     }
 
-    /// Runs `body` in one transaction acting for `agency` (and `user`, when known).
-    /// Errors come out classified (`StorageError` where one applies), never wrapped in
-    /// `PostgresTransactionError`.
+    /// Who a transaction acts as. Row-level security derives what it may see and change from
+    /// the user's role in the agency (schema/008); the server's own jobs act as `.system`.
+    public enum Actor: Sendable, Hashable {
+        case user(UUID)
+        /// The whole agency, for work no user asked for (sweeps, scheduled jobs, tests' setup).
+        case system
+    }
+
+    /// Runs `body` in one transaction acting for `agency` as `actor`; `method` names the
+    /// call in the audit log. Errors come out classified (`StorageError` where one
+    /// applies), never wrapped in `PostgresTransactionError`.
     public func withAgency<Result>(
         _ agency: UUID,
-        user: UUID? = nil,
+        as actor: Actor,
+        method: String? = nil,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 let timeout = "\(statementTimeoutMilliseconds)ms"
+                let user: String
+                let system: String
+                switch actor {
+                case .user(let id): (user, system) = (id.uuidString, "")
+                case .system: (user, system) = ("", "on")
+                }
                 try await connection.query(
                     """
-                    SELECT set_config('caseload.agency_id', \(agency.uuidString), true), set_config('caseload.user_id', \(user?.uuidString ?? ""), true),
+                    SELECT set_config('caseload.agency_id', \(agency.uuidString), true), set_config('caseload.user_id', \(user), true),
+                           set_config('caseload.system', \(system), true), set_config('caseload.method', \(method ?? ""), true),
                            set_config('statement_timeout', \(timeout), true), set_config('lock_timeout', \(timeout), true)
                     """,
                     logger: logger

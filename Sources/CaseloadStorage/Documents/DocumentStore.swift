@@ -30,6 +30,8 @@ public struct DocumentFilter: Sendable, Hashable {
     public var companyID: UUID?
     public var applicantID: UUID?
     public var caseID: UUID?
+    /// Only documents of companies assigned to this user.
+    public var consultantID: UUID?
     public var holderKind: String?
     public var form: String?
     /// Only documents held by an authority for longer than this many days.
@@ -137,6 +139,7 @@ public enum DocumentStore {
               AND (\(filter.companyID)::uuid IS NULL OR d.company_id = \(filter.companyID)::uuid)
               AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)
               AND (\(filter.caseID)::uuid IS NULL OR d.case_id = \(filter.caseID)::uuid)
+              AND caseload_in_caseload(d.agency_id, d.company_id, \(filter.consultantID)::uuid)
               AND (\(filter.holderKind)::text IS NULL OR d.holder_kind = \(filter.holderKind)::text)
               AND (\(filter.form)::text IS NULL OR d.form = \(filter.form)::text)
               AND (\(filter.outLongerThanDays)::int IS NULL OR (d.holder_kind IN ('talent_center', 'city_verification_center')

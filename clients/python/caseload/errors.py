@@ -37,6 +37,7 @@ __all__ = [
     "DatabaseUnavailable",
     "RequestTooLarge",
     "DeadlineExceeded",
+    "RateLimited",
     "error_class",
     "error_from_response",
 ]
@@ -201,6 +202,13 @@ class DeadlineExceeded(RpcError):
     name = "deadline_exceeded"
 
 
+class RateLimited(RpcError):
+    """-32009: too many failed logins from this address; ``data["retry_after_seconds"]`` says when to retry."""
+
+    code = -32009
+    name = "rate_limited"
+
+
 _BY_CODE: Dict[int, Type[RpcError]] = {
     cls.code: cls
     for cls in (
@@ -217,6 +225,7 @@ _BY_CODE: Dict[int, Type[RpcError]] = {
         DatabaseUnavailable,
         RequestTooLarge,
         DeadlineExceeded,
+        RateLimited,
     )
 }
 

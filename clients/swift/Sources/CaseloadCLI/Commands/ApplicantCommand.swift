@@ -6,7 +6,7 @@ struct ApplicantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "applicant",
         abstract: "Applicants (申请人): employees of client companies.",
-        subcommands: [Add.self, List.self, Show.self, Update.self, Estimate.self]
+        subcommands: [Add.self, List.self, Show.self, Reveal.self, Update.self, Estimate.self]
     )
 
     /// The profile fields `add` and `update` share. Absent options are not sent (an update keeps
@@ -135,6 +135,20 @@ struct ApplicantCommand: AsyncParsableCommand {
         func execute() async throws {
             let applicant = try await options.withClient { try await $0.call("applicant.get", ["id": .string(id)]) }
             ApplicantCommand.show(applicant, json: options.json)
+        }
+    }
+
+    struct Reveal: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show an applicant's full ID number and phone (written to the audit log).",
+            discussion: "For filling in a government form. Owners, managers and the company's consultants only.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Applicant id.") var id: String
+
+        func execute() async throws {
+            let revealed = try await options.withClient { try await $0.call("applicant.reveal", ["id": .string(id)]) }
+            if options.json { return Output.json(revealed) }
+            Output.record([("身份证号 ID number", Output.text(revealed["id_number"])), ("手机 Phone", Output.text(revealed["phone"]))])
         }
     }
 

@@ -14,7 +14,7 @@ public struct CaseloadCommand: AsyncParsableCommand {
         subcommands: [
             Ping.self, Login.self, CompanyCommand.self, ApplicantCommand.self, CaseCommand.self, DocumentCommand.self, LocationCommand.self,
             ArchiveCommand.self, DeadlineCommand.self, ExpiringCommand.self, CalendarCommand.self, SettingsCommand.self, UserCommand.self,
-            ImportCommand.self, ReportCommand.self,
+            ImportCommand.self, ReportCommand.self, CompanyCommand.Assign.self, TokenCommand.self, AuditCommand.self,
         ]
     )
 
@@ -62,7 +62,7 @@ struct Ping: ClientCommand {
 
 struct Login: ClientCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check a token and save it with the address in a file only you can read.",
+        abstract: "Check a token and save it with the address (and TLS settings) in a file only you can read.",
         discussion: "The file is $XDG_CONFIG_HOME/caseload/login.json (default ~/.config/caseload/login.json), mode 0600."
     )
 
@@ -74,7 +74,7 @@ struct Login: ClientCommand {
         }
         let (host, port) = try options.resolvedAddress()
         let me = try await options.withClient { client in try await client.call("auth.whoami") }
-        try SavedLogin(addr: "\(host):\(port)", token: token).save()
+        try SavedLogin(addr: "\(host):\(port)", token: token, tls: options.resolvedTLSSettings()).save()
         if options.json {
             Output.json(me)
         } else {

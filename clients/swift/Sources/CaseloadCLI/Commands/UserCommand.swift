@@ -5,13 +5,13 @@ import Foundation
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "The agency's users (for consultant ids).",
-        subcommands: [List.self]
+        abstract: "The agency's users: list them; owners add users and change roles.",
+        subcommands: [List.self, Create.self, Update.self]
     )
 
     static func table(_ users: [JSONValue]) {
         let t = Output.text
-        Output.table(["ID", "姓名 NAME", "角色 ROLE"], users.map { [t($0["id"]), t($0["name"]), t($0["role"])] })
+        Output.table(["ID", "姓名 NAME", "角色 ROLE", "公司 COMPANY"], users.map { [t($0["id"]), t($0["name"]), t($0["role"]), t($0["company_id"])] })
     }
 
     struct List: ClientCommand {
@@ -22,6 +22,46 @@ struct UserCommand: AsyncParsableCommand {
             let users = try await options.withClient { try await $0.call("user.list")["users"] ?? [] }
             if options.json { return Output.json(users) }
             UserCommand.table(users.arrayValue ?? [])
+        }
+    }
+
+    struct Create: ClientCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user (owner only); prints their first token once.",
+            discussion: "Roles: owner, manager, consultant, viewer, client. A client is a company's HR contact and needs --company.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The user's name.") var name: String
+        @Option(help: "owner, manager, consultant, viewer or client.") var role: String
+        @Option(help: "For a client: their company's id.") var company: String?
+        @Option(help: "The token's lifetime in days (default 90).") var tokenDays: Int?
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["name": .string(name), "role": .string(role)]
+            params["company_id"] = company.map(JSONValue.string)
+            params["token_expires_in_days"] = tokenDays.map { .int(Int64($0)) }
+            let result = try await options.withClient { try await $0.call("user.create", .object(params)) }
+            if options.json { return Output.json(result) }
+            UserCommand.table([result["user"] ?? .null])
+            print("\nToken (shown once; give it to \(name) now):\n\(Output.text(result["token"]))")
+        }
+    }
+
+    struct Update: ClientCommand {
+        static let configuration = CommandConfiguration(abstract: "Rename a user or change their role (owner only).")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "User id.") var id: String
+        @Option(help: "New name.") var name: String?
+        @Option(help: "New role.") var role: String?
+        @Option(help: "A client's company id.") var company: String?
+
+        func execute() async throws {
+            var params: [String: JSONValue] = ["id": .string(id)]
+            params["name"] = name.map(JSONValue.string)
+            params["role"] = role.map(JSONValue.string)
+            params["company_id"] = company.map(JSONValue.string)
+            let user = try await options.withClient { try await $0.call("user.update", .object(params)) }
+            if options.json { return Output.json(user) }
+            UserCommand.table([user])
         }
     }
 }

@@ -1,0 +1,67 @@
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The server's wall: who may call a method, and which companies' data they may touch. (The
+/// database's row-level security enforces the same rules again; see schema/008.)
+enum Authorization {
+    /// Refuses a caller whose role the method does not allow.
+    static func checkRole(of principal: Principal, for method: RPCMethod) throws {
+        guard let role = Role(rawValue: principal.role), method.roles.contains(role) else {
+            throw RPCError(.forbidden, "Forbidden: the \(principal.role) role may not call \(method.name)")
+        }
+    }
+
+    /// Forces the filters that keep a role to its companies: a consultant's or viewer's
+    /// `consultant_id` is themselves; a client's `company_id` is their company. Asking for
+    /// someone else's is refused rather than silently narrowed.
+    static func confine(_ params: JSONValue, of principal: Principal, for method: RPCMethod) throws -> JSONValue {
+        guard method.scope == .companies, let role = Role(rawValue: principal.role), !role.seesAllCompanies,
+            case .object(var fields) = params
+        else { return params }
+        let names = Set(method.params.map(\.name))
+        func force(_ key: String, to id: UUID?, what: String) throws {
+            guard names.contains(key) else { return }
+            guard let id else { throw RPCError(.forbidden, "Forbidden: this client user has no company") }
+            let wanted = id.uuidString.lowercased()
+            if let given = fields[key]?.stringValue, given.lowercased() != wanted {
+                throw RPCError(.forbidden, "Forbidden: a \(principal.role) sees only \(what)")
+            }
+            fields[key] = .string(wanted)
+        }
+        switch role {
+        case .client: try force("company_id", to: principal.companyID, what: "their own company")
+        case .consultant, .viewer: try force("consultant_id", to: principal.userID, what: "the companies assigned to them")
+        case .owner, .manager: break
+        }
+        return .object(fields)
+    }
+
+    /// Checks that every entity the params name belongs to a company the caller may touch.
+    /// Unknown ids are `not_found`, others' are `forbidden`; owners and managers skip it.
+    static func checkEntities(
+        in params: JSONValue, of principal: Principal, for method: RPCMethod, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard let role = Role(rawValue: principal.role), !role.seesAllCompanies else { return }
+        var assigned: Set<UUID>?
+        for (name, entity) in method.entityParams {
+            guard let raw = params[name]?.stringValue, let id = UUID(uuidString: raw) else { continue }
+            guard let company = try await AccessStore.company(of: entity, id, agency: principal.agencyID, on: connection, logger: logger)
+            else { throw StorageError.notFound(entity: entity.rawValue) }
+            let allowed: Bool
+            if role == .client {
+                allowed = company == principal.companyID
+            } else {
+                if assigned == nil {
+                    assigned = try await AccessStore.assignedCompanies(user: principal.userID, agency: principal.agencyID, on: connection, logger: logger)
+                }
+                allowed = assigned!.contains(company)
+            }
+            guard allowed else {
+                throw RPCError(.forbidden, "Forbidden: this \(entity.rawValue) belongs to a company that is not yours", data: ["field": .string(name)])
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import CaseloadProtocol
+import CaseloadStorage
+import Crypto
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Runs a mutating call at most once per idempotency key, inside the call's transaction.
+enum Idempotency {
+    static func run(
+        key: String, method: RPCMethod, params: JSONValue, principal: Principal, on connection: PostgresConnection, logger: Logger,
+        _ body: () async throws -> JSONValue
+    ) async throws -> JSONValue {
+        let hash = Array(SHA256.hash(data: try WireJSON.encode(params)))
+        let claim = try await IdempotencyStore.claim(
+            key: key, method: method.name, paramsHash: hash, agency: principal.agencyID, user: principal.userID, on: connection, logger: logger)
+        switch claim {
+        case .replay(let storedMethod, let storedHash, let result):
+            guard storedMethod == method.name, storedHash == hash else {
+                throw RPCError(
+                    .conflict, "Conflict: this idempotency_key was used for a different call (\(storedMethod)); use a new key for new work",
+                    data: ["errors": [["field": "idempotency_key", "rule": "same_params", "message": "reused with different params"]]])
+            }
+            return try WireJSON.decode(JSONValue.self, from: Data(result.utf8))
+        case .claimed:
+            let result = try await body()
+            let encoded = String(decoding: try WireJSON.encode(result), as: UTF8.self)
+            try await IdempotencyStore.complete(key: key, result: encoded, agency: principal.agencyID, user: principal.userID, on: connection, logger: logger)
+            return result
+        }
+    }
+}

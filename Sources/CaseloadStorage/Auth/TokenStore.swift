@@ -1,0 +1,64 @@
+import Foundation
+import PostgresNIO
+
+/// A user's API tokens: created (shown once), listed (never the secret), revoked.
+public enum TokenStore {
+    public struct Info: Sendable, Hashable {
+        public var id: UUID
+        public var userID: UUID
+        public var label: String?
+        public var createdAt: Date
+        public var expiresAt: Date?
+        public var revokedAt: Date?
+    }
+
+    /// The longest a token may live when created through the server.
+    public static let maximumLifetimeDays = 3650
+
+    /// A new token for `user`, stored as its hash; the returned secret is never stored.
+    public static func create(
+        for user: UUID, agency: UUID, label: String?, expiresInDays: Int?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> (secret: String, info: Info) {
+        let token = Token.generate()
+        let rows = try await connection.query(
+            """
+            INSERT INTO tokens (agency_id, user_id, token_hash, label, expires_at)
+            VALUES (\(agency), \(user), \(ByteBuffer(bytes: token.hash)), \(label),
+                    CASE WHEN \(expiresInDays)::int IS NULL THEN NULL ELSE now() + make_interval(days => \(expiresInDays)::int) END)
+            RETURNING token_id, user_id, label, created_at, expires_at, revoked_at
+            """, logger: logger)
+        for try await row in rows.decode((UUID, UUID, String?, Date, Date?, Date?).self) {
+            return (token.secret, Info(id: row.0, userID: row.1, label: row.2, createdAt: row.3, expiresAt: row.4, revokedAt: row.5))
+        }
+        throw StorageError.notFound(entity: "token")
+    }
+
+    /// Tokens of one user (or of everyone the caller may see, when `user` is nil), newest first.
+    public static func list(user: UUID?, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [Info] {
+        let rows = try await connection.query(
+            """
+            SELECT token_id, user_id, label, created_at, expires_at, revoked_at FROM tokens
+            WHERE agency_id = \(agency) AND (\(user)::uuid IS NULL OR user_id = \(user))
+            ORDER BY created_at DESC, token_id
+            """, logger: logger)
+        var infos: [Info] = []
+        for try await row in rows.decode((UUID, UUID, String?, Date, Date?, Date?).self) {
+            infos.append(Info(id: row.0, userID: row.1, label: row.2, createdAt: row.3, expiresAt: row.4, revokedAt: row.5))
+        }
+        return infos
+    }
+
+    /// Revokes a token (idempotent). Not found when it is not one the caller may see.
+    public static func revoke(_ token: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Info {
+        let rows = try await connection.query(
+            """
+            UPDATE tokens SET revoked_at = coalesce(revoked_at, now())
+            WHERE agency_id = \(agency) AND token_id = \(token)
+            RETURNING token_id, user_id, label, created_at, expires_at, revoked_at
+            """, logger: logger)
+        for try await row in rows.decode((UUID, UUID, String?, Date, Date?, Date?).self) {
+            return Info(id: row.0, userID: row.1, label: row.2, createdAt: row.3, expiresAt: row.4, revokedAt: row.5)
+        }
+        throw StorageError.notFound(entity: "token")
+    }
+}
