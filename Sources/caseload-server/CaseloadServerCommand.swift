@@ -31,11 +31,19 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: "A config file of `name = value` lines. Env: CASELOAD_CONFIG.")
     var config: String?
 
+    @Option(help: "Serve TLS with this PEM certificate chain (needs --tls-private-key). Env: CASELOAD_TLS_CERTIFICATE.")
+    var tlsCertificate: String?
+
+    @Option(help: "The PEM private key of --tls-certificate. Env: CASELOAD_TLS_PRIVATE_KEY.")
+    var tlsPrivateKey: String?
+
     func resolve() throws -> (ServerConfiguration, Logger.Level) {
         var flags: ServerConfiguration.Layer = [:]
         flags["listen"] = listen
         flags["database_url"] = databaseURL
         flags["log_level"] = logLevel
+        flags["tls_certificate"] = tlsCertificate
+        flags["tls_private_key"] = tlsPrivateKey
         let configPath = config ?? ProcessInfo.processInfo.environment["CASELOAD_CONFIG"]
         let file = try configPath.map(ServerConfiguration.fileLayer(path:)) ?? [:]
         return try ServerConfiguration.resolve([flags, ServerConfiguration.environmentLayer(), file])
@@ -210,19 +218,26 @@ struct Admin: AsyncParsableCommand {
         @Option(help: "The agency id.") var agency: String
         @Option(help: "The user's name.") var name: String
         @Option(help: "owner, manager, consultant, viewer or client.") var role: String
+        @Option(help: "For a client: the id of their company.") var company: String?
+        @Option(help: "The token's lifetime in days (default: no expiry).") var tokenDays: Int?
 
         func validate() throws {
             guard UUID(uuidString: agency) != nil else { throw ValidationError("--agency must be an agency id (a UUID)") }
             guard AdminStore.roles.contains(role) else {
                 throw ValidationError("--role must be one of \(AdminStore.roles.joined(separator: ", "))")
             }
+            guard (role == "client") == (company != nil) else { throw ValidationError("--company is required for a client, and only for a client") }
+            if let company, UUID(uuidString: company) == nil { throw ValidationError("--company must be a company id (a UUID)") }
+            if let tokenDays, !(1...3650).contains(tokenDays) { throw ValidationError("--token-days must be 1 to 3650") }
         }
 
         func run() async throws {
             let logger = makeLogger(.warning)
             let agencyID = UUID(uuidString: agency)!
             let created = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
-                try await AdminStore.createUser(agency: agencyID, name: name, role: role, on: connection, logger: logger)
+                try await AdminStore.createUser(
+                    agency: agencyID, name: name, role: role, company: company.flatMap(UUID.init(uuidString:)), tokenExpiresInDays: tokenDays,
+                    on: connection, logger: logger)
             }
             printJSON(created)
         }
