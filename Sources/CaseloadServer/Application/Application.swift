@@ -1,4 +1,5 @@
 import CaseloadCore
+import Foundation
 import CaseloadStorage
 import Logging
 import NIOCore
@@ -21,7 +22,7 @@ public final class Application: Sendable {
         MethodRegistry([
             SystemMethods.all, AuthMethods.all, CompanyMethods.all, UserMethods.all, ApplicantMethods.all, PointsMethods.all,
             CaseMethods.all, DocumentMethods.all, LocationMethods.all, ArchiveMethods.all, DeadlineMethods.all, CalendarMethods.all,
-            ReportMethods.all, ImportMethods.all, TokenMethods.all, AuditMethods.all,
+            ReportMethods.all, ImportMethods.all, TokenMethods.all, AuditMethods.all, WatchMethods.all,
         ])
     }
 
@@ -49,8 +50,11 @@ public final class Application: Sendable {
         }
         let tls = try configuration.makeTLSContext()
         let registry = Self.makeRegistry()
-        let services = ServerServices(database: database, configuration: configuration, version: Self.version, cipher: cipher,
-            loginThrottle: LoginThrottle(policy: configuration.loginPolicy))
+        let events = EventHub(database: database, logger: logger)
+        let metrics = Metrics(poolSize: configuration.databaseMaximumConnections)
+        let services = ServerServices(
+            database: database, configuration: configuration, version: Self.version, cipher: cipher,
+            loginThrottle: LoginThrottle(policy: configuration.loginPolicy), events: events, metrics: metrics)
         let dispatcher = Dispatcher(registry: registry, services: services, logger: logger)
         let handler = ConnectionHandler(dispatcher: dispatcher, limits: configuration.limits, logger: logger)
         let requireSafeRole = configuration.requireSafeDatabaseRole
@@ -61,16 +65,28 @@ public final class Application: Sendable {
         self.database = database
         self.server = server
         self.registry = registry
+        var optional: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let port = configuration.metricsPort {
+            optional.append(.init(service: MetricsServer(host: configuration.metricsHost, port: port, metrics: metrics, logger: logger)))
+        }
+        self.metrics = metrics
         self.group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
+                services: optional + [
                     .init(service: database.client),
+                    .init(service: EventListener(url: url, hub: events, logger: logger, retryDelay: .seconds(1))),
+                    .init(service: JobRunner(
+                        database: database, interval: .seconds(configuration.jobIntervalSeconds), logger: logger,
+                        today: { DeadlineDerivation.shanghaiDate(Date()) })),
                     .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger
             ))
     }
+
+    /// Counters served on the metrics port.
+    public let metrics: Metrics
 
     /// Runs until shut down; rethrows what stopped it abnormally.
     public func run() async throws {

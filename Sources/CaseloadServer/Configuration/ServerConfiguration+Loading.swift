@@ -8,7 +8,8 @@ extension ServerConfiguration {
     /// Every setting's name, for config files and `CASELOAD_<NAME>` environment variables.
     public static let settingNames = [
         "listen", "database_url", "database_max_connections", "log_level", "max_line_bytes", "max_batch",
-        "max_in_flight", "idle_timeout_seconds", "request_deadline_seconds", "pii_key", "pii_old_keys", "pii_lookup_key",
+        "max_in_flight", "idle_timeout_seconds", "request_deadline_seconds", "job_interval_seconds", "pii_key", "pii_old_keys", "pii_lookup_key",
+        "tls_certificate", "tls_private_key", "metrics_listen",
     ]
 
     /// The layer of `CASELOAD_*` environment variables.
@@ -62,16 +63,27 @@ extension ServerConfiguration {
             c.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             c.port = port
         }
+        if let listen = merged["metrics_listen"], !listen.isEmpty {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+                throw ConfigurationError("metrics_listen must be host:port, not '\(listen)'")
+            }
+            c.metricsHost = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            c.metricsPort = port
+        }
         c.databaseURL = merged["database_url"]
         c.piiKey = merged["pii_key"]
         c.piiOldKeys = (merged["pii_old_keys"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         c.piiLookupKey = merged["pii_lookup_key"]
+        c.tlsCertificatePath = merged["tls_certificate"].flatMap { $0.isEmpty ? nil : $0 }
+        c.tlsPrivateKeyPath = merged["tls_private_key"].flatMap { $0.isEmpty ? nil : $0 }
+        _ = try c.tlsFiles()
         if let v = try int("database_max_connections", 1...1000) { c.databaseMaximumConnections = Int(v) }
         if let v = try int("max_line_bytes", 1024...(64 << 20)) { c.limits.maximumLineLength = Int(v) }
         if let v = try int("max_batch", 1...10000) { c.limits.maximumBatchSize = Int(v) }
         if let v = try int("max_in_flight", 1...10000) { c.limits.maximumInFlightPerConnection = Int(v) }
         if let v = try int("idle_timeout_seconds", 1...86400) { c.limits.idleTimeoutSeconds = v }
         if let v = try int("request_deadline_seconds", 1...3600) { c.limits.requestDeadlineSeconds = v }
+        if let v = try int("job_interval_seconds", 1...86400) { c.jobIntervalSeconds = v }
         if let raw = merged["log_level"] {
             guard let l = Logger.Level(rawValue: raw.lowercased()) else {
                 throw ConfigurationError("log_level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -11,6 +11,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// How failed logins are slowed and limited per source address (not in the config file:
     /// the defaults suit a server on the internet; tests that share one address raise them).
     public var loginPolicy = LoginThrottle.Policy()
+    /// Seconds between rounds of the scheduled jobs (missed deadlines, due reminders, renewals).
+    public var jobIntervalSeconds: Int64 = 60
+    /// Where the Prometheus metrics listener binds (`metrics_listen`, plain HTTP); nil = off.
+    public var metricsHost = "127.0.0.1"
+    public var metricsPort: Int?
     /// Keys for personal data at rest: `id:base64` (active), older `id:base64` keys, and the
     /// lookup-hash key (base64). Required: the server does not start without them.
     public var piiKey: String?

@@ -17,13 +17,27 @@ struct ConnectionHandler: Sendable {
     let logger: Logger
 
     func serve(_ channel: NIOAsyncChannel<LineFrame, ByteBuffer>) async {
-        let session = Session(remoteAddress: channel.channel.remoteAddress?.ipAddress ?? "unknown")
+        // Server-initiated lines (watch events) queue here and are written between replies;
+        // a watcher that stops reading loses the oldest, never the server's memory.
+        let (pushes, pushQueue) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1024))
+        let session = Session(remoteAddress: channel.channel.remoteAddress?.ipAddress ?? "unknown") { pushQueue.yield($0) }
+        dispatcher.services.metrics.connectionOpened()
+        defer {
+            dispatcher.services.events.removeAll(session: ObjectIdentifier(session))
+            dispatcher.services.metrics.connectionClosed()
+        }
         do {
             try await channel.executeThenClose { inbound, outbound in
-                await withGracefulShutdownHandler {
-                    await read(inbound, session: session, replyingTo: outbound)
-                } onGracefulShutdown: {
-                    channel.channel.close(mode: .input, promise: nil)
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await line in pushes { try? await outbound.write(line) }
+                    }
+                    await withGracefulShutdownHandler {
+                        await read(inbound, session: session, replyingTo: outbound)
+                    } onGracefulShutdown: {
+                        channel.channel.close(mode: .input, promise: nil)
+                    }
+                    pushQueue.finish()
                 }
             }
         } catch {

@@ -83,6 +83,14 @@ public struct Dispatcher: Sendable {
             outcome = .failure(classify(error, logger: logger))
         }
         let elapsed = ContinuousClock.now - started
+        let outcomeName: String
+        switch outcome {
+        case .success: outcomeName = "ok"
+        case .failure(let e): outcomeName = RPCErrorCode(rawValue: e.code)?.name ?? "other"
+        }
+        services.metrics.request(
+            method: registry[request.method] == nil ? "unknown" : request.method, outcome: outcomeName,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         if case .failure(let e) = outcome {
             logger.debug("request failed", metadata: ["code": "\(e.code)", "ms": "\(elapsed.milliseconds)"])
         } else {

@@ -46,6 +46,8 @@ public struct RequestContext: Sendable {
         for principal: Principal, method: String?, _ body: (RequestContext, PostgresConnection, Principal) async throws -> sending Result
     ) async throws -> sending Result {
         let recheck = session.hashDueForRecheck()
+        services.metrics.transactionStarted()
+        defer { services.metrics.transactionEnded() }
         return try await database.withAgency(principal.agencyID, as: .user(principal.userID), method: method) { connection in
             var current = principal
             if let hash = recheck {
@@ -75,10 +77,19 @@ public struct ServerServices: Sendable {
     public let cipher: PIICipher
     /// Failed logins per source address.
     public let loginThrottle: LoginThrottle
+    /// This instance's watch subscriptions.
+    public let events: EventHub
+    /// Counters for the metrics endpoint.
+    public let metrics: Metrics
 
-    public init(database: Database, configuration: ServerConfiguration, version: String, cipher: PIICipher, loginThrottle: LoginThrottle = LoginThrottle()) {
+    public init(
+        database: Database, configuration: ServerConfiguration, version: String, cipher: PIICipher,
+        loginThrottle: LoginThrottle = LoginThrottle(), events: EventHub, metrics: Metrics
+    ) {
+        self.metrics = metrics
         self.cipher = cipher
         self.loginThrottle = loginThrottle
+        self.events = events
         self.database = database
         self.configuration = configuration
         self.version = version

@@ -1,4 +1,5 @@
 import CaseloadStorage
+import NIOCore
 import Synchronization
 
 /// What one connection knows about its caller: set by `auth.login`, cleared by `auth.logout`.
@@ -17,9 +18,12 @@ public final class Session: Sendable {
     private let state = Mutex(State())
     /// The client's IP address (no port), for limiting failed logins; "unknown" when absent.
     public let remoteAddress: String
+    /// Writes a server-initiated line (a `watch.event` notification) on this connection.
+    let push: @Sendable (ByteBuffer) -> Void
 
-    public init(remoteAddress: String = "unknown") {
+    public init(remoteAddress: String = "unknown", push: @escaping @Sendable (ByteBuffer) -> Void = { _ in }) {
         self.remoteAddress = remoteAddress
+        self.push = push
     }
 
     public var principal: Principal? {

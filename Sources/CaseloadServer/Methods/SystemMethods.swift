@@ -20,6 +20,25 @@ enum SystemMethods {
                 return "pong"
             },
             .define(
+                "system.health",
+                summary: "Readiness for load balancers and monitors: whether this instance reaches PostgreSQL, its connections and watch subscriptions. No login needed; `status` is `ok` or `degraded`.",
+                result: .object([
+                    .required("status", .string(enum: ["ok", "degraded"]), "ok when the database answers"),
+                    .required("database", .string(enum: ["ok", "unavailable"]), "Whether a query just ran"),
+                    .required("subscriptions", .integer(minimum: 0), "Watch subscriptions on this instance"),
+                    .required("version", .string, "Server version"),
+                ]),
+                access: .anyone
+            ) { (_: NoParams, context) -> JSONValue in
+                let reachable = (try? await context.database.withConnection { connection in
+                    try await connection.query("SELECT 1", logger: context.logger)
+                }) != nil
+                return [
+                    "status": .string(reachable ? "ok" : "degraded"), "database": .string(reachable ? "ok" : "unavailable"),
+                    "subscriptions": .int(Int64(context.services.events.count)), "version": .string(context.services.version),
+                ]
+            },
+            .define(
                 "system.version",
                 summary: "The server's version and protocol version. No login needed.",
                 result: .object([

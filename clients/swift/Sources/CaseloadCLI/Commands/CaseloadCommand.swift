@@ -14,7 +14,7 @@ public struct CaseloadCommand: AsyncParsableCommand {
         subcommands: [
             Ping.self, Login.self, CompanyCommand.self, ApplicantCommand.self, CaseCommand.self, DocumentCommand.self, LocationCommand.self,
             ArchiveCommand.self, DeadlineCommand.self, ExpiringCommand.self, CalendarCommand.self, SettingsCommand.self, UserCommand.self,
-            ImportCommand.self, ReportCommand.self, CompanyCommand.Assign.self, TokenCommand.self, AuditCommand.self,
+            ImportCommand.self, ReportCommand.self, CompanyCommand.Assign.self, TokenCommand.self, AuditCommand.self, WatchCommand.self,
         ]
     )
 

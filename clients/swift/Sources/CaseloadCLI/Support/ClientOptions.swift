@@ -3,7 +3,8 @@ import CaseloadProtocol
 import Foundation
 
 /// Where the server is and who we are: flags, then `CASELOAD_ADDR` / `CASELOAD_TOKEN`, then
-/// the file `caseload login` saved, then the default address.
+/// the file `caseload login` saved, then the default address. TLS likewise (`--tls`,
+/// `--tls-ca`, `CASELOAD_TLS*`); the saved TLS settings go with the saved address only.
 public struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: "Server address host:port. Env: CASELOAD_ADDR. Default 127.0.0.1:7420.")
     var addr: String?
@@ -13,6 +14,15 @@ public struct ClientOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print machine-readable JSON instead of a table.")
     var json = false
+
+    @Flag(name: .long, help: "Connect with TLS, trusting the system's CAs. Env: CASELOAD_TLS=1.")
+    var tls = false
+
+    @Option(name: .customLong("tls-ca"), help: ArgumentHelp("Connect with TLS, trusting only the CA certificates in this PEM file. Env: CASELOAD_TLS_CA.", valueName: "file"))
+    var tlsCA: String?
+
+    @Option(name: .customLong("tls-server-name"), help: "The DNS name the server's certificate must carry (default: the host of the address). Env: CASELOAD_TLS_SERVER_NAME.")
+    var tlsServerName: String?
 
     public init() {}
 
@@ -31,15 +41,37 @@ public struct ClientOptions: ParsableArguments {
         token ?? environment["CASELOAD_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } ?? SavedLogin.load()?.token
     }
 
+    /// The TLS settings as given (nil: plain TCP), for connecting and for `caseload login` to save.
+    func resolvedTLSSettings() -> SavedLogin.TLS? {
+        func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        // A saved login's TLS belongs to its address: not applied when the address comes from elsewhere.
+        let saved = (addr ?? environment["CASELOAD_ADDR"]) == nil ? SavedLogin.load()?.tls : nil
+        let ca = tlsCA ?? env("CASELOAD_TLS_CA") ?? saved?.ca
+        let serverName = tlsServerName ?? env("CASELOAD_TLS_SERVER_NAME") ?? saved?.serverName
+        let envOn = env("CASELOAD_TLS").map { !["0", "false", "no", "off"].contains($0.lowercased()) } ?? false
+        guard tls || envOn || ca != nil || saved != nil else { return nil }
+        // Absolute, so a saved login still finds the file from another directory.
+        return SavedLogin.TLS(ca: ca.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, serverName: serverName)
+    }
+
+    func resolvedTLS() throws -> ClientTLS? {
+        guard let settings = resolvedTLSSettings() else { return nil }
+        do { return try ClientTLS(caFile: settings.ca, serverName: settings.serverName) } catch { throw CLIError("TLS: \(error)") }
+    }
+
     /// Connects, logs in when a token is known (or `requireLogin`), and runs `body`.
-    func withClient<T: Sendable>(requireLogin: Bool = true, _ body: (RPCClient) async throws -> T) async throws -> T {
+    /// `onNotification` receives what the server sends unasked (`watch.event`).
+    func withClient<T: Sendable>(
+        requireLogin: Bool = true, onNotification: @escaping @Sendable (RPCRequest) -> Void = { _ in }, _ body: (RPCClient) async throws -> T
+    ) async throws -> T {
         let (host, port) = try resolvedAddress()
         let token = resolvedToken()
         if requireLogin, token == nil {
             throw CLIError("no token: set CASELOAD_TOKEN, pass --token, or run `caseload login`")
         }
+        let tls = try resolvedTLS()
         do {
-            return try await RPCClient.withConnection(host: host, port: port) { client in
+            return try await RPCClient.withConnection(host: host, port: port, tls: tls, onNotification: onNotification) { client in
                 if let token {
                     _ = try await client.call("auth.login", ["token": .string(token)])
                 }
@@ -49,6 +81,8 @@ public struct ClientOptions: ParsableArguments {
             throw error
         } catch let error as CLIError {
             throw error
+        } catch let error as TLSFailure {
+            throw CLIError("cannot talk to the server at \(host):\(port) over TLS: \(error)")
         } catch {
             throw CLIError("cannot talk to the server at \(host):\(port) (\(error)); is caseload-server running?")
         }
@@ -59,6 +93,14 @@ public struct ClientOptions: ParsableArguments {
 struct SavedLogin: Codable {
     var addr: String?
     var token: String?
+    /// Set when the login was made over TLS.
+    var tls: TLS?
+
+    struct TLS: Codable {
+        /// The CA file to trust (absolute); nil: the system's CAs.
+        var ca: String?
+        var serverName: String?
+    }
 
     static var path: String {
         let env = ProcessInfo.processInfo.environment

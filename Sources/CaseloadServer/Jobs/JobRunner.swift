@@ -1,0 +1,64 @@
+import CaseloadCore
+import CaseloadStorage
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The server's own work on a schedule: open deadlines past their date become missed,
+/// deadlines due today send their reminder, and renewals open once per permit expiry (when the
+/// agency wants it).
+///
+/// Safe with any number of instances: each agency's run holds a transaction-level advisory
+/// lock (an instance that finds it taken skips the agency this round), and every effect is a
+/// conditional update or a keyed insert, so it happens once even if two runs did overlap.
+public struct JobRunner: Service {
+    let database: Database
+    let interval: Duration
+    let logger: Logger
+    /// Today in Shanghai (injectable for tests).
+    let today: @Sendable () -> CalendarDate
+
+    public init(database: Database, interval: Duration, logger: Logger, today: @escaping @Sendable () -> CalendarDate) {
+        self.database = database
+        self.interval = interval
+        self.logger = logger
+        self.today = today
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await runOnce()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("scheduled jobs failed; retrying next round", metadata: ["error_type": "\(type(of: StorageError.classify(error)))"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One round over every agency; returns the agencies this instance ran.
+    @discardableResult
+    public func runOnce() async throws -> Int {
+        let agencies = try await database.withConnection { try await ReminderStore.agencies(on: $0, logger: logger) }
+        var ran = 0
+        for agency in agencies {
+            let day = today()
+            let didRun = try await database.withAgency(agency, as: .system, method: "job.deadlines") { connection in
+                let locked = try await connection.query(
+                    "SELECT pg_try_advisory_xact_lock(hashtext('caseload.sweep'), hashtext(\(agency.uuidString)))", logger: logger)
+                for try await acquired in locked.decode(Bool.self) where !acquired { return false }
+                guard let owner = try await ReminderStore.firstOwner(agency: agency, on: connection, logger: logger) else { return false }
+                try await DeadlineSweep.run(today: day, agency: agency, user: owner, on: connection, logger: logger)
+                try await ReminderStore.remindDue(on: day, agency: agency, on: connection, logger: logger)
+                return true
+            }
+            if didRun { ran += 1 }
+        }
+        return ran
+    }
+}

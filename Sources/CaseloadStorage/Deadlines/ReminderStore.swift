@@ -1,0 +1,39 @@
+import CaseloadCore
+import Foundation
+import PostgresNIO
+
+/// "Due today" reminders (schema/009): one per deadline and day, whatever the number of
+/// servers, because the row's key is the claim and its insert sends the event.
+public enum ReminderStore {
+    /// Claims today's reminder for every open deadline due today; returns how many were new.
+    @discardableResult
+    public static func remindDue(on today: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query(
+            """
+            INSERT INTO deadline_reminders (agency_id, deadline_id, day)
+            SELECT agency_id, deadline_id, \(today.iso)::date FROM deadlines
+            WHERE agency_id = \(agency) AND state = 'open' AND NOT is_expectation AND due_date = \(today.iso)::date
+            ON CONFLICT DO NOTHING
+            RETURNING deadline_id
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows.decode(UUID.self) { count += 1 }
+        return count
+    }
+
+    /// Every agency's id, for jobs that visit them all (schema/009's one cross-agency listing).
+    public static func agencies(on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
+        var ids: [UUID] = []
+        for try await id in try await connection.query("SELECT caseload_agency_ids()", logger: logger).decode(UUID.self) { ids.append(id) }
+        return ids
+    }
+
+    /// The agency's first owner: whom the server's own jobs act for where a user must be named
+    /// (a renewal case opened by the reminder job has them in its history).
+    public static func firstOwner(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query(
+            "SELECT user_id FROM users WHERE agency_id = \(agency) AND role = 'owner' ORDER BY created_at, user_id LIMIT 1", logger: logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CaseloadProtocol
+import Foundation
+
+struct WatchCommand: ClientCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Print changes as they happen (yours, a company's or a case's), made through any server.",
+        discussion: "Runs until interrupted (Ctrl-C). One line per event; --json prints each event's JSON.")
+    @OptionGroup var options: ClientOptions
+    @Option(help: "Only this company's changes.") var company: String?
+    @Option(name: .customLong("case"), help: "Only this case's changes.") var caseID: String?
+    @Option(parsing: .upToNextOption, help: "Only these kinds: case_changed deadline_due deadline_missed deadline_changed document_moved.")
+    var kinds: [String] = []
+
+    func execute() async throws {
+        var params: [String: JSONValue] = [:]
+        if let company { params["scope"] = "company"; params["id"] = .string(company) }
+        if let caseID { params["scope"] = "case"; params["id"] = .string(caseID) }
+        if !kinds.isEmpty { params["kinds"] = .array(kinds.map(JSONValue.string)) }
+        let json = options.json
+        try await options.withClient(onNotification: { note in Self.print(note, json: json) }) { client in
+            _ = try await client.call("watch.subscribe", .object(params))
+            FileHandle.standardError.write(Data("watching; Ctrl-C to stop\n".utf8))
+            // Keep the connection alive (and notice if it goes) while events arrive.
+            while true {
+                try await Task.sleep(for: .seconds(30))
+                _ = try await client.call("system.ping")
+            }
+        }
+    }
+
+    static func print(_ note: RPCRequest, json: Bool) {
+        let p = note.params ?? .null
+        let line: String
+        if json {
+            line = WireJSON.string(["method": .string(note.method), "params": p])
+        } else if note.method == "watch.gap" {
+            line = "\(Date().formatted(.iso8601))  GAP  events may have been missed since \(Output.text(p["since"]))"
+        } else {
+            let subject = [("case", p["case_id"]), ("deadline", p["deadline_id"]), ("document", p["document_id"])]
+                .compactMap { name, id in id?.stringValue.map { "\(name) \($0)" } }.joined(separator: "  ")
+            line = "\(Date().formatted(.iso8601))  \(Output.text(p["kind"]))  company \(Output.text(p["company_id"]))  \(subject)"
+        }
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
