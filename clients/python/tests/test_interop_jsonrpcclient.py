@@ -102,11 +102,3 @@ def test_error_responses(wire, token):
     # Positional params are not accepted: params are by name.
     positional = wire.exchange(request("system.ping", params=(5,)))
     assert isinstance(positional, Error) and positional.code == -32602
-
-
-def test_server_notification():
-    pytest.skip(
-        "the server sends no notifications: protocol version 1 defines none (docs/protocol.md has no "
-        "server-to-client methods), so there is nothing for jsonrpcclient to receive yet. The Python "
-        "client's own handling of pushed notifications is tested in test_plumbing.py."
-    )
