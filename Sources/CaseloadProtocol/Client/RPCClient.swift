@@ -31,14 +31,16 @@ public final class RPCClient: Sendable {
         self.onNotification = onNotification
     }
 
-    /// Connects, runs `body` with a client, and closes the connection afterwards.
+    /// Connects, runs `body` with a client, and closes the connection afterwards. With `tls`,
+    /// the server is verified before `body` runs; a failed verification throws `TLSFailure`.
     public static func withConnection<Result: Sendable>(
         host: String,
         port: Int,
+        tls: ClientTLS? = nil,
         onNotification: @escaping @Sendable (RPCRequest) -> Void = { _ in },
         _ body: (RPCClient) async throws -> Result
     ) async throws -> Result {
-        let channel = try await LineChannel.connect(host: host, port: port)
+        let channel = try await LineChannel.connect(host: host, port: port, tls: tls)
         return try await channel.executeThenClose { inbound, outbound in
             let client = RPCClient(outbound: outbound, onNotification: onNotification)
             return try await withThrowingTaskGroup(of: Void.self) { group in

@@ -2,6 +2,7 @@ import CaseloadProtocol
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -11,6 +12,8 @@ public final class RPCServer: Service, Sendable {
     let handler: ConnectionHandler
     let host: String
     let port: Int
+    /// TLS for every connection, or nil for plain TCP.
+    let tls: NIOSSLContext?
     let logger: Logger
     /// Checks that must pass before the server listens (e.g. the database role is safe).
     let prepare: @Sendable () async throws -> Void
@@ -22,10 +25,14 @@ public final class RPCServer: Service, Sendable {
         case failed(any Error)
     }
 
-    init(host: String, port: Int, handler: ConnectionHandler, logger: Logger, prepare: @escaping @Sendable () async throws -> Void) {
+    init(
+        host: String, port: Int, tls: NIOSSLContext? = nil, handler: ConnectionHandler, logger: Logger,
+        prepare: @escaping @Sendable () async throws -> Void
+    ) {
         self.prepare = prepare
         self.host = host
         self.port = port
+        self.tls = tls
         self.handler = handler
         self.logger = logger
     }
@@ -61,6 +68,7 @@ public final class RPCServer: Service, Sendable {
 
     public func run() async throws {
         let limits = handler.limits
+        let tls = self.tls
         let server: NIOAsyncChannel<NIOAsyncChannel<LineFrame, ByteBuffer>, Never>
         do {
             try await prepare()
@@ -72,6 +80,13 @@ public final class RPCServer: Service, Sendable {
                 .bind(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
+                        if let tls {
+                            // First, so everything after it sees plaintext. A client that does not
+                            // speak TLS fails the handshake and is closed; one that says nothing
+                            // is closed by the idle timeout like any other.
+                            try sync.addHandler(NIOSSLServerHandler(context: tls))
+                            try sync.addHandler(TLSInputCloseHandler())
+                        }
                         try sync.addHandler(IdleStateHandler(allTimeout: .seconds(limits.idleTimeoutSeconds)))
                         try sync.addHandler(IdleCloseHandler())
                         try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: limits.maximumLineLength)))
@@ -85,7 +100,7 @@ public final class RPCServer: Service, Sendable {
         }
         let address = server.channel.localAddress!
         settle(.success(address))
-        logger.info("listening", metadata: ["address": "\(address)"])
+        logger.info("listening", metadata: ["address": "\(address)", "tls": "\(tls != nil)"])
 
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { connections in

@@ -1,9 +1,9 @@
 """``caseload-py``: the everyday commands of the ``caseload`` CLI, in Python.
 
 Same conventions as the Swift CLI: ``CASELOAD_ADDR`` (default 127.0.0.1:7420) and
-``CASELOAD_TOKEN`` (flags ``--addr``/``--token`` override), aligned tables (by display width,
-so Chinese lines up) or ``--json``, and the server's errors printed with one line per field and
-rule, exit status 1.
+``CASELOAD_TOKEN`` (flags ``--addr``/``--token`` override), TLS with ``--tls`` / ``--tls-ca FILE``
+(``CASELOAD_TLS=1`` / ``CASELOAD_TLS_CA``), aligned tables (by display width, so Chinese lines
+up) or ``--json``, and the server's errors printed with one line per field and rule, exit status 1.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import datetime as _dt
 import json
 import os
 import re
+import ssl
 import sys
 import tempfile
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -182,17 +183,38 @@ class Session:
             raise CLIError(str(e)) from None
         token = getattr(args, "token", None) or os.environ.get("CASELOAD_TOKEN") or None
         self.token = token
+        self.tls = tls_context(args)
+        self.server_name = getattr(args, "tls_server_name", None) or os.environ.get("CASELOAD_TLS_SERVER_NAME") or None
 
     def run(self, body: Callable[[Connection], Any], require_login: bool = True) -> Any:
         if require_login and not self.token:
             raise CLIError("no token: set CASELOAD_TOKEN or pass --token")
         try:
-            with Connection(self.host, self.port) as conn:
+            with Connection(self.host, self.port, tls=self.tls, server_hostname=self.server_name) as conn:
                 if self.token:
                     conn.login(self.token)
                 return body(conn)
+        except ssl.SSLCertVerificationError as e:
+            raise CLIError(f"cannot talk to the server at {self.host}:{self.port} over TLS: "
+                           f"its certificate does not verify ({e.verify_message})") from None
+        except ssl.SSLError as e:
+            raise CLIError(f"cannot talk to the server at {self.host}:{self.port} over TLS ({e})") from None
         except ConnectionClosed as e:
             raise CLIError(f"cannot talk to the server at {self.host}:{self.port} ({e}); is caseload-server running?") from None
+
+
+def tls_context(args: argparse.Namespace) -> Optional[ssl.SSLContext]:
+    """A verifying TLS context (a private CA's file, else the system's CAs), or None for plain TCP."""
+    ca = getattr(args, "tls_ca", None) or os.environ.get("CASELOAD_TLS_CA") or None
+    env_on = os.environ.get("CASELOAD_TLS", "").lower() not in ("", "0", "false", "no", "off")
+    if not (getattr(args, "tls", False) or env_on or ca):
+        return None
+    try:
+        context = ssl.create_default_context(cafile=ca)
+    except (OSError, ssl.SSLError) as e:
+        raise CLIError(f"cannot use the CA file {ca}: {e}") from None
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
 
 
 def pages(conn: Connection, method: str, params: Dict[str, Any], key: str, all_pages: bool) -> Tuple[List[Any], bool]:
@@ -594,6 +616,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--addr", default=argparse.SUPPRESS, help="server address host:port (env CASELOAD_ADDR; default 127.0.0.1:7420)")
     common.add_argument("--token", default=argparse.SUPPRESS, help="API token (env CASELOAD_TOKEN, preferred: flags show in `ps`)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print machine-readable JSON instead of a table")
+    common.add_argument("--tls", action="store_true", default=argparse.SUPPRESS, help="connect with TLS, trusting the system's CAs (env CASELOAD_TLS=1)")
+    common.add_argument("--tls-ca", dest="tls_ca", metavar="FILE", default=argparse.SUPPRESS,
+                        help="connect with TLS, trusting only the CA certificates in this PEM file (env CASELOAD_TLS_CA)")
+    common.add_argument("--tls-server-name", dest="tls_server_name", metavar="NAME", default=argparse.SUPPRESS,
+                        help="the name the server's certificate must carry (default: the host; env CASELOAD_TLS_SERVER_NAME)")
 
     parser = argparse.ArgumentParser(
         prog=PROG,
