@@ -16,7 +16,7 @@ BIN               ?=
 
 export SWIFT SWIFT_TEST_FLAGS CASELOAD_PG_PORT
 
-.PHONY: deps build release run test clean-db docs
+.PHONY: deps build release run test clean-db docs bench
 
 deps:
 	deploy/ensure-deps.sh
@@ -43,3 +43,8 @@ clean-db:
 # Regenerate the reference half of docs/protocol.md from the method registry.
 docs: build
 	"$$($(SWIFT) build --show-bin-path)/caseload-server" docs --update docs/protocol.md
+
+# Performance benchmark against PostgreSQL itself (release build, private cluster, several minutes;
+# not part of `make test`). BENCH_SCALE, BENCH_SECONDS, ... : see deploy/bench.sh and docs/performance.md.
+bench: deps
+	deploy/bench.sh

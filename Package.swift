@@ -80,6 +80,24 @@ let package = Package(
             dependencies: ["CaseloadCLI"],
             path: "clients/swift/Sources/caseload"
         ),
+        // The benchmark's load generator (pipelined, one event loop) and its executable (`make bench`).
+        .target(
+            name: "CaseloadBench",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        .executableTarget(
+            name: "caseload-bench",
+            dependencies: [
+                "CaseloadBench", "CaseloadServer", "CaseloadStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CaseloadBenchTests",
+            dependencies: ["CaseloadBench", "CaseloadCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "CaseloadCoreTests", dependencies: ["CaseloadCore"], exclude: ["Golden"]),
         .testTarget(
             name: "CaseloadProtocolTests",

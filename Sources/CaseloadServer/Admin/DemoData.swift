@@ -48,7 +48,7 @@ public enum DemoData {
         return (String(first17) + String(alphabet[check]), String(org.prefix(8)) + "-" + String(org.suffix(1)))
     }
 
-    /// A valid resident ID number for someone born on `birth`, numbered `n`.
+    /// A valid resident ID number for someone born on `birth`, numbered `n` (0...999).
     static func idNumber(birth: CalendarDate, _ n: Int) -> String {
         let body = "310104" + birth.iso.replacingOccurrences(of: "-", with: "") + String(format: "%03d", n % 1000)
         let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -56,9 +56,19 @@ public enum DemoData {
         return body + String(Array("10X98765432")[sum % 11])
     }
 
+    /// The birth date of applicant `i`: a thousand applicants share each date (their sequence
+    /// numbers tell them apart), and the dates step by a stride prime to the range, so every
+    /// applicant's ID number is distinct for up to 11 million applicants.
+    static func birthDate(_ i: Int) -> CalendarDate {
+        CalendarDate(year: 1970, month: 1, day: 1)!.adding(days: (i / 1000) * 1201 % 11_000)
+    }
+
     /// Seeds `companies` companies and `applicants` applicants (each with one case) into an agency.
+    /// The first `largestCompanyApplicants` applicants all work for the first company (a large
+    /// client, for report benchmarks); the rest are spread at random.
     public static func seed(
-        agency: UUID, companies: Int, applicants: Int, seed: UInt64 = 42, cipher: PIICipher, on connection: PostgresConnection, logger: Logger
+        agency: UUID, companies: Int, applicants: Int, largestCompanyApplicants: Int = 0, seed: UInt64 = 42, cipher: PIICipher,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> Summary {
         var random = Random(state: seed)
         let user = try await ConsultantStore.users(agency: agency, on: connection, logger: logger).first { $0.role == "owner" }?.id
@@ -78,7 +88,7 @@ public enum DemoData {
         let kinds = [CaseKinds.pointsNew, CaseKinds.pointsNew, CaseKinds.pointsRenewal]
         var documents = 0
         for i in 0..<applicants {
-            let birth = CalendarDate(year: random.int(1970..<2001), month: random.int(1..<13), day: random.int(1..<29))!
+            let birth = birthDate(i)
             let identity = try ApplicantIdentity.validate(
                 name: "\(random.pick(surnames))\(random.pick(givenNames))\(random.int(0..<2) == 0 ? String(random.pick(givenNames)) : "")",
                 idNumber: idNumber(birth: birth, i), phone: "138\(String(format: "%08d", random.int(0..<100_000_000)))")
@@ -88,13 +98,11 @@ public enum DemoData {
             profile.permitReceivedDate = today.adding(days: -random.int(30..<700))
             profile.permitExpiryDate = today.adding(days: random.int(-30..<365))
             profile.dispatched = random.int(0..<10) == 0
-            let companyID = companyIDs[random.int(0..<companyIDs.count)]
-            let applicant: ApplicantRecord
-            do {
-                applicant = try await ApplicantStore.create(identity, companyID: companyID, profile: profile, agency: agency, cipher: cipher, on: connection, logger: logger)
-            } catch StorageError.duplicate {
-                continue  // the generator repeated an ID number: skip it
-            }
+            let companyID = i < largestCompanyApplicants ? companyIDs[0] : companyIDs[random.int(0..<companyIDs.count)]
+            // ID numbers are distinct by construction (`birthDate`): a duplicate means the agency
+            // was already seeded, and fails the whole (transactional) seed.
+            let applicant = try await ApplicantStore.create(
+                identity, companyID: companyID, profile: profile, agency: agency, cipher: cipher, on: connection, logger: logger)
             let kind = random.pick(kinds)
             let stage = random.pick(kind.stages)
             var state = CaseState(kind: kind.id, stage: stage.id, status: stage.isTerminal ? .closed : .active)

@@ -1,0 +1,136 @@
+import Foundation
+
+/// A case the benchmark may read or advance, as listed from the database before the run.
+public struct BenchCase: Sendable {
+    public var id: String
+    public var companyID: String
+    public var kind: String
+    public var stage: String
+    public var status: String
+    public var version: Int
+
+    /// Reads `case_id<TAB>company_id<TAB>kind<TAB>stage<TAB>status<TAB>version` lines (psql -A -F tab output).
+    public static func load(path: String) throws -> [BenchCase] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard f.count >= 6, let version = Int(f[5]) else { return nil }
+            return BenchCase(id: f[0], companyID: f[1], kind: f[2], stage: f[3], status: f[4], version: version)
+        }
+    }
+}
+
+/// What the load generator sends: each call gets a request line for a slot (one of the
+/// requests a connection keeps in flight) and hears how that request ended.
+public protocol Workload: AnyObject {
+    /// The method and its params as JSON text, or nil when the workload has run out of work.
+    func next(slot: Int) -> (method: String, params: String)?
+    func completed(slot: Int, ok: Bool)
+}
+
+/// A small deterministic generator (SplitMix64), so runs pick the same cases.
+struct SplitMix: Sendable {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+/// `case.get` of random cases.
+public final class GetWorkload: Workload, @unchecked Sendable {
+    let cases: [BenchCase]
+    var random: SplitMix
+    public init(cases: [BenchCase], seed: UInt64) { self.cases = cases; self.random = SplitMix(state: seed) }
+    public func next(slot: Int) -> (method: String, params: String)? {
+        ("case.get", "{\"id\":\"\(cases[random.below(cases.count)].id)\"}")
+    }
+    public func completed(slot: Int, ok: Bool) {}
+}
+
+/// The first page (50) of a random company's `case.list`.
+public final class ListWorkload: Workload, @unchecked Sendable {
+    let companies: [String]
+    var random: SplitMix
+    public init(companies: [String], seed: UInt64) { self.companies = companies; self.random = SplitMix(state: seed) }
+    public func next(slot: Int) -> (method: String, params: String)? {
+        ("case.list", "{\"company_id\":\"\(companies[random.below(companies.count)])\",\"limit\":50}")
+    }
+    public func completed(slot: Int, ok: Bool) {}
+}
+
+/// `case.advance` along the renewal chain, which has no prerequisite rules and needs no
+/// stage data: each slot owns one case at a time (so versions never conflict), advances it
+/// until the step before closing, then takes the next case from the shared pool.
+public final class AdvanceWorkload: Workload, @unchecked Sendable {
+    /// The next stage of a points_renewal case that needs no data and passes every rule.
+    public static let renewalChain = [
+        "information_updated": "submitted", "submitted": "online_review", "online_review": "approved",
+        "approved": "notice_printed", "accepted": "approved",
+    ]
+    /// Cases still to advance; shared by every connection of one run (they share one event loop).
+    final class Pool: @unchecked Sendable {
+        var cases: [BenchCase]
+        init(_ cases: [BenchCase]) { self.cases = cases.reversed() }
+        func take() -> BenchCase? { cases.popLast() }
+    }
+    let pool: Pool
+    var current: [Int: BenchCase] = [:]
+    var inFlight: [Int: String] = [:]
+
+    public static func eligible(_ cases: [BenchCase]) -> [BenchCase] {
+        cases.filter { $0.kind == "points_renewal" && $0.status == "active" && renewalChain[$0.stage] != nil }
+    }
+    init(pool: Pool) { self.pool = pool }
+    public static func makeShared(cases: [BenchCase]) -> @Sendable () -> AdvanceWorkload {
+        let pool = Pool(eligible(cases))
+        return { AdvanceWorkload(pool: pool) }
+    }
+    public func next(slot: Int) -> (method: String, params: String)? {
+        while true {
+            if current[slot] == nil { current[slot] = pool.take() }
+            guard let c = current[slot] else { return nil }
+            guard let to = Self.renewalChain[c.stage] else { current[slot] = nil; continue }
+            inFlight[slot] = to
+            return ("case.advance", "{\"id\":\"\(c.id)\",\"version\":\(c.version),\"to\":\"\(to)\"}")
+        }
+    }
+    public func completed(slot: Int, ok: Bool) {
+        guard var c = current[slot], let to = inFlight.removeValue(forKey: slot) else { return }
+        if ok {
+            c.stage = to
+            c.version += 1
+            current[slot] = c
+        } else {
+            current[slot] = nil  // refused or conflicted: leave it and take another
+        }
+    }
+}
+
+/// A consultant's morning: mostly reading cases, some company lists, some advances.
+/// 70% `case.get`, 20% `case.list`, 10% `case.advance` (while advanceable cases last).
+public final class MixedWorkload: Workload, @unchecked Sendable {
+    let get: GetWorkload
+    let list: ListWorkload
+    let advance: AdvanceWorkload
+    var random: SplitMix
+    var advancing: Set<Int> = []
+    public init(get: GetWorkload, list: ListWorkload, advance: AdvanceWorkload, seed: UInt64) {
+        self.get = get; self.list = list; self.advance = advance; self.random = SplitMix(state: seed)
+    }
+    public func next(slot: Int) -> (method: String, params: String)? {
+        let roll = random.below(100)
+        if roll < 10, let request = advance.next(slot: slot) {
+            advancing.insert(slot)
+            return request
+        }
+        return roll < 30 ? list.next(slot: slot) : get.next(slot: slot)
+    }
+    public func completed(slot: Int, ok: Bool) {
+        if advancing.remove(slot) != nil { advance.completed(slot: slot, ok: ok) }
+    }
+}

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# The performance benchmark (`make bench`; not part of `make test`). See docs/performance.md.
+#
+# - release build of caseload-server, caseload-bench (load generator, seeding) and caseload (CLI)
+# - a private cluster in .caseload/bench-<pid> on a free port, destroyed afterwards
+# - migrate, one agency, demo data (BENCH_SCALE × 100 companies, 20,000 applicants and cases,
+#   half of them at one large company; documents and deadlines), ANALYZE
+# - the server (release) on a free port; the load generator at 1, 8 and 32 connections with
+#   BENCH_DEPTH requests in flight each: case.get, case.list (a company's first page),
+#   case.advance, mixed; pgbench with deploy/bench/*.sql (the same SQL, same role, same
+#   set_config) at the same client counts
+# - report.company CSV of the large company vs psql \copy of the same rows; import of
+#   BENCH_IMPORT applicants vs COPY FROM of the same rows
+# - 2,000 idle logged-in connections: server RSS, and case.get at 8 connections while held
+# - prints one table; writes it with every number and the machine as JSON to bench-results/
+#
+# Env: BENCH_SCALE (default 0.25; 1 = the issue's 20,000, see docs/performance.md), BENCH_SECONDS (default 5),
+#      BENCH_DEPTH (default 8), BENCH_IDLE (default 2000), BENCH_IMPORT (default 2500),
+#      BENCH_SKIP_BUILD=1 (use the existing release build), SWIFT.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PG="$ROOT/deploy/dev-postgres.sh"
+SWIFT="${SWIFT:-swift}"
+SCALE="${BENCH_SCALE:-0.25}"
+SECONDS_PER_RUN="${BENCH_SECONDS:-5}"
+DEPTH="${BENCH_DEPTH:-8}"
+IDLE="${BENCH_IDLE:-2000}"
+IMPORT_ROWS="${BENCH_IMPORT:-2500}"
+CONNECTIONS="1,8,32"
+
+log() { echo "bench: $*" >&2; }
+scaled() { awk -v s="$SCALE" -v n="$1" 'BEGIN { v = int(s * n); print (v < 1 ? 1 : v) }'; }
+COMPANIES=$(scaled 100)
+APPLICANTS=$(scaled 20000)
+LARGEST=$((APPLICANTS / 2))
+
+# 2,000 idle connections need as many descriptors in the load generator and the server.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
+    for product in caseload-server caseload-bench caseload; do
+        log "swift build -c release --product $product"
+        "$SWIFT" build -c release --product "$product"
+    done
+fi
+BIN=$("$SWIFT" build -c release --show-bin-path)
+SERVER="$BIN/caseload-server"
+LOADGEN="$BIN/caseload-bench"
+CLI="$BIN/caseload"
+
+PG_DIR="$ROOT/.caseload/bench-$$"
+WORK="$PG_DIR/work"
+server_pid=""
+cleanup() {
+    local rc=$?
+    trap '' INT TERM
+    if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    "$PG" destroy "$PG_DIR" || true
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+PORT=$("$PG" free-port)
+"$PG" start "$PG_DIR" "$PORT"
+mkdir -p "$WORK"
+export CASELOAD_ADMIN_DATABASE_URL="postgres://caseload_admin@127.0.0.1:$PORT/caseload"
+export CASELOAD_DATABASE_URL="postgres://caseload_server@127.0.0.1:$PORT/caseload"
+ADMIN_PSQL=(psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U caseload_admin -d caseload)
+APP_PSQL=(psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U caseload_server -d caseload)
+
+(umask 077 && "$SERVER" admin generate-keys >"$WORK/keys.env")
+set -a; . "$WORK/keys.env"; set +a
+"$SERVER" migrate --app-role caseload_server >&2
+"$SERVER" admin create-agency --name 基准测试人才服务有限公司 >"$WORK/agency.json"
+json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+AGENCY=$(json_field "$WORK/agency.json" agency_id | tr 'A-Z' 'a-z')
+USER_ID=$(json_field "$WORK/agency.json" user_id | tr 'A-Z' 'a-z')
+(umask 077 && json_field "$WORK/agency.json" token >"$WORK/token")
+
+log "seeding $COMPANIES companies, $APPLICANTS applicants and cases ($LARGEST at one company)"
+seed_start=$(date +%s.%N)
+"$LOADGEN" seed --admin-url "$CASELOAD_ADMIN_DATABASE_URL" --agency "$AGENCY" --companies "$COMPANIES" --applicants "$APPLICANTS" \
+    --largest-company "$LARGEST" >"$WORK/seed.json"
+seed_seconds=$(awk -v a="$seed_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+log "seeded in ${seed_seconds}s: $(cat "$WORK/seed.json")"
+
+# Lookup tables for pgbench (it cannot draw UUIDs): case, company and advanceable case by number.
+"${ADMIN_PSQL[@]}" <<SQL
+CREATE SCHEMA bench;
+GRANT USAGE ON SCHEMA bench TO caseload_app;
+CREATE TABLE bench.cases AS SELECT row_number() OVER (ORDER BY case_id)::int AS n, case_id, company_id FROM cases;
+CREATE TABLE bench.companies AS SELECT row_number() OVER (ORDER BY company_id)::int AS n, company_id FROM companies;
+CREATE TABLE bench.advance AS SELECT row_number() OVER (ORDER BY case_id)::int AS n, case_id, company_id, applicant_id
+    FROM cases WHERE kind = 'points_renewal' AND status = 'active';
+ALTER TABLE bench.cases ADD PRIMARY KEY (n);
+ALTER TABLE bench.companies ADD PRIMARY KEY (n);
+ALTER TABLE bench.advance ADD PRIMARY KEY (n);
+GRANT SELECT ON ALL TABLES IN SCHEMA bench TO caseload_app;
+VACUUM ANALYZE;
+SQL
+count() { "${ADMIN_PSQL[@]}" -c "SELECT count(*) FROM $1"; }
+N_CASES=$(count bench.cases); N_COMPANIES=$(count bench.companies); N_ADVANCE=$(count bench.advance)
+N_DOCUMENTS=$(count documents); N_DEADLINES=$(count deadlines)
+LARGE_COMPANY=$("${ADMIN_PSQL[@]}" -c "SELECT company_id FROM cases GROUP BY company_id ORDER BY count(*) DESC LIMIT 1")
+LARGE_CREDIT=$("${ADMIN_PSQL[@]}" -c "SELECT credit_code FROM companies WHERE company_id = '$LARGE_COMPANY'")
+LARGE_CASES=$("${ADMIN_PSQL[@]}" -c "SELECT count(*) FROM cases WHERE company_id = '$LARGE_COMPANY'")
+
+SERVER_PORT=$("$PG" free-port)
+# The import's commit runs longer than the default 30 s request deadline at these sizes (see
+# docs/performance.md), so the deadline is raised to measure it at all.
+CASELOAD_LISTEN="127.0.0.1:$SERVER_PORT" CASELOAD_LOG_LEVEL=warning CASELOAD_IDLE_TIMEOUT_SECONDS=3600 CASELOAD_REQUEST_DEADLINE_SECONDS=1800 \
+    "$SERVER" serve >"$WORK/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$SERVER_PORT") 2>/dev/null && break
+    sleep 0.1
+done
+export CASELOAD_ADDR="127.0.0.1:$SERVER_PORT"
+CASELOAD_TOKEN=$(cat "$WORK/token")
+export CASELOAD_TOKEN
+
+RUNS="$WORK/runs.jsonl"
+: >"$RUNS"
+export_cases() {
+    "${ADMIN_PSQL[@]}" -F $'\t' -c "SELECT case_id, company_id, kind, stage, status, version FROM cases" >"$WORK/cases.tsv"
+}
+
+# ---------------------------------------------------------------- server under load
+for scenario in get list advance mixed; do
+    export_cases
+    log "server: $scenario at $CONNECTIONS connections × $DEPTH in flight, ${SECONDS_PER_RUN}s each"
+    "$LOADGEN" load --port "$SERVER_PORT" --token-file "$WORK/token" --cases "$WORK/cases.tsv" --scenario "$scenario" \
+        --connections "$CONNECTIONS" --depth "$DEPTH" --seconds "$SECONDS_PER_RUN" \
+        | sed 's/^{/{"side":"server",/' >>"$RUNS"
+done
+
+# ---------------------------------------------------------------- pgbench, same SQL
+for scenario in get list advance; do
+    for clients in ${CONNECTIONS//,/ }; do
+        log "pgbench: case.$scenario at $clients clients, ${SECONDS_PER_RUN}s"
+        dir="$WORK/pgbench-$scenario-$clients"
+        mkdir -p "$dir"
+        threads=$((clients < 2 ? clients : 2))
+        (cd "$dir" && pgbench -n -M prepared -h 127.0.0.1 -p "$PORT" -U caseload_server -T "$SECONDS_PER_RUN" -c "$clients" -j "$threads" \
+            -l --log-prefix=tx -D agency="$AGENCY" -D user="$USER_ID" -D ncases="$N_CASES" -D ncompanies="$N_COMPANIES" \
+            -D nadvance="$N_ADVANCE" -f "$ROOT/deploy/bench/case-$scenario.sql" caseload >"$dir/out.txt" 2>&1) \
+            || { cat "$dir/out.txt" >&2; exit 1; }
+        python3 "$ROOT/deploy/bench/pgbench_result.py" "$scenario" "$clients" "$SECONDS_PER_RUN" "$dir" >>"$RUNS"
+    done
+done
+
+# ---------------------------------------------------------------- report: server CSV vs \copy
+elapsed() { local a b; a=$(date +%s.%N); "$@" >&2; b=$(date +%s.%N); awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b - a }'; }
+log "report.company CSV of $LARGE_CASES cases vs \\copy"
+report_seconds=$(elapsed "$CLI" report company "$LARGE_COMPANY" --format csv --out "$WORK/report.csv")
+sed -e "s/:agency/'$AGENCY'/g" -e "s/:user/'$USER_ID'/g" -e "s/:company/'$LARGE_COMPANY'/g" -e "s#:out#$WORK/copy-report.csv#g" \
+    "$ROOT/deploy/bench/report-copy.sql" >"$WORK/report-copy.sql"
+copy_report_seconds=$(elapsed "${APP_PSQL[@]}" -f "$WORK/report-copy.sql")
+report_rows=$(($(wc -l <"$WORK/copy-report.csv") - 1))
+
+# ---------------------------------------------------------------- import: server vs COPY FROM
+log "import of $IMPORT_ROWS applicants vs COPY FROM"
+"$LOADGEN" import-file --count "$IMPORT_ROWS" --credit-code "$LARGE_CREDIT" --out "$WORK/import.csv"
+import_from=$("${ADMIN_PSQL[@]}" -c "SELECT now()")
+import_seconds=$(elapsed "$CLI" import applicants "$WORK/import.csv")
+# The same rows as stored (sealed identifiers and all), with new lookup hashes so they can go in again.
+"${ADMIN_PSQL[@]}" -c "\\copy (SELECT agency_id, company_id, name, id_number_sealed, id_number_key, sha256(id_number_lookup), id_number_masked, birth_date, gender, phone_sealed, phone_key, phone_masked, profile, archive FROM applicants WHERE created_at >= '$import_from') TO '$WORK/copy-applicants.csv' WITH (FORMAT csv)"
+copy_rows=$(wc -l <"$WORK/copy-applicants.csv")
+[ "$copy_rows" -eq "$IMPORT_ROWS" ] || { log "the import stored $copy_rows applicants, not $IMPORT_ROWS"; exit 1; }
+cat >"$WORK/copy-import.sql" <<SQL
+BEGIN;
+SELECT set_config('caseload.agency_id', '$AGENCY', true), set_config('caseload.user_id', '$USER_ID', true), set_config('caseload.method', 'bench.copy', true);
+\\copy applicants (agency_id, company_id, name, id_number_sealed, id_number_key, id_number_lookup, id_number_masked, birth_date, gender, phone_sealed, phone_key, phone_masked, profile, archive) FROM '$WORK/copy-applicants.csv' WITH (FORMAT csv)
+COMMIT;
+SQL
+copy_import_seconds=$(elapsed "${ADMIN_PSQL[@]}" -f "$WORK/copy-import.sql")
+
+# ---------------------------------------------------------------- idle connections
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }
+rss_before=$(rss_kb)
+log "holding $IDLE idle connections; case.get at 8 connections meanwhile"
+export_cases
+"$LOADGEN" load --port "$SERVER_PORT" --token-file "$WORK/token" --cases "$WORK/cases.tsv" --scenario get \
+    --connections 8 --depth "$DEPTH" --seconds "$SECONDS_PER_RUN" --idle "$IDLE" --server-pid "$server_pid" \
+    | sed 's/^{/{"side":"server-idle",/' >>"$RUNS"
+
+# ---------------------------------------------------------------- machine and table
+cat >"$WORK/facts.json" <<JSON
+{"cores": $(nproc), "memory_kb": $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo),
+ "cpu": "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo | tr -d '"')",
+ "postgresql": "$("${ADMIN_PSQL[@]}" -c "SHOW server_version")",
+ "swift": "$("$SWIFT" --version 2>/dev/null | head -n 1 | tr -d '"')",
+ "commit": "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)",
+ "scale": $SCALE, "seconds_per_run": $SECONDS_PER_RUN, "depth": $DEPTH,
+ "data": {"companies": $N_COMPANIES, "cases": $N_CASES, "documents": $N_DOCUMENTS, "deadlines": $N_DEADLINES,
+          "advanceable_cases": $N_ADVANCE, "large_company_cases": $LARGE_CASES, "seed_seconds": $seed_seconds},
+ "report": {"rows": $report_rows, "server_seconds": $report_seconds, "copy_seconds": $copy_report_seconds},
+ "import": {"rows": $IMPORT_ROWS, "copy_rows": $copy_rows, "server_seconds": $import_seconds, "copy_seconds": $copy_import_seconds},
+ "idle": {"connections": $IDLE, "rss_before_kb": $rss_before}}
+JSON
+mkdir -p "$ROOT/bench-results"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+python3 "$ROOT/deploy/bench/report.py" "$WORK/facts.json" "$RUNS" "$ROOT/bench-results/bench-$stamp.json" \
+    | tee "$ROOT/bench-results/bench-$stamp.txt"
+log "results in bench-results/bench-$stamp.json"

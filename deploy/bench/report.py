@@ -1,0 +1,90 @@
+"""Prints the benchmark's table and writes it, with every run and the machine, as JSON.
+Usage: report.py FACTS.json RUNS.jsonl OUT.json"""
+import json, sys
+
+facts = json.load(open(sys.argv[1]))
+runs = [json.loads(line) for line in open(sys.argv[2]) if line.strip()]
+out_path = sys.argv[3]
+
+def run(side, scenario, connections):
+    for r in runs:
+        if r["side"] == side and r["scenario"] == scenario and r["connections"] == connections:
+            return r
+    return None
+
+# Targets from issue 8 (ratios measured in one run; absolute numbers on a shared machine are noise).
+TARGETS = {("get", 32): 0.75, ("advance", 32): 0.9}
+rows = []
+for scenario in ["get", "list", "advance", "mixed"]:
+    for c in [1, 8, 32]:
+        s, b = run("server", scenario, c), run("pgbench", scenario, c)
+        if not s:
+            continue
+        ratio = s["throughput"] / b["throughput"] if b and b["throughput"] else None
+        target = TARGETS.get((scenario, c))
+        rows.append({
+            "what": f"case.{scenario}" if scenario != "mixed" else "mixed (70% get, 20% list, 10% advance)",
+            "connections": c, "throughput": s["throughput"], "p50_ms": s["p50Milliseconds"], "p99_ms": s["p99Milliseconds"],
+            "errors": s["errors"],
+            "baseline_throughput": b["throughput"] if b else None, "baseline_p50_ms": b["p50Milliseconds"] if b else None,
+            "baseline_p99_ms": b["p99Milliseconds"] if b else None,
+            "ratio": ratio, "target": f">= {target} x pgbench" if target else None,
+            "result": None if target is None or ratio is None else ("pass" if ratio >= target else "MISS"),
+        })
+
+rep, imp, idle = facts["report"], facts["import"], facts["idle"]
+report_ratio = rep["server_seconds"] / rep["copy_seconds"]
+rows.append({"what": f"report.company CSV, {rep['rows']} cases", "connections": 1, "seconds": rep["server_seconds"],
+             "baseline_seconds": rep["copy_seconds"], "ratio": report_ratio, "target": "<= 1.5 x \\copy time",
+             "result": "pass" if report_ratio <= 1.5 else "MISS"})
+import_ratio = imp["server_seconds"] / imp["copy_seconds"]
+rows.append({"what": f"import of {imp['rows']} applicants", "connections": 1, "seconds": imp["server_seconds"],
+             "baseline_seconds": imp["copy_seconds"], "ratio": import_ratio, "target": "<= 3 x COPY FROM time",
+             "result": "pass" if import_ratio <= 3 else "MISS"})
+held = run("server-idle", "get", 8)
+plain = run("server", "get", 8)
+if held:
+    rss_mb = (held.get("serverRSSKilobytes") or 0) / 1024
+    rows.append({"what": f"server RSS, {idle['connections']} idle connections held", "connections": idle["connections"],
+                 "rss_mb": rss_mb, "rss_before_mb": idle["rss_before_kb"] / 1024, "target": "<= 150 MB",
+                 "result": "pass" if rss_mb <= 150 else "MISS"})
+    p99_ratio = held["p99Milliseconds"] / plain["p99Milliseconds"] if plain and plain["p99Milliseconds"] else None
+    rows.append({"what": "case.get while they are held", "connections": 8, "throughput": held["throughput"],
+                 "p50_ms": held["p50Milliseconds"], "p99_ms": held["p99Milliseconds"], "errors": held["errors"],
+                 "baseline_p99_ms": plain["p99Milliseconds"] if plain else None, "ratio": p99_ratio,
+                 "target": "p99 <= 1.5 x without them", "result": None if p99_ratio is None else ("pass" if p99_ratio <= 1.5 else "MISS")})
+
+def f(v, fmt="{:.1f}"):
+    return "-" if v is None else fmt.format(v)
+
+mem_gb = facts["memory_kb"] / 1024 / 1024
+print(f"Caseload benchmark — {facts['cores']} cores, {mem_gb:.1f} GiB, {facts['cpu']}; PostgreSQL {facts['postgresql']}; "
+      f"commit {facts['commit']}")
+d = facts["data"]
+print(f"Data: {d['companies']} companies, {d['cases']} applicants/cases ({d['large_company_cases']} at the largest company), "
+      f"{d['documents']} documents, {d['deadlines']} deadlines; seeded in {d['seed_seconds']} s. "
+      f"{facts['seconds_per_run']} s per run, {facts['depth']} requests in flight per connection; pgbench -M prepared, 1 in flight per client.")
+print()
+header = ["what", "conns", "req/s", "p50 ms", "p99 ms", "pgbench req/s", "pg p50", "pg p99", "ratio", "target", "result"]
+lines = [header]
+for r in rows:
+    if "rss_mb" in r:
+        lines.append([r["what"], str(r["connections"]), "-", "-", "-", "-", "-", "-", f"{r['rss_mb']:.0f} MB (idle {r['rss_before_mb']:.0f})",
+                      r["target"], r["result"]])
+    elif "seconds" in r:
+        lines.append([r["what"], "1", f"{r['seconds']:.2f} s", "-", "-", f"{r['baseline_seconds']:.2f} s", "-", "-",
+                      f"{r['ratio']:.2f}x time", r["target"], r["result"]])
+    else:
+        lines.append([r["what"], str(r["connections"]), f(r["throughput"], "{:.0f}"), f(r["p50_ms"], "{:.2f}"), f(r["p99_ms"], "{:.2f}"),
+                      f(r.get("baseline_throughput"), "{:.0f}"), f(r.get("baseline_p50_ms"), "{:.2f}"), f(r.get("baseline_p99_ms"), "{:.2f}"),
+                      f(r["ratio"], "{:.2f}"), r["target"] or "-", r["result"] or "-"])
+widths = [max(len(l[i]) for l in lines) for i in range(len(header))]
+for n, l in enumerate(lines):
+    print(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(l)))
+    if n == 0:
+        print("-+-".join("-" * w for w in widths))
+errors = sum(r.get("errors") or 0 for r in rows)
+if errors:
+    print(f"\n{errors} requests answered with an error (counted in the latencies; see runs in the JSON)")
+
+json.dump({"machine_and_data": facts, "table": rows, "runs": runs}, open(out_path, "w"), indent=2, ensure_ascii=False)
