@@ -5,7 +5,8 @@
 # - starts a private cluster in .caseload/test-<pid> on a free 127.0.0.1 port
 # - exports CASELOAD_TEST_ADMIN_DATABASE_URL=postgres://caseload_admin@127.0.0.1:PORT/postgres
 #   (superuser, trust auth; tests create their own databases and the caseload_server role)
-# - runs `swift test $SWIFT_TEST_FLAGS`, then the Python client's tests if there are any
+# - runs `swift test $SWIFT_TEST_FLAGS`, then the Python client's tests if there are any,
+#   then the backup/restore round trip (deploy/test-backup-restore.sh)
 # - always destroys the cluster; exits non-zero if any suite failed (swift test's status first)
 #
 # Env: SWIFT (default swift), SWIFT_TEST_FLAGS (word-split, e.g. "--parallel --filter Foo"),
@@ -100,6 +101,14 @@ run_python_client_tests
 python_status=$?
 set -e
 
+# >>> BACKUP/RESTORE ROUND TRIP: deploy/test-backup-restore.sh (the runbook in docs/deployment.md).
+# Its source database lives in this cluster; it restores into a throw-away cluster of its own.
+set +e
+"$ROOT/deploy/test-backup-restore.sh"
+backup_status=$?
+set -e
+# <<< BACKUP/RESTORE ROUND TRIP
+
 if [ "$swift_status" -ne 0 ]; then
     log "swift test failed (status $swift_status)"
     exit "$swift_status"
@@ -107,5 +116,9 @@ fi
 if [ "$python_status" -ne 0 ]; then
     log "Python client tests failed (status $python_status)"
     exit "$python_status"
+fi
+if [ "$backup_status" -ne 0 ]; then
+    log "backup/restore round trip failed (status $backup_status)"
+    exit "$backup_status"
 fi
 exit 0
