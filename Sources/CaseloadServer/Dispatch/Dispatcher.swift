@@ -129,12 +129,12 @@ public struct Dispatcher: Sendable {
             params = .object(fields)
         }
         let context = RequestContext(session: session, services: services, registry: registry, logger: logger)
-        let deadline = services.configuration.limits.requestDeadlineSeconds
+        let deadline = max(services.configuration.limits.requestDeadlineSeconds, method.minimumDeadlineSeconds ?? 0)
         let call = params
         return try await withThrowingTaskGroup(of: JSONValue?.self) { group in
             group.addTask {
                 guard let principal else { return try await method.invoke(call, context) }
-                return try await context.inTransaction(for: principal, method: method.name) { context, connection, principal in
+                return try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline) { context, connection, principal in
                     // Checked again with the principal as it is now (a role may have changed).
                     try Authorization.checkRole(of: principal, for: method)
                     let call = try Authorization.confine(call, of: principal, for: method)

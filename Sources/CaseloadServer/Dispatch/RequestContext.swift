@@ -43,12 +43,13 @@ public struct RequestContext: Sendable {
     /// or expired ends the session; a changed role or company replaces the principal, and
     /// `body` gets the current one.
     func inTransaction<Result>(
-        for principal: Principal, method: String?, _ body: (RequestContext, PostgresConnection, Principal) async throws -> sending Result
+        for principal: Principal, method: String?, timeoutSeconds: Int64? = nil,
+        _ body: (RequestContext, PostgresConnection, Principal) async throws -> sending Result
     ) async throws -> sending Result {
         let recheck = session.hashDueForRecheck()
         services.metrics.transactionStarted()
         defer { services.metrics.transactionEnded() }
-        return try await database.withAgency(principal.agencyID, as: .user(principal.userID), method: method) { connection in
+        return try await database.withAgency(principal.agencyID, as: .user(principal.userID), method: method, timeoutSeconds: timeoutSeconds) { connection in
             var current = principal
             if let hash = recheck {
                 guard let fresh = try await AuthStore.authenticate(hash: hash, on: connection, logger: logger),

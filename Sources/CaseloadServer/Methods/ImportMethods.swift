@@ -197,7 +197,7 @@ enum ImportMethods {
                     ]), maxItems: 500), "The rows"),
                 ],
                 result: .object([.required("staged", .integer(minimum: 0), "Rows staged in this call")]),
-                errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency
+                errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency, minimumDeadlineSeconds: 600
             ) { (params: RowsParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
                     try await ImportStore.requireOpen(params.importID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
@@ -222,7 +222,7 @@ enum ImportMethods {
                     .required("errors", .array(.any), "Per row: row, column, rule, message"),
                     .required("plan", .array(.any), "Per valid row: row, action (create/update), name, masked id_number"),
                 ]),
-                errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency
+                errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency, minimumDeadlineSeconds: 600
             ) { (params: CommitParams, context) -> JSONValue in
                 try await commit(params, context: context)
             },

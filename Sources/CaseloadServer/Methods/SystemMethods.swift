@@ -30,9 +30,21 @@ enum SystemMethods {
                 ]),
                 access: .anyone
             ) { (_: NoParams, context) -> JSONValue in
-                let reachable = (try? await context.database.withConnection { connection in
-                    try await connection.query("SELECT 1", logger: context.logger)
-                }) != nil
+                // Answer within a second either way: a balancer's check must not time out
+                // just because PostgreSQL is away (connecting alone may take 5 s).
+                let (answers, answer) = AsyncStream.makeStream(of: Bool.self)
+                let database = context.database
+                let logger = context.logger
+                Task {
+                    answer.yield((try? await database.withConnection { try await $0.query("SELECT 1", logger: logger) }) != nil)
+                }
+                Task {
+                    try? await Task.sleep(for: .seconds(1))
+                    answer.yield(false)
+                }
+                var first = answers.makeAsyncIterator()
+                let reachable = await first.next() ?? false
+                answer.finish()
                 return [
                     "status": .string(reachable ? "ok" : "degraded"), "database": .string(reachable ? "ok" : "unavailable"),
                     "subscriptions": .int(Int64(context.services.events.count)), "version": .string(context.services.version),

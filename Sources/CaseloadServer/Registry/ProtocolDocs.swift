@@ -28,6 +28,9 @@ public enum ProtocolDocs {
             out.append(method.summary + "\n")
             out.append("- Login: \(method.access == .authenticated ? "required" : "not required")")
             out.append("- Changes data: \(method.mutates ? "yes" : "no")")
+            if let seconds = method.minimumDeadlineSeconds {
+                out.append("- Deadline: at least \(seconds) s (bulk work), whatever the configured request deadline")
+            }
             if method.access == .authenticated {
                 let confined = method.scope == .companies && !method.callers.allSatisfy(\.seesAllCompanies) ? " (confined to their companies)" : ""
                 out.append("- Roles: " + method.callers.map { "`\($0.rawValue)`" }.joined(separator: ", ") + confined)

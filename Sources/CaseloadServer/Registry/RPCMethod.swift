@@ -25,6 +25,8 @@ public struct RPCMethod: Sendable {
     public var roles: Set<Role>
     /// Whose data it touches: the server confines roles that see only some companies.
     public var scope: Scope
+    /// Runs longer than the configured request deadline may (bulk work): at least this many seconds.
+    public var minimumDeadlineSeconds: Int64?
     /// Accepts an `idempotency_key` (mutating methods, unless the result holds a secret that
     /// must not be stored, like a new token).
     public var idempotent: Bool
@@ -44,13 +46,14 @@ public struct RPCMethod: Sendable {
         roles: Set<Role>? = nil,
         scope: Scope = .companies,
         idempotent: Bool? = nil,
+        minimumDeadlineSeconds: Int64? = nil,
         _ handler: @escaping @Sendable (P, RequestContext) async throws -> R
     ) -> RPCMethod {
         RPCMethod(
             name: name, summary: summary, params: params, result: result, errors: errors, access: access,
             mutates: mutates, changesSession: changesSession,
             roles: roles ?? (mutates ? Role.writers : Role.staff), scope: access == .anyone ? .agency : scope,
-            idempotent: idempotent ?? mutates
+            minimumDeadlineSeconds: minimumDeadlineSeconds, idempotent: idempotent ?? mutates
         ) { raw, context in
             let decoded: P
             do {

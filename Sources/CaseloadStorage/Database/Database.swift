@@ -41,17 +41,19 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction acting for `agency` as `actor`; `method` names the
-    /// call in the audit log. Errors come out classified (`StorageError` where one
+    /// call in the audit log; `timeoutSeconds` replaces the default statement and lock
+    /// timeout for calls allowed to run longer. Errors come out classified (`StorageError` where one
     /// applies), never wrapped in `PostgresTransactionError`.
     public func withAgency<Result>(
         _ agency: UUID,
         as actor: Actor,
         method: String? = nil,
+        timeoutSeconds: Int64? = nil,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
         do {
             return try await client.withTransaction(logger: logger) { connection in
-                let timeout = "\(statementTimeoutMilliseconds)ms"
+                let timeout = "\(timeoutSeconds.map { $0 * 1000 } ?? statementTimeoutMilliseconds)ms"
                 let user: String
                 let system: String
                 switch actor {
