@@ -23,15 +23,22 @@ final class TestServer: Sendable {
         self.task = task
     }
 
-    static func start(database: TestDatabase? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    /// Starts a server on `database` (a fresh one when nil); `logger` receives everything the
+    /// server logs (tests that inspect logs pass a capturing one).
+    static func start(
+        database: TestDatabase? = nil, logger: Logger = TestDatabase.logger, configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         let database = if let database { database } else { try await TestDatabase.migrated() }
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.databaseURL = "\(database.serverURL)"
         configuration.piiKey = testKeys.piiKey
         configuration.piiLookupKey = testKeys.lookupKey
+        // Every test connects from 127.0.0.1; failed-login tests must not slow the others.
+        configuration.loginPolicy.freeFailures = 10_000
+        configuration.loginPolicy.limit = 10_000
         configure(&configuration)
-        let app = try Application(configuration: configuration, logger: TestDatabase.logger)
+        let app = try Application(configuration: configuration, logger: logger)
         let task = Task { try await app.run() }
         let address = try await app.server.listeningAddress()
         return TestServer(app: app, port: try #require(address.port), database: database, task: task)
