@@ -62,7 +62,9 @@ private func expectTLSFailure(_ server: TestServer, tls: ClientTLS, containing t
     } catch {
         Issue.record("expected a TLSFailure, got \(String(reflecting: error))", sourceLocation: sourceLocation)
     }
-    #expect(ContinuousClock.now - started < .seconds(5), sourceLocation: sourceLocation)
+    // Refused, not timed out: under the client's 10 s handshake timeout even when the whole
+    // suite loads both cores (seen: 6 s).
+    #expect(ContinuousClock.now - started < .seconds(9), sourceLocation: sourceLocation)
 }
 
 @Suite("TLS on the listener")
@@ -123,7 +125,7 @@ struct TLSTests {
             } catch {}  // a reset is as good as a close
             return frames
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(9))
         // At most a binary TLS alert, never a JSON-RPC reply.
         #expect(!frames.contains { $0.contains("jsonrpc") || $0.contains("pong") }, "\(frames)")
 
