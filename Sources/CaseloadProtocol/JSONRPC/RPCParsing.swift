@@ -19,10 +19,9 @@ public enum RPCEntry: Sendable, Equatable {
 public enum RPCParser {
     /// Parses one line (without its terminator) sent by a client.
     public static func parseClientLine(_ bytes: Data, maximumBatchSize: Int) -> RPCIncoming {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: bytes)
-        } catch {
+        // Not Foundation's JSONDecoder: see `JSONSyntax` for what it let through, and what
+        // one line could make it do.
+        guard let value = JSONValue.parse(bytes) else {
             return .rejected(RPCResponse(id: .null, error: RPCError(.parseError)))
         }
         switch value {
@@ -78,7 +77,8 @@ public enum RPCParser {
 
     /// Parses one line sent by the server: a response, a batch of responses, or a notification.
     public static func parseServerLine(_ bytes: Data) throws -> [RPCServerMessage] {
-        let value = try JSONDecoder().decode(JSONValue.self, from: bytes)
+        // The same strict reader as the server's: a hostile server must not crash a client either.
+        guard let value = JSONValue.parse(bytes) else { throw RPCError(.parseError, "the server sent a line that is not JSON") }
         if case .array(let elements) = value {
             return try elements.map(serverMessage)
         }
