@@ -62,9 +62,9 @@ private func expectTLSFailure(_ server: TestServer, tls: ClientTLS, containing t
     } catch {
         Issue.record("expected a TLSFailure, got \(String(reflecting: error))", sourceLocation: sourceLocation)
     }
-    // Refused, not timed out: under the client's 10 s handshake timeout even when the whole
-    // suite loads both cores (seen: 6 s).
-    #expect(ContinuousClock.now - started < .seconds(9), sourceLocation: sourceLocation)
+    // Refused rather than timed out is told by the error's text above (a handshake timeout says
+    // so); a wall-clock bound here only measured how loaded the machine was (6 to 11 s seen).
+    _ = started
 }
 
 @Suite("TLS on the listener")
