@@ -42,10 +42,11 @@ struct TestDatabase: Sendable {
 
     /// Creates an empty database (no migrations).
     static func empty(prefix: String = "caseload_test") async throws -> TestDatabase {
-        try await lock.run { try await createEmpty(prefix: prefix, cluster: clusterAdminURL) }
+        try await lock.run { try await createEmpty(prefix: prefix) }
     }
 
-    private static func createEmpty(prefix: String, cluster: DatabaseURL) async throws -> TestDatabase {
+    private static func createEmpty(prefix: String) async throws -> TestDatabase {
+        let cluster = try clusterAdminURL
         let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
         try await withAdminConnection(url: cluster, logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
@@ -54,12 +55,10 @@ struct TestDatabase: Sendable {
         return TestDatabase(name: name, adminURL: admin, serverURL: admin.with(user: serverRole))
     }
 
-    /// Creates a database migrated to the current schema, with the server's login role, in
-    /// the shared test cluster or, given its superuser URL, in another (a private cluster).
-    static func migrated(cluster: DatabaseURL? = nil) async throws -> TestDatabase {
-        let cluster = try cluster ?? clusterAdminURL
-        return try await lock.run {
-            let db = try await createEmpty(prefix: "caseload_test", cluster: cluster)
+    /// Creates a database migrated to the current schema, with the server's login role.
+    static func migrated() async throws -> TestDatabase {
+        try await lock.run {
+            let db = try await createEmpty(prefix: "caseload_test")
             let migrator = Migrator(url: db.adminURL, logger: logger)
             try await migrator.migrate(Migration.load(from: schemaDirectory))
             try await migrator.ensureLoginRole(serverRole)
