@@ -144,6 +144,32 @@ struct AccessTests {
         }
     }
 
+    @Test("an owner cannot take the owner role from themselves; the refusal names the rule and changes nothing")
+    func keepOwner() async throws {
+        let server = try await TestServer.shared()
+        let w = try await World.make(on: server)
+        try await server.withClient(token: w.agency.token) { c async throws in
+            let error = await expectRPCError(.validationFailed) {
+                _ = try await c.call("user.update", ["id": .string(w.agency.userID.uuidString), "role": "manager"])
+            }
+            #expect(error?.fieldRules.map { "\($0.field):\($0.rule)" } == ["role:keep_owner"])
+            #expect(try await c.call("auth.whoami")["role"] == "owner")
+        }
+    }
+
+    @Test("a cursor of deeply nested JSON is invalid_params, and the server keeps serving")
+    func hostileCursor() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        let nested = Data(String(repeating: "[", count: 513).utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        try await server.withClient(token: agency.token) { c async throws in
+            let error = await expectRPCError(.invalidParams) { _ = try await c.call("company.list", ["cursor": .string(nested)]) }
+            #expect(error?.fieldRules.first?.field == "cursor")
+            #expect(try await c.call("system.ping") == "pong")
+        }
+    }
+
     @Test("a role change reaches the user's open connection within seconds")
     func roleChangeReachesOpenConnection() async throws {
         let server = try await TestServer.shared()

@@ -53,7 +53,6 @@ private func withTLSClient<T: Sendable>(
 private func expectTLSFailure(_ server: TestServer, tls: ClientTLS, containing text: String, sourceLocation: SourceLocation = #_sourceLocation)
     async
 {
-    let started = ContinuousClock.now
     do {
         try await withTLSClient(server, tls: tls) { try await $0.call("system.ping") }
         Issue.record("expected a TLS failure, the connection worked", sourceLocation: sourceLocation)
@@ -64,7 +63,6 @@ private func expectTLSFailure(_ server: TestServer, tls: ClientTLS, containing t
     }
     // Refused rather than timed out is told by the error's text above (a handshake timeout says
     // so); a wall-clock bound here only measured how loaded the machine was (6 to 11 s seen).
-    _ = started
 }
 
 @Suite("TLS on the listener")

@@ -149,6 +149,22 @@ struct WatchTests {
         try await b.stop()
     }
 
+    @Test("watch refusals: a company scope without its id, and another connection's subscription")
+    func refusals() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        try await server.withClient(token: agency.token) { owner async throws in
+            let error = await expectRPCError(.validationFailed) { _ = try await owner.call("watch.subscribe", ["scope": "company"]) }
+            #expect(error?.fieldRules.map { "\($0.field):\($0.rule)" } == ["id:required"])
+            let subscription = try await owner.call("watch.subscribe")["subscription_id"]!
+            // While it is live, another connection (same user) cannot end it; its own can.
+            try await server.withClient(token: agency.token) { other async throws in
+                await expectRPCError(.notFound) { _ = try await other.call("watch.unsubscribe", ["subscription_id": subscription]) }
+            }
+            #expect(try await owner.call("watch.unsubscribe", ["subscription_id": subscription]) == true)
+        }
+    }
+
     @Test("stopping instance A leaves B's clients working")
     func stoppingOneInstance() async throws {
         let (a, b) = try await Self.pair()

@@ -2,13 +2,14 @@ import CaseloadProtocol
 import Foundation
 
 /// Opaque pagination cursors: a keyset position as base64url JSON. Clients pass them back
-/// unchanged; a cursor that does not decode is an `invalid_params` on field `cursor`.
+/// unchanged; a cursor that does not decode is an `invalid_params` on field `cursor`. It is
+/// client input, so it is read through `WireJSON.decode` (syntax checked before Foundation).
 enum Cursor {
     static func decode<T: Decodable>(_ raw: String?, as type: T.Type, method: String) throws -> T? {
         guard let raw else { return nil }
         var b64 = raw.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
-        guard let data = Data(base64Encoded: b64), let value = try? JSONDecoder().decode(T.self, from: data) else {
+        guard let data = Data(base64Encoded: b64), let value = try? WireJSON.decode(T.self, from: data) else {
             throw RPCError.invalidParams([("cursor", "cursor", "not a cursor returned by \(method)")])
         }
         return value

@@ -102,10 +102,8 @@ enum TokenMethods {
                 errors: [.notFound], mutates: true, roles: Role.everyone, scope: .agency
             ) { (params: RevokeParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
-                    let owner = principal.role == Role.owner.rawValue
-                    let mine = try await TokenStore.list(user: owner ? nil : principal.userID, agency: principal.agencyID, on: connection, logger: context.logger)
-                    guard mine.contains(where: { $0.id == params.id }) else { throw StorageError.notFound(entity: "token") }
-                    return value(try await TokenStore.revoke(params.id, agency: principal.agencyID, on: connection, logger: context.logger))
+                    let user = principal.role == Role.owner.rawValue ? nil : principal.userID
+                    return value(try await TokenStore.revoke(params.id, user: user, agency: principal.agencyID, on: connection, logger: context.logger))
                 }
             },
         ]

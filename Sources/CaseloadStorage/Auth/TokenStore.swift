@@ -48,12 +48,13 @@ public enum TokenStore {
         return infos
     }
 
-    /// Revokes a token (idempotent). Not found when it is not one the caller may see.
-    public static func revoke(_ token: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Info {
+    /// Revokes a token (idempotent): any of the agency's, or only `user`'s when given. Not
+    /// found when it is not one of those.
+    public static func revoke(_ token: UUID, user: UUID?, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Info {
         let rows = try await connection.query(
             """
             UPDATE tokens SET revoked_at = coalesce(revoked_at, now())
-            WHERE agency_id = \(agency) AND token_id = \(token)
+            WHERE agency_id = \(agency) AND token_id = \(token) AND (\(user)::uuid IS NULL OR user_id = \(user))
             RETURNING token_id, user_id, label, created_at, expires_at, revoked_at
             """, logger: logger)
         for try await row in rows.decode((UUID, UUID, String?, Date, Date?, Date?).self) {
