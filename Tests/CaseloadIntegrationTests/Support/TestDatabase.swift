@@ -42,7 +42,7 @@ struct TestDatabase: Sendable {
 
     /// Creates an empty database (no migrations).
     static func empty(prefix: String = "caseload_test") async throws -> TestDatabase {
-        try await lock.run { try await createEmpty(prefix: prefix) }
+        try await lock.run { try await detailed { try await createEmpty(prefix: prefix) } }
     }
 
     private static func createEmpty(prefix: String) async throws -> TestDatabase {
@@ -58,22 +58,40 @@ struct TestDatabase: Sendable {
     /// Creates a database migrated to the current schema, with the server's login role.
     static func migrated() async throws -> TestDatabase {
         try await lock.run {
-            let db = try await createEmpty(prefix: "caseload_test")
-            let migrator = Migrator(url: db.adminURL, logger: logger)
-            try await migrator.migrate(Migration.load(from: schemaDirectory))
-            try await migrator.ensureLoginRole(serverRole)
-            return db
+            try await detailed {
+                let db = try await createEmpty(prefix: "caseload_test")
+                let migrator = Migrator(url: db.adminURL, logger: logger)
+                try await migrator.migrate(Migration.load(from: schemaDirectory))
+                try await migrator.ensureLoginRole(serverRole)
+                return db
+            }
         }
     }
 
     /// Runs SQL as the schema owner.
     @discardableResult
     func admin<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await withAdminConnection(url: adminURL, logger: Self.logger, body)
+        try await Self.detailed { try await withAdminConnection(url: adminURL, logger: Self.logger, body) }
+    }
+
+    /// A `PSQLError`'s description is generic on purpose (it must not leak data in logs); a
+    /// test failing on one needs the SQLSTATE and message to be diagnosable, and test data is
+    /// synthetic. Other errors pass through unchanged, so tests still match them by type.
+    static func detailed<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError {
+            throw DetailedSQLError(description: String(reflecting: error))
+        }
     }
 
     /// Creates an agency with an owner; returns the owner's token and ids.
     func createAgency(_ name: String = "Agency \(UUID().uuidString.prefix(6))") async throws -> AdminStore.Created {
         try await admin { try await AdminStore.createAgency(name: name, on: $0, logger: Self.logger) }
     }
+}
+
+/// A PostgreSQL error with its details, for test failures only.
+struct DetailedSQLError: Error, CustomStringConvertible {
+    let description: String
 }
