@@ -16,7 +16,7 @@ BIN               ?=
 
 export SWIFT SWIFT_TEST_FLAGS CASELOAD_PG_PORT
 
-.PHONY: deps build release run test clean-db docs bench
+.PHONY: deps build release run test clean-db docs bench soak fuzz
 
 deps:
 	deploy/ensure-deps.sh
@@ -48,3 +48,14 @@ docs: build
 # not part of `make test`). BENCH_SCALE, BENCH_SECONDS, ... : see deploy/bench.sh and docs/performance.md.
 bench: deps
 	deploy/bench.sh
+
+# The failure tests with bigger parameters (not part of `make test`): longer write load, more
+# PostgreSQL restarts and server kills, a longer fuzz run. CASELOAD_SOAK_SECONDS, _ROUNDS,
+# _DOWN_SECONDS, _FUZZ_INPUTS: see deploy/soak.sh.
+soak: deps
+	deploy/soak.sh
+
+# The long protocol fuzz run: framing and parser in process, then 1,000,000 lines over TCP to a
+# real server, every reply checked; about 15 minutes on 2 cores. FUZZ_*: see deploy/fuzz.sh.
+fuzz: deps
+	deploy/fuzz.sh

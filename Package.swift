@@ -81,6 +81,20 @@ let package = Package(
             dependencies: ["CaseloadCLI"],
             path: "clients/swift/Sources/caseload"
         ),
+        // The protocol fuzzer (generator, oracle, drivers) and its long-run executable (`make fuzz`).
+        .target(
+            name: "CaseloadFuzz",
+            dependencies: [
+                "CaseloadProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "caseload-fuzz",
+            dependencies: ["CaseloadFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // The benchmark's load generator (pipelined, one event loop) and its executable (`make bench`).
         .target(
             name: "CaseloadBench",
@@ -112,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "CaseloadIntegrationTests",
             dependencies: [
-                "CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI",
+                "CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI", "CaseloadFuzz",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -42,11 +42,10 @@ struct TestDatabase: Sendable {
 
     /// Creates an empty database (no migrations).
     static func empty(prefix: String = "caseload_test") async throws -> TestDatabase {
-        try await lock.run { try await detailed { try await createEmpty(prefix: prefix) } }
+        try await lock.run { try await detailed { try await createEmpty(prefix: prefix, cluster: clusterAdminURL) } }
     }
 
-    private static func createEmpty(prefix: String) async throws -> TestDatabase {
-        let cluster = try clusterAdminURL
+    private static func createEmpty(prefix: String, cluster: DatabaseURL) async throws -> TestDatabase {
         let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
         try await withAdminConnection(url: cluster, logger: logger) { connection in
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
@@ -55,11 +54,13 @@ struct TestDatabase: Sendable {
         return TestDatabase(name: name, adminURL: admin, serverURL: admin.with(user: serverRole))
     }
 
-    /// Creates a database migrated to the current schema, with the server's login role.
-    static func migrated() async throws -> TestDatabase {
-        try await lock.run {
+    /// Creates a database migrated to the current schema, with the server's login role, in
+    /// the shared test cluster or, given its superuser URL, in another (a private cluster).
+    static func migrated(cluster: DatabaseURL? = nil) async throws -> TestDatabase {
+        let cluster = try cluster ?? clusterAdminURL
+        return try await lock.run {
             try await detailed {
-                let db = try await createEmpty(prefix: "caseload_test")
+                let db = try await createEmpty(prefix: "caseload_test", cluster: cluster)
                 let migrator = Migrator(url: db.adminURL, logger: logger)
                 try await migrator.migrate(Migration.load(from: schemaDirectory))
                 try await migrator.ensureLoginRole(serverRole)

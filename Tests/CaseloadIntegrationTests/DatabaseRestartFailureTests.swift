@@ -1,0 +1,107 @@
+import CaseloadProtocol
+import Foundation
+import Testing
+
+/// PostgreSQL goes away under write load and comes back. Runs on a private cluster: the
+/// shared test cluster must never be stopped under the suites that run beside this one.
+@Suite("Failure: PostgreSQL restarted under write load")
+struct DatabaseRestartFailureTests {
+    @Test(
+        "calls fail fast with database_unavailable while PostgreSQL is down, the server recovers alone, and no acknowledged write is lost",
+        .timeLimit(Soak.timeLimit))
+    func restartUnderWriteLoad() async throws {
+        let cluster = try await PrivateCluster.start(name: "restart")
+        do {
+            try await exercise(cluster)
+        } catch {
+            await cluster.destroy()
+            throw error
+        }
+        await cluster.destroy()
+    }
+
+    private func exercise(_ cluster: PrivateCluster) async throws {
+        let database = try await TestDatabase.migrated(cluster: try cluster.adminURL)
+        let owner = try await database.createAgency()
+        // A short request deadline: a call unanswered well past it is stuck, not slow.
+        let server = try await TestServer.start(database: database) { $0.limits.requestDeadlineSeconds = 5 }
+        let load = WriteLoad()
+        let port = server.port
+        Task { await load.run(port: { port }, token: owner.token, writers: 4) }
+
+        let phase = Soak.loadDuration(default: 1)
+        let rounds = Soak.rounds(default: 1)
+        var recoveries: [Duration] = []
+        var downWindows: [(ContinuousClock.Instant, ContinuousClock.Instant)] = []
+        do {
+            try await Task.sleep(for: phase)
+            for _ in 0..<rounds {
+                try await cluster.stop()
+                let down = ContinuousClock.now
+                // Writes go on against the stopped database for a while.
+                try await Task.sleep(for: Soak.downtime(default: 1.5))
+                try await cluster.restart()
+                let up = ContinuousClock.now
+                downWindows.append((down, up))
+                let deadline = up + .seconds(30)
+                while load.firstAcknowledgement(after: up) == nil, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let recovered = try #require(load.firstAcknowledgement(after: up), "no write succeeded within 30 s of PostgreSQL's return; failures: \(load.failureCodes)")
+                recoveries.append(recovered - up)
+                try await Task.sleep(for: phase)
+            }
+        } catch {
+            load.stop()
+            _ = await load.waitForWriters(timeout: .seconds(10))
+            _ = await finishes(within: .seconds(5)) { try await server.stop() }
+            throw error
+        }
+        load.stop()
+        // Every call is answered within the request deadline (5 s), whatever PostgreSQL did;
+        // a call that never is keeps the server from stopping too. Neither may hang the test.
+        let unanswered = await load.waitForWriters(timeout: .seconds(10))
+        let stopped = await finishes(within: .seconds(5)) { try await server.stop() }
+
+        let result = load.snapshot
+        let stored = try await WriteLoad.storedCompanies(in: database, prefix: load.prefix)
+        let lost = result.acknowledged.filter { stored[$0.key] != $0.value }
+        let whileDown = result.failures.filter { f in downWindows.contains { f.started >= $0.0 && f.started < $0.1 } }
+        let unavailable = result.failures.filter { $0.code == RPCErrorCode.databaseUnavailable.rawValue }
+        let otherCodes = Dictionary(grouping: result.failures.filter { $0.code != RPCErrorCode.databaseUnavailable.rawValue }) { $0.code.map(String.init) ?? "connection" }
+            .mapValues(\.count)
+        let slowest = result.longestCall(startedIn: downWindows)
+        let failedButStored = unavailable.filter { f in stored.values.contains(f.name) }.count
+        print(
+            """
+            failure-test: postgres restart: rounds=\(rounds) sent=\(result.sent) acknowledged=\(result.acknowledged.count) \
+            present=\(result.acknowledged.count - lost.count) lost=\(lost.count) stored=\(stored.count) \
+            unavailable=\(unavailable.count) (while down \(whileDown.count)) other=\(otherCodes) \
+            longest-call-while-down=\(String(format: "%.2f", slowest.seconds))s \
+            recovery=\(recoveries.map { String(format: "%.2f", $0.seconds) + "s" }) unavailable-but-stored=\(failedButStored) \
+            unanswered=\(unanswered.map { String(format: "%.0f", $0.seconds) + "s" }) server-stopped=\(stopped)
+            """)
+
+        #expect(result.acknowledged.count > 0, "no write was acknowledged; failures: \(load.failureCodes)")
+        #expect(lost.isEmpty, "acknowledged writes missing after the restart: \(lost.prefix(5))")
+        // Transactions cut off by the shutdown answer database_unavailable; nothing else fails.
+        #expect(otherCodes.isEmpty, "failures other than database_unavailable: \(otherCodes)")
+        #expect(whileDown.allSatisfy { $0.code == RPCErrorCode.databaseUnavailable.rawValue }, "unexpected errors while down: \(otherCodes)")
+        // While PostgreSQL is down, calls should be answered at once with database_unavailable
+        // (docs/protocol.md). They are not yet: postgres-nio's pool queues them until a
+        // connection can be made, so each waits for PostgreSQL's return or for the request
+        // deadline (30 s, then deadline_exceeded); after 60 s of failures the pool's circuit
+        // breaker fails them with an error the server reports as internal_error.
+        // Seen in about half the runs (in-process and with the binary): a call sent as PostgreSQL
+        // shuts down gets no reply at all, long past the request deadline, though the pool
+        // has connections again and PostgreSQL runs nothing for it.
+        withKnownIssue("a call sent as PostgreSQL stops can go unanswered past the request deadline", isIntermittent: true) {
+            #expect(unanswered.isEmpty, "calls unanswered after waiting \(unanswered)")
+            #expect(stopped, "the server did not stop within 30 s")
+        }
+        withKnownIssue("calls wait for PostgreSQL instead of failing fast with database_unavailable (CaseloadStorage/Database)") {
+            #expect(!whileDown.isEmpty, "no write failed while PostgreSQL was down (the longest call started then took \(slowest))")
+            #expect(slowest < .seconds(3), "a call sent while PostgreSQL was down took \(slowest) to answer")
+        }
+    }
+}
