@@ -37,8 +37,11 @@ let package = Package(
             dependencies: [
                 "CaseloadCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // For ConnectionPoolError, which the pool's circuit breaker throws unwrapped.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The TCP server: connections, dispatch, method registry, handlers.

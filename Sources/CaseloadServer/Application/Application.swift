@@ -74,6 +74,7 @@ public final class Application: Sendable {
             configuration: ServiceGroupConfiguration(
                 services: optional + [
                     .init(service: database.client),
+                    .init(service: database.monitor()),
                     .init(service: EventListener(url: url, hub: events, logger: logger, retryDelay: .seconds(1))),
                     .init(service: JobRunner(
                         database: database, interval: .seconds(configuration.jobIntervalSeconds), logger: logger,

@@ -131,8 +131,10 @@ public struct Dispatcher: Sendable {
         let context = RequestContext(session: session, services: services, registry: registry, logger: logger)
         let deadline = max(services.configuration.limits.requestDeadlineSeconds, method.minimumDeadlineSeconds ?? 0)
         let call = params
-        return try await withThrowingTaskGroup(of: JSONValue?.self) { group in
-            group.addTask {
+        // Answered by the deadline even if the work cannot be stopped (see withDeadline); a
+        // second's grace lets cancellable work roll back first.
+        do {
+            return try await withDeadline(.seconds(deadline), grace: .seconds(1)) {
                 guard let principal else { return try await method.invoke(call, context) }
                 return try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline) { context, connection, principal in
                     // Checked again with the principal as it is now (a role may have changed).
@@ -145,15 +147,9 @@ public struct Dispatcher: Sendable {
                     }
                 }
             }
-            group.addTask {
-                try await Task.sleep(for: .seconds(deadline))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw RPCError(.deadlineExceeded)
-            }
-            return value
+        } catch is WorkAbandoned {
+            logger.warning("call abandoned at its deadline: its work did not stop when cancelled", metadata: ["method": "\(method.name)"])
+            throw RPCError(.deadlineExceeded)
         }
     }
 

@@ -9,6 +9,9 @@ import PostgresNIO
 public final class Database: Sendable {
     public let client: PostgresClient
     public let url: DatabaseURL
+    /// Whether PostgreSQL answers, kept by `monitor()` while that runs: calls made while it is
+    /// down fail at once with `StorageError.unavailable` instead of queueing in the pool.
+    public let availability = DatabaseAvailability()
     let logger: Logger
 
     /// The longest any statement (or lock wait) of an agency transaction may take: the
@@ -32,6 +35,44 @@ public final class Database: Sendable {
         await client.run()
     }
 
+    /// The service that keeps `availability` (one connection of its own).
+    public func monitor() -> DatabaseMonitor {
+        DatabaseMonitor(url: url, availability: availability, logger: logger)
+    }
+
+    /// Leases a pooled connection, unless PostgreSQL is known to be down, and runs `body` on
+    /// it (in a transaction if asked). A connection the pool hands out already closed is
+    /// refused before anything is written to it. While it waits and works, the call is known
+    /// to `availability`, so the monitor can answer it if PostgreSQL goes away under it.
+    private func leased<Result>(
+        transaction: Bool, _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        guard availability.isReachable else { throw StorageError.unavailable }
+        let call = availability.register()
+        defer { availability.unregister(call) }
+        do {
+            if transaction {
+                return try await client.withTransaction(logger: logger) { connection in
+                    try checkOpen(connection, call)
+                    return try await body(connection)
+                }
+            }
+            return try await client.withConnection { connection in
+                try checkOpen(connection, call)
+                return try await body(connection)
+            }
+        } catch {
+            // A wait for a connection cancelled because PostgreSQL went away is an outage.
+            if !availability.isReachable, Task.isCancelled { throw StorageError.unavailable }
+            throw StorageError.classify(error)
+        }
+    }
+
+    private func checkOpen(_ connection: PostgresConnection, _ call: UInt64?) throws {
+        guard !connection.isClosed else { throw StorageError.unavailable }
+        availability.leased(call, connection)
+    }
+
     /// Who a transaction acts as. Row-level security derives what it may see and change from
     /// the user's role in the agency (schema/008); the server's own jobs act as `.system`.
     public enum Actor: Sendable, Hashable {
@@ -51,38 +92,30 @@ public final class Database: Sendable {
         timeoutSeconds: Int64? = nil,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                let timeout = "\(timeoutSeconds.map { $0 * 1000 } ?? statementTimeoutMilliseconds)ms"
-                let user: String
-                let system: String
-                switch actor {
-                case .user(let id): (user, system) = (id.uuidString, "")
-                case .system: (user, system) = ("", "on")
-                }
-                try await connection.query(
-                    """
-                    SELECT set_config('caseload.agency_id', \(agency.uuidString), true), set_config('caseload.user_id', \(user), true),
-                           set_config('caseload.system', \(system), true), set_config('caseload.method', \(method ?? ""), true),
-                           set_config('statement_timeout', \(timeout), true), set_config('lock_timeout', \(timeout), true)
-                    """,
-                    logger: logger
-                )
-                return try await body(connection)
+        try await leased(transaction: true) { connection in
+            let timeout = "\(timeoutSeconds.map { $0 * 1000 } ?? statementTimeoutMilliseconds)ms"
+            let user: String
+            let system: String
+            switch actor {
+            case .user(let id): (user, system) = (id.uuidString, "")
+            case .system: (user, system) = ("", "on")
             }
-        } catch {
-            throw StorageError.classify(error)
+            try await connection.query(
+                """
+                SELECT set_config('caseload.agency_id', \(agency.uuidString), true), set_config('caseload.user_id', \(user), true),
+                       set_config('caseload.system', \(system), true), set_config('caseload.method', \(method ?? ""), true),
+                       set_config('statement_timeout', \(timeout), true), set_config('lock_timeout', \(timeout), true)
+                """,
+                logger: logger
+            )
+            return try await body(connection)
         }
     }
 
     /// Runs `body` on a pooled connection outside any agency (only functions such as
     /// `caseload_authenticate` answer there).
     public func withConnection<Result>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> sending Result {
-        do {
-            return try await client.withConnection { try await body($0) }
-        } catch {
-            throw StorageError.classify(error)
-        }
+        try await leased(transaction: false, body)
     }
 
     /// Refuses to serve through a role that could read across agencies: a superuser, a role

@@ -1,4 +1,5 @@
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// What the storage layer reports upward. Carries no SQL and no values: safe to show.
 public enum StorageError: Error, Sendable, Equatable {
@@ -26,6 +27,11 @@ extension StorageError {
             if let inner = tx.closureError { return classify(inner) }
             if let inner = tx.beginError ?? tx.commitError { return classify(inner) }
             return tx
+        }
+        if let pool = error as? ConnectionPoolError {
+            // Only the circuit breaker (no connection for a minute) and shutdown arrive here
+            // unwrapped; a cancelled request comes as PSQLError.queryCancelled.
+            return pool == .requestCancelled ? CancellationError() : StorageError.unavailable
         }
         guard let psql = error as? PSQLError else { return error }
         switch psql.code {
