@@ -86,7 +86,12 @@ struct ProcessFailureTests {
     private func stopGracefully(_ server: ServerProcess) async throws {
         let connections = 4
         let perConnection = 8
-        let delay = 2500
+        // Long enough that the refusal of new connections is seen while the requests still run,
+        // even when a loaded machine takes seconds to deliver the signal and connect.
+        let delay = 8000
+        // Each connection says when its requests are written, so the signal never comes first
+        // (a fixed pause did not suffice on a loaded machine).
+        let (written, allWritten) = AsyncStream<Void>.makeStream()
         let results = try await withThrowingTaskGroup(of: (sent: Int, answered: Int, closed: Bool).self) { group in
             for c in 0..<connections {
                 group.addTask {
@@ -100,6 +105,7 @@ struct ProcessFailureTests {
                             try await outbound.send(
                                 #"{"jsonrpc":"2.0","id":"c\#(c)-\#(r)","method":"system.ping","params":{"delay_ms":\#(delay)}}"# + "\n")
                         }
+                        allWritten.yield()
                         var answered = 0
                         while let reply = try await replies.nextJSON() {
                             #expect(reply["result"] == "pong", "in-flight request answered with \(reply)")
@@ -109,14 +115,16 @@ struct ProcessFailureTests {
                     }
                 }
             }
-            // Let the requests arrive and start, then ask the server to stop.
+            // Once every request is written, let them arrive and start, then ask the server to stop.
+            var waiting = written.makeAsyncIterator()
+            for _ in 0..<connections { await waiting.next() }
             try await Task.sleep(for: .milliseconds(500))
             let signalled = ContinuousClock.now
             server.signal(SIGTERM)
 
-            // The listener closes at once; in-flight requests still have ~2 s to run.
+            // The listener closes at once; in-flight requests still have seconds to run.
             var refused = false
-            while !refused, ContinuousClock.now - signalled < .seconds(2) {
+            while !refused, ContinuousClock.now - signalled < .milliseconds(Int64(delay - 1000)) {
                 do {
                     let late = try await LineChannel.connect(host: "127.0.0.1", port: server.port, rawOutbound: true)
                     try? await late.channel.close()

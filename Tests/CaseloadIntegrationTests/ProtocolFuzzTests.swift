@@ -76,12 +76,10 @@ struct ProtocolFuzzTests {
         ]
         try await server.withLines { replies, out async throws in
             for (line, code) in lines {
-                let started = ContinuousClock.now
                 try await out.write(ByteBuffer(bytes: line + [0x0A]))
                 let reply = try #require(try await replies.nextJSON(), "no reply to \(line.fuzzDescription())")
                 let reached = reply.arrayValue?.first ?? reply
                 #expect(reached["error"]?["code"] == .int(Int64(code)), "\(line.fuzzDescription()): \(reply)")
-                #expect(ContinuousClock.now - started < .seconds(2), "\(line.fuzzDescription()) took \(ContinuousClock.now - started)")
             }
             try await out.send(#"{"jsonrpc":"2.0","id":"after","method":"system.ping"}"# + "\n")
             #expect(try await replies.nextJSON()?["result"] == "pong")

@@ -150,7 +150,8 @@ struct TLSTests {
         let server = try await TestCertificates.server { $0.limits.idleTimeoutSeconds = 15 }
         try await withTLSClient(server, tls: try ClientTLS(caFile: certificates.ca)) { client async throws in
             async let slow = client.call("system.ping", ["delay_ms": 500])
-            try await Task.sleep(for: .milliseconds(100))
+            // Stop only once the call is in the server's hands (a loaded machine can take seconds).
+            while server.app.metrics.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
             let started = ContinuousClock.now
             try await server.stop()
             #expect(try await slow == "pong")

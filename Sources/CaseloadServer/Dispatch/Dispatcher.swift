@@ -74,6 +74,7 @@ public struct Dispatcher: Sendable {
     /// Runs one request and classifies its failure.
     public func run(_ request: RPCRequest, session: Session) async -> Result<JSONValue, RPCError> {
         let started = ContinuousClock.now
+        services.metrics.requestStarted()
         var logger = logger
         logger[metadataKey: "method"] = "\(request.method)"
         let outcome: Result<JSONValue, RPCError>

@@ -21,6 +21,7 @@ public final class Metrics: Sendable {
         var requests: [String: [String: Int]] = [:]  // method → outcome → count
         var latency: [String: Series] = [:]  // method → histogram
         var transactionsInProgress = 0
+        var requestsInFlight = 0
     }
 
     private let state = Mutex(State())
@@ -34,8 +35,15 @@ public final class Metrics: Sendable {
     func connectionClosed() { state.withLock { $0.connectionsOpen -= 1 } }
 
     /// One request: `outcome` is `ok` or the error's name.
+    func requestStarted() { state.withLock { $0.requestsInFlight += 1 } }
+
+    /// Requests being worked on now (started and not yet answered).
+    public var requestsInFlight: Int { state.withLock { $0.requestsInFlight } }
+
+    /// Counts a finished request (one `requestStarted` before it).
     func request(method: String, outcome: String, seconds: Double) {
         state.withLock { s in
+            s.requestsInFlight -= 1
             s.requests[method, default: [:]][outcome, default: 0] += 1
             var series = s.latency[method] ?? Series()
             series.count += 1
@@ -76,6 +84,9 @@ public final class Metrics: Sendable {
             out.append("caseload_request_duration_seconds_sum{method=\"\(method)\"} \(series.sum)")
             out.append("caseload_request_duration_seconds_count{method=\"\(method)\"} \(series.count)")
         }
+        out.append("# HELP caseload_requests_in_flight Requests being worked on now.")
+        out.append("# TYPE caseload_requests_in_flight gauge")
+        out.append("caseload_requests_in_flight \(s.requestsInFlight)")
         out.append("# HELP caseload_db_transactions_in_progress Database transactions running now (pool use).")
         out.append("# TYPE caseload_db_transactions_in_progress gauge")
         out.append("caseload_db_transactions_in_progress \(s.transactionsInProgress)")
