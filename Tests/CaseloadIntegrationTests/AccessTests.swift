@@ -150,7 +150,7 @@ struct AccessTests {
         let w = try await World.make(on: server)
         try await server.withClient(token: w.agency.token) { c async throws in
             let error = await expectRPCError(.validationFailed) {
-                _ = try await c.call("user.update", ["id": .string(w.agency.userID.uuidString), "role": "manager"])
+                _ = try await c.call("user.update", ["id": .string(w.agency.userID.uuidString), "version": 1, "role": "manager"])
             }
             #expect(error?.fieldRules.map { "\($0.field):\($0.rule)" } == ["role:keep_owner"])
             #expect(try await c.call("auth.whoami")["role"] == "owner")
@@ -177,7 +177,11 @@ struct AccessTests {
         try await server.withClient(token: w.consultant.token) { c async throws in
             _ = try await c.call("case.note", ["id": w.myCase["id"]!, "text": "before"])
             try await server.withClient(token: w.agency.token) { owner async throws in
-                _ = try await owner.call("user.update", ["id": .string(w.consultant.userID.uuidString), "role": "viewer"])
+                let id: JSONValue = .string(w.consultant.userID.uuidString)
+                // A stale version changes nothing; the current one does.
+                await expectRPCError(.conflict) { _ = try await owner.call("user.update", ["id": id, "version": 99, "role": "viewer"]) }
+                let updated = try await owner.call("user.update", ["id": id, "version": try await owner.userVersion(id), "role": "viewer"])
+                #expect(updated["version"] == 2 && updated["role"] == "viewer")
             }
             try await Task.sleep(for: .seconds(5.5))
             await expectRPCError(.forbidden) { _ = try await c.call("case.note", ["id": w.myCase["id"]!, "text": "after"]) }

@@ -93,16 +93,26 @@ struct DeadlineTests {
             #expect(all.compactMap { $0["due_date"]?.stringValue } == all.compactMap { $0["due_date"]?.stringValue }.sorted())
 
             let seven = try #require(upcoming.last)
-            var done = try await client.call("deadline.done", ["id": seven["id"]!])
+            // A stale version (someone changed it since it was read) is refused, and it stays open.
+            let stale = await expectRPCError(.conflict) {
+                _ = try await client.call("deadline.done", ["id": seven["id"]!, "version": .int((seven["version"]?.intValue ?? 0) - 1)])
+            }
+            #expect(stale?.data?["current_version"] == seven["version"])
+            #expect(try await client.call("deadline.explain", ["id": seven["id"]!])["deadline"]?["state"] == "open")
+            var done = try await client.call("deadline.done", ["id": seven["id"]!, "version": seven["version"]!])
             #expect(done["state"] == "done")
+            #expect(done["version"]?.intValue == (seven["version"]?.intValue ?? 0) + 1)
             // Done again changes nothing; a done deadline cannot be waived.
-            #expect(try await client.call("deadline.done", ["id": seven["id"]!])["state"] == "done")
+            let again = try await client.call("deadline.done", ["id": seven["id"]!, "version": done["version"]!])
+            #expect(again["state"] == "done" && again["version"] == done["version"])
             let doneHistory = try await client.call("deadline.explain", ["id": seven["id"]!])["history"]?.arrayValue ?? []
             #expect(doneHistory.filter { $0["action"] == "done" }.count == 1)
-            let final = await expectRPCError(.validationFailed) { _ = try await client.call("deadline.waive", ["id": seven["id"]!, "reason": "x"]) }
+            let final = await expectRPCError(.validationFailed) {
+                _ = try await client.call("deadline.waive", ["id": seven["id"]!, "version": done["version"]!, "reason": "x"])
+            }
             #expect(final?.fieldRules.first?.rule == "transition")
-            await expectRPCError(.invalidParams) { _ = try await client.call("deadline.waive", ["id": overdue[0]["id"]!]) }
-            done = try await client.call("deadline.waive", ["id": overdue[0]["id"]!, "reason": "已提前续办"])
+            await expectRPCError(.invalidParams) { _ = try await client.call("deadline.waive", ["id": overdue[0]["id"]!, "version": overdue[0]["version"]!]) }
+            done = try await client.call("deadline.waive", ["id": overdue[0]["id"]!, "version": overdue[0]["version"]!, "reason": "已提前续办"])
             #expect(done["state"] == "waived")
             #expect(try await deadlines(client, ["overdue": true]) == [])
 

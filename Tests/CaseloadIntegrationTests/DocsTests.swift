@@ -104,3 +104,23 @@ struct DocsTests {
         }
     }
 }
+
+@Suite("Every change of an existing record takes its version")
+struct VersionedChangesTests {
+    /// Changes of an existing record that need no version, and why.
+    static let unversioned: [String: String] = [
+        "token.revoke": "final and idempotent: revoking twice, or after a change, loses nothing",
+        "case.note": "appends to the case's history and changes none of its fields: notes never conflict",
+    ]
+
+    @Test("a mutating method that names a record by id requires `version` and can answer conflict")
+    func changesTakeVersions() {
+        let registry = Application.makeRegistry()
+        for method in registry.order.compactMap({ registry[$0] }) where method.mutates {
+            guard method.params.contains(where: { $0.name == "id" && $0.required }), Self.unversioned[method.name] == nil else { continue }
+            #expect(method.params.contains { $0.name == "version" && $0.required }, "\(method.name) takes no version")
+            #expect(method.allErrors.contains(.conflict), "\(method.name) does not list conflict")
+        }
+        #expect(registry["archive.set"]?.params.contains { $0.name == "version" && $0.required } == true)
+    }
+}

@@ -24,16 +24,24 @@ struct DocumentTests {
             #expect(d["company_id"] == f.companyID)
             let id = d["id"]!
 
-            d = try await client.call("document.move", ["id": id, "location": "CAB-2"])
+            let received = d
+            d = try await client.call("document.move", ["id": id, "version": d["version"]!, "location": "CAB-2"])
             #expect(d["holder"]?["location_code"] == "CAB-2")
-            d = try await client.call("document.handover", ["id": id, "authority": "talent_center", "receipt_number": "SJ-001"])
+            #expect(d["version"]?.intValue == (received["version"]?.intValue ?? 0) + 1)
+            // A move based on what the client saw before it: refused with the current version, nothing changed.
+            let stale = await expectRPCError(.conflict) {
+                _ = try await client.call("document.handover", ["id": id, "version": received["version"]!, "authority": "talent_center"])
+            }
+            #expect(stale?.data?["current_version"] == d["version"])
+            #expect(try await client.call("document.where", ["id": id])["trail"]?.arrayValue?.count == 2)
+            d = try await client.call("document.handover", ["id": id, "version": d["version"]!, "authority": "talent_center", "receipt_number": "SJ-001"])
             #expect(d["holder"]?["kind"] == "talent_center")
             #expect(try await client.call("location.show", ["code": "SH-1"])["documents"] == [])
-            d = try await client.call("document.forward", ["id": id, "to": "city_verification_center"])
-            d = try await client.call("document.forward", ["id": id, "to": "talent_center"])
-            d = try await client.call("document.collect", ["id": id, "authority": "talent_center"])
+            d = try await client.call("document.forward", ["id": id, "version": d["version"]!, "to": "city_verification_center"])
+            d = try await client.call("document.forward", ["id": id, "version": d["version"]!, "to": "talent_center"])
+            d = try await client.call("document.collect", ["id": id, "version": d["version"]!, "authority": "talent_center"])
             #expect(d["holder"]?["kind"] == "agency")
-            d = try await client.call("document.return", ["id": id, "to": "张伟", "signed_by": "张伟"])
+            d = try await client.call("document.return", ["id": id, "version": d["version"]!, "to": "张伟", "signed_by": "张伟"])
             #expect(d["holder"]?["kind"] == "returned")
 
             let trail = try await client.call("document.where", ["id": id])["trail"]?.arrayValue ?? []
@@ -61,12 +69,13 @@ struct DocumentTests {
             _ = try await client.call("location.add", ["code": "B1", "name": "盒子", "kind": "box"])
             let id = try await client.call(
                 "document.receive", ["applicant_id": f.applicantID, "document_type": "degree_certificate", "form": "original", "from": "张伟"])["id"]!
-            _ = try await client.call("document.handover", ["id": id, "authority": "talent_center"])
+            _ = try await client.call("document.handover", ["id": id, "version": try await client.documentVersion(id), "authority": "talent_center"])
+            let version = try await client.documentVersion(id)
             for (method, params) in [
-                ("document.return", ["id": id, "to": "张伟", "signed_by": "张伟"]),
-                ("document.move", ["id": id, "location": "B1"]),
-                ("document.handover", ["id": id, "authority": "city_verification_center"]),
-                ("document.collect", ["id": id, "authority": "city_verification_center"]),
+                ("document.return", ["id": id, "version": version, "to": "张伟", "signed_by": "张伟"]),
+                ("document.move", ["id": id, "version": version, "location": "B1"]),
+                ("document.handover", ["id": id, "version": version, "authority": "city_verification_center"]),
+                ("document.collect", ["id": id, "version": version, "authority": "city_verification_center"]),
             ] as [(String, JSONValue)] {
                 let e = await expectRPCError(.validationFailed) { _ = try await client.call(method, params) }
                 #expect(e?.fieldRules.first?.rule == "custody", "\(method)")
@@ -78,8 +87,8 @@ struct DocumentTests {
                 _ = try await client.call("document.receive", ["company_id": f.companyID, "document_type": "id_card", "form": "original", "from": "x"])
             }
             #expect(e?.fieldRules.first?.field == "applicant_id")
-            let collected = try await client.call("document.collect", ["id": id, "authority": "talent_center"])
-            let bad = await expectRPCError(.validationFailed) { _ = try await client.call("document.move", ["id": collected["id"]!, "location": "NOPE"]) }
+            let collected = try await client.call("document.collect", ["id": id, "version": try await client.documentVersion(id), "authority": "talent_center"])
+            let bad = await expectRPCError(.validationFailed) { _ = try await client.call("document.move", ["id": collected["id"]!, "version": collected["version"]!, "location": "NOPE"]) }
             #expect(bad?.fieldRules.first?.field == "location")
         }
     }
@@ -124,10 +133,10 @@ struct DocumentTests {
                 try await client.call("document.receive", ["case_id": c["id"]!, "document_type": .string(type), "form": .string(form), "from": "张伟"])["id"]!
             }
             let atCenter = try await receive("graduation_certificate", "original", case: c)
-            _ = try await client.call("document.handover", ["id": atCenter, "authority": "talent_center"])
+            _ = try await client.call("document.handover", ["id": atCenter, "version": try await client.documentVersion(atCenter), "authority": "talent_center"])
             let atAgency = try await receive("degree_certificate", "original", case: c)
             let returned = try await receive("id_card", "original", case: c)
-            _ = try await client.call("document.return", ["id": returned, "to": "张伟", "signed_by": "张伟"])
+            _ = try await client.call("document.return", ["id": returned, "version": try await client.documentVersion(returned), "to": "张伟", "signed_by": "张伟"])
             _ = try await receive("id_card", "copy", case: c)
             _ = try await receive("graduation_certificate", "original", case: open)  // its case is still open
 
@@ -191,15 +200,22 @@ struct DocumentTests {
         try await server.withClient(token: agency.token) { client async throws in
             let f = try await Fixture.make(client, n: 1006)
             var a = try await client.call("archive.show", ["applicant_id": f.applicantID])
-            #expect(a["status"] == "unknown")
+            #expect(a["status"] == "unknown" && a["version"] == 0)
             a = try await client.call(
                 "archive.set",
-                ["applicant_id": f.applicantID, "holder_type": "district_employment_agency", "holder_name": "徐汇区职介所", "district": "徐汇", "status": "located"])
-            a = try await client.call("archive.set", ["applicant_id": f.applicantID, "status": "retrieval_requested", "note": "已发调档函"])
-            let e = await expectRPCError(.validationFailed) { _ = try await client.call("archive.set", ["applicant_id": f.applicantID, "status": "located"]) }
+                ["applicant_id": f.applicantID, "version": 0, "holder_type": "district_employment_agency", "holder_name": "徐汇区职介所", "district": "徐汇", "status": "located"])
+            #expect(a["version"] == 1)
+            a = try await client.call("archive.set", ["applicant_id": f.applicantID, "version": a["version"]!, "status": "retrieval_requested", "note": "已发调档函"])
+            let e = await expectRPCError(.validationFailed) { _ = try await client.call("archive.set", ["applicant_id": f.applicantID, "version": a["version"]!, "status": "located"]) }
             #expect(e?.fieldRules.first?.rule == "transition")
-            a = try await client.call("archive.set", ["applicant_id": f.applicantID, "status": "at_talent_center"])
-            a = try await client.call("archive.set", ["applicant_id": f.applicantID, "status": "verified"])
+            // Someone else's change in between: a stale version is refused, naming the current one.
+            let stale = await expectRPCError(.conflict) {
+                _ = try await client.call("archive.set", ["applicant_id": f.applicantID, "version": 1, "status": "at_talent_center"])
+            }
+            #expect(stale?.data?["current_version"] == a["version"])
+            #expect(try await client.call("archive.show", ["applicant_id": f.applicantID])["status"] == "retrieval_requested")
+            a = try await client.call("archive.set", ["applicant_id": f.applicantID, "version": a["version"]!, "status": "at_talent_center"])
+            a = try await client.call("archive.set", ["applicant_id": f.applicantID, "version": a["version"]!, "status": "verified"])
             #expect(a["status"] == "verified")
             #expect(a["holder_name"] == "徐汇区职介所")
             let history = a["history"]?.arrayValue ?? []

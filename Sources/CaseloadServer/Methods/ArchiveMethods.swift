@@ -14,17 +14,19 @@ enum ArchiveMethods {
         .required("status", .string(enum: ArchiveStatus.allCases.map(\.rawValue)), "unknown → located → retrieval_requested → at_talent_center → verified"),
         .required("status_name", .string, "Status in Chinese and English"),
         .required("history", .array(.any), "Every change: seq, at, user_name, from_status, to_status, holder_type, holder_name, district, note"),
+        .currentVersion("archive.set (0 until it is first set)"),
     ])
 
     struct SetParams: Decodable, Sendable {
         var applicantID: UUID
+        var version: Int
         var holderType: String?
         var holderName: String?
         var district: String?
         var status: String?
         var note: String?
         enum CodingKeys: String, CodingKey {
-            case district, status, note
+            case district, status, note, version
             case applicantID = "applicant_id", holderType = "holder_type", holderName = "holder_name"
         }
     }
@@ -50,6 +52,7 @@ enum ArchiveMethods {
             "district": opt(current.district),
             "status": .string(current.archive.status.rawValue),
             "status_name": .string("\(current.archive.status.chineseName) (\(current.archive.status.englishName))"),
+            "version": .int(Int64(current.version)),
             "history": .array(
                 history.map { e in
                     [
@@ -68,19 +71,21 @@ enum ArchiveMethods {
                 summary: "Records where an applicant's personnel archive is and moves its retrieval status forward; every change is kept with date and who.",
                 params: [
                     .required("applicant_id", .string(format: .uuid), "Whose archive"),
+                    .expectedVersion(minimum: 0, " (0 for an archive never set)"),
                     .optional("holder_type", .string(enum: ArchiveHolderType.allCases.map(\.rawValue)), "Kind of institution holding it"),
                     .optional("holder_name", .nullable(.string(maxLength: 200)), "The institution, e.g. 徐汇区人才服务中心"),
                     .optional("district", .nullable(.string(maxLength: 50)), "Its district or province"),
                     .optional("status", .string(enum: ArchiveStatus.allCases.map(\.rawValue)), "The new status (forward only)"),
                     .optional("note", .string(maxLength: 1000), "Why, or what was done"),
                 ],
-                result: archiveSchema, errors: [.validationFailed, .notFound], mutates: true
+                result: archiveSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
             ) { (params: SetParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
                     // Lock the applicant: the archive row may not exist yet, so there is nothing else to lock.
                     _ = try await ApplicantStore.get(params.applicantID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
                     let current = try await ArchiveStore.get(
                         applicant: params.applicantID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+                    guard current.version == params.version else { throw StorageError.versionConflict(current: current.version) }
                     var next = current.archive
                     if let type = params.holderType { next.holderType = try ArchiveHolderType.parse(type) }
                     if let name = params.holderName { next.holderName = name }

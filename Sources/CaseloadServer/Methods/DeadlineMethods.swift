@@ -21,6 +21,7 @@ enum DeadlineMethods {
         .required("reason", .nullable(.string), "Why it was waived, or a note"),
         .required("overdue", .boolean, "Not done and past its date"),
         .required("working_days_left", .integer(), "Working days from today to the due date (negative when overdue)"),
+        .currentVersion("deadline.done and deadline.waive"),
     ])
 
     static func value(_ d: DeadlineRecord, today: CalendarDate, calendar: ChineseCalendar) -> JSONValue {
@@ -34,6 +35,7 @@ enum DeadlineMethods {
             "provisional": .bool(d.provisional), "is_expectation": .bool(d.isExpectation), "explanation": .string(d.explanation),
             "state": .string(d.state.rawValue), "reason": d.reason.map(JSONValue.string) ?? .null,
             "overdue": .bool(pending && d.dueDate < today), "working_days_left": .int(Int64(left)),
+            "version": .int(Int64(d.version)),
         ]
     }
 
@@ -57,6 +59,7 @@ enum DeadlineMethods {
 
     struct StateParams: Decodable, Sendable {
         var id: UUID
+        var version: Int
         var reason: String?
     }
 
@@ -86,6 +89,7 @@ enum DeadlineMethods {
         let today = CaseMethods.today()
         return try await context.withAgency { principal, connection in
             let current = try await DeadlineStore.get(params.id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+            guard current.version == params.version else { throw StorageError.versionConflict(current: current.version) }
             try DeadlineState.validateTransition(from: current.state, to: state)
             if current.state != state {
                 try await DeadlineStore.setState(
@@ -171,15 +175,18 @@ enum DeadlineMethods {
             },
             .define(
                 "deadline.done", summary: "Marks a deadline done.",
-                params: [.required("id", .string(format: .uuid), "Deadline id"), .optional("reason", .string(maxLength: 1000), "A note")],
-                result: deadlineSchema, errors: [.notFound, .validationFailed], mutates: true
+                params: [.required("id", .string(format: .uuid), "Deadline id"), .expectedVersion(), .optional("reason", .string(maxLength: 1000), "A note")],
+                result: deadlineSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: StateParams, context) -> JSONValue in
                 try await change(params, to: .done, context: context)
             },
             .define(
                 "deadline.waive", summary: "Waives a deadline, with the reason.",
-                params: [.required("id", .string(format: .uuid), "Deadline id"), .required("reason", .string(maxLength: 1000, minLength: 1), "Why it no longer applies")],
-                result: deadlineSchema, errors: [.notFound, .validationFailed], mutates: true
+                params: [
+                    .required("id", .string(format: .uuid), "Deadline id"), .expectedVersion(),
+                    .required("reason", .string(maxLength: 1000, minLength: 1), "Why it no longer applies"),
+                ],
+                result: deadlineSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: StateParams, context) -> JSONValue in
                 try await change(params, to: .waived, context: context)
             },

@@ -25,6 +25,7 @@ enum DocumentMethods {
         .required("holder", holderSchema, "Current holder (null before it is received)"),
         .required("holder_since", .nullable(.string(format: .dateTime)), "Since when"),
         .required("created_at", .string(format: .dateTime), "Recorded"),
+        .currentVersion("the document.* moves"),
     ])
 
     static func holderValue(_ h: Holder?) -> JSONValue {
@@ -45,18 +46,22 @@ enum DocumentMethods {
             "holder": holderValue(d.holder),
             "holder_since": d.holderSince.map { .string($0.formatted(.iso8601)) } ?? .null,
             "created_at": .string(d.createdAt.formatted(.iso8601)),
+            "version": .int(Int64(d.version)),
         ]
     }
 
     /// Applies one custody event to a locked document and appends it to the ledger.
-    static func move(_ context: RequestContext, id: UUID, _ event: CustodyEvent) async throws -> JSONValue {
-        try await move(context, id: id) { _ in event }
+    static func move(_ context: RequestContext, _ params: MoveParams, _ event: CustodyEvent) async throws -> JSONValue {
+        try await move(context, params) { _ in event }
     }
 
-    /// Applies the custody event `decide` picks for the document's current holder, under its lock.
-    static func move(_ context: RequestContext, id: UUID, _ decide: @Sendable @escaping (Holder?) -> CustodyEvent) async throws -> JSONValue {
+    /// Applies the custody event `decide` picks for the document's current holder, under its
+    /// lock, if the document is still at the version the client read.
+    static func move(_ context: RequestContext, _ params: MoveParams, _ decide: @Sendable @escaping (Holder?) -> CustodyEvent) async throws -> JSONValue {
+        let id = params.id
         let record = try await context.withAgency { principal, connection in
             let current = try await DocumentStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+            guard current.version == params.version else { throw StorageError.versionConflict(current: current.version) }
             try await apply(decide(current.holder), on: current, principal: principal, connection: connection, context: context)
             return try await DocumentStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger)
         }
@@ -82,13 +87,14 @@ enum DocumentMethods {
 
     struct MoveParams: Decodable, Sendable {
         var id: UUID
+        var version: Int
         var location: String?
         var authority: String?
         var receiptNumber: String?
         var to: String?
         var signedBy: String?
         enum CodingKeys: String, CodingKey {
-            case id, location, authority, to
+            case id, version, location, authority, to
             case receiptNumber = "receipt_number", signedBy = "signed_by"
         }
     }
@@ -111,6 +117,8 @@ enum DocumentMethods {
     }
 
     static let idParam: Property = .required("id", .string(format: .uuid), "Document id")
+    /// Every move names the document and the version the client read.
+    static let moveParams: [Property] = [idParam, .expectedVersion()]
     static let authorityEnum: Schema = .string(enum: Authority.allCases.map(\.rawValue))
 
     static var all: [RPCMethod] {
@@ -167,11 +175,11 @@ enum DocumentMethods {
             },
             .define(
                 "document.move", summary: "Stores a paper the agency holds at a location, or moves it to another.",
-                params: [idParam, .required("location", .string(maxLength: 16, minLength: 1), "Location code")],
-                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+                params: moveParams + [.required("location", .string(maxLength: 16, minLength: 1), "Location code")],
+                result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
             ) { (params: MoveParams, context) -> JSONValue in
                 let code = try LocationCode.parse(params.location ?? "", field: "location")
-                return try await move(context, id: params.id) { holder in
+                return try await move(context, params) { holder in
                     // Decided on the locked row: a paper with a place is moved, one without is stored.
                     if case .agency(let existing?) = holder, existing != code { return .moved(location: code) }
                     return .stored(location: code)
@@ -179,38 +187,38 @@ enum DocumentMethods {
             },
             .define(
                 "document.handover", summary: "Hands a paper the agency holds to an authority (with the receipt number, 收件凭证).",
-                params: [
-                    idParam, .required("authority", authorityEnum, "talent_center or city_verification_center"),
+                params: moveParams + [
+                    .required("authority", authorityEnum, "talent_center or city_verification_center"),
                     .optional("receipt_number", .string(maxLength: 100), "The receipt's number"),
                 ],
-                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+                result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
             ) { (params: MoveParams, context) -> JSONValue in
                 let authority = try Authority.parse(params.authority ?? "")
-                return try await move(context, id: params.id, .handedOver(authority: authority, receiptNumber: params.receiptNumber))
+                return try await move(context, params, .handedOver(authority: authority, receiptNumber: params.receiptNumber))
             },
             .define(
                 "document.forward", summary: "Records one authority passing a paper to the other (diplomas to the city center for checking, and back).",
-                params: [idParam, .required("to", authorityEnum, "The authority that now has it")],
-                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+                params: moveParams + [.required("to", authorityEnum, "The authority that now has it")],
+                result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
             ) { (params: MoveParams, context) -> JSONValue in
-                try await move(context, id: params.id, .forwarded(to: try Authority.parse(params.to ?? "", field: "to")))
+                try await move(context, params, .forwarded(to: try Authority.parse(params.to ?? "", field: "to")))
             },
             .define(
                 "document.collect", summary: "Collects a paper back from the authority that holds it (e.g. diplomas at notice printing).",
-                params: [idParam, .required("authority", authorityEnum, "Who it is collected from")],
-                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+                params: moveParams + [.required("authority", authorityEnum, "Who it is collected from")],
+                result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
             ) { (params: MoveParams, context) -> JSONValue in
-                try await move(context, id: params.id, .collected(authority: try Authority.parse(params.authority ?? "")))
+                try await move(context, params, .collected(authority: try Authority.parse(params.authority ?? "")))
             },
             .define(
                 "document.return", summary: "Returns a paper the agency holds to the client, signed for.",
-                params: [
-                    idParam, .required("to", .string(maxLength: 100, minLength: 1), "Who received it"),
+                params: moveParams + [
+                    .required("to", .string(maxLength: 100, minLength: 1), "Who received it"),
                     .required("signed_by", .string(maxLength: 100, minLength: 1), "Who signed for it"),
                 ],
-                result: documentSchema, errors: [.validationFailed, .notFound], mutates: true
+                result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
             ) { (params: MoveParams, context) -> JSONValue in
-                try await move(context, id: params.id, .returned(to: params.to ?? "", signedBy: params.signedBy ?? ""))
+                try await move(context, params, .returned(to: params.to ?? "", signedBy: params.signedBy ?? ""))
             },
             .define(
                 "document.where", summary: "Where a paper is now, since when, and its full custody trail.",

@@ -28,11 +28,12 @@ enum UserMethods {
 
     struct UpdateParams: Decodable, Sendable {
         var id: UUID
+        var version: Int
         var name: String?
         var role: String?
         var companyID: UUID?
         enum CodingKeys: String, CodingKey {
-            case id, name, role
+            case id, version, name, role
             case companyID = "company_id"
         }
     }
@@ -42,12 +43,14 @@ enum UserMethods {
         .required("name", .string, "Name"),
         .required("role", .string(enum: AdminStore.roles), "Role"),
         .required("company_id", .nullable(.string(format: .uuid)), "A client's company; null for every other role"),
+        .currentVersion("user.update"),
     ])
 
     static func value(_ u: ConsultantStore.User) -> JSONValue {
         [
             "id": .string(u.id.uuidString.lowercased()), "name": .string(u.name), "role": .string(u.role),
             "company_id": u.companyID.map { .string($0.uuidString.lowercased()) } ?? .null,
+            "version": .int(Int64(u.version)),
         ]
     }
 
@@ -76,7 +79,7 @@ enum UserMethods {
                     .required("user", userSchema, "The new user"),
                     .required("token", .string, "Their API token: give it to them now, it is not shown again"),
                 ]),
-                errors: [.validationFailed, .notFound], mutates: true, roles: Role.owners, scope: .agency, idempotent: false
+                errors: [.validationFailed, .notFound, .conflict], mutates: true, roles: Role.owners, scope: .agency, idempotent: false
             ) { (params: CreateParams, context) -> JSONValue in
                 try checkCompany(role: params.role, company: params.companyID)
                 return try await context.withAgency { principal, connection in
@@ -95,6 +98,7 @@ enum UserMethods {
                 summary: "Renames a user or changes their role (and a client's company). Takes effect on their open connections within seconds. Owner only.",
                 params: [
                     .required("id", .string(format: .uuid), "User id"),
+                    .expectedVersion(),
                     .optional("name", .string(maxLength: 200, minLength: 1), "New name"),
                     .optional("role", .string(enum: AdminStore.roles), "New role"),
                     .optional("company_id", .nullable(.string(format: .uuid)), "A client's company"),
@@ -112,9 +116,9 @@ enum UserMethods {
                     if params.id == principal.userID, role != "owner" {
                         throw ValidationError(field: "role", rule: "keep_owner", message: "you cannot take the owner role from yourself")
                     }
-                    let updated = ConsultantStore.User(id: params.id, name: params.name ?? current.name, role: role, companyID: company)
-                    try await ConsultantStore.update(updated, agency: principal.agencyID, on: connection, logger: context.logger)
-                    return value(updated)
+                    let updated = ConsultantStore.User(
+                        id: params.id, name: params.name ?? current.name, role: role, companyID: company, version: params.version)
+                    return value(try await ConsultantStore.update(updated, agency: principal.agencyID, on: connection, logger: context.logger))
                 }
             },
             .define(

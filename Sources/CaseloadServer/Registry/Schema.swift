@@ -59,6 +59,17 @@ public struct Property: Sendable {
     public static func optional(_ name: String, _ schema: Schema, _ description: String) -> Property {
         Property(name: name, schema: schema, required: false, description: description)
     }
+
+    /// The `version` a change of an existing record takes: the one the client read. A stale one
+    /// is a `conflict` carrying the current version, and nothing changes.
+    public static func expectedVersion(minimum: Int64 = 1, _ note: String = "") -> Property {
+        .required("version", .integer(minimum: minimum), "The version you last read; a stale one gets a conflict carrying the current version" + note)
+    }
+
+    /// The `version` in a record's result.
+    public static func currentVersion(_ method: String) -> Property {
+        .required("version", .integer(minimum: 0), "Version for optimistic concurrency: pass it to \(method)")
+    }
 }
 
 // MARK: - Rendering

@@ -9,34 +9,45 @@ public enum ConsultantStore {
         public var role: String
         /// A client's company.
         public var companyID: UUID?
+        /// Bumped by every change (schema/010): pass it to user.update.
+        public var version: Int
 
-        public init(id: UUID, name: String, role: String, companyID: UUID? = nil) {
+        public init(id: UUID, name: String, role: String, companyID: UUID? = nil, version: Int = 1) {
             self.id = id
             self.name = name
             self.role = role
             self.companyID = companyID
+            self.version = version
         }
     }
 
     public static func users(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [User] {
         let rows = try await connection.query(
-            "SELECT user_id, name, role, company_id FROM users WHERE agency_id = \(agency) ORDER BY name, user_id", logger: logger)
+            "SELECT user_id, name, role, company_id, version FROM users WHERE agency_id = \(agency) ORDER BY name, user_id", logger: logger)
         var users: [User] = []
-        for try await (id, name, role, company) in rows.decode((UUID, String, String, UUID?).self) {
-            users.append(User(id: id, name: name, role: role, companyID: company))
+        for try await (id, name, role, company, version) in rows.decode((UUID, String, String, UUID?, Int).self) {
+            users.append(User(id: id, name: name, role: role, companyID: company, version: version))
         }
         return users
     }
 
-    /// Changes a user's name, role and (client) company.
-    public static func update(_ user: User, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Changes a user's name, role and (client) company if their version is still
+    /// `user.version`; returns the user as stored (with the new version).
+    public static func update(_ user: User, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> User {
         let rows = try await connection.query(
             """
             UPDATE users SET name = \(user.name), role = \(user.role), company_id = \(user.companyID)
-            WHERE agency_id = \(agency) AND user_id = \(user.id) RETURNING 1
+            WHERE agency_id = \(agency) AND user_id = \(user.id) AND version = \(user.version) RETURNING version
             """, logger: logger)
-        for try await _ in rows.decode(Int.self) { return }
-        throw StorageError.notFound(entity: "user")
+        for try await version in rows.decode(Int.self) {
+            var updated = user
+            updated.version = version
+            return updated
+        }
+        guard let current = try await users(agency: agency, on: connection, logger: logger).first(where: { $0.id == user.id }) else {
+            throw StorageError.notFound(entity: "user")
+        }
+        throw StorageError.versionConflict(current: current.version)
     }
 
     /// Assigns (or unassigns) a consultant to a company; idempotent.

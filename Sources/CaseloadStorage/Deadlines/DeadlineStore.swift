@@ -18,6 +18,8 @@ public struct DeadlineRecord: Sendable, Hashable {
     public var state: DeadlineState
     public var reason: String?
     public var updatedAt: Date
+    /// Bumped by every change (schema/010): pass it to deadline.done / deadline.waive.
+    public var version: Int
 }
 
 /// One change of a deadline.
@@ -63,15 +65,15 @@ public struct DerivedDeadline: Sendable, Hashable {
 public enum DeadlineStore {
     static let columns = """
         deadline_id, rule_id, case_id, applicant_id, company_id, title, base_date::text, due_date::text, provisional, is_expectation,
-        explanation, state, reason, updated_at
+        explanation, state, reason, updated_at, version
         """
-    typealias Row = (UUID, String?, UUID?, UUID, UUID, String, String?, String, Bool, Bool, String, String, String?, Date)
+    typealias Row = (UUID, String?, UUID?, UUID, UUID, String, String?, String, Bool, Bool, String, String, String?, Date, Int)
 
     static func record(_ r: Row) -> DeadlineRecord {
         DeadlineRecord(
             id: r.0, ruleID: r.1, caseID: r.2, applicantID: r.3, companyID: r.4, title: r.5, baseDate: r.6.flatMap(CalendarDate.init(iso:)),
             dueDate: CalendarDate(iso: r.7)!, provisional: r.8, isExpectation: r.9, explanation: r.10,
-            state: DeadlineState(rawValue: r.11) ?? .open, reason: r.12, updatedAt: r.13)
+            state: DeadlineState(rawValue: r.11) ?? .open, reason: r.12, updatedAt: r.13, version: r.14)
     }
 
     /// Creates or re-derives a rule's deadline. An open or missed one whose date moved is

@@ -14,6 +14,8 @@ public struct DocumentRecord: Sendable, Hashable {
     public var holder: Holder?
     public var holderSince: Date?
     public var createdAt: Date
+    /// Bumped by every custody move (schema/010): pass it to the document.* moves.
+    public var version: Int
 }
 
 /// One movement in a document's custody ledger.
@@ -47,15 +49,15 @@ public struct DocumentFilter: Sendable, Hashable {
 public enum DocumentStore {
     static let columns = """
         d.document_id, d.company_id, d.applicant_id, d.case_id, d.document_type, d.form, d.description, d.holder::text,
-        d.holder_since, d.created_at
+        d.holder_since, d.created_at, d.version
         """
-    typealias Row = (UUID, UUID, UUID?, UUID?, String, String, String?, String?, Date?, Date)
+    typealias Row = (UUID, UUID, UUID?, UUID?, String, String, String?, String?, Date?, Date, Int)
 
     static func record(_ r: Row) throws -> DocumentRecord {
         DocumentRecord(
             id: r.0, companyID: r.1, applicantID: r.2, caseID: r.3, documentType: r.4, form: DocumentForm(rawValue: r.5) ?? .copy,
             description: r.6, holder: try r.7.map { try JSONDecoder().decode(Holder.self, from: Data($0.utf8)) }, holderSince: r.8,
-            createdAt: r.9)
+            createdAt: r.9, version: r.10)
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {

@@ -60,7 +60,27 @@ extension RPCClient {
 
     /// Marks the applicant's personnel archive verified (it was already at the talent center).
     func verifyArchive(_ applicantID: JSONValue) async throws {
-        _ = try await call("archive.set", ["applicant_id": applicantID, "holder_type": "district_talent_center", "status": "at_talent_center"])
-        _ = try await call("archive.set", ["applicant_id": applicantID, "status": "verified"])
+        let located = try await call(
+            "archive.set", ["applicant_id": applicantID, "version": 0, "holder_type": "district_talent_center", "status": "at_talent_center"])
+        _ = try await call("archive.set", ["applicant_id": applicantID, "version": located["version"]!, "status": "verified"])
+    }
+}
+
+/// Current versions, for tests whose subject is not concurrency (the change methods take them).
+extension RPCClient {
+    func documentVersion(_ id: JSONValue) async throws -> JSONValue {
+        try await call("document.where", ["id": id])["document"]!["version"]!
+    }
+
+    func deadlineVersion(_ id: JSONValue) async throws -> JSONValue {
+        try await call("deadline.explain", ["id": id])["deadline"]!["version"]!
+    }
+
+    func archiveVersion(_ applicantID: JSONValue) async throws -> JSONValue {
+        try await call("archive.show", ["applicant_id": applicantID])["version"]!
+    }
+
+    func userVersion(_ id: JSONValue) async throws -> JSONValue {
+        try await call("user.list")["users"]!.arrayValue!.first { $0["id"]?.stringValue == id.stringValue?.lowercased() }!["version"]!
     }
 }

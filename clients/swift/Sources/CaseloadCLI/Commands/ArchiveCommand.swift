@@ -55,6 +55,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         @Option(help: "Its district or province.") var district: String?
         @Option(help: "The new status (forward only; see the overview).") var status: String?
         @Option(help: "Why, or what was done.") var note: String?
+        @OptionGroup var expected: VersionOption
 
         func validate() throws {
             if [holderType, holderName, district, status, note].allSatisfy({ $0 == nil }) {
@@ -69,7 +70,9 @@ struct ArchiveCommand: AsyncParsableCommand {
             params["district"] = district.map(JSONValue.string)
             params["status"] = status.map(JSONValue.string)
             params["note"] = note.map(JSONValue.string)
-            let a = try await options.withClient { try await $0.call("archive.set", .object(params)) }
+            let a = try await options.change("archive.set", params, version: expected.version) { [applicantID] in
+                try await $0.call("archive.show", ["applicant_id": .string(applicantID)])["version"]
+            }
             ArchiveCommand.show(a, json: options.json)
         }
     }

@@ -178,16 +178,22 @@ struct DeadlineCommand: AsyncParsableCommand {
         }
     }
 
+    /// A deadline's current version, as `deadline.explain` reads it.
+    static func version(of id: String, _ client: RPCClient) async throws -> JSONValue? {
+        try await client.call("deadline.explain", ["id": .string(id)])["deadline"]?["version"]
+    }
+
     struct Done: ClientCommand {
         static let configuration = CommandConfiguration(abstract: "Mark a deadline done (again changes nothing).")
         @OptionGroup var options: ClientOptions
         @Argument(help: "Deadline id.") var id: String
         @Option(help: "A note, kept with the deadline and in its history.") var note: String?
+        @OptionGroup var expected: VersionOption
 
         func execute() async throws {
             var params: [String: JSONValue] = ["id": .string(id)]
             params["reason"] = note.map(JSONValue.string)
-            let d = try await options.withClient { try await $0.call("deadline.done", .object(params)) }
+            let d = try await options.change("deadline.done", params, version: expected.version) { [id] in try await DeadlineCommand.version(of: id, $0) }
             DeadlineCommand.show(d, json: options.json)
         }
     }
@@ -197,9 +203,12 @@ struct DeadlineCommand: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
         @Argument(help: "Deadline id.") var id: String
         @Option(help: "Why it no longer applies (recorded).") var reason: String
+        @OptionGroup var expected: VersionOption
 
         func execute() async throws {
-            let d = try await options.withClient { try await $0.call("deadline.waive", ["id": .string(id), "reason": .string(reason)]) }
+            let d = try await options.change("deadline.waive", ["id": .string(id), "reason": .string(reason)], version: expected.version) { [id] in
+                try await DeadlineCommand.version(of: id, $0)
+            }
             DeadlineCommand.show(d, json: options.json)
         }
     }

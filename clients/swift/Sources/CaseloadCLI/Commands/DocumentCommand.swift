@@ -57,10 +57,13 @@ struct DocumentCommand: AsyncParsableCommand {
     }
 
     /// Calls a custody `method` on document `id` and shows the document afterwards.
-    static func move(_ method: String, id: String, _ params: [String: JSONValue], options: ClientOptions) async throws {
+    /// A custody move of document `id` at `version` (else the version `document.where` reads just before).
+    static func move(_ method: String, id: String, version: Int?, _ params: [String: JSONValue], options: ClientOptions) async throws {
         var params = params
         params["id"] = .string(id)
-        let d = try await options.withClient { try await $0.call(method, .object(params)) }
+        let d = try await options.change(method, params, version: version) {
+            try await $0.call("document.where", ["id": .string(id)])["document"]?["version"]
+        }
         show(d, json: options.json)
     }
 
@@ -94,10 +97,11 @@ struct DocumentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Store a paper the agency holds at a location, or move it to another.")
         @OptionGroup var options: ClientOptions
         @Argument(help: "Document id.") var id: String
+        @OptionGroup var expected: VersionOption
         @Option(help: "Location code (see `caseload location list`).") var location: String
 
         func execute() async throws {
-            try await DocumentCommand.move("document.move", id: id, ["location": .string(location)], options: options)
+            try await DocumentCommand.move("document.move", id: id, version: expected.version, ["location": .string(location)], options: options)
         }
     }
 
@@ -105,13 +109,14 @@ struct DocumentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Hand a paper the agency holds to an authority, against a receipt (收件凭证).")
         @OptionGroup var options: ClientOptions
         @Argument(help: "Document id.") var id: String
+        @OptionGroup var expected: VersionOption
         @Option(help: ArgumentHelp(DocumentCommand.authorities)) var authority: String
         @Option(help: "The receipt's number.") var receipt: String?
 
         func execute() async throws {
             var params: [String: JSONValue] = ["authority": .string(authority)]
             params["receipt_number"] = receipt.map(JSONValue.string)
-            try await DocumentCommand.move("document.handover", id: id, params, options: options)
+            try await DocumentCommand.move("document.handover", id: id, version: expected.version, params, options: options)
         }
     }
 
@@ -120,10 +125,11 @@ struct DocumentCommand: AsyncParsableCommand {
             abstract: "Record one authority passing a paper to the other (diplomas to the city center for checking, and back).")
         @OptionGroup var options: ClientOptions
         @Argument(help: "Document id.") var id: String
+        @OptionGroup var expected: VersionOption
         @Option(help: ArgumentHelp("The authority that now has it: " + DocumentCommand.authorities)) var to: String
 
         func execute() async throws {
-            try await DocumentCommand.move("document.forward", id: id, ["to": .string(to)], options: options)
+            try await DocumentCommand.move("document.forward", id: id, version: expected.version, ["to": .string(to)], options: options)
         }
     }
 
@@ -131,10 +137,11 @@ struct DocumentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Collect a paper back from the authority that holds it.")
         @OptionGroup var options: ClientOptions
         @Argument(help: "Document id.") var id: String
+        @OptionGroup var expected: VersionOption
         @Option(help: ArgumentHelp("Who it is collected from: " + DocumentCommand.authorities)) var authority: String
 
         func execute() async throws {
-            try await DocumentCommand.move("document.collect", id: id, ["authority": .string(authority)], options: options)
+            try await DocumentCommand.move("document.collect", id: id, version: expected.version, ["authority": .string(authority)], options: options)
         }
     }
 
@@ -144,11 +151,12 @@ struct DocumentCommand: AsyncParsableCommand {
             discussion: "A paper out with an authority must be collected first.")
         @OptionGroup var options: ClientOptions
         @Argument(help: "Document id.") var id: String
+        @OptionGroup var expected: VersionOption
         @Option(help: "Who received it.") var to: String
         @Option(help: "Who signed for it.") var signedBy: String
 
         func execute() async throws {
-            try await DocumentCommand.move("document.return", id: id, ["to": .string(to), "signed_by": .string(signedBy)], options: options)
+            try await DocumentCommand.move("document.return", id: id, version: expected.version, ["to": .string(to), "signed_by": .string(signedBy)], options: options)
         }
     }
 

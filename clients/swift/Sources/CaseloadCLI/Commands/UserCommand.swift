@@ -53,13 +53,16 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "New name.") var name: String?
         @Option(help: "New role.") var role: String?
         @Option(help: "A client's company id.") var company: String?
+        @OptionGroup var expected: VersionOption
 
         func execute() async throws {
             var params: [String: JSONValue] = ["id": .string(id)]
             params["name"] = name.map(JSONValue.string)
             params["role"] = role.map(JSONValue.string)
             params["company_id"] = company.map(JSONValue.string)
-            let user = try await options.withClient { try await $0.call("user.update", .object(params)) }
+            let user = try await options.change("user.update", params, version: expected.version) { [id] in
+                try await $0.call("user.list")["users"]?.arrayValue?.first { $0["id"]?.stringValue == id.lowercased() }?["version"]
+            }
             if options.json { return Output.json(user) }
             UserCommand.table([user])
         }

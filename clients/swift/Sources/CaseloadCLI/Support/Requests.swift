@@ -1,3 +1,4 @@
+import ArgumentParser
 import CaseloadProtocol
 import Foundation
 
@@ -26,10 +27,20 @@ extension RPCClient {
     {
         var params = params
         params["id"] = .string(id)
+        return try await change(method, params, version: version) { try await $0.call(getMethod, ["id": .string(id)])["version"] }
+    }
+
+    /// Calls the change `method` with `params` and a version: `version` when the user gave one,
+    /// else what `readVersion` reads just before (for records whose version comes from some
+    /// other read than a `get` by id).
+    func change(
+        _ method: String, _ params: [String: JSONValue], version: Int?, readVersion: (RPCClient) async throws -> JSONValue?
+    ) async throws -> JSONValue {
+        var params = params
         if let version {
             params["version"] = .int(Int64(version))
         } else {
-            params["version"] = try await call(getMethod, ["id": .string(id)])["version"] ?? .null
+            params["version"] = try await readVersion(self) ?? .null
         }
         return try await call(method, .object(params))
     }
@@ -42,6 +53,19 @@ extension ClientOptions {
     {
         try await withClient { try await $0.change(method, id: id, version: version, readingWith: getMethod, params) }
     }
+
+    /// `RPCClient.change(_:_:version:readVersion:)` on a connection of its own.
+    func change(
+        _ method: String, _ params: [String: JSONValue], version: Int?, readVersion: @Sendable @escaping (RPCClient) async throws -> JSONValue?
+    ) async throws -> JSONValue {
+        try await withClient { try await $0.change(method, params, version: version, readVersion: readVersion) }
+    }
+}
+
+/// The `--version` option of commands that change an existing record.
+struct VersionOption: ParsableArguments {
+    @Option(help: "The version you last saw; a stale one is refused with the current version. Without it, the version read just before.")
+    var version: Int?
 }
 
 /// Stage data given as `--data key=value` items.
