@@ -83,7 +83,11 @@ struct CLIDocumentTests {
         #expect(try await s.json(["doc", "list", "--out-days", "0"]).arrayValue?.count == 1)
         #expect(try await s.json(["doc", "list", "--out-days", "30"]) == [])
 
-        try await s.ok(["doc", "forward", id, "--to", "city_verification_center"])
+        // --version pins the version read earlier: stale after the handover, so refused with the current one.
+        let stale = try await s.run(["doc", "forward", id, "--to", "city_verification_center", "--version", "1"])
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("conflict") && stale.stderr.contains("current version: \(handed["version"]?.intValue ?? -1)"))
+        try await s.ok(["doc", "forward", id, "--to", "city_verification_center", "--version", "\(handed["version"]?.intValue ?? -1)"])
         let collected = try await s.json(["doc", "collect", id, "--authority", "city_verification_center"])
         #expect(collected["holder"]?["kind"] == "agency")
         try await s.ok(["doc", "move", id, "--location", "CAB-2"])
