@@ -10,7 +10,16 @@ struct ConfigurationTests {
         #expect(c.host == "127.0.0.1" && c.port == 7420)
         #expect(c.databaseURL == nil)
         #expect(c.limits.maximumLineLength == 1 << 20)
+        #expect(c.proxyProtocol == false)
         #expect(level == .info)
+    }
+
+    @Test func proxyProtocol() throws {
+        let env = ServerConfiguration.environmentLayer(["CASELOAD_PROXY_PROTOCOL": "true"])
+        #expect(try ServerConfiguration.resolve([env]).0.proxyProtocol == true)
+        #expect(try ServerConfiguration.resolve([["proxy_protocol": "off"]]).0.proxyProtocol == false)
+        let error = #expect(throws: ConfigurationError.self) { try ServerConfiguration.resolve([["proxy_protocol": "maybe"]]) }
+        #expect(error?.description == "proxy_protocol must be true or false, not 'maybe'")
     }
 
     @Test func precedence() throws {

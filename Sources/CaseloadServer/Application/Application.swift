@@ -58,7 +58,9 @@ public final class Application: Sendable {
         let dispatcher = Dispatcher(registry: registry, services: services, logger: logger)
         let handler = ConnectionHandler(dispatcher: dispatcher, limits: configuration.limits, logger: logger)
         let requireSafeRole = configuration.requireSafeDatabaseRole
-        let server = RPCServer(host: configuration.host, port: configuration.port, tls: tls, handler: handler, logger: logger) {
+        let server = RPCServer(
+            host: configuration.host, port: configuration.port, tls: tls, proxyProtocol: configuration.proxyProtocol, handler: handler, logger: logger
+        ) {
             if requireSafeRole { try await database.checkServerRole() }
         }
         self.configuration = configuration

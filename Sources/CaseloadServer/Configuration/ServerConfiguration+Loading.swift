@@ -9,7 +9,7 @@ extension ServerConfiguration {
     public static let settingNames = [
         "listen", "database_url", "database_max_connections", "log_level", "max_line_bytes", "max_batch",
         "max_in_flight", "idle_timeout_seconds", "request_deadline_seconds", "job_interval_seconds", "pii_key", "pii_old_keys", "pii_lookup_key",
-        "tls_certificate", "tls_private_key", "metrics_listen",
+        "tls_certificate", "tls_private_key", "metrics_listen", "proxy_protocol",
     ]
 
     /// The layer of `CASELOAD_*` environment variables.
@@ -84,6 +84,13 @@ extension ServerConfiguration {
         if let v = try int("idle_timeout_seconds", 1...86400) { c.limits.idleTimeoutSeconds = v }
         if let v = try int("request_deadline_seconds", 1...3600) { c.limits.requestDeadlineSeconds = v }
         if let v = try int("job_interval_seconds", 1...86400) { c.jobIntervalSeconds = v }
+        if let raw = merged["proxy_protocol"] {
+            switch raw.lowercased() {
+            case "true", "on", "yes", "1": c.proxyProtocol = true
+            case "false", "off", "no", "0", "": c.proxyProtocol = false
+            default: throw ConfigurationError("proxy_protocol must be true or false, not '\(raw)'")
+            }
+        }
         if let raw = merged["log_level"] {
             guard let l = Logger.Level(rawValue: raw.lowercased()) else {
                 throw ConfigurationError("log_level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -27,6 +27,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var tlsPrivateKeyPath: String?
     /// Refuse to start when the database role could bypass row-level security.
     public var requireSafeDatabaseRole = true
+    /// Every connection starts with a PROXY protocol header (v1 or v2) from a TCP load balancer
+    /// (HAProxy `send-proxy-v2`), whose client address the server then uses, e.g. to limit failed
+    /// logins per client. Connections without one are closed: turn it on only when every
+    /// client comes through the balancer, and firewall the port from everyone else.
+    public var proxyProtocol = false
 
     public init() {}
 

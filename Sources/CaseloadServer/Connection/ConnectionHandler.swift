@@ -16,11 +16,13 @@ struct ConnectionHandler: Sendable {
     let limits: ServerConfiguration.Limits
     let logger: Logger
 
-    func serve(_ channel: NIOAsyncChannel<LineFrame, ByteBuffer>) async {
+    /// Serves `channel`; `peer` is the client's address (the balancer's header may set it
+    /// after the connection opened, but always before its first line).
+    func serve(_ channel: NIOAsyncChannel<LineFrame, ByteBuffer>, peer: PeerAddress) async {
         // Server-initiated lines (watch events) queue here and are written between replies;
         // a watcher that stops reading loses the oldest, never the server's memory.
         let (pushes, pushQueue) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1024))
-        let session = Session(remoteAddress: channel.channel.remoteAddress?.ipAddress ?? "unknown") { pushQueue.yield($0) }
+        let session = Session(peer: peer) { pushQueue.yield($0) }
         dispatcher.services.metrics.connectionOpened()
         defer {
             dispatcher.services.events.removeAll(session: ObjectIdentifier(session))

@@ -14,6 +14,8 @@ public final class RPCServer: Service, Sendable {
     let port: Int
     /// TLS for every connection, or nil for plain TCP.
     let tls: NIOSSLContext?
+    /// Whether connections start with a PROXY protocol header naming the client.
+    let proxyProtocol: Bool
     let logger: Logger
     /// Checks that must pass before the server listens (e.g. the database role is safe).
     let prepare: @Sendable () async throws -> Void
@@ -26,9 +28,10 @@ public final class RPCServer: Service, Sendable {
     }
 
     init(
-        host: String, port: Int, tls: NIOSSLContext? = nil, handler: ConnectionHandler, logger: Logger,
+        host: String, port: Int, tls: NIOSSLContext? = nil, proxyProtocol: Bool = false, handler: ConnectionHandler, logger: Logger,
         prepare: @escaping @Sendable () async throws -> Void
     ) {
+        self.proxyProtocol = proxyProtocol
         self.prepare = prepare
         self.host = host
         self.port = port
@@ -69,7 +72,8 @@ public final class RPCServer: Service, Sendable {
     public func run() async throws {
         let limits = handler.limits
         let tls = self.tls
-        let server: NIOAsyncChannel<NIOAsyncChannel<LineFrame, ByteBuffer>, Never>
+        let proxyProtocol = self.proxyProtocol
+        let server: NIOAsyncChannel<(NIOAsyncChannel<LineFrame, ByteBuffer>, PeerAddress), Never>
         do {
             try await prepare()
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -80,6 +84,11 @@ public final class RPCServer: Service, Sendable {
                 .bind(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
+                        let peer = PeerAddress(channel.remoteAddress?.ipAddress ?? "unknown")
+                        if proxyProtocol {
+                            // Before TLS: the balancer's header precedes the client's handshake.
+                            try sync.addHandler(ProxyHeaderHandler(peer: peer))
+                        }
                         if let tls {
                             // First, so everything after it sees plaintext. A client that does not
                             // speak TLS fails the handshake and is closed; one that says nothing
@@ -91,7 +100,7 @@ public final class RPCServer: Service, Sendable {
                         try sync.addHandler(IdleCloseHandler())
                         try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: limits.maximumLineLength)))
                         try sync.addHandler(MessageToByteHandler(LineFrameEncoder()))
-                        return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        return (try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel), peer)
                     }
                 }
         } catch {
@@ -100,13 +109,13 @@ public final class RPCServer: Service, Sendable {
         }
         let address = server.channel.localAddress!
         settle(.success(address))
-        logger.info("listening", metadata: ["address": "\(address)", "tls": "\(tls != nil)"])
+        logger.info("listening", metadata: ["address": "\(address)", "tls": "\(tls != nil)", "proxy_protocol": "\(proxyProtocol)"])
 
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { connections in
                 try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in connections {
-                        group.addTask { await self.handler.serve(connection) }
+                    for try await (connection, peer) in connections {
+                        group.addTask { await self.handler.serve(connection, peer: peer) }
                     }
                 }
             }

@@ -16,14 +16,19 @@ public final class Session: Sendable {
     }
 
     private let state = Mutex(State())
+    private let peer: PeerAddress
     /// The client's IP address (no port), for limiting failed logins; "unknown" when absent.
-    public let remoteAddress: String
+    public var remoteAddress: String { peer.address }
     /// Writes a server-initiated line (a `watch.event` notification) on this connection.
     let push: @Sendable (ByteBuffer) -> Void
 
-    public init(remoteAddress: String = "unknown", push: @escaping @Sendable (ByteBuffer) -> Void = { _ in }) {
-        self.remoteAddress = remoteAddress
+    public init(peer: PeerAddress, push: @escaping @Sendable (ByteBuffer) -> Void = { _ in }) {
+        self.peer = peer
         self.push = push
+    }
+
+    public convenience init(remoteAddress: String = "unknown", push: @escaping @Sendable (ByteBuffer) -> Void = { _ in }) {
+        self.init(peer: PeerAddress(remoteAddress), push: push)
     }
 
     public var principal: Principal? {
