@@ -34,7 +34,7 @@ struct DatabaseRestartFailureTests {
         var recoveries: [Duration] = []
         var downWindows: [(ContinuousClock.Instant, ContinuousClock.Instant)] = []
         do {
-            try await Task.sleep(for: phase)
+            try await load.run(for: phase)
             for _ in 0..<rounds {
                 try await cluster.stop()
                 let down = ContinuousClock.now
@@ -49,7 +49,7 @@ struct DatabaseRestartFailureTests {
                 }
                 let recovered = try #require(load.firstAcknowledgement(after: up), "no write succeeded within 30 s of PostgreSQL's return; failures: \(load.failureCodes)")
                 recoveries.append(recovered - up)
-                try await Task.sleep(for: phase)
+                try await load.run(for: phase)
             }
         } catch {
             load.stop()

@@ -24,7 +24,7 @@ struct ProcessFailureTests {
         var restarts: [Duration] = []
         do {
             for _ in 0..<rounds {
-                try await Task.sleep(for: phase)
+                try await load.run(for: phase)
                 let victim = try #require(current.withLock { $0 })
                 let before = load.snapshot.acknowledged.count
                 victim.signal(SIGKILL)

@@ -44,6 +44,18 @@ final class WriteLoad: Sendable {
 
     func stop() { stopped.store(true, ordering: .relaxed) }
 
+    /// Lets the load run for `duration`, and on until `count` more writes were acknowledged
+    /// (at most `timeout` in all): a loaded machine may need longer than `duration` to get
+    /// the writers connected and logged in.
+    func run(for duration: Duration, acknowledging count: Int = 10, timeout: Duration = .seconds(30)) async throws {
+        let start = ContinuousClock.now
+        let before = snapshot.acknowledged.count
+        try await Task.sleep(for: duration)
+        while snapshot.acknowledged.count < before + count, ContinuousClock.now - start < timeout {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// The first acknowledgement at or after `instant`, if any yet.
     func firstAcknowledgement(after instant: ContinuousClock.Instant) -> ContinuousClock.Instant? {
         state.withLock { $0.acknowledgedAt.first { $0 >= instant } }
