@@ -106,10 +106,11 @@ public final class DatabaseAvailability: Sendable {
 /// fail at once with `StorageError.unavailable` instead of queueing in the pool until their
 /// deadline (postgres-nio's pool waits for a connection for as long as it takes).
 ///
-/// The connection's close is seen the moment PostgreSQL shuts down or the link breaks (a
-/// restart closes every backend); a periodic `SELECT 1` finds links that die silently. While
-/// PostgreSQL is away the monitor reconnects every `retryInterval`; the first success marks it
-/// reachable again. Failures that are not an outage (too many connections, a refused login)
+/// The connection's close is seen within 50 ms of PostgreSQL shutting down or the link
+/// breaking (a restart closes every backend), and a reconnect tried at once tells whether
+/// PostgreSQL went away; a periodic `SELECT 1` finds links that die silently. While PostgreSQL
+/// is away the monitor reconnects every `retryInterval`; the first success marks it reachable
+/// again. Failures that are not an outage (too many connections, a refused login)
 /// leave the state as it was: the pool's own connections may still be fine.
 public struct DatabaseMonitor: Service {
     public let url: DatabaseURL
@@ -143,9 +144,13 @@ public struct DatabaseMonitor: Service {
         }
     }
 
-    /// Connects, watches, and reconnects while PostgreSQL is away, until cancelled.
+    /// Connects, watches, and reconnects while PostgreSQL is away, until cancelled. When the
+    /// connection is lost, the reconnect is tried at once: it, not the loss, decides whether
+    /// PostgreSQL went away (a connection can also end for reasons of its own).
     private func watchLoop() async {
+        var pause = false
         while !Task.isCancelled {
+            if pause { try? await Task.sleep(for: retryInterval) }
             do {
                 var configuration = try url.connectionConfiguration()
                 configuration.options.connectTimeout = .seconds(2)
@@ -153,18 +158,20 @@ public struct DatabaseMonitor: Service {
                 cameBack()
                 await watch(connection)
                 try? await connection.close()
+                pause = false
             } catch {
                 if Task.isCancelled { return }
                 if Self.isOutage(error) { wentAway() }
+                pause = true
             }
-            try? await Task.sleep(for: retryInterval)
         }
     }
 
     /// Returns when `connection` closes or stops answering, or the task is cancelled.
     private func watch(_ connection: PostgresConnection) async {
         // A close (PostgreSQL stopping, a broken link) is seen within a tick; the pings find
-        // a link that died without one.
+        // a link that died without one. A slow ping only ends this connection: on a loaded
+        // machine it may be the machine, not PostgreSQL.
         let tick = Duration.milliseconds(50)
         var sincePing: Duration = .zero
         while !Task.isCancelled, !connection.isClosed {
@@ -174,13 +181,11 @@ public struct DatabaseMonitor: Service {
             sincePing = .zero
             do {
                 // Bounded: a query written as the connection closes never returns (see withDeadline).
-                try await withDeadline(.seconds(2)) { _ = try await connection.query("SELECT 1", logger: logger).collect() }
+                try await withDeadline(.seconds(5)) { _ = try await connection.query("SELECT 1", logger: logger).collect() }
             } catch {
-                if error is WorkAbandoned || Self.isOutage(error) { wentAway() }
                 return
             }
         }
-        if !Task.isCancelled { wentAway() }
     }
 
     private func wentAway() {
