@@ -87,7 +87,10 @@ struct DatabaseRestartFailureTests {
         // Calls sent while PostgreSQL is down are refused at once (the monitor saw it go).
         #expect(!whileDown.isEmpty, "no write failed while PostgreSQL was down (the longest call started then took \(slowest))")
         #expect(whileDown.allSatisfy { $0.code == RPCErrorCode.databaseUnavailable.rawValue }, "unexpected errors while down: \(otherCodes)")
-        #expect(slowest < .seconds(3), "a call sent while PostgreSQL was down took \(slowest) to answer")
+        // Answered as refused, not served late: a call that waited for PostgreSQL would have
+        // succeeded after its return. Nor did any wait for its deadline (5 s; not tighter, as a
+        // loaded machine delays even a refusal).
+        #expect(slowest < .seconds(5), "a call sent while PostgreSQL was down took \(slowest) to answer")
         // Transactions cut off by the shutdown answer database_unavailable. One whose query was
         // written as its connection closed is never answered by postgres-nio: the server gives
         // it up at its deadline with deadline_exceeded (the write was not sent, so nothing
