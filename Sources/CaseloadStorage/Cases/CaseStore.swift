@@ -68,7 +68,7 @@ public enum CaseStore {
     static func record(_ r: Row) throws -> CaseRecord {
         CaseRecord(
             id: r.0, applicantID: r.1, applicantName: r.2, applicantIDMasked: r.3, companyID: r.4,
-            state: try JSONDecoder().decode(CaseState.self, from: Data(r.5.utf8)), stageEnteredAt: r.6, stageDueAt: r.7, version: r.8,
+            state: try CaseState.decodeStored(r.5) ?? JSONDecoder().decode(CaseState.self, from: Data(r.5.utf8)), stageEnteredAt: r.6, stageDueAt: r.7, version: r.8,
             openedAt: r.9, closedAt: r.10, openedAtMicros: r.11)
     }
 
