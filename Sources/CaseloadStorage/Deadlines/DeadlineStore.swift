@@ -137,6 +137,52 @@ public enum DeadlineStore {
         return try await get(id!, agency: agency, on: connection, logger: logger)
     }
 
+    /// Creates derived deadlines known to be new (their case or applicant has none of these
+    /// rules yet, e.g. applicants just added), each with its "created" history entry: what
+    /// `upsert` does for a new one, in two statements for the whole batch.
+    public static func insertNew(_ deadlines: [DerivedDeadline], reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        guard !deadlines.isEmpty else { return }
+        // Arrays of nullable values do not bind: no case is an empty value, made NULL by nullif.
+        let rules = deadlines.map(\.rule.id)
+        let cases = deadlines.map { $0.caseID?.uuidString ?? "" }
+        let applicants = deadlines.map(\.applicantID)
+        let companies = deadlines.map(\.companyID)
+        let titles = deadlines.map { "\($0.rule.chineseName) \($0.rule.englishName)" }
+        let bases = deadlines.map { $0.computed.baseDate.iso }
+        let dues = deadlines.map { $0.computed.dueDate.iso }
+        let provisional = deadlines.map(\.computed.provisional)
+        let expectations = deadlines.map(\.rule.isExpectation)
+        let explanations = deadlines.map(\.computed.explanation)
+        let rows = try await connection.query(
+            """
+            INSERT INTO deadlines (agency_id, rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional,
+                                   is_expectation, explanation)
+            SELECT \(agency), rule_id, nullif(case_id, '')::uuid, applicant_id, company_id, title, base_date, due_date, provisional,
+                   is_expectation, explanation
+            FROM unnest(\(rules)::text[], \(cases)::text[], \(applicants)::uuid[], \(companies)::uuid[], \(titles)::text[], \(bases)::date[],
+                        \(dues)::date[], \(provisional)::bool[], \(expectations)::bool[], \(explanations)::text[])
+                WITH ORDINALITY AS t(rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional, is_expectation, explanation, n)
+            ORDER BY t.n
+            RETURNING deadline_id, due_date::text
+            """, logger: logger)
+        var ids: [UUID] = []
+        var newDues: [String] = []
+        for try await (id, due) in rows.decode((UUID, String).self) {
+            ids.append(id)
+            newDues.append(due)
+        }
+        // A second statement: row-level security checks a history row against its deadline,
+        // which a statement cannot see if it inserted it itself (one snapshot per statement).
+        try await connection.query(
+            """
+            INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
+            SELECT \(agency), t.id, 1, \(user), 'created', NULL, t.due, \(reason)
+            FROM unnest(\(ids)::uuid[], \(newDues)::date[]) WITH ORDINALITY AS t(id, due, n) ORDER BY t.n
+            """, logger: logger)
+    }
+
     /// A deadline set by hand on a case or an applicant.
     public static func addManual(
         title: String, due: CalendarDate, explanation: String, caseID: UUID?, applicantID: UUID, companyID: UUID, agency: UUID, user: UUID,
