@@ -230,9 +230,21 @@ public enum DeadlineStore {
             WHERE agency_id = \(agency) AND state = 'open' AND NOT is_expectation AND due_date < \(today.iso)::date
             RETURNING deadline_id
             """, logger: logger)
-        for try await id in rows.decode(UUID.self) {
-            try await appendHistory(id, action: "missed", oldDue: nil, newDue: nil, reason: "the due date passed", agency: agency, user: nil, on: connection, logger: logger)
-        }
+        // Every id first: a query sent on the connection while this result is still being read
+        // waits for it to end, and the rest of the result waits for the loop, so a sweep with
+        // more missed deadlines than postgres-nio buffers hung with its transaction (and the
+        // rows' locks) held for good. Then the history, one statement for all.
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        guard !ids.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
+            SELECT \(agency), t.id,
+                   coalesce((SELECT max(h.seq) FROM deadline_history h WHERE h.agency_id = \(agency) AND h.deadline_id = t.id), 0) + 1,
+                   NULL, 'missed', NULL, NULL, 'the due date passed'
+            FROM unnest(\(ids)::uuid[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n
+            """, logger: logger)
     }
 
     static func appendHistory(
