@@ -78,11 +78,20 @@ public enum ApplicantStore {
     public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
         async throws -> ApplicantRecord
     {
+        if !forUpdate {
+            for row in try await connection.run(GetStatement(bindings: .init(agency, id)), logger: logger) { return try record(row.decode(Row.self)) }
+            throw StorageError.notFound(entity: "applicant")
+        }
         let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM applicants WHERE agency_id = \(agency) AND applicant_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
-            logger: logger)
+            "SELECT \(unescaped: columns) FROM applicants WHERE agency_id = \(agency) AND applicant_id = \(id) FOR UPDATE", logger: logger)
         for try await row in rows.decode(Row.self) { return try record(row) }
         throw StorageError.notFound(entity: "applicant")
+    }
+
+    struct GetStatement: PreparedQuery {
+        static let sql = "SELECT \(columns) FROM applicants WHERE agency_id = $1 AND applicant_id = $2"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid]
+        var bindings: PostgresBindings
     }
 
     /// The applicant with this ID number, found by its keyed hash.

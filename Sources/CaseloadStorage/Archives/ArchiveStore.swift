@@ -20,17 +20,28 @@ public enum ArchiveStore {
     public static func get(applicant: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
         async throws -> (archive: PersonnelArchive, district: String?, updatedAt: Date?)
     {
-        let rows = try await connection.query(
-            """
-            SELECT holder_type, holder_name, district, status, updated_at FROM archives
-            WHERE agency_id = \(agency) AND applicant_id = \(applicant) \(unescaped: forUpdate ? "FOR UPDATE" : "")
-            """, logger: logger)
-        for try await (type, name, district, status, at) in rows.decode((String, String?, String?, String, Date).self) {
+        let rows = forUpdate
+            ? try await connection.run(GetForUpdateStatement(bindings: .init(agency, applicant)), logger: logger)
+            : try await connection.run(GetStatement(bindings: .init(agency, applicant)), logger: logger)
+        for row in rows {
+            let (type, name, district, status, at) = try row.decode((String, String?, String?, String, Date).self)
             let archive = PersonnelArchive(
                 holderType: ArchiveHolderType(rawValue: type) ?? .unknown, holderName: name, status: ArchiveStatus(rawValue: status) ?? .unknown)
             return (archive, district, at)
         }
         return (PersonnelArchive(), nil, nil)
+    }
+
+    struct GetStatement: PreparedQuery {
+        static let sql = "SELECT holder_type, holder_name, district, status, updated_at FROM archives WHERE agency_id = $1 AND applicant_id = $2"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid]
+        var bindings: PostgresBindings
+    }
+
+    struct GetForUpdateStatement: PreparedQuery {
+        static let sql = GetStatement.sql + " FOR UPDATE"
+        static let bindingDataTypes = GetStatement.bindingDataTypes
+        var bindings: PostgresBindings
     }
 
     /// Records the archive's new state and appends the change to its history.

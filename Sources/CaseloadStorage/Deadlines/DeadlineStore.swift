@@ -80,16 +80,15 @@ public enum DeadlineStore {
     public static func upsert(_ d: DerivedDeadline, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger)
         async throws -> DeadlineRecord
     {
-        let existingRows = try await connection.query(
-            """
-            SELECT \(unescaped: columns) FROM deadlines
-            WHERE agency_id = \(agency) AND rule_id = \(d.rule.id)
-              AND ((\(d.caseID)::uuid IS NOT NULL AND case_id = \(d.caseID)::uuid)
-                   OR (\(d.caseID)::uuid IS NULL AND case_id IS NULL AND applicant_id = \(d.applicantID)))
-            FOR UPDATE
-            """, logger: logger)
+        // Prepared, so one statement per kind of deadline: each matches its partial unique index
+        // (a generic plan of one statement with both shapes OR-ed could use neither).
+        let existingRows = if let caseID = d.caseID {
+            try await connection.run(CaseRuleStatement(bindings: .init(agency, caseID, d.rule.id)), logger: logger)
+        } else {
+            try await connection.run(ApplicantRuleStatement(bindings: .init(agency, d.applicantID, d.rule.id)), logger: logger)
+        }
         var existing: DeadlineRecord?
-        for try await row in existingRows.decode(Row.self) { existing = record(row) }
+        for row in existingRows { existing = record(try row.decode(Row.self)) }
         let c = d.computed
         let title = "\(d.rule.chineseName) \(d.rule.englishName)"
         if let existing {
@@ -307,5 +306,25 @@ public enum DeadlineStore {
         var records: [DeadlineRecord] = []
         for try await row in rows.decode(Row.self) { records.append(record(row)) }
         return records
+    }
+
+    struct CaseRuleStatement: PreparedQuery {
+        static let sql = """
+            SELECT \(columns) FROM deadlines
+            WHERE agency_id = $1 AND case_id = $2 AND rule_id = $3 AND case_id IS NOT NULL AND rule_id IS NOT NULL
+            FOR UPDATE
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .text]
+        var bindings: PostgresBindings
+    }
+
+    struct ApplicantRuleStatement: PreparedQuery {
+        static let sql = """
+            SELECT \(columns) FROM deadlines
+            WHERE agency_id = $1 AND applicant_id = $2 AND rule_id = $3 AND case_id IS NULL AND rule_id IS NOT NULL
+            FOR UPDATE
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .text]
+        var bindings: PostgresBindings
     }
 }
