@@ -12,11 +12,13 @@ struct ImportReportTests {
     func stage(_ client: RPCClient, _ rows: [[String: String]]) async throws -> JSONValue {
         let begun = try await client.call("import.begin", ["kind": "applicants"])
         let id = begun["import_id"]!
-        let payload: [JSONValue] = rows.enumerated().map { i, fields in
-            ["row": .int(Int64(i + 1)), "fields": .object(fields.mapValues(JSONValue.string))]
-        }
-        _ = try await client.call("import.rows", ["import_id": id, "rows": .array(payload)])
+        _ = try await client.call("import.rows", ["import_id": id, "rows": .array(payload(rows))])
         return id
+    }
+
+    /// `import.rows` entries, numbered from 1.
+    func payload(_ rows: [[String: String]]) -> [JSONValue] {
+        rows.enumerated().map { i, fields in ["row": .int(Int64(i + 1)), "fields": .object(fields.mapValues(JSONValue.string))] }
     }
 
     func row(_ n: Int, name: String = "陈静", extra: [String: String] = [:]) -> [String: String] {
@@ -94,6 +96,52 @@ struct ImportReportTests {
                     .collect().first!.decode(Int.self)
             }
             #expect(staged == 0)
+        }
+    }
+
+    @Test("a batch import: a bad row anywhere refuses all, naming row, column and rule; a row number staged twice in one call keeps the last; every applicant gets its permit deadlines, their history and audit rows")
+    func batchImport() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        try await server.withClient(token: agency.token) { client async throws in
+            _ = try await client.call("company.create", ["name": "进口公司", "credit_code": .string(Self.credit)])
+            var rows = (1...120).map { row(100 + $0, name: "批量\($0)", extra: ["case_kind": ""]) }
+            rows[77]["permit_expiry_date"] = "2027-13-01"
+            let refused = try await client.call("import.commit", ["import_id": try await stage(client, rows)])
+            #expect(refused["applied"] == false)
+            #expect((refused["errors"]?.arrayValue ?? []).map { "\($0["row"]!.intValue!):\($0["column"]!.stringValue!):\($0["rule"]!.stringValue!)" } == ["78:permit_expiry_date:date"])
+            #expect(try await applicantCount(client) == 0)
+
+            rows[77]["permit_expiry_date"] = "2027-03-01"
+            let begun = try await client.call("import.begin", ["kind": "applicants"])
+            let id = begun["import_id"]!
+            var again = rows[4]
+            again["name"] = "王五"
+            let entries = payload(rows) + [["row": 5, "fields": .object(again.mapValues(JSONValue.string))]]
+            #expect(try await client.call("import.rows", ["import_id": id, "rows": .array(entries)])["staged"] == 121)
+            let done = try await client.call("import.commit", ["import_id": id])
+            #expect(done["applied"] == true && done["created"] == 120 && done["updated"] == 0 && done["cases_opened"] == 0)
+            let names = Set((try await client.call("applicant.list", ["limit": 500])["applicants"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+            #expect(names.count == 120 && names.contains("王五") && !names.contains("批量5"))
+
+            let agencyID = agency.agencyID
+            let counts = try await server.database.admin { connection in
+                try await connection.query(
+                    """
+                    SELECT (SELECT count(*)::int FROM deadlines WHERE agency_id = \(agencyID) AND case_id IS NULL),
+                           (SELECT count(DISTINCT applicant_id)::int FROM deadlines WHERE agency_id = \(agencyID)),
+                           (SELECT count(*)::int FROM deadline_history h WHERE agency_id = \(agencyID) AND seq = 1 AND action = 'created' AND reason = 'imported'
+                               AND new_due = (SELECT due_date FROM deadlines d WHERE d.agency_id = h.agency_id AND d.deadline_id = h.deadline_id)),
+                           (SELECT count(*)::int FROM applicant_employments WHERE agency_id = \(agencyID)),
+                           (SELECT count(*)::int FROM audit_log WHERE agency_id = \(agencyID) AND table_name = 'deadlines' AND action = 'insert' AND method = 'import.commit'),
+                           (SELECT count(*)::int FROM audit_log WHERE agency_id = \(agencyID) AND table_name = 'applicants' AND action = 'insert' AND method = 'import.commit')
+                    """, logger: TestDatabase.logger
+                ).collect().first!.decode((Int, Int, Int, Int, Int, Int).self)
+            }
+            // The permit-expiry rules: renewal reminders at 30 and 7 days, points expiry, lapses at 60 and 90 days.
+            let perApplicant = 5
+            #expect(counts.0 == 120 * perApplicant && counts.1 == 120 && counts.2 == counts.0)
+            #expect(counts.3 == 120 && counts.4 == counts.0 && counts.5 == 120)
         }
     }
 

@@ -1,5 +1,7 @@
 -- case.list of one company, first page of 50 (limit + 1 fetched), as CaseStore.list runs it, plus
--- DocumentStore.finishedCasesWithOriginalsOut for the company; one transaction, the server's role.
+-- DocumentStore.originalsOut(cases:) for the page's cases (the server passes the page's closed or
+-- withdrawn ids; pgbench cannot carry rows from one query to the next, so it finds the page's ids
+-- again in a subquery: a little more work than the server's); one transaction, the server's role.
 \set n random(1, :ncompanies)
 SELECT company_id AS company FROM bench.companies WHERE n = :n \gset
 BEGIN;
@@ -16,5 +18,5 @@ WHERE c.agency_id = :agency
   AND (NOT false OR (c.status = 'active' AND c.stage_due_at < now()))
 ORDER BY c.opened_at, c.case_id
 LIMIT 51;
-SELECT d.case_id, count(*)::int FROM documents d JOIN cases c ON c.agency_id = d.agency_id AND c.case_id = d.case_id WHERE d.agency_id = :agency AND c.status IN ('closed', 'withdrawn') AND d.form = 'original' AND d.holder_kind IN ('agency', 'talent_center', 'city_verification_center') AND (:company::uuid IS NULL OR d.company_id = :company::uuid) GROUP BY d.case_id;
+SELECT d.case_id, count(*)::int FROM documents d JOIN cases c ON c.agency_id = d.agency_id AND c.case_id = d.case_id WHERE d.agency_id = :agency AND d.case_id = ANY(ARRAY(SELECT p.case_id FROM cases p WHERE p.agency_id = :agency AND p.company_id = :company ORDER BY p.opened_at, p.case_id LIMIT 50)) AND c.status IN ('closed', 'withdrawn') AND d.form = 'original' AND d.holder_kind IN ('agency', 'talent_center', 'city_verification_center') GROUP BY d.case_id;
 COMMIT;

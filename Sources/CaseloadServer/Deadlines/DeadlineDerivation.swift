@@ -33,17 +33,34 @@ enum DeadlineDerivation {
     }
 
     /// The applicant-level deadlines: points validity and renewal reminders from the permit's expiry.
+    static func applicantDeadlines(_ a: ApplicantRecord, calendar: ChineseCalendar) -> [DerivedDeadline] {
+        guard let expiry = a.profile.permitExpiryDate else { return [] }
+        return rules.filter { rule in
+            guard rule.caseKinds.isEmpty, case .permitExpiry = rule.base else { return false }
+            return true
+        }.map { rule in
+            DerivedDeadline(
+                rule: rule, computed: ComputedDeadline.compute(rule, baseDate: expiry, calendar: calendar), caseID: nil, applicantID: a.id,
+                companyID: a.companyID)
+        }
+    }
+
+    /// Derives (creates or moves) the applicant-level deadlines.
     static func deriveForApplicant(
         _ a: ApplicantRecord, calendar: ChineseCalendar, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        guard let expiry = a.profile.permitExpiryDate else { return }
-        for rule in rules where rule.caseKinds.isEmpty {
-            guard case .permitExpiry = rule.base else { continue }
-            let computed = ComputedDeadline.compute(rule, baseDate: expiry, calendar: calendar)
-            try await DeadlineStore.upsert(
-                DerivedDeadline(rule: rule, computed: computed, caseID: nil, applicantID: a.id, companyID: a.companyID),
-                reason: reason, agency: agency, user: user, on: connection, logger: logger)
+        for derived in applicantDeadlines(a, calendar: calendar) {
+            try await DeadlineStore.upsert(derived, reason: reason, agency: agency, user: user, on: connection, logger: logger)
         }
+    }
+
+    /// The applicant-level deadlines of applicants just created (who have none yet), in one batch.
+    static func deriveForNewApplicants(
+        _ applicants: [ApplicantRecord], calendar: ChineseCalendar, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        try await DeadlineStore.insertNew(
+            applicants.flatMap { applicantDeadlines($0, calendar: calendar) }, reason: reason, agency: agency, user: user, on: connection, logger: logger)
     }
 
     /// Re-derives every open derived deadline of the agency with its calendar as it now is,

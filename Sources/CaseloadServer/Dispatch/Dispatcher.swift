@@ -38,7 +38,12 @@ public struct Dispatcher: Sendable {
         case .rejected(let response):
             return encode(response)
         case .single(let entry):
-            return await respond(to: entry, session: session).flatMap(encode)
+            guard let response = await respond(to: entry, session: session) else { return nil }
+            // A result is written directly (JSONWriter); errors and doubles go through Foundation.
+            if case .success(let value) = response.outcome, let bytes = JSONWriter.result(value, id: response.id) {
+                return ByteBuffer(bytes: bytes)
+            }
+            return encode(response)
         case .batch(let entries) where changesSession(incoming):
             // A login (or logout) in a batch: everything after it must see its session.
             var responses: [RPCResponse] = []

@@ -146,7 +146,7 @@ enum CaseMethods {
                 reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", agency: principal.agencyID, user: principal.userID,
                 on: connection, logger: context.logger)
             let out = saved.state.status.isTerminal
-                ? try await DocumentStore.finishedCasesWithOriginalsOut(company: saved.companyID, agency: principal.agencyID, on: connection, logger: context.logger)[id] ?? 0
+                ? try await DocumentStore.originalsOut(case: id, agency: principal.agencyID, on: connection, logger: context.logger)
                 : 0
             return (saved, out)
         }
@@ -214,9 +214,11 @@ enum CaseMethods {
             ) { (params: IDParams, context) -> JSONValue in
                 let (record, out) = try await context.withAgency { principal, connection in
                     let record = try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
-                    let out = try await DocumentStore.finishedCasesWithOriginalsOut(
-                        company: record.companyID, agency: principal.agencyID, on: connection, logger: context.logger)
-                    return (record, out[record.id] ?? 0)
+                    // Only a closed or withdrawn case counts originals still out.
+                    let out = record.state.status.isTerminal
+                        ? try await DocumentStore.originalsOut(case: record.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                        : 0
+                    return (record, out)
                 }
                 return value(record, originalsOut: out)
             },
@@ -250,10 +252,11 @@ enum CaseMethods {
                 filter.status = params.status
                 filter.lateOnly = params.late ?? false
                 let (records, out) = try await context.withAgency { principal, connection in
-                    (
-                        try await CaseStore.list(agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger),
-                        try await DocumentStore.finishedCasesWithOriginalsOut(company: filter.companyID, agency: principal.agencyID, on: connection, logger: context.logger)
-                    )
+                    let records = try await CaseStore.list(
+                        agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
+                    // Only the page's closed or withdrawn cases count originals still out.
+                    let finished = records.prefix(limit).filter { $0.state.status.isTerminal }.map(\.id)
+                    return (records, try await DocumentStore.originalsOut(cases: finished, agency: principal.agencyID, on: connection, logger: context.logger))
                 }
                 let page = records.prefix(limit)
                 let next = records.count > limit ? page.last.map { Cursor.encode(CaseCursor(openedAtMicros: $0.openedAtMicros, id: $0.id)) } : nil

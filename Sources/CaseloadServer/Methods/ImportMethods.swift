@@ -82,6 +82,7 @@ enum ImportMethods {
             } while after != nil
 
             var errors: [JSONValue] = []
+            var valid: [(row: Int, parsed: ApplicantImportRow, companyID: UUID)] = []
             var planned: [Planned] = []
             var seen: [String: Int] = [:]
             func error(_ row: Int, _ column: String, _ rule: String, _ message: String) {
@@ -102,9 +103,13 @@ enum ImportMethods {
                     error(row, parsed.companyCreditCode != nil ? "company_credit_code" : "company_org_code", "unknown_company", "no client company of your agency has this code: add it first")
                     continue
                 }
-                let existing = try await ApplicantStore.find(
-                    idNumber: parsed.identity.idNumber, agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
-                planned.append(Planned(row: row, parsed: parsed, companyID: companyID, existing: existing))
+                valid.append((row, parsed, companyID))
+            }
+            // Who is known already: one query for the whole file.
+            let known = try await ApplicantStore.find(
+                idNumbers: valid.map(\.parsed.identity.idNumber), agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
+            for v in valid {
+                planned.append(Planned(row: v.row, parsed: v.parsed, companyID: v.companyID, existing: known[v.parsed.identity.idNumber.value]))
             }
             let plan: [JSONValue] = planned.map { p in
                 [
@@ -135,6 +140,22 @@ enum ImportMethods {
 
             var casesOpened = 0
             let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)
+            // New applicants, their employments and permit deadlines go in a batch at a time
+            // (a few statements per batch); updates and cases go one row at a time.
+            var records: [Int: ApplicantRecord] = [:]
+            let new = planned.filter { $0.existing == nil }
+            for start in stride(from: 0, to: new.count, by: 1000) {
+                let batch = new[start..<min(start + 1000, new.count)]
+                let created = try await ApplicantStore.createMany(
+                    try batch.map { p in
+                        ApplicantStore.NewApplicant(
+                            identity: p.parsed.identity, companyID: p.companyID, profile: try profile(over: ApplicantProfile(), p.parsed.profileFields))
+                    },
+                    agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
+                try await DeadlineDerivation.deriveForNewApplicants(
+                    created, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                for (p, record) in zip(batch, created) { records[p.row] = record }
+            }
             for p in planned {
                 let record: ApplicantRecord
                 if let existing = p.existing {
@@ -142,15 +163,18 @@ enum ImportMethods {
                         existing, name: p.parsed.identity.name, phone: p.parsed.identity.phone.map { .some($0) }, companyID: p.companyID,
                         profile: try profile(over: existing.profile, p.parsed.profileFields), expectedVersion: existing.version, agency: agency,
                         cipher: context.services.cipher, on: connection, logger: logger)
+                    try await DeadlineDerivation.deriveForApplicant(
+                        record, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                } else if let created = records[p.row] {
+                    record = created
                 } else {
-                    record = try await ApplicantStore.create(
-                        p.parsed.identity, companyID: p.companyID, profile: try profile(over: ApplicantProfile(), p.parsed.profileFields),
-                        agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
+                    continue
                 }
-                try await DeadlineDerivation.deriveForApplicant(
-                    record, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
                 if let kindID = p.parsed.caseKind, let kind = CaseKinds.kind(kindID) {
-                    if try await activeCases(of: kindID, applicant: record.id, agency: agency, connection: connection, logger: logger).isEmpty {
+                    // A new applicant has no cases yet.
+                    let hasActive = p.existing == nil
+                        ? false : !(try await activeCases(of: kindID, applicant: record.id, agency: agency, connection: connection, logger: logger).isEmpty)
+                    if !hasActive {
                         var state = CaseMachine.open(kind: kind)
                         // A case already under way elsewhere comes in at its stage; the history says so.
                         if let stage = p.parsed.caseStage { state.stage = stage }

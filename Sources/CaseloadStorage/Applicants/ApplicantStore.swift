@@ -78,11 +78,20 @@ public enum ApplicantStore {
     public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
         async throws -> ApplicantRecord
     {
+        if !forUpdate {
+            for row in try await connection.run(GetStatement(bindings: .init(agency, id)), logger: logger) { return try record(row.decode(Row.self)) }
+            throw StorageError.notFound(entity: "applicant")
+        }
         let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM applicants WHERE agency_id = \(agency) AND applicant_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
-            logger: logger)
+            "SELECT \(unescaped: columns) FROM applicants WHERE agency_id = \(agency) AND applicant_id = \(id) FOR UPDATE", logger: logger)
         for try await row in rows.decode(Row.self) { return try record(row) }
         throw StorageError.notFound(entity: "applicant")
+    }
+
+    struct GetStatement: PreparedQuery {
+        static let sql = "SELECT \(columns) FROM applicants WHERE agency_id = $1 AND applicant_id = $2"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid]
+        var bindings: PostgresBindings
     }
 
     /// The applicant with this ID number, found by its keyed hash.
@@ -112,6 +121,97 @@ public enum ApplicantStore {
             "SELECT \(unescaped: columns) FROM applicants WHERE agency_id = \(agency) AND id_number_lookup = \(lookup)", logger: logger)
         for try await row in rows.decode(Row.self) { return try record(row) }
         return nil
+    }
+
+    /// The applicants with these ID numbers (one query), by ID number.
+    public static func find(idNumbers: [ResidentIDNumber], agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+        async throws -> [String: ApplicantRecord]
+    {
+        guard !idNumbers.isEmpty else { return [:] }
+        var byLookup: [[UInt8]: String] = [:]
+        for n in idNumbers { byLookup[cipher.lookup(n.value)] = n.value }
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: columns), id_number_lookup FROM applicants
+            WHERE agency_id = \(agency) AND id_number_lookup = ANY(\(byLookup.keys.map { ByteBuffer(bytes: $0) })::bytea[])
+            """, logger: logger)
+        var found: [String: ApplicantRecord] = [:]
+        for try await row in rows.decode((UUID, UUID, String, String, String, String, String?, String, Int, Date, Date, ByteBuffer).self) {
+            guard let idNumber = byLookup[Array(buffer: row.11)] else { continue }
+            found[idNumber] = try record((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10))
+        }
+        return found
+    }
+
+    /// One new applicant for `createMany`.
+    public struct NewApplicant: Sendable {
+        public var identity: ApplicantIdentity
+        public var companyID: UUID
+        public var profile: ApplicantProfile
+        public init(identity: ApplicantIdentity, companyID: UUID, profile: ApplicantProfile) {
+            self.identity = identity
+            self.companyID = companyID
+            self.profile = profile
+        }
+    }
+
+    /// Adds applicants and their employments as `create` does, each kind of row in one
+    /// statement (the rows go in as arrays). Returns the records in the order given.
+    /// A person already known to the agency is a `.duplicate` and nothing is added.
+    public static func createMany(_ applicants: [NewApplicant], agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+        async throws -> [ApplicantRecord]
+    {
+        guard !applicants.isEmpty else { return [] }
+        var companies: [UUID] = [], names: [String] = [], idSealed: [ByteBuffer] = [], idKeys: [String] = []
+        var lookups: [ByteBuffer] = [], idMasked: [String] = [], births: [String] = [], genders: [String] = []
+        // Arrays of nullable values do not bind: an absent phone is an empty value, made NULL again by nullif.
+        var phoneSealed: [ByteBuffer] = [], phoneKeys: [String] = [], phoneMasked: [String] = [], profiles: [String] = []
+        for a in applicants {
+            let id = try cipher.seal(a.identity.idNumber.value)
+            let phone = try a.identity.phone.map { try cipher.seal($0.value) }
+            companies.append(a.companyID)
+            names.append(a.identity.name)
+            idSealed.append(ByteBuffer(bytes: id.sealed))
+            idKeys.append(id.keyID)
+            lookups.append(ByteBuffer(bytes: cipher.lookup(a.identity.idNumber.value)))
+            idMasked.append(a.identity.idNumber.masked)
+            births.append(a.identity.idNumber.birthDate.iso)
+            genders.append(a.identity.idNumber.isMale ? "male" : "female")
+            phoneSealed.append(ByteBuffer(bytes: phone?.sealed ?? []))
+            phoneKeys.append(phone?.keyID ?? "")
+            phoneMasked.append(a.identity.phone?.masked ?? "")
+            profiles.append(try json(a.profile))
+        }
+        let rows = try await connection.query(
+            """
+            INSERT INTO applicants (agency_id, company_id, name, id_number_sealed, id_number_key, id_number_lookup, id_number_masked,
+                                    birth_date, gender, phone_sealed, phone_key, phone_masked, profile)
+            SELECT \(agency), company_id, name, id_sealed, id_key, lookup, id_masked, birth, gender, nullif(phone_sealed, '\\x'::bytea),
+                   nullif(phone_key, ''), nullif(phone_masked, ''), profile
+            FROM unnest(\(companies)::uuid[], \(names)::text[], \(idSealed)::bytea[], \(idKeys)::text[], \(lookups)::bytea[], \(idMasked)::text[],
+                        \(births)::date[], \(genders)::text[], \(phoneSealed)::bytea[], \(phoneKeys)::text[], \(phoneMasked)::text[], \(profiles)::jsonb[])
+                WITH ORDINALITY AS t(company_id, name, id_sealed, id_key, lookup, id_masked, birth, gender, phone_sealed, phone_key, phone_masked, profile, n)
+            ORDER BY t.n
+            RETURNING \(unescaped: columns), id_number_lookup
+            """,
+            logger: logger)
+        var ordinal: [[UInt8]: Int] = [:]
+        for (i, l) in lookups.enumerated() { ordinal[Array(buffer: l)] = i }
+        var slots = [ApplicantRecord?](repeating: nil, count: applicants.count)
+        for try await row in rows.decode((UUID, UUID, String, String, String, String, String?, String, Int, Date, Date, ByteBuffer).self) {
+            guard let i = ordinal[Array(buffer: row.11)] else { continue }
+            slots[i] = try record((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10))
+        }
+        let created = slots.compactMap { $0 }
+        guard created.count == applicants.count else { throw StorageError.forbidden }
+        try await connection.query(
+            """
+            INSERT INTO applicant_employments (agency_id, applicant_id, company_id)
+            SELECT \(agency), t.a, t.c FROM unnest(\(created.map(\.id))::uuid[], \(created.map(\.companyID))::uuid[]) WITH ORDINALITY AS t(a, c, n)
+            ORDER BY t.n
+            """,
+            logger: logger)
+        return created
     }
 
     /// Saves changed fields if the version is still `expectedVersion`. A new employer closes

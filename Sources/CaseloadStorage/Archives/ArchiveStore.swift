@@ -17,21 +17,32 @@ public struct ArchiveEntry: Sendable, Hashable {
 
 public enum ArchiveStore {
     /// The applicant's archive as last recorded, with its district and version (bumped by every
-    /// change, schema/010); `unknown` and version 0 when never set.
+    /// change, schema/011); `unknown` and version 0 when never set.
     public static func get(applicant: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
         async throws -> (archive: PersonnelArchive, district: String?, updatedAt: Date?, version: Int)
     {
-        let rows = try await connection.query(
-            """
-            SELECT holder_type, holder_name, district, status, updated_at, version FROM archives
-            WHERE agency_id = \(agency) AND applicant_id = \(applicant) \(unescaped: forUpdate ? "FOR UPDATE" : "")
-            """, logger: logger)
-        for try await (type, name, district, status, at, version) in rows.decode((String, String?, String?, String, Date, Int).self) {
+        let rows = forUpdate
+            ? try await connection.run(GetForUpdateStatement(bindings: .init(agency, applicant)), logger: logger)
+            : try await connection.run(GetStatement(bindings: .init(agency, applicant)), logger: logger)
+        for row in rows {
+            let (type, name, district, status, at, version) = try row.decode((String, String?, String?, String, Date, Int).self)
             let archive = PersonnelArchive(
                 holderType: ArchiveHolderType(rawValue: type) ?? .unknown, holderName: name, status: ArchiveStatus(rawValue: status) ?? .unknown)
             return (archive, district, at, version)
         }
         return (PersonnelArchive(), nil, nil, 0)
+    }
+
+    struct GetStatement: PreparedQuery {
+        static let sql = "SELECT holder_type, holder_name, district, status, updated_at, version FROM archives WHERE agency_id = $1 AND applicant_id = $2"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid]
+        var bindings: PostgresBindings
+    }
+
+    struct GetForUpdateStatement: PreparedQuery {
+        static let sql = GetStatement.sql + " FOR UPDATE"
+        static let bindingDataTypes = GetStatement.bindingDataTypes
+        var bindings: PostgresBindings
     }
 
     /// Records the archive's new state and appends the change to its history.

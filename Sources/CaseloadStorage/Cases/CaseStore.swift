@@ -68,7 +68,7 @@ public enum CaseStore {
     static func record(_ r: Row) throws -> CaseRecord {
         CaseRecord(
             id: r.0, applicantID: r.1, applicantName: r.2, applicantIDMasked: r.3, companyID: r.4,
-            state: try JSONDecoder().decode(CaseState.self, from: Data(r.5.utf8)), stageEnteredAt: r.6, stageDueAt: r.7, version: r.8,
+            state: try CaseState.decodeStored(r.5) ?? JSONDecoder().decode(CaseState.self, from: Data(r.5.utf8)), stageEnteredAt: r.6, stageDueAt: r.7, version: r.8,
             openedAt: r.9, closedAt: r.10, openedAtMicros: r.11)
     }
 
@@ -103,11 +103,23 @@ public enum CaseStore {
     public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
         async throws -> CaseRecord
     {
-        let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM \(unescaped: from) WHERE c.agency_id = \(agency) AND c.case_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE OF c" : "")",
-            logger: logger)
-        for try await row in rows.decode(Row.self) { return try record(row) }
+        let rows = forUpdate
+            ? try await connection.run(GetForUpdateStatement(bindings: .init(agency, id)), logger: logger)
+            : try await connection.run(GetStatement(bindings: .init(agency, id)), logger: logger)
+        for row in rows { return try record(row.decode(Row.self)) }
         throw StorageError.notFound(entity: "case")
+    }
+
+    struct GetStatement: PreparedQuery {
+        static let sql = "SELECT \(columns) FROM \(from) WHERE c.agency_id = $1 AND c.case_id = $2"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid]
+        var bindings: PostgresBindings
+    }
+
+    struct GetForUpdateStatement: PreparedQuery {
+        static let sql = GetStatement.sql + " FOR UPDATE OF c"
+        static let bindingDataTypes = GetStatement.bindingDataTypes
+        var bindings: PostgresBindings
     }
 
     /// Saves a new state if the version is still `expectedVersion`. `enteredNewStage` restarts
@@ -117,18 +129,12 @@ public enum CaseStore {
         on connection: PostgresConnection, logger: Logger
     ) async throws -> CaseRecord {
         let closed = state.status == .closed || state.status == .withdrawn
-        let rows = try await connection.query(
-            """
-            UPDATE cases SET stage = \(state.stage), status = \(state.status.rawValue), state = \(try json(state))::jsonb,
-                stage_entered_at = CASE WHEN \(enteredNewStage) THEN now() ELSE stage_entered_at END,
-                stage_due_at = CASE WHEN \(enteredNewStage) THEN now() + make_interval(days => \(dueInDays)::int) ELSE stage_due_at END,
-                closed_at = CASE WHEN \(closed) THEN coalesce(closed_at, now()) ELSE NULL END,
-                version = version + 1
-            WHERE agency_id = \(agency) AND case_id = \(id) AND version = \(expectedVersion)
-            RETURNING case_id
-            """,
+        let rows = try await connection.run(
+            SaveStatement(
+                bindings: .init(
+                    state.stage, state.status.rawValue, try json(state), enteredNewStage, dueInDays, closed, agency, id, expectedVersion)),
             logger: logger)
-        guard try await rows.collect().count == 1 else {
+        guard rows.count == 1 else {
             let current = try await get(id, agency: agency, on: connection, logger: logger)
             throw StorageError.versionConflict(current: current.version)
         }
@@ -141,13 +147,32 @@ public enum CaseStore {
         caseID: UUID, action: String, from: String?, to: String?, data: String, reason: String?, overrides: [String], agency: UUID,
         user: UUID, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await connection.query(
+        _ = try await connection.run(
+            AppendHistoryStatement(bindings: .init(agency, caseID, user, action, from, to, data, reason, overrides)), logger: logger)
+    }
+
+    struct SaveStatement: PreparedQuery {
+        static let sql = """
+            UPDATE cases SET stage = $1, status = $2, state = $3::jsonb,
+                stage_entered_at = CASE WHEN $4 THEN now() ELSE stage_entered_at END,
+                stage_due_at = CASE WHEN $4 THEN now() + make_interval(days => $5::int) ELSE stage_due_at END,
+                closed_at = CASE WHEN $6 THEN coalesce(closed_at, now()) ELSE NULL END,
+                version = version + 1
+            WHERE agency_id = $7 AND case_id = $8 AND version = $9
+            RETURNING case_id
             """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .bool, .int8, .bool, .uuid, .uuid, .int8]
+        var bindings: PostgresBindings
+    }
+
+    struct AppendHistoryStatement: PreparedQuery {
+        static let sql = """
             INSERT INTO case_history (agency_id, case_id, seq, user_id, action, from_stage, to_stage, data, reason, overrides)
-            SELECT \(agency), \(caseID), coalesce(max(seq), 0) + 1, \(user), \(action), \(from), \(to), \(data)::jsonb, \(reason), \(overrides)
-            FROM case_history WHERE agency_id = \(agency) AND case_id = \(caseID)
-            """,
-            logger: logger)
+            SELECT $1, $2, coalesce(max(seq), 0) + 1, $3, $4, $5, $6, $7::jsonb, $8, $9
+            FROM case_history WHERE agency_id = $1 AND case_id = $2
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .uuid, .text, .text, .text, .text, .text, .textArray]
+        var bindings: PostgresBindings
     }
 
     static let historyColumns = """
@@ -192,25 +217,31 @@ public enum CaseStore {
     public static func list(
         agency: UUID, filter: CaseFilter, after cursor: CaseCursor?, limit: Int, on connection: PostgresConnection, logger: Logger
     ) async throws -> [CaseRecord] {
-        let rows = try await connection.query(
-            """
-            SELECT \(unescaped: columns) FROM \(unescaped: from)
-            WHERE c.agency_id = \(agency)
-              AND (\(cursor?.openedAtMicros)::int8 IS NULL OR (c.opened_at, c.case_id) >
-                   (timestamptz 'epoch' + \(cursor?.openedAtMicros)::int8 * interval '1 microsecond', \(cursor?.id)::uuid))
-              AND (\(filter.companyID)::uuid IS NULL OR c.company_id = \(filter.companyID)::uuid)
-              AND (\(filter.applicantID)::uuid IS NULL OR c.applicant_id = \(filter.applicantID)::uuid)
-              AND caseload_in_caseload(c.agency_id, c.company_id, \(filter.consultantID)::uuid)
-              AND (\(filter.kind)::text IS NULL OR c.kind = \(filter.kind)::text)
-              AND (\(filter.stage)::text IS NULL OR c.stage = \(filter.stage)::text)
-              AND (\(filter.status)::text IS NULL OR c.status = \(filter.status)::text)
-              AND (NOT \(filter.lateOnly) OR (c.status = 'active' AND c.stage_due_at < now()))
-            ORDER BY c.opened_at, c.case_id
-            LIMIT \(limit)
-            """,
+        let rows = try await connection.run(
+            ListStatement(
+                bindings: .init(
+                    agency, cursor?.openedAtMicros, cursor?.id, filter.companyID, filter.applicantID, filter.consultantID, filter.kind, filter.stage,
+                    filter.status, filter.lateOnly, limit)),
             logger: logger)
-        var records: [CaseRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
-        return records
+        return try rows.map { try record($0.decode(Row.self)) }
+    }
+
+    struct ListStatement: PreparedQuery {
+        static let sql = """
+            SELECT \(columns) FROM \(from)
+            WHERE c.agency_id = $1
+              AND ($2::int8 IS NULL OR (c.opened_at, c.case_id) > (timestamptz 'epoch' + $2::int8 * interval '1 microsecond', $3::uuid))
+              AND ($4::uuid IS NULL OR c.company_id = $4::uuid)
+              AND ($5::uuid IS NULL OR c.applicant_id = $5::uuid)
+              AND caseload_in_caseload(c.agency_id, c.company_id, $6::uuid)
+              AND ($7::text IS NULL OR c.kind = $7::text)
+              AND ($8::text IS NULL OR c.stage = $8::text)
+              AND ($9::text IS NULL OR c.status = $9::text)
+              AND (NOT $10 OR (c.status = 'active' AND c.stage_due_at < now()))
+            ORDER BY c.opened_at, c.case_id
+            LIMIT $11
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8, .uuid, .uuid, .uuid, .uuid, .text, .text, .text, .bool, .int8]
+        var bindings: PostgresBindings
     }
 }

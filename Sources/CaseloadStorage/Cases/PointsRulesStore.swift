@@ -10,15 +10,8 @@ public enum PointsRulesStore {
     public static func current(asOf date: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
         -> PointsRules
     {
-        let rows = try await connection.query(
-            """
-            SELECT rules::text FROM points_rule_versions
-            WHERE agency_id = \(agency) AND effective_from <= \(date.iso)::date
-            ORDER BY effective_from DESC, created_at DESC LIMIT 1
-            """,
-            logger: logger)
-        for try await text in rows.decode(String.self) {
-            return try JSONDecoder().decode(PointsRules.self, from: Data(text.utf8))
+        for row in try await connection.run(CurrentStatement(bindings: .init(agency, date.iso)), logger: logger) {
+            return try JSONDecoder().decode(PointsRules.self, from: Data(try row.decode(String.self).utf8))
         }
         return .default2025
     }
@@ -41,5 +34,15 @@ public enum PointsRulesStore {
             VALUES (\(agency), \(rules.version), \(rules.effectiveFrom.iso)::date, \(json)::jsonb)
             """,
             logger: logger)
+    }
+
+    struct CurrentStatement: PreparedQuery {
+        static let sql = """
+            SELECT rules::text FROM points_rule_versions
+            WHERE agency_id = $1 AND effective_from <= $2::date
+            ORDER BY effective_from DESC, created_at DESC LIMIT 1
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .text]
+        var bindings: PostgresBindings
     }
 }

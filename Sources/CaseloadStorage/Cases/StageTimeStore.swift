@@ -14,10 +14,14 @@ public enum StageTimeStore {
 
     /// The days allowed in `stage` of `kind` for the agency, if it set any.
     public static func days(kind: String, stage: String, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int? {
-        let rows = try await connection.query(
-            "SELECT allowed_days FROM stage_time_limits WHERE agency_id = \(agency) AND kind = \(kind) AND stage = \(stage)", logger: logger)
-        for try await days in rows.decode(Int.self) { return days }
+        for row in try await connection.run(DaysStatement(bindings: .init(agency, kind, stage)), logger: logger) { return try row.decode(Int.self) }
         return nil
+    }
+
+    struct DaysStatement: PreparedQuery {
+        static let sql = "SELECT allowed_days FROM stage_time_limits WHERE agency_id = $1 AND kind = $2 AND stage = $3"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .text]
+        var bindings: PostgresBindings
     }
 
     /// Sets (or with nil, removes) the agency's time allowed for a stage.

@@ -40,12 +40,20 @@ public enum CompanyStore {
     public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
         async throws -> CompanyRecord
     {
+        if !forUpdate {
+            for row in try await connection.run(GetStatement(bindings: .init(agency, id)), logger: logger) { return record(try row.decode(Row.self)) }
+            throw StorageError.notFound(entity: "company")
+        }
         let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM companies WHERE agency_id = \(agency) AND company_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
-            logger: logger
-        )
+            "SELECT \(unescaped: columns) FROM companies WHERE agency_id = \(agency) AND company_id = \(id) FOR UPDATE", logger: logger)
         for try await row in rows.decode(Row.self) { return record(row) }
         throw StorageError.notFound(entity: "company")
+    }
+
+    struct GetStatement: PreparedQuery {
+        static let sql = "SELECT \(columns) FROM companies WHERE agency_id = $1 AND company_id = $2"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid]
+        var bindings: PostgresBindings
     }
 
     /// Replaces a company's fields if its version is still `expectedVersion`. The HR phone

@@ -9,7 +9,7 @@ public enum ConsultantStore {
         public var role: String
         /// A client's company.
         public var companyID: UUID?
-        /// Bumped by every change (schema/010): pass it to user.update.
+        /// Bumped by every change (schema/011): pass it to user.update.
         public var version: Int
 
         public init(id: UUID, name: String, role: String, companyID: UUID? = nil, version: Int = 1) {

@@ -100,14 +100,9 @@ public final class Database: Sendable {
             case .user(let id): (user, system) = (id.uuidString, "")
             case .system: (user, system) = ("", "on")
             }
-            try await connection.query(
-                """
-                SELECT set_config('caseload.agency_id', \(agency.uuidString), true), set_config('caseload.user_id', \(user), true),
-                       set_config('caseload.system', \(system), true), set_config('caseload.method', \(method ?? ""), true),
-                       set_config('statement_timeout', \(timeout), true), set_config('lock_timeout', \(timeout), true)
-                """,
-                logger: logger
-            )
+            _ = try await connection.run(
+                AgencyContextStatement(bindings: .init(agency.uuidString, user, system, method ?? "", timeout)),
+                logger: logger)
             return try await body(connection)
         }
     }

@@ -5,10 +5,9 @@ import PostgresNIO
 /// An agency's own calendar days and known years, layered over the built-in calendar.
 public enum CalendarStore {
     public static func entries(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [CalendarEntry] {
-        let rows = try await connection.query(
-            "SELECT day::text, kind, name FROM calendar_days WHERE agency_id = \(agency) ORDER BY day", logger: logger)
         var entries: [CalendarEntry] = []
-        for try await (day, kind, name) in rows.decode((String, String, String).self) {
+        for row in try await connection.run(EntriesStatement(bindings: .init(agency)), logger: logger) {
+            let (day, kind, name) = try row.decode((String, String, String).self)
             guard let date = CalendarDate(iso: day), let kind = DayKind(rawValue: kind) else { continue }
             entries.append(CalendarEntry(date: date, kind: kind, name: name))
         }
@@ -16,9 +15,8 @@ public enum CalendarStore {
     }
 
     public static func knownYears(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<Int> {
-        let rows = try await connection.query("SELECT year FROM calendar_years WHERE agency_id = \(agency)", logger: logger)
         var years: Set<Int> = []
-        for try await year in rows.decode(Int.self) { years.insert(year) }
+        for row in try await connection.run(KnownYearsStatement(bindings: .init(agency)), logger: logger) { years.insert(try row.decode(Int.self)) }
         return years
     }
 
@@ -27,6 +25,18 @@ public enum CalendarStore {
         let own = try await entries(agency: agency, on: connection, logger: logger)
         let years = try await knownYears(agency: agency, on: connection, logger: logger)
         return ChineseCalendar(entries: BuiltinCalendar.entries + own, knownYears: BuiltinCalendar.knownYears.union(years))
+    }
+
+    struct EntriesStatement: PreparedQuery {
+        static let sql = "SELECT day::text, kind, name FROM calendar_days WHERE agency_id = $1 ORDER BY day"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid]
+        var bindings: PostgresBindings
+    }
+
+    struct KnownYearsStatement: PreparedQuery {
+        static let sql = "SELECT year FROM calendar_years WHERE agency_id = $1"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid]
+        var bindings: PostgresBindings
     }
 
     /// Sets (or replaces) one day.

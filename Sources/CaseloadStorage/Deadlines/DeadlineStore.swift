@@ -18,7 +18,7 @@ public struct DeadlineRecord: Sendable, Hashable {
     public var state: DeadlineState
     public var reason: String?
     public var updatedAt: Date
-    /// Bumped by every change (schema/010): pass it to deadline.done / deadline.waive.
+    /// Bumped by every change (schema/011): pass it to deadline.done / deadline.waive.
     public var version: Int
 }
 
@@ -82,16 +82,15 @@ public enum DeadlineStore {
     public static func upsert(_ d: DerivedDeadline, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger)
         async throws -> DeadlineRecord
     {
-        let existingRows = try await connection.query(
-            """
-            SELECT \(unescaped: columns) FROM deadlines
-            WHERE agency_id = \(agency) AND rule_id = \(d.rule.id)
-              AND ((\(d.caseID)::uuid IS NOT NULL AND case_id = \(d.caseID)::uuid)
-                   OR (\(d.caseID)::uuid IS NULL AND case_id IS NULL AND applicant_id = \(d.applicantID)))
-            FOR UPDATE
-            """, logger: logger)
+        // Prepared, so one statement per kind of deadline: each matches its partial unique index
+        // (a generic plan of one statement with both shapes OR-ed could use neither).
+        let existingRows = if let caseID = d.caseID {
+            try await connection.run(CaseRuleStatement(bindings: .init(agency, caseID, d.rule.id)), logger: logger)
+        } else {
+            try await connection.run(ApplicantRuleStatement(bindings: .init(agency, d.applicantID, d.rule.id)), logger: logger)
+        }
         var existing: DeadlineRecord?
-        for try await row in existingRows.decode(Row.self) { existing = record(row) }
+        for row in existingRows { existing = record(try row.decode(Row.self)) }
         let c = d.computed
         let title = "\(d.rule.chineseName) \(d.rule.englishName)"
         if let existing {
@@ -137,6 +136,52 @@ public enum DeadlineStore {
         for try await new in rows.decode(UUID.self) { id = new }
         try await appendHistory(id!, action: "created", oldDue: nil, newDue: c.dueDate, reason: reason, agency: agency, user: user, on: connection, logger: logger)
         return try await get(id!, agency: agency, on: connection, logger: logger)
+    }
+
+    /// Creates derived deadlines known to be new (their case or applicant has none of these
+    /// rules yet, e.g. applicants just added), each with its "created" history entry: what
+    /// `upsert` does for a new one, in two statements for the whole batch.
+    public static func insertNew(_ deadlines: [DerivedDeadline], reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        guard !deadlines.isEmpty else { return }
+        // Arrays of nullable values do not bind: no case is an empty value, made NULL by nullif.
+        let rules = deadlines.map(\.rule.id)
+        let cases = deadlines.map { $0.caseID?.uuidString ?? "" }
+        let applicants = deadlines.map(\.applicantID)
+        let companies = deadlines.map(\.companyID)
+        let titles = deadlines.map { "\($0.rule.chineseName) \($0.rule.englishName)" }
+        let bases = deadlines.map { $0.computed.baseDate.iso }
+        let dues = deadlines.map { $0.computed.dueDate.iso }
+        let provisional = deadlines.map(\.computed.provisional)
+        let expectations = deadlines.map(\.rule.isExpectation)
+        let explanations = deadlines.map(\.computed.explanation)
+        let rows = try await connection.query(
+            """
+            INSERT INTO deadlines (agency_id, rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional,
+                                   is_expectation, explanation)
+            SELECT \(agency), rule_id, nullif(case_id, '')::uuid, applicant_id, company_id, title, base_date, due_date, provisional,
+                   is_expectation, explanation
+            FROM unnest(\(rules)::text[], \(cases)::text[], \(applicants)::uuid[], \(companies)::uuid[], \(titles)::text[], \(bases)::date[],
+                        \(dues)::date[], \(provisional)::bool[], \(expectations)::bool[], \(explanations)::text[])
+                WITH ORDINALITY AS t(rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional, is_expectation, explanation, n)
+            ORDER BY t.n
+            RETURNING deadline_id, due_date::text
+            """, logger: logger)
+        var ids: [UUID] = []
+        var newDues: [String] = []
+        for try await (id, due) in rows.decode((UUID, String).self) {
+            ids.append(id)
+            newDues.append(due)
+        }
+        // A second statement: row-level security checks a history row against its deadline,
+        // which a statement cannot see if it inserted it itself (one snapshot per statement).
+        try await connection.query(
+            """
+            INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
+            SELECT \(agency), t.id, 1, \(user), 'created', NULL, t.due, \(reason)
+            FROM unnest(\(ids)::uuid[], \(newDues)::date[]) WITH ORDINALITY AS t(id, due, n) ORDER BY t.n
+            """, logger: logger)
     }
 
     /// A deadline set by hand on a case or an applicant.
@@ -186,9 +231,21 @@ public enum DeadlineStore {
             WHERE agency_id = \(agency) AND state = 'open' AND NOT is_expectation AND due_date < \(today.iso)::date
             RETURNING deadline_id
             """, logger: logger)
-        for try await id in rows.decode(UUID.self) {
-            try await appendHistory(id, action: "missed", oldDue: nil, newDue: nil, reason: "the due date passed", agency: agency, user: nil, on: connection, logger: logger)
-        }
+        // Every id first: a query sent on the connection while this result is still being read
+        // waits for it to end, and the rest of the result waits for the loop, so a sweep with
+        // more missed deadlines than postgres-nio buffers hung with its transaction (and the
+        // rows' locks) held for good. Then the history, one statement for all.
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        guard !ids.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
+            SELECT \(agency), t.id,
+                   coalesce((SELECT max(h.seq) FROM deadline_history h WHERE h.agency_id = \(agency) AND h.deadline_id = t.id), 0) + 1,
+                   NULL, 'missed', NULL, NULL, 'the due date passed'
+            FROM unnest(\(ids)::uuid[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n
+            """, logger: logger)
     }
 
     static func appendHistory(
@@ -251,5 +308,25 @@ public enum DeadlineStore {
         var records: [DeadlineRecord] = []
         for try await row in rows.decode(Row.self) { records.append(record(row)) }
         return records
+    }
+
+    struct CaseRuleStatement: PreparedQuery {
+        static let sql = """
+            SELECT \(columns) FROM deadlines
+            WHERE agency_id = $1 AND case_id = $2 AND rule_id = $3 AND case_id IS NOT NULL AND rule_id IS NOT NULL
+            FOR UPDATE
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .text]
+        var bindings: PostgresBindings
+    }
+
+    struct ApplicantRuleStatement: PreparedQuery {
+        static let sql = """
+            SELECT \(columns) FROM deadlines
+            WHERE agency_id = $1 AND applicant_id = $2 AND rule_id = $3 AND case_id IS NULL AND rule_id IS NOT NULL
+            FOR UPDATE
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .text]
+        var bindings: PostgresBindings
     }
 }

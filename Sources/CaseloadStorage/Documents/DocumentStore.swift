@@ -14,7 +14,7 @@ public struct DocumentRecord: Sendable, Hashable {
     public var holder: Holder?
     public var holderSince: Date?
     public var createdAt: Date
-    /// Bumped by every custody move (schema/010): pass it to the document.* moves.
+    /// Bumped by every custody move (schema/011): pass it to the document.* moves.
     public var version: Int
 }
 
@@ -162,13 +162,9 @@ public enum DocumentStore {
     public static func held(applicant: UUID, company: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
         -> [HeldDocument]
     {
-        let rows = try await connection.query(
-            """
-            SELECT d.document_type, d.form, d.holder::text FROM documents d
-            WHERE d.agency_id = \(agency) AND (d.applicant_id = \(applicant) OR (d.applicant_id IS NULL AND d.company_id = \(company)))
-            """, logger: logger)
         var held: [HeldDocument] = []
-        for try await (type, form, holder) in rows.decode((String, String, String?).self) {
+        for row in try await connection.run(HeldStatement(bindings: .init(agency, applicant, company)), logger: logger) {
+            let (type, form, holder) = try row.decode((String, String, String?).self)
             guard let form = DocumentForm(rawValue: form) else { continue }
             let h = try holder.map { try JSONDecoder().decode(Holder.self, from: Data($0.utf8)) }
             held.append(HeldDocument(documentType: type, form: form, holder: h))
@@ -176,21 +172,54 @@ public enum DocumentStore {
         return held
     }
 
-    /// Cases (closed or withdrawn) that still have originals out or at the agency, with counts.
-    public static func finishedCasesWithOriginalsOut(company: UUID?, agency: UUID, on connection: PostgresConnection, logger: Logger)
-        async throws -> [UUID: Int]
-    {
-        let rows = try await connection.query(
-            """
+    /// For one case, if closed or withdrawn, how many originals are still out or at the agency
+    /// (original documents held by the agency or an authority: an index lookup by case).
+    public static func originalsOut(case caseID: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.run(OriginalsOutStatement(bindings: .init(agency, caseID)), logger: logger)
+        return try rows.first?.decode(Int.self) ?? 0
+    }
+
+    /// `originalsOut(case:)` for several cases at once (a page of a list): counts by case,
+    /// only for those with any.
+    public static func originalsOut(cases: [UUID], agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID: Int] {
+        guard !cases.isEmpty else { return [:] }
+        var counts: [UUID: Int] = [:]
+        for row in try await connection.run(OriginalsOutOfCasesStatement(bindings: .init(agency, cases)), logger: logger) {
+            let (id, n) = try row.decode((UUID, Int).self)
+            counts[id] = n
+        }
+        return counts
+    }
+
+    struct OriginalsOutOfCasesStatement: PreparedQuery {
+        static let sql = """
             SELECT d.case_id, count(*)::int FROM documents d
             JOIN cases c ON c.agency_id = d.agency_id AND c.case_id = d.case_id
-            WHERE d.agency_id = \(agency) AND c.status IN ('closed', 'withdrawn') AND d.form = 'original'
+            WHERE d.agency_id = $1 AND d.case_id = ANY($2) AND c.status IN ('closed', 'withdrawn') AND d.form = 'original'
               AND d.holder_kind IN ('agency', 'talent_center', 'city_verification_center')
-              AND (\(company)::uuid IS NULL OR d.company_id = \(company)::uuid)
             GROUP BY d.case_id
-            """, logger: logger)
-        var counts: [UUID: Int] = [:]
-        for try await (id, n) in rows.decode((UUID, Int).self) { counts[id] = n }
-        return counts
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuidArray]
+        var bindings: PostgresBindings
+    }
+
+    struct OriginalsOutStatement: PreparedQuery {
+        static let sql = """
+            SELECT count(*)::int FROM documents d
+            JOIN cases c ON c.agency_id = d.agency_id AND c.case_id = d.case_id
+            WHERE d.agency_id = $1 AND d.case_id = $2 AND c.status IN ('closed', 'withdrawn') AND d.form = 'original'
+              AND d.holder_kind IN ('agency', 'talent_center', 'city_verification_center')
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid]
+        var bindings: PostgresBindings
+    }
+
+    struct HeldStatement: PreparedQuery {
+        static let sql = """
+            SELECT d.document_type, d.form, d.holder::text FROM documents d
+            WHERE d.agency_id = $1 AND (d.applicant_id = $2 OR (d.applicant_id IS NULL AND d.company_id = $3))
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .uuid]
+        var bindings: PostgresBindings
     }
 }

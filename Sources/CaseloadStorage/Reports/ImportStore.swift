@@ -22,21 +22,38 @@ public enum ImportStore {
         throw StorageError.notFound(entity: "import")
     }
 
-    /// Stages rows (a row number staged again replaces the earlier one).
+    /// Stages rows (a row number staged again replaces the earlier one), in one statement:
+    /// the rows go in as arrays unnested by PostgreSQL, so a batch is one round trip.
     public static func stage(_ rows: [(row: Int, fields: [String: String])], importID: UUID, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
         async throws
     {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        // The last of a row number staged twice in one batch wins, as it would one at a time
+        // (one statement may not update the same row twice).
+        var position: [Int: Int] = [:]
+        var numbers: [Int] = []
+        var sealed: [ByteBuffer] = []
+        var keys: [String] = []
         for r in rows {
-            let sealed = try cipher.seal(String(decoding: try encoder.encode(r.fields), as: UTF8.self))
-            try await connection.query(
-                """
-                INSERT INTO import_rows (agency_id, import_id, row_number, sealed, key_id)
-                VALUES (\(agency), \(importID), \(r.row), \(ByteBuffer(bytes: sealed.sealed)), \(sealed.keyID))
-                ON CONFLICT (agency_id, import_id, row_number) DO UPDATE SET sealed = EXCLUDED.sealed, key_id = EXCLUDED.key_id
-                """, logger: logger)
+            let s = try cipher.seal(String(decoding: try encoder.encode(r.fields), as: UTF8.self))
+            if let at = position[r.row] {
+                sealed[at] = ByteBuffer(bytes: s.sealed)
+                keys[at] = s.keyID
+            } else {
+                position[r.row] = numbers.count
+                numbers.append(r.row)
+                sealed.append(ByteBuffer(bytes: s.sealed))
+                keys.append(s.keyID)
+            }
         }
+        guard !numbers.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO import_rows (agency_id, import_id, row_number, sealed, key_id)
+            SELECT \(agency), \(importID), r.n, r.s, r.k FROM unnest(\(numbers)::int4[], \(sealed)::bytea[], \(keys)::text[]) AS r(n, s, k)
+            ON CONFLICT (agency_id, import_id, row_number) DO UPDATE SET sealed = EXCLUDED.sealed, key_id = EXCLUDED.key_id
+            """, logger: logger)
     }
 
     /// Every staged row, in row order.

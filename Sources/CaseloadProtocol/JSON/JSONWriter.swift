@@ -1,0 +1,77 @@
+/// Writes a `JSONValue` as the bytes `WireJSON.encode` gives for it (sorted keys, slashes
+/// not escaped, control characters escaped as Foundation's encoder does), without going
+/// through `Encodable`: replies are written for every call, and Foundation's encoder was
+/// most of the server's own time on `case.get` and `case.list` (docs/performance.md).
+///
+/// Numbers other than integers are left to Foundation (its formatting of doubles is the
+/// reference): `write` answers false for them and the caller falls back.
+public enum JSONWriter {
+    /// Appends `value`; false (with `out` partly written) if it holds a double.
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) -> Bool {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double: return false
+        case .string(let s): writeString(s, into: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                guard write(element, into: &out) else { return false }
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for (key, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                guard write(member, into: &out) else { return false }
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        return true
+    }
+
+    /// A reply to one call, `{"id":…,"jsonrpc":"2.0","result":…}`; nil if the result holds a double.
+    public static func result(_ value: JSONValue, id: RequestID) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        out.append(contentsOf: #"{"id":"#.utf8)
+        switch id {
+        case .string(let s): writeString(s, into: &out)
+        case .number(let n): out.append(contentsOf: String(n).utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        }
+        out.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
+        guard write(value, into: &out) else { return nil }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    static let hex = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case 0x08: out.append(contentsOf: #"\b"#.utf8)
+            case 0x09: out.append(contentsOf: #"\t"#.utf8)
+            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
+            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
+            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
+            case 0x00..<0x20:
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
