@@ -93,6 +93,23 @@ struct MigrationTests {
         #expect(try await Migrator(url: db.adminURL, logger: logger).sealPlaintextPhones(cipher: cipher) == 0)
     }
 
+    @Test("the server's login role is made safely by several migrations at once (roles are cluster-wide)")
+    func concurrentLoginRole() async throws {
+        let db = try await TestDatabase.migrated()
+        let role = "caseload_race_\(UUID().uuidString.prefix(8).lowercased())"
+        let migrator = Migrator(url: db.adminURL, logger: TestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<6 { group.addTask { try await TestDatabase.detailed { try await migrator.ensureLoginRole(role) } } }
+            try await group.waitForAll()
+        }
+        let member = try await db.admin { connection in
+            try await connection.query("SELECT pg_has_role(\(role), 'caseload_app', 'MEMBER')", logger: TestDatabase.logger)
+                .collect().first!.decode(Bool.self)
+        }
+        #expect(member)
+        try await db.admin { try await $0.query(PostgresQuery(unsafeSQL: "DROP ROLE \(role)"), logger: TestDatabase.logger) }
+    }
+
     @Test("schema files must be named NNN_name.sql and versions unique")
     func fileNaming() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID())")

@@ -159,7 +159,8 @@ struct ProtocolTests {
         let server = try await TestServer.start(database: try await TestServer.shared().database)
         try await server.withLines { replies, out async throws in
             try await out.send(#"{"jsonrpc":"2.0","id":1,"method":"system.ping","params":{"delay_ms":500}}"# + "\n")
-            try await Task.sleep(for: .milliseconds(100))
+            // Stop only once the request is in the server's hands (a loaded machine can take seconds).
+            while server.app.metrics.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
             async let stopped: Void = server.stop()
             let r = try await replies.nextJSON()
             #expect(r?["result"] == "pong")

@@ -89,7 +89,9 @@ public struct Migrator: Sendable {
 
     /// Makes `role` a login role that is a member of `caseload_app` and nothing more: what
     /// the server connects as. Creates it if missing (no password: local trust or peer auth;
-    /// set one with ALTER ROLE for remote use).
+    /// set one with ALTER ROLE for remote use). Safe to run from several places at once (two
+    /// instances migrating at a deploy): roles are cluster-wide, and a concurrent run's
+    /// role or membership is as good as this one's.
     public func ensureLoginRole(_ role: String) async throws {
         guard role.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
             throw MigrationError.invalidRoleName(role)
@@ -98,12 +100,28 @@ public struct Migrator: Sendable {
             let exists = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)", logger: logger)
                 .collect().count > 0
             if !exists {
-                try await connection.query(
-                    PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"),
-                    logger: logger
-                )
+                // Created meanwhile: duplicate_object, or the catalog's unique index if both got that far.
+                try await Self.ignoring(sqlStates: ["42710", "23505"]) {
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"),
+                        logger: logger
+                    )
+                }
             }
-            try await connection.query(PostgresQuery(unsafeSQL: "GRANT caseload_app TO \(role)"), logger: logger)
+            try await Self.ignoring(sqlStates: ["23505"]) {  // the same membership granted meanwhile
+                try await connection.query(PostgresQuery(unsafeSQL: "GRANT caseload_app TO \(role)"), logger: logger)
+            }
+        }
+    }
+}
+
+extension Migrator {
+    /// Runs `body`, treating a PostgreSQL error of one of `sqlStates` as success.
+    static func ignoring(sqlStates: Set<String>, _ body: () async throws -> some Any) async throws {
+        do {
+            _ = try await body()
+        } catch where StorageError.sqlState(of: error).map(sqlStates.contains) == true {
+            return
         }
     }
 }

@@ -35,8 +35,21 @@ struct TestDatabase: Sendable {
 
     /// Cluster-wide DDL (CREATE DATABASE, roles) is serialised: PostgreSQL refuses concurrent
     /// copies of the same template, and role grants race.
+    /// One `body` at a time. (An actor alone does not do it: it is re-entered at every await
+    /// inside `body`.)
     private actor ClusterLock {
-        func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T { try await body() }
+        private var busy = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+            while busy { await withCheckedContinuation { waiting.append($0) } }
+            busy = true
+            defer {
+                busy = false
+                if !waiting.isEmpty { waiting.removeFirst().resume() }
+            }
+            return try await body()
+        }
     }
     private static let lock = ClusterLock()
 
