@@ -101,15 +101,14 @@ let package = Package(
         // The benchmark's load generator (pipelined, one event loop) and its executable (`make bench`).
         .target(
             name: "CaseloadBench",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["CaseloadCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .executableTarget(
             name: "caseload-bench",
             dependencies: [
-                "CaseloadBench", "CaseloadServer", "CaseloadStorage",
+                "CaseloadBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance benchmark (`make bench`; not part of `make test`). See docs/performance.md.
 #
-# - release build of caseload-server, caseload-bench (load generator, seeding) and caseload (CLI)
+# - release build of caseload-server (also seeds the demo data), caseload-bench (load generator) and caseload (CLI)
 # - a private cluster in .caseload/bench-<pid> on a free port, destroyed afterwards
 # - migrate, one agency, demo data (BENCH_SCALE × 100 companies, 20,000 applicants and cases,
 #   half of them at one large company; documents and deadlines), ANALYZE
@@ -83,7 +83,7 @@ USER_ID=$(json_field "$WORK/agency.json" user_id | tr 'A-Z' 'a-z')
 
 log "seeding $COMPANIES companies, $APPLICANTS applicants and cases ($LARGEST at one company)"
 seed_start=$(date +%s.%N)
-"$LOADGEN" seed --admin-url "$CASELOAD_ADMIN_DATABASE_URL" --agency "$AGENCY" --companies "$COMPANIES" --applicants "$APPLICANTS" \
+"$SERVER" admin seed-demo --agency "$AGENCY" --companies "$COMPANIES" --applicants "$APPLICANTS" \
     --largest-company "$LARGEST" >"$WORK/seed.json"
 seed_seconds=$(awk -v a="$seed_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 log "seeded in ${seed_seconds}s: $(cat "$WORK/seed.json")"

@@ -1,3 +1,4 @@
+import CaseloadCore
 import Foundation
 
 /// A case the benchmark may read or advance, as listed from the database before the run.
@@ -28,26 +29,13 @@ public protocol Workload: AnyObject {
     func completed(slot: Int, ok: Bool)
 }
 
-/// A small deterministic generator (SplitMix64), so runs pick the same cases.
-struct SplitMix: Sendable {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 /// `case.get` of random cases.
 public final class GetWorkload: Workload, @unchecked Sendable {
     let cases: [BenchCase]
-    var random: SplitMix
-    public init(cases: [BenchCase], seed: UInt64) { self.cases = cases; self.random = SplitMix(state: seed) }
+    var random: SplitMix64
+    public init(cases: [BenchCase], seed: UInt64) { self.cases = cases; self.random = SplitMix64(seed: seed) }
     public func next(slot: Int) -> (method: String, params: String)? {
-        ("case.get", "{\"id\":\"\(cases[random.below(cases.count)].id)\"}")
+        ("case.get", "{\"id\":\"\(cases[random.int(0..<cases.count)].id)\"}")
     }
     public func completed(slot: Int, ok: Bool) {}
 }
@@ -55,10 +43,10 @@ public final class GetWorkload: Workload, @unchecked Sendable {
 /// The first page (50) of a random company's `case.list`.
 public final class ListWorkload: Workload, @unchecked Sendable {
     let companies: [String]
-    var random: SplitMix
-    public init(companies: [String], seed: UInt64) { self.companies = companies; self.random = SplitMix(state: seed) }
+    var random: SplitMix64
+    public init(companies: [String], seed: UInt64) { self.companies = companies; self.random = SplitMix64(seed: seed) }
     public func next(slot: Int) -> (method: String, params: String)? {
-        ("case.list", "{\"company_id\":\"\(companies[random.below(companies.count)])\",\"limit\":50}")
+        ("case.list", "{\"company_id\":\"\(companies[random.int(0..<companies.count)])\",\"limit\":50}")
     }
     public func completed(slot: Int, ok: Bool) {}
 }
@@ -117,13 +105,13 @@ public final class MixedWorkload: Workload, @unchecked Sendable {
     let get: GetWorkload
     let list: ListWorkload
     let advance: AdvanceWorkload
-    var random: SplitMix
+    var random: SplitMix64
     var advancing: Set<Int> = []
     public init(get: GetWorkload, list: ListWorkload, advance: AdvanceWorkload, seed: UInt64) {
-        self.get = get; self.list = list; self.advance = advance; self.random = SplitMix(state: seed)
+        self.get = get; self.list = list; self.advance = advance; self.random = SplitMix64(seed: seed)
     }
     public func next(slot: Int) -> (method: String, params: String)? {
-        let roll = random.below(100)
+        let roll = random.int(0..<100)
         if roll < 10, let request = advance.next(slot: slot) {
             advancing.insert(slot)
             return request

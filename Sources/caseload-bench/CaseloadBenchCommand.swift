@@ -1,9 +1,6 @@
 import ArgumentParser
 import CaseloadBench
-import CaseloadServer
-import CaseloadStorage
 import Foundation
-import Logging
 import NIOCore
 
 /// The load generator and data tools behind `make bench` (deploy/bench.sh).
@@ -11,37 +8,8 @@ import NIOCore
 struct CaseloadBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caseload-bench",
-        abstract: "Benchmark tools: seed demo data, drive a server with pipelined load, write an import file.",
-        subcommands: [Seed.self, Load.self, ImportFile.self])
-}
-
-struct Seed: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Seed an agency with demo data in one transaction (as the schema owner).")
-    @Option(help: "Schema owner's database URL.") var adminURL: String
-    @Option(help: "The agency id.") var agency: String
-    @Option var companies = 100
-    @Option var applicants = 20_000
-    @Option(help: "How many of the applicants work for the first company (the large report).") var largestCompany = 10_000
-
-    func run() async throws {
-        guard let agencyID = UUID(uuidString: agency) else { throw ValidationError("--agency must be a UUID") }
-        let env = ProcessInfo.processInfo.environment
-        guard let key = env["CASELOAD_PII_KEY"], let lookup = env["CASELOAD_PII_LOOKUP_KEY"] else {
-            throw ValidationError("set CASELOAD_PII_KEY and CASELOAD_PII_LOOKUP_KEY (the server's keys)")
-        }
-        let cipher = try PIICipher(activeKey: key, lookupKey: lookup)
-        let logger = Logger(label: "caseload-bench")
-        let (companies, applicants, largest) = (companies, applicants, largestCompany)
-        let summary = try await withAdminConnection(url: try DatabaseURL(adminURL), logger: logger) { connection in
-            try await connection.withTransaction(logger: logger) { tx in
-                try await DemoData.seed(
-                    agency: agencyID, companies: companies, applicants: applicants, largestCompanyApplicants: largest, cipher: cipher, on: tx,
-                    logger: logger)
-            }
-        }
-        let data = try JSONEncoder().encode(summary)
-        print(String(decoding: data, as: UTF8.self))
-    }
+        abstract: "Benchmark tools: drive a server with pipelined load, write an import file (demo data: `caseload-server admin seed-demo`).",
+        subcommands: [Load.self, ImportFile.self])
 }
 
 struct Load: AsyncParsableCommand {

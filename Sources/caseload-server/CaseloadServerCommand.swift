@@ -180,6 +180,8 @@ struct Admin: AsyncParsableCommand {
         @Option(help: "The agency id.") var agency: String
         @Option(help: "How many client companies.") var companies = 10
         @Option(help: "How many applicants (each gets one case).") var applicants = 100
+        @Option(help: "How many of the applicants work for the first company (a large progress report); the rest are spread.")
+        var largestCompany = 0
         @Option(help: "Seed: the same seed gives the same data.") var seed: UInt64 = 42
 
         func run() async throws {
@@ -190,10 +192,12 @@ struct Admin: AsyncParsableCommand {
             }
             let cipher = try PIICipher(activeKey: key, lookupKey: lookup)
             let logger = makeLogger(.warning)
-            let (companies, applicants, seed) = (companies, applicants, seed)
+            let (companies, applicants, largest, seed) = (companies, applicants, largestCompany, seed)
             let summary = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
                 try await connection.withTransaction(logger: logger) { tx in
-                    try await DemoData.seed(agency: agencyID, companies: companies, applicants: applicants, seed: seed, cipher: cipher, on: tx, logger: logger)
+                    try await DemoData.seed(
+                        agency: agencyID, companies: companies, applicants: applicants, largestCompanyApplicants: largest, seed: seed,
+                        cipher: cipher, on: tx, logger: logger)
                 }
             }
             printJSON(summary)

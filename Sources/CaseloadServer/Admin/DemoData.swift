@@ -14,19 +14,6 @@ public enum DemoData {
         public var documents: Int
     }
 
-    /// A small deterministic generator (SplitMix64): the same seed gives the same data.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
-    }
 
     static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢")
     static let givenNames = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞宇浩然欣怡子轩梓涵晨阳思远佳琪雨婷")
@@ -70,7 +57,7 @@ public enum DemoData {
         agency: UUID, companies: Int, applicants: Int, largestCompanyApplicants: Int = 0, seed: UInt64 = 42, cipher: PIICipher,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Summary {
-        var random = Random(state: seed)
+        var random = SplitMix64(seed: seed)
         let user = try await ConsultantStore.users(agency: agency, on: connection, logger: logger).first { $0.role == "owner" }?.id
         guard let user else { throw ConfigurationError("agency \(agency) has no owner") }
         try await connection.query("SELECT set_config('caseload.agency_id', \(agency.uuidString), false)", logger: logger)

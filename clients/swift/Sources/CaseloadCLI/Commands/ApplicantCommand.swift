@@ -159,7 +159,7 @@ struct ApplicantCommand: AsyncParsableCommand {
         )
         @OptionGroup var options: ClientOptions
         @Argument(help: "Applicant id.") var id: String
-        @Option(help: "The version you last saw; a stale one is refused with the current version.") var version: Int?
+        @OptionGroup var expected: VersionOption
         @Option(help: "New employer's company id (a transfer; the employment history is kept).") var company: String?
         @Option(help: "New name.") var name: String?
         @OptionGroup var fields: Fields
@@ -173,7 +173,7 @@ struct ApplicantCommand: AsyncParsableCommand {
                 guard params[field] == nil else { throw CLIError("--clear \(field) contradicts the new value given for it") }
                 params[field] = .null
             }
-            let applicant = try await options.change("applicant.update", id: id, version: version, readingWith: "applicant.get", params)
+            let applicant = try await options.change("applicant.update", id: id, version: expected.version, readingWith: "applicant.get", params)
             ApplicantCommand.show(applicant, json: options.json)
         }
     }

@@ -16,12 +16,12 @@ struct CaseCommand: AsyncParsableCommand {
     /// The case a change applies to, and the version the user last saw.
     struct Target: ParsableArguments {
         @Argument(help: "Case id.") var id: String
-        @Option(help: "The version you last saw; a stale one is refused with the current version.") var version: Int?
+        @OptionGroup var expected: VersionOption
     }
 
     /// Applies the change `method` (with `params`) to the target case and shows the result.
     static func change(_ method: String, _ target: Target, _ params: [String: JSONValue] = [:], options: ClientOptions) async throws {
-        let c = try await options.change(method, id: target.id, version: target.version, readingWith: "case.get", params)
+        let c = try await options.change(method, id: target.id, version: target.expected.version, readingWith: "case.get", params)
         show(c, json: options.json)
     }
 

@@ -111,14 +111,14 @@ struct CompanyCommand: AsyncParsableCommand {
         )
         @OptionGroup var options: ClientOptions
         @Argument(help: "Company id.") var id: String
-        @Option(help: "The version you last saw; a stale one is refused with the current version.") var version: Int?
+        @OptionGroup var expected: VersionOption
         @Option(help: "New registered name.") var name: String?
         @OptionGroup var fields: Fields
 
         func execute() async throws {
             var params = fields.params
             params["name"] = name.map(JSONValue.string)
-            let company = try await options.change("company.update", id: id, version: version, readingWith: "company.get", params)
+            let company = try await options.change("company.update", id: id, version: expected.version, readingWith: "company.get", params)
             CompanyCommand.show(company, json: options.json)
         }
     }
