@@ -88,6 +88,7 @@ let package = Package(
         .target(
             name: "CaseloadFuzz",
             dependencies: [
+                "CaseloadCore",  // SplitMix64 only: the oracle reads JSON with its own code
                 "CaseloadProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,19 +1,15 @@
-/// A small, fast, seedable generator (SplitMix64), so a fuzz run can be repeated exactly
-/// from its seed.
+import CaseloadCore
+
+/// A seedable generator (SplitMix64) with the draws the fuzzer needs, so a fuzz run can be
+/// repeated exactly from its seed.
 public struct FuzzRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var core: SplitMix64
 
     public init(seed: UInt64) {
-        state = seed
+        core = SplitMix64(seed: seed)
     }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { core.next() }
 
     /// A value in `0..<bound` (bound > 0).
     public mutating func below(_ bound: Int) -> Int {
