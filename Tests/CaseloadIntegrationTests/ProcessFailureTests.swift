@@ -1,6 +1,7 @@
 import CaseloadProtocol
 import Foundation
 import NIOCore
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -73,96 +74,169 @@ struct ProcessFailureTests {
 
     @Test("SIGTERM under load: requests in flight get their replies, new connections are refused, exit status 0", .timeLimit(Soak.timeLimit))
     func gracefulStopUnderLoad() async throws {
-        let database = try await TestServer.shared().database
-        let server = try await ServerProcess.start(database: database)
+        let database = try await TestDatabase.migrated()
+        let owner = try await database.createAgency()
+        // A deadline far beyond the test: the in-flight writes wait on the test's lock, not a clock.
+        let server = try await ServerProcess.start(database: database, environment: ["CASELOAD_REQUEST_DEADLINE_SECONDS": "600"])
         do {
-            try await stopGracefully(server)
+            try await stopGracefully(server, database: database, token: owner.token)
         } catch {
             await server.killIfRunning()
             throw error
         }
     }
 
-    private func stopGracefully(_ server: ServerProcess) async throws {
+    /// A connection accepted while the listener closes used to be dropped by NIO before the
+    /// server saw it, which traps the process (apple/swift-nio#2813): SIGTERM ended in SIGILL.
+    @Test("SIGTERM amid a burst of new connections: a clean exit (status 0), not a trap", .timeLimit(Soak.timeLimit))
+    func stopAmidConnectionBurst() async throws {
+        let database = try await TestServer.shared().database
+        for round in 0..<3 {
+            let server = try await ServerProcess.start(database: database)
+            let stop = Flag()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        while !stop.isSet {
+                            guard let channel = try? await LineChannel.connect(host: "127.0.0.1", port: server.port, rawOutbound: true) else { return }
+                            try? await channel.channel.close()
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                server.signal(SIGTERM)
+                try await Task.sleep(for: .seconds(1))
+                stop.set()
+                try await group.waitForAll()
+            }
+            let exit = await server.waitForExit(timeout: .seconds(20))
+            #expect(exit == .init(reason: .exit, status: 0), "round \(round): expected a clean exit, got \(String(describing: exit)); log: \(server.log.prefix(1500))")
+            if exit == nil { await server.killIfRunning() }
+        }
+    }
+
+    /// Writes are held in flight by a row lock the test owns, so the order is not left to the
+    /// machine's speed: the listener must refuse new connections while they are still held,
+    /// and every one must be answered and committed once the lock is released.
+    private func stopGracefully(_ server: ServerProcess, database: TestDatabase, token: String) async throws {
+        // Fewer writes than the server's pool has connections, so every one reaches the lock.
         let connections = 4
-        let perConnection = 8
-        // Long enough that the refusal of new connections is seen while the requests still run,
-        // even when a loaded machine takes seconds to deliver the signal and connect.
-        let delay = 8000
-        // Each connection says when its requests are written, so the signal never comes first
-        // (a fixed pause did not suffice on a loaded machine).
-        let (written, allWritten) = AsyncStream<Void>.makeStream()
-        // When the first in-flight reply reached the client: refusals must come before it.
-        let firstReply = FirstInstant()
-        let results = try await withThrowingTaskGroup(of: (sent: Int, answered: Int, closed: Bool).self) { group in
+        let perConnection = 4
+        let companies = try await RPCClient.withConnection(host: "127.0.0.1", port: server.port) { client in
+            _ = try await client.call("auth.login", ["token": .string(token)])
+            var ids: [String] = []
+            for i in 0..<connections * perConnection {
+                let company = try await client.call("company.create", ["name": .string("held-\(i)"), "org_code": .string(orgCode(70_000 + i))])
+                ids.append(try #require(company["id"]?.stringValue))
+            }
+            return ids
+        }
+        let lock = RowLock()
+        let holder = Task { try await lock.hold(companies, in: database) }
+        try await lock.waitUntilHeld()
+
+        let results = try await withThrowingTaskGroup(of: [JSONValue].self) { group in
             for c in 0..<connections {
                 group.addTask {
                     let channel = try await LineChannel.connect(host: "127.0.0.1", port: server.port, rawOutbound: true)
                     return try await channel.executeThenClose { inbound, outbound in
                         var replies = inbound.makeAsyncIterator()
-                        // Prove the connection is served before loading it up.
-                        try await outbound.send(#"{"jsonrpc":"2.0","id":"hello","method":"system.ping"}"# + "\n")
-                        #expect(try await replies.nextJSON()?["result"] == "pong")
+                        try await outbound.send(#"{"jsonrpc":"2.0","id":"login","method":"auth.login","params":{"token":"\#(token)"}}"# + "\n")
+                        #expect(try await replies.nextJSON()?["result"] != nil)
                         for r in 0..<perConnection {
+                            let id = companies[c * perConnection + r]
                             try await outbound.send(
-                                #"{"jsonrpc":"2.0","id":"c\#(c)-\#(r)","method":"system.ping","params":{"delay_ms":\#(delay)}}"# + "\n")
+                                #"{"jsonrpc":"2.0","id":"c\#(c)-\#(r)","method":"company.update","params":{"id":"\#(id)","version":1,"name":"renamed-\#(id)"}}"# + "\n")
                         }
-                        allWritten.yield()
-                        var answered = 0
-                        while let reply = try await replies.nextJSON() {
-                            firstReply.record()
-                            #expect(reply["result"] == "pong", "in-flight request answered with \(reply)")
-                            answered += 1
-                        }
-                        return (perConnection, answered, true)
+                        var received: [JSONValue] = []
+                        while let reply = try await replies.nextJSON() { received.append(reply) }
+                        return received
                     }
                 }
             }
-            // Once every request is written, let them arrive and start, then ask the server to stop.
-            var waiting = written.makeAsyncIterator()
-            for _ in 0..<connections { await waiting.next() }
-            try await Task.sleep(for: .milliseconds(500))
+            // Only once every write waits on the lock is each one surely in flight.
+            try await lock.waitForWaiters(companies.count, in: database)
             let signalled = ContinuousClock.now
             server.signal(SIGTERM)
 
-            // The listener closes at once; in-flight requests still have seconds to run. Try
-            // until refused (a loaded machine may take seconds over each attempt), then check
-            // that the refused attempt began before any in-flight reply had come back.
-            var refusedAttempt: ContinuousClock.Instant?
+            // The listener closes at once; the held writes cannot finish until the lock goes.
+            var refused = false
             var attempts = 0
-            while refusedAttempt == nil, ContinuousClock.now - signalled < .seconds(30) {
-                let attempt = ContinuousClock.now
+            while !refused, ContinuousClock.now - signalled < .seconds(60) {
                 attempts += 1
                 do {
                     let late = try await LineChannel.connect(host: "127.0.0.1", port: server.port, rawOutbound: true)
                     try? await late.channel.close()
                     try await Task.sleep(for: .milliseconds(50))
                 } catch {
-                    refusedAttempt = attempt
+                    refused = true
                 }
             }
-            let timing = "\(attempts) attempts; log: \(server.log.suffix(600))"
-            #expect(refusedAttempt != nil, "connections attempted after SIGTERM were still accepted after 30 s: \(timing)")
-            if let refusedAttempt, let first = firstReply.value {
-                #expect(refusedAttempt < first, "new connections were refused only after in-flight replies came back: \(timing)")
-            }
+            #expect(refused, "connections attempted after SIGTERM were still accepted after 60 s (\(attempts) attempts); log: \(server.log.suffix(600))")
+            lock.release()
+            try await holder.value
 
-            var all: [(sent: Int, answered: Int, closed: Bool)] = []
-            for try await r in group { all.append(r) }
+            var all: [JSONValue] = []
+            for try await replies in group { all += replies }
             return all
         }
         let exit = await server.waitForExit(timeout: .seconds(20))
-        let sent = results.map(\.sent).reduce(0, +)
-        let answered = results.map(\.answered).reduce(0, +)
-        print("failure-test: SIGTERM: in-flight=\(sent) answered=\(answered) exit=\(exit.map(\.description) ?? "hung")")
-        #expect(answered == sent, "in-flight requests lost their replies: \(answered) of \(sent)")
+        let succeeded = results.filter { $0["result"]?["version"] == 2 }
+        print("failure-test: SIGTERM: in-flight=\(companies.count) answered=\(results.count) succeeded=\(succeeded.count) exit=\(exit.map(\.description) ?? "hung")")
+        #expect(results.count == companies.count, "in-flight requests lost their replies: \(results.count) of \(companies.count)")
+        #expect(succeeded.count == companies.count, "in-flight writes answered with errors: \(results.filter { $0["error"] != nil }.prefix(3))")
+        let renamed = try await database.admin { connection in
+            try await connection.query("SELECT count(*)::int FROM companies WHERE name LIKE 'renamed-%'", logger: TestDatabase.logger)
+                .collect().first?.decode(Int.self) ?? 0
+        }
+        #expect(renamed == companies.count, "acknowledged writes missing after the stop: \(renamed) of \(companies.count)")
         #expect(exit == .init(reason: .exit, status: 0), "expected a clean exit, got \(String(describing: exit)); log: \(server.log.suffix(1500))")
     }
 }
 
-/// The first time something happened, from any task.
-private final class FirstInstant: Sendable {
-    private let instant = Mutex<ContinuousClock.Instant?>(nil)
-    var value: ContinuousClock.Instant? { instant.withLock { $0 } }
-    func record() { instant.withLock { $0 = $0 ?? .now } }
+/// Row locks on companies held by the test in an open transaction until released, so that
+/// writes to them stay in flight for as long as the test needs.
+private final class RowLock: Sendable {
+    private let held = AsyncStream<Void>.makeStream()
+    private let released = AsyncStream<Void>.makeStream()
+
+    func hold(_ ids: [String], in database: TestDatabase) async throws {
+        let uuids = ids.compactMap(UUID.init(uuidString:))
+        try await database.admin { connection in
+            _ = try await connection.query("BEGIN", logger: TestDatabase.logger)
+            _ = try await connection.query("SELECT 1 FROM companies WHERE company_id = ANY(\(uuids)) FOR UPDATE", logger: TestDatabase.logger).collect()
+            held.continuation.yield()
+            for await _ in released.stream { break }
+            _ = try await connection.query("ROLLBACK", logger: TestDatabase.logger)
+        }
+    }
+
+    func waitUntilHeld() async throws {
+        for await _ in held.stream { return }
+    }
+
+    /// Waits until `count` server backends are blocked on a lock in this database.
+    func waitForWaiters(_ count: Int, in database: TestDatabase) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let waiting = try await database.admin { connection in
+                try await connection.query(
+                    "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    logger: TestDatabase.logger
+                ).collect().first?.decode(Int.self) ?? 0
+            }
+            if waiting >= count { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("fewer than \(count) writes reached the held lock within 60 s")
+    }
+
+    func release() { released.continuation.yield() }
+}
+
+/// A flag one task sets and others read.
+private final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
 }

@@ -73,7 +73,8 @@ public final class RPCServer: Service, Sendable {
         let limits = handler.limits
         let tls = self.tls
         let proxyProtocol = self.proxyProtocol
-        let server: NIOAsyncChannel<(NIOAsyncChannel<LineFrame, ByteBuffer>, PeerAddress), Never>
+        let accepted = AcceptedConnections<LineFrame, ByteBuffer>()
+        let server: NIOAsyncChannel<(AcceptedConnections<LineFrame, ByteBuffer>.Connection, PeerAddress)?, Never>
         do {
             try await prepare()
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -100,7 +101,7 @@ public final class RPCServer: Service, Sendable {
                         try sync.addHandler(IdleCloseHandler())
                         try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: limits.maximumLineLength)))
                         try sync.addHandler(MessageToByteHandler(LineFrameEncoder()))
-                        return (try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel), peer)
+                        return try accepted.wrap(channel).map { ($0, peer) }
                     }
                 }
         } catch {
@@ -112,12 +113,8 @@ public final class RPCServer: Service, Sendable {
         logger.info("listening", metadata: ["address": "\(address)", "tls": "\(tls != nil)", "proxy_protocol": "\(proxyProtocol)"])
 
         try await withGracefulShutdownHandler {
-            try await server.executeThenClose { connections in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await (connection, peer) in connections {
-                        group.addTask { await self.handler.serve(connection, peer: peer) }
-                    }
-                }
+            try await accepted.acceptLoop(server, connection: \.0) { connection, peer in
+                await self.handler.serve(connection, peer: peer)
             }
         } onGracefulShutdown: {
             // Stop accepting; connections drain on their own graceful-shutdown handlers.

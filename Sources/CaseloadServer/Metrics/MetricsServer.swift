@@ -12,19 +12,16 @@ struct MetricsServer: Service {
     let logger: Logger
 
     func run() async throws {
+        let accepted = AcceptedConnections<ByteBuffer, ByteBuffer>()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture { try accepted.wrap(channel) }
             }
         logger.info("metrics listening", metadata: ["address": "\(server.channel.localAddress.map { "\($0)" } ?? "?")"])
         try await withGracefulShutdownHandler {
-            try await server.executeThenClose { connections in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in connections {
-                        group.addTask { try? await answer(connection) }
-                    }
-                }
+            try await accepted.acceptLoop(server, connection: { $0 }) { connection in
+                try? await answer(connection)
             }
         } onGracefulShutdown: {
             server.channel.close(promise: nil)
