@@ -92,14 +92,22 @@ public enum Holder: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let kind = try c.decode(String.self, forKey: .kind)
+        guard let holder = Holder(kind: kind, locationCode: try c.decodeIfPresent(String.self, forKey: .locationCode)) else {
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown holder kind \"\(kind)\"")
+        }
+        self = holder
+    }
+
+    /// The holder stored as its `kind` and `location_code` (the two fields of its JSON form);
+    /// nil for an unknown kind. `locationCode` counts only for the agency.
+    public init?(kind: String, locationCode: String?) {
         switch kind {
         case "client": self = .client
-        case "agency": self = .agency(locationCode: try c.decodeIfPresent(String.self, forKey: .locationCode))
+        case "agency": self = .agency(locationCode: locationCode)
         case "talent_center": self = .talentCenter
         case "city_verification_center": self = .cityVerificationCenter
         case "returned": self = .returned
-        default:
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown holder kind \"\(kind)\"")
+        default: return nil
         }
     }
 

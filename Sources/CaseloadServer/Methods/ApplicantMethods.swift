@@ -48,8 +48,8 @@ enum ApplicantMethods {
             "gender": .string(a.gender),
             "phone": a.phoneMasked.map(JSONValue.string) ?? .null,
             "version": .int(Int64(a.version)),
-            "created_at": .string(a.createdAt.formatted(.iso8601)),
-            "updated_at": .string(a.updatedAt.formatted(.iso8601)),
+            "created_at": .string(a.createdAt.iso8601Timestamp),
+            "updated_at": .string(a.updatedAt.iso8601Timestamp),
         ]
         let profile = try WireJSON.value(of: a.profile).objectValue ?? [:]
         for name in ApplicantProfile.fieldNames { object[name] = profile[name] ?? .null }

@@ -56,7 +56,7 @@ enum ArchiveMethods {
             "history": .array(
                 history.map { e in
                     [
-                        "seq": .int(Int64(e.seq)), "at": .string(e.at.formatted(.iso8601)), "user_name": .string(e.userName),
+                        "seq": .int(Int64(e.seq)), "at": .string(e.at.iso8601Timestamp), "user_name": .string(e.userName),
                         "from_status": opt(e.fromStatus), "to_status": .string(e.toStatus), "holder_type": .string(e.holderType),
                         "holder_name": opt(e.holderName), "district": opt(e.district), "note": opt(e.note),
                     ]

@@ -46,7 +46,7 @@ enum AuditMethods {
             return try WireJSON.decode(JSONValue.self, from: Data(text.utf8))
         }
         return [
-            "id": .int(e.id), "at": .string(e.at.formatted(.iso8601)),
+            "id": .int(e.id), "at": .string(e.at.iso8601Timestamp),
             "user_id": e.userID.map { .string($0.uuidString.lowercased()) } ?? .null,
             "method": .string(e.method), "entity": .string(e.entity), "entity_id": .string(e.entityID), "table": .string(e.table),
             "action": .string(e.action), "before": try json(e.before), "after": try json(e.after),

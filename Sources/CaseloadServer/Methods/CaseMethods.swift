@@ -40,7 +40,6 @@ enum CaseMethods {
         for (stageID, fields) in c.state.recorded where !fields.isEmpty {
             recorded[stageID] = .object(fields.mapValues(json))
         }
-        let late = c.state.status == .active && (c.stageDueAt.map { $0 < now } ?? false)
         return [
             "id": .string(c.id.uuidString.lowercased()),
             "applicant": [
@@ -56,12 +55,12 @@ enum CaseMethods {
             "recorded": .object(recorded),
             "next_stages": .array(
                 c.state.status == .active ? (kind?.transitions(from: c.state.stage).map { .string($0.to) } ?? []) : []),
-            "days_in_stage": .int(Int64(max(0, (c.closedAt ?? now).timeIntervalSince(c.stageEnteredAt)) / 86400)),
-            "stage_due_at": c.stageDueAt.map { .string($0.formatted(.iso8601)) } ?? .null,
-            "late": .bool(late),
+            "days_in_stage": .int(Int64(c.daysInStage(now: now))),
+            "stage_due_at": c.stageDueAt.map { .string($0.iso8601Timestamp) } ?? .null,
+            "late": .bool(c.isLate(now: now)),
             "version": .int(Int64(c.version)),
-            "opened_at": .string(c.openedAt.formatted(.iso8601)),
-            "closed_at": c.closedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+            "opened_at": .string(c.openedAt.iso8601Timestamp),
+            "closed_at": c.closedAt.map { .string($0.iso8601Timestamp) } ?? .null,
             "originals_still_out": .int(Int64(originalsOut)),
         ]
     }
@@ -476,7 +475,7 @@ enum CaseMethods {
         [
             "case_id": .string(h.caseID.uuidString.lowercased()),
             "seq": .int(Int64(h.seq)),
-            "at": .string(h.at.formatted(.iso8601)),
+            "at": .string(h.at.iso8601Timestamp),
             "user_id": .string(h.userID.uuidString.lowercased()),
             "user_name": .string(h.userName),
             "action": .string(h.action),

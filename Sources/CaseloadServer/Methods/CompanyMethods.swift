@@ -48,8 +48,8 @@ enum CompanyMethods {
             "hr_phone": opt(c.hrPhoneMasked),
             "talent_center_status": .string(c.talentCenterStatus),
             "version": .int(Int64(c.version)),
-            "created_at": .string(c.createdAt.formatted(.iso8601)),
-            "updated_at": .string(c.updatedAt.formatted(.iso8601)),
+            "created_at": .string(c.createdAt.iso8601Timestamp),
+            "updated_at": .string(c.updatedAt.iso8601Timestamp),
         ]
     }
 

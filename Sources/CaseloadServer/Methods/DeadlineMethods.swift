@@ -165,7 +165,7 @@ enum DeadlineMethods {
                         "deadline": value(d, today: today, calendar: calendar),
                         "history": .array(history.map { h in
                             [
-                                "seq": .int(Int64(h.seq)), "at": .string(h.at.formatted(.iso8601)), "action": .string(h.action),
+                                "seq": .int(Int64(h.seq)), "at": .string(h.at.iso8601Timestamp), "action": .string(h.action),
                                 "old_due": h.oldDue.map { .string($0.iso) } ?? .null, "new_due": h.newDue.map { .string($0.iso) } ?? .null,
                                 "reason": h.reason.map(JSONValue.string) ?? .null,
                             ]

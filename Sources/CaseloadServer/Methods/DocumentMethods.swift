@@ -44,8 +44,8 @@ enum DocumentMethods {
             "form": .string(d.form.rawValue),
             "description": d.description.map(JSONValue.string) ?? .null,
             "holder": holderValue(d.holder),
-            "holder_since": d.holderSince.map { .string($0.formatted(.iso8601)) } ?? .null,
-            "created_at": .string(d.createdAt.formatted(.iso8601)),
+            "holder_since": d.holderSince.map { .string($0.iso8601Timestamp) } ?? .null,
+            "created_at": .string(d.createdAt.iso8601Timestamp),
             "version": .int(Int64(d.version)),
         ]
     }
@@ -240,7 +240,7 @@ enum DocumentMethods {
                     "trail": .array(
                         try trail.map { e in
                             [
-                                "seq": .int(Int64(e.seq)), "at": .string(e.at.formatted(.iso8601)), "user_name": .string(e.userName),
+                                "seq": .int(Int64(e.seq)), "at": .string(e.at.iso8601Timestamp), "user_name": .string(e.userName),
                                 "event": try WireJSON.value(of: e.event), "holder": holderValue(e.holder),
                             ]
                         }),

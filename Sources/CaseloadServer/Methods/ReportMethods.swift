@@ -116,22 +116,26 @@ enum ReportMethods {
         let documents = try await ReportStore.documents(applicants: applicantIDs, companies: companyIDs, agency: agency, on: connection, logger: context.logger)
         var companyNames: [UUID: String] = [:]
         for id in companyIDs { companyNames[id] = try await CompanyStore.get(id, agency: agency, on: connection, logger: context.logger).name }
+        // Each case looks at its applicant's documents and its company's own: index them once
+        // per page rather than scanning the page's documents for every case.
+        let byApplicant = Dictionary(grouping: documents.filter { $0.applicantID != nil }) { $0.applicantID! }
+        let byCompany = Dictionary(grouping: documents.filter { $0.applicantID == nil }) { $0.companyID }
         let now = Date()
         return cases.map { c in
             let kind = CaseKinds.kind(c.state.kind)
             let stage = kind?.stage(c.state.stage)
-            let mine = documents.filter { $0.applicantID == c.applicantID || ($0.applicantID == nil && $0.companyID == c.companyID) }
+            let own = byApplicant[c.applicantID] ?? []
+            let mine = own + (byCompany[c.companyID] ?? [])
             let checklist = ChecklistResult.evaluate(
                 kind: c.state.kind, profile: profiles[c.applicantID] ?? ApplicantProfile(),
                 documents: mine.map { HeldDocument(documentType: $0.type, form: $0.form, holder: $0.holder) })
-            let originals = mine.filter { $0.applicantID == c.applicantID && $0.form == .original && ($0.holder?.isWithAgency == true || $0.holder?.isOutWithAuthority == true) }
+            let originals = own.filter { $0.form == .original && ($0.holder?.isWithAgency == true || $0.holder?.isOutWithAuthority == true) }
                 .map { "\(DocumentCatalogue.type($0.type)?.chineseName ?? $0.type) @ \($0.holder.displayName)" }
-            let value = CaseMethods.value(c, now: now)
             let next = deadlines[c.id]
             return [
                 c.applicantName, c.applicantIDMasked, companyNames[c.companyID] ?? "", kind?.chineseName ?? c.state.kind,
                 stage.map { "\($0.chineseName) \($0.englishName)" } ?? c.state.stage,
-                String(value["days_in_stage"]?.intValue ?? 0), value["late"] == true ? "逾期 late" : "",
+                String(c.daysInStage(now: now)), c.isLate(now: now) ? "逾期 late" : "",
                 next.map { "\($0.due) \($0.title)" } ?? "", next?.explanation ?? "",
                 checklist.missing.map(\.displayName).joined(separator: "; "), originals.joined(separator: "; "),
             ]

@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 import CaseloadStorage
 import Foundation
@@ -40,9 +41,9 @@ enum TokenMethods {
             "id": .string(t.id.uuidString.lowercased()),
             "user_id": .string(t.userID.uuidString.lowercased()),
             "label": t.label.map(JSONValue.string) ?? .null,
-            "created_at": .string(t.createdAt.formatted(.iso8601)),
-            "expires_at": t.expiresAt.map { .string($0.formatted(.iso8601)) } ?? .null,
-            "revoked_at": t.revokedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+            "created_at": .string(t.createdAt.iso8601Timestamp),
+            "expires_at": t.expiresAt.map { .string($0.iso8601Timestamp) } ?? .null,
+            "revoked_at": t.revokedAt.map { .string($0.iso8601Timestamp) } ?? .null,
         ]
     }
 

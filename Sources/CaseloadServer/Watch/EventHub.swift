@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 import CaseloadStorage
 import Foundation
@@ -69,8 +70,8 @@ public final class EventHub: Sendable {
         for subscription in all {
             send(
                 method: "watch.gap",
-                params: ["subscription_id": .string(subscription.id.uuidString.lowercased()), "since": .string(since.formatted(.iso8601)),
-                         "until": .string(Date().formatted(.iso8601)), "reason": .string(reason)],
+                params: ["subscription_id": .string(subscription.id.uuidString.lowercased()), "since": .string(since.iso8601Timestamp),
+                         "until": .string(Date().iso8601Timestamp), "reason": .string(reason)],
                 to: subscription)
         }
     }

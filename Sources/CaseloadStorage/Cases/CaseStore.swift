@@ -19,6 +19,18 @@ public struct CaseRecord: Sendable, Hashable {
     public var openedAtMicros: Int64
 }
 
+extension CaseRecord {
+    /// Whole days since the case entered its stage (until it closed, if it did).
+    public func daysInStage(now: Date) -> Int {
+        Int(max(0, (closedAt ?? now).timeIntervalSince(stageEnteredAt)) / 86400)
+    }
+
+    /// Active and past its stage's due time.
+    public func isLate(now: Date) -> Bool {
+        state.status == .active && (stageDueAt.map { $0 < now } ?? false)
+    }
+}
+
 /// One entry of a case's history.
 public struct CaseHistoryEntry: Sendable, Hashable {
     public var caseID: UUID

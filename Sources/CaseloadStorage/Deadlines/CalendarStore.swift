@@ -1,6 +1,7 @@
 import CaseloadCore
 import Foundation
 import PostgresNIO
+import Synchronization
 
 /// An agency's own calendar days and known years, layered over the built-in calendar.
 public enum CalendarStore {
@@ -21,10 +22,48 @@ public enum CalendarStore {
     }
 
     /// The calendar the agency counts with: built-in days, then the agency's over them.
+    ///
+    /// Every case change counts with it, so its days and years come in one round trip, and the
+    /// calendar built from them (an index over two years of days) is kept per agency and used
+    /// again while the agency's own days and years are unchanged: they are still read each
+    /// time, so an edit by any instance counts at once.
     public static func calendar(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ChineseCalendar {
-        let own = try await entries(agency: agency, on: connection, logger: logger)
-        let years = try await knownYears(agency: agency, on: connection, logger: logger)
-        return ChineseCalendar(entries: BuiltinCalendar.entries + own, knownYears: BuiltinCalendar.knownYears.union(years))
+        var own: [CalendarEntry] = []
+        var years: Set<Int> = []
+        for row in try await connection.run(CalendarStatement(bindings: .init(agency)), logger: logger) {
+            let (day, kind, name, year) = try row.decode((String?, String?, String?, Int?).self)
+            if let year { years.insert(year) }
+            guard let day, let kind, let name, let date = CalendarDate(iso: day), let kind = DayKind(rawValue: kind) else { continue }
+            own.append(CalendarEntry(date: date, kind: kind, name: name))
+        }
+        return calendars.calendar(agency: agency, own: own, years: years)
+    }
+
+    private static let calendars = CalendarCache()
+
+    /// The last calendar built for each agency, with what it was built from.
+    private final class CalendarCache: Sendable {
+        private let built = Mutex<[UUID: (own: [CalendarEntry], years: Set<Int>, calendar: ChineseCalendar)]>([:])
+
+        func calendar(agency: UUID, own: [CalendarEntry], years: Set<Int>) -> ChineseCalendar {
+            if let cached = built.withLock({ $0[agency] }), cached.own == own, cached.years == years { return cached.calendar }
+            let calendar = ChineseCalendar(entries: BuiltinCalendar.entries + own, knownYears: BuiltinCalendar.knownYears.union(years))
+            built.withLock { $0[agency] = (own, years, calendar) }
+            return calendar
+        }
+    }
+
+    /// The agency's own days (ordered) and known years, as rows of (day, kind, name, NULL) and
+    /// (NULL, NULL, NULL, year).
+    struct CalendarStatement: PreparedQuery {
+        static let sql = """
+            SELECT day::text, kind, name, NULL::int FROM calendar_days WHERE agency_id = $1
+            UNION ALL
+            SELECT NULL, NULL, NULL, year FROM calendar_years WHERE agency_id = $1
+            ORDER BY 1
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid]
+        var bindings: PostgresBindings
     }
 
     struct EntriesStatement: PreparedQuery {

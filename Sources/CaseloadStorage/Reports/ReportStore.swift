@@ -89,15 +89,15 @@ public enum ReportStore {
         guard !applicants.isEmpty || !companies.isEmpty else { return [] }
         let rows = try await connection.query(
             """
-            SELECT applicant_id, company_id, document_type, form, holder::text FROM documents
+            SELECT applicant_id, company_id, document_type, form, holder->>'kind', holder->>'location_code' FROM documents
             WHERE agency_id = \(agency) AND (applicant_id = ANY(\(applicants)::uuid[]) OR (applicant_id IS NULL AND company_id = ANY(\(companies)::uuid[])))
             """, logger: logger)
-        var out: [(UUID?, UUID, String, DocumentForm, Holder?)] = []
-        let decoder = JSONDecoder()
-        for try await (applicant, company, type, form, holder) in rows.decode((UUID?, UUID, String, String, String?).self) {
-            out.append((applicant, company, type, DocumentForm(rawValue: form) ?? .copy, try holder.map { try decoder.decode(Holder.self, from: Data($0.utf8)) }))
+        var out: [(applicantID: UUID?, companyID: UUID, type: String, form: DocumentForm, holder: Holder?)] = []
+        for try await (applicant, company, type, form, kind, location) in rows.decode((UUID?, UUID, String, String, String?, String?).self) {
+            // The holder's two fields as columns: no JSON decoding per document.
+            out.append((applicant, company, type, DocumentForm(rawValue: form) ?? .copy, kind.flatMap { Holder(kind: $0, locationCode: location) }))
         }
-        return out.map { (applicantID: $0.0, companyID: $0.1, type: $0.2, form: $0.3, holder: $0.4) }
+        return out
     }
 
     /// Per company (or per consultant): open cases, late, overdue deadlines, originals held and out.
