@@ -32,9 +32,10 @@ public final class LoadGenerator: Sendable {
         var futures: [EventLoopFuture<LatencyRecorder>] = []
         for _ in 0..<options.connections {
             let done = loop.makePromise(of: LatencyRecorder.self)
-            let workload = try await loop.submit { makeWorkload() }.get()
+            // Made on the connection's loop, where it will be used, and never touched elsewhere.
+            let workload = try await loop.submit { SendableBox(makeWorkload()) }.get()
             let handler = PipelinedHandler(
-                token: options.token, depth: options.depth, workload: SendableBox(workload), window: (start, end), done: done)
+                token: options.token, depth: options.depth, workload: workload, window: (start, end), done: done)
             _ = try await ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in channel.pipeline.addHandler(handler) }

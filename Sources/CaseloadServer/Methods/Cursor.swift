@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 import Foundation
 
@@ -7,17 +8,13 @@ import Foundation
 enum Cursor {
     static func decode<T: Decodable>(_ raw: String?, as type: T.Type, method: String) throws -> T? {
         guard let raw else { return nil }
-        var b64 = raw.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b64.count % 4 != 0 { b64 += "=" }
-        guard let data = Data(base64Encoded: b64), let value = try? WireJSON.decode(T.self, from: data) else {
+        guard let data = Base64URL.decode(raw), let value = try? WireJSON.decode(T.self, from: data) else {
             throw RPCError.invalidParams([("cursor", "cursor", "not a cursor returned by \(method)")])
         }
         return value
     }
 
     static func encode<T: Encodable>(_ value: T) -> String {
-        let data = (try? JSONEncoder().encode(value)) ?? Data()
-        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode((try? JSONEncoder().encode(value)) ?? Data())
     }
 }

@@ -1,3 +1,4 @@
+import CaseloadCore
 import Crypto
 import Foundation
 
@@ -10,11 +11,7 @@ public struct Token: Sendable {
     public static func generate() -> Token {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let encoded = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return Token(secret: "cl_" + encoded)
+        return Token(secret: "cl_" + Base64URL.encode(Data(bytes)))
     }
 
     public init(secret: String) {
