@@ -91,6 +91,7 @@ func residentKilobytes(_ pid: Int) -> Int? {
 struct ImportFile: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write a CSV of new applicants for `caseload import applicants`.")
     @Option var count = 10_000
+    @Option(help: "The number of the first applicant: files with different ranges hold different people.") var first = 0
     @Option(help: "The employer's credit code.") var creditCode: String
     @Option var out: String
 
@@ -98,7 +99,7 @@ struct ImportFile: ParsableCommand {
         var csv = "company_credit_code,name,id_number,phone,education_level,social_insurance_months,permit_received_date,permit_expiry_date\n"
         let names = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
         let given = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平")
-        for i in 0..<count {
+        for i in first..<(first + count) {
             let name = "\(names[i % names.count])\(given[(i / names.count) % given.count])\(given[(i / 7) % given.count])"
             csv += "\(creditCode),\(name),\(BenchIdentifiers.idNumber(i)),139\(String(format: "%08d", i)),bachelor,\(12 + i % 100),2025-03-01,2027-03-01\n"
         }

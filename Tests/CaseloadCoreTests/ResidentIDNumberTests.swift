@@ -1,4 +1,5 @@
 import CaseloadCore
+import Foundation
 import Testing
 
 @Suite struct ResidentIDNumberTests {
@@ -9,6 +10,15 @@ import Testing
         #expect(id.value == Self.example)
         #expect(id.birthDate == CalendarDate(year: 1949, month: 12, day: 31))
         #expect(!id.isMale)
+    }
+
+    @Test("make: the example's own parts give the example; every sequence parses with its birth date", arguments: [0, 2, 9, 10, 99, 100, 999])
+    func make(sequence: Int) throws {
+        let birth = try #require(CalendarDate(year: 1949, month: 12, day: 31))
+        #expect(ResidentIDNumber.make(area: "110105", birth: birth, sequence: 2) == Self.example)
+        let made = try ResidentIDNumber.parse(ResidentIDNumber.make(area: "310115", birth: birth, sequence: sequence))
+        #expect(made.birthDate == birth)
+        #expect(made.value.dropFirst(14).prefix(3) == Substring(String(format: "%03d", sequence)))
     }
 
     @Test func readsSexFromDigit17() throws {

@@ -67,10 +67,17 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible, Cus
     }
 
     /// The check character for 17 digit values: `"10X98765432"[Σ digit×weight mod 11]`.
-    static func checkCharacter(forDigits digits: [Int]) -> Character {
+    public static func checkCharacter(forDigits digits: [Int]) -> Character {
         precondition(digits.count == 17)
         let sum = zip(digits, weights).reduce(0) { $0 + $1.0 * $1.1 }
         return checkCharacters[sum % 11]
+    }
+
+    /// A valid number from its area code (6 digits), birth date and sequence (0...999): for
+    /// demo and benchmark data.
+    public static func make(area: String, birth: CalendarDate, sequence: Int) -> String {
+        let body = area + birth.iso.filter { $0 != "-" } + String(repeating: "0", count: sequence < 10 ? 2 : sequence < 100 ? 1 : 0) + String(sequence)
+        return body + String(checkCharacter(forDigits: body.compactMap(\.wholeNumberValue)))
     }
 
     /// First 3 and last 4 characters with 11 asterisks between: `110***********002X`.

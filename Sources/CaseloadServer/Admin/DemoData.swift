@@ -37,10 +37,7 @@ public enum DemoData {
 
     /// A valid resident ID number for someone born on `birth`, numbered `n` (0...999).
     static func idNumber(birth: CalendarDate, _ n: Int) -> String {
-        let body = "310104" + birth.iso.replacingOccurrences(of: "-", with: "") + String(format: "%03d", n % 1000)
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
-        return body + String(Array("10X98765432")[sum % 11])
+        ResidentIDNumber.make(area: "310104", birth: birth, sequence: n % 1000)
     }
 
     /// The birth date of applicant `i`: a thousand applicants share each date (their sequence
