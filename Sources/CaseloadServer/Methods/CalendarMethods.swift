@@ -44,10 +44,7 @@ enum CalendarMethods {
                 ]), scope: .agency
             ) { (params: ListParams, context) -> JSONValue in
                 let (own, years) = try await context.withAgency { principal, connection in
-                    (
-                        try await CalendarStore.entries(agency: principal.agencyID, on: connection, logger: context.logger),
-                        try await CalendarStore.knownYears(agency: principal.agencyID, on: connection, logger: context.logger)
-                    )
+                    try await CalendarStore.own(agency: principal.agencyID, on: connection, logger: context.logger)
                 }
                 let overridden = Set(own.map(\.date))
                 var days = BuiltinCalendar.entries.filter { !overridden.contains($0.date) }.map { ($0, "builtin") } + own.map { ($0, "agency") }

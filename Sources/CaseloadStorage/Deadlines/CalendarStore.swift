@@ -5,38 +5,28 @@ import Synchronization
 
 /// An agency's own calendar days and known years, layered over the built-in calendar.
 public enum CalendarStore {
-    public static func entries(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [CalendarEntry] {
+    /// The agency's own days (in date order) and the years it has imported, in one round trip.
+    public static func own(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (entries: [CalendarEntry], years: Set<Int>) {
         var entries: [CalendarEntry] = []
-        for row in try await connection.run(EntriesStatement(bindings: .init(agency)), logger: logger) {
-            let (day, kind, name) = try row.decode((String, String, String).self)
-            guard let date = CalendarDate(iso: day), let kind = DayKind(rawValue: kind) else { continue }
+        var years: Set<Int> = []
+        for row in try await connection.run(OwnStatement(bindings: .init(agency)), logger: logger) {
+            let (day, kind, name, year) = try row.decode((String?, String?, String?, Int?).self)
+            if let year { years.insert(year) }
+            guard let day, let kind, let name, let date = CalendarDate(iso: day), let kind = DayKind(rawValue: kind) else { continue }
             entries.append(CalendarEntry(date: date, kind: kind, name: name))
         }
-        return entries
-    }
-
-    public static func knownYears(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<Int> {
-        var years: Set<Int> = []
-        for row in try await connection.run(KnownYearsStatement(bindings: .init(agency)), logger: logger) { years.insert(try row.decode(Int.self)) }
-        return years
+        return (entries, years)
     }
 
     /// The calendar the agency counts with: built-in days, then the agency's over them.
     ///
-    /// Every case change counts with it, so its days and years come in one round trip, and the
-    /// calendar built from them (an index over two years of days) is kept per agency and used
-    /// again while the agency's own days and years are unchanged: they are still read each
-    /// time, so an edit by any instance counts at once.
+    /// Every case change counts with it, so the calendar built from the agency's days (an index
+    /// over two years of days) is kept per agency and used again while the agency's own days
+    /// and years are unchanged: they are still read each time, so an edit by any instance
+    /// counts at once.
     public static func calendar(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ChineseCalendar {
-        var own: [CalendarEntry] = []
-        var years: Set<Int> = []
-        for row in try await connection.run(CalendarStatement(bindings: .init(agency)), logger: logger) {
-            let (day, kind, name, year) = try row.decode((String?, String?, String?, Int?).self)
-            if let year { years.insert(year) }
-            guard let day, let kind, let name, let date = CalendarDate(iso: day), let kind = DayKind(rawValue: kind) else { continue }
-            own.append(CalendarEntry(date: date, kind: kind, name: name))
-        }
-        return calendars.calendar(agency: agency, own: own, years: years)
+        let (entries, years) = try await own(agency: agency, on: connection, logger: logger)
+        return calendars.calendar(agency: agency, own: entries, years: years)
     }
 
     private static let calendars = CalendarCache()
@@ -55,25 +45,13 @@ public enum CalendarStore {
 
     /// The agency's own days (ordered) and known years, as rows of (day, kind, name, NULL) and
     /// (NULL, NULL, NULL, year).
-    struct CalendarStatement: PreparedQuery {
+    struct OwnStatement: PreparedQuery {
         static let sql = """
             SELECT day::text, kind, name, NULL::int FROM calendar_days WHERE agency_id = $1
             UNION ALL
             SELECT NULL, NULL, NULL, year FROM calendar_years WHERE agency_id = $1
             ORDER BY 1
             """
-        static let bindingDataTypes: [PostgresDataType] = [.uuid]
-        var bindings: PostgresBindings
-    }
-
-    struct EntriesStatement: PreparedQuery {
-        static let sql = "SELECT day::text, kind, name FROM calendar_days WHERE agency_id = $1 ORDER BY day"
-        static let bindingDataTypes: [PostgresDataType] = [.uuid]
-        var bindings: PostgresBindings
-    }
-
-    struct KnownYearsStatement: PreparedQuery {
-        static let sql = "SELECT year FROM calendar_years WHERE agency_id = $1"
         static let bindingDataTypes: [PostgresDataType] = [.uuid]
         var bindings: PostgresBindings
     }
