@@ -1,4 +1,4 @@
-import CaseloadStorage
+@testable import CaseloadStorage
 import Synchronization
 import Testing
 
@@ -78,5 +78,36 @@ struct WithDeadlineTests {
         }
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
+    }
+
+    @Test("the deadline clock fires an entry once it is due, never one removed first, and stops ticking when empty")
+    func clock() async throws {
+        let clock = DeadlineClock(tick: .milliseconds(5))
+        let due = Flag()
+        let removed = Flag()
+        _ = clock.add(after: .milliseconds(30)) { due.set() }
+        let cancelled = clock.add(after: .milliseconds(30)) { removed.set() }
+        clock.remove(cancelled)
+        #expect(clock.pending.entries == 1)
+        let started = ContinuousClock.now
+        while !due.isSet, ContinuousClock.now - started < .seconds(10) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(due.isSet)
+        #expect(ContinuousClock.now - started >= .milliseconds(30))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(!removed.isSet)
+        #expect(clock.pending.entries == 0)
+        #expect(!clock.pending.ticking)
+        // An entry added after it stopped starts it again.
+        let again = Flag()
+        _ = clock.add(after: .zero) { again.set() }
+        while !again.isSet, ContinuousClock.now - started < .seconds(10) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(again.isSet)
+    }
+
+    @Test("calls that finish leave nothing on the deadline clock (a sleeping task per call kept every deadline for its full time)")
+    func finishedCallsLeaveNothing() async throws {
+        for _ in 0..<1000 { _ = try await withDeadline(.seconds(3600)) { 1 } }
+        // Other tests' calls may be in flight on the shared clock, but not a thousand of these.
+        #expect(DeadlineClock.shared.pending.entries < 100)
     }
 }

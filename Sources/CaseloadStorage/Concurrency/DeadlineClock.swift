@@ -41,6 +41,9 @@ final class DeadlineClock: Sendable {
         _ = state.withLock { $0.entries.removeValue(forKey: id) }
     }
 
+    /// Entries not yet fired or removed, and whether the ticking task runs (for tests).
+    var pending: (entries: Int, ticking: Bool) { state.withLock { ($0.entries.count, $0.ticking) } }
+
     /// Ticks until no entry is left (the next `add` starts it again).
     private func run() async {
         while true {
