@@ -116,4 +116,18 @@ import Testing
         let returned = String(decoding: try JSONEncoder().encode(events[7]), as: UTF8.self)
         #expect(returned.contains("\"signed_by\""))
     }
+
+    @Test("a holder read from its stored kind and location code is the one its JSON decodes to; an unknown kind is refused")
+    func holderFromColumns() throws {
+        let all: [Holder] = [.client, .agency(locationCode: "A-01"), .agency(locationCode: nil), .talentCenter, .cityVerificationCenter, .returned]
+        for holder in all {
+            let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(holder)) as! [String: Any]
+            let kind = try #require(json["kind"] as? String)
+            #expect(Holder(kind: kind, locationCode: json["location_code"] as? String) == holder)
+        }
+        // The code counts only for the agency, as in the JSON form.
+        #expect(Holder(kind: "talent_center", locationCode: "A-01") == .talentCenter)
+        #expect(Holder(kind: "storage_room", locationCode: nil) == nil)
+        #expect(Holder(kind: "", locationCode: nil) == nil)
+    }
 }

@@ -48,16 +48,27 @@ public struct DocumentFilter: Sendable, Hashable {
 
 public enum DocumentStore {
     static let columns = """
-        d.document_id, d.company_id, d.applicant_id, d.case_id, d.document_type, d.form, d.description, d.holder::text,
-        d.holder_since, d.created_at, d.version
+        d.document_id, d.company_id, d.applicant_id, d.case_id, d.document_type, d.form, d.description, d.holder->>'kind',
+        d.holder->>'location_code', d.holder_since, d.created_at, d.version
         """
-    typealias Row = (UUID, UUID, UUID?, UUID?, String, String, String?, String?, Date?, Date, Int)
+    typealias Row = (UUID, UUID, UUID?, UUID?, String, String, String?, String?, String?, Date?, Date, Int)
 
     static func record(_ r: Row) throws -> DocumentRecord {
         DocumentRecord(
             id: r.0, companyID: r.1, applicantID: r.2, caseID: r.3, documentType: r.4, form: DocumentForm(rawValue: r.5) ?? .copy,
-            description: r.6, holder: try r.7.map { try JSONDecoder().decode(Holder.self, from: Data($0.utf8)) }, holderSince: r.8,
-            createdAt: r.9, version: r.10)
+            description: r.6, holder: try holder(kind: r.7, locationCode: r.8), holderSince: r.9, createdAt: r.10, version: r.11)
+    }
+
+    /// A document's current holder, read as the two fields of its stored JSON
+    /// (`holder->>'kind'`, `holder->>'location_code'`) rather than decoding JSON for every
+    /// row: lists, the checklist of every case change and reports read many. nil: not yet
+    /// received; an unknown kind is corrupt data and throws.
+    static func holder(kind: String?, locationCode: String?) throws -> Holder? {
+        guard let kind else { return nil }
+        guard let holder = Holder(kind: kind, locationCode: locationCode) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown holder kind \"\(kind)\""))
+        }
+        return holder
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {
@@ -164,10 +175,9 @@ public enum DocumentStore {
     {
         var held: [HeldDocument] = []
         for row in try await connection.run(HeldStatement(bindings: .init(agency, applicant, company)), logger: logger) {
-            let (type, form, holder) = try row.decode((String, String, String?).self)
+            let (type, form, kind, location) = try row.decode((String, String, String?, String?).self)
             guard let form = DocumentForm(rawValue: form) else { continue }
-            let h = try holder.map { try JSONDecoder().decode(Holder.self, from: Data($0.utf8)) }
-            held.append(HeldDocument(documentType: type, form: form, holder: h))
+            held.append(HeldDocument(documentType: type, form: form, holder: try holder(kind: kind, locationCode: location)))
         }
         return held
     }
@@ -216,7 +226,7 @@ public enum DocumentStore {
 
     struct HeldStatement: PreparedQuery {
         static let sql = """
-            SELECT d.document_type, d.form, d.holder::text FROM documents d
+            SELECT d.document_type, d.form, d.holder->>'kind', d.holder->>'location_code' FROM documents d
             WHERE d.agency_id = $1 AND (d.applicant_id = $2 OR (d.applicant_id IS NULL AND d.company_id = $3))
             """
         static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .uuid]

@@ -94,8 +94,7 @@ public enum ReportStore {
             """, logger: logger)
         var out: [(applicantID: UUID?, companyID: UUID, type: String, form: DocumentForm, holder: Holder?)] = []
         for try await (applicant, company, type, form, kind, location) in rows.decode((UUID?, UUID, String, String, String?, String?).self) {
-            // The holder's two fields as columns: no JSON decoding per document.
-            out.append((applicant, company, type, DocumentForm(rawValue: form) ?? .copy, kind.flatMap { Holder(kind: $0, locationCode: location) }))
+            out.append((applicant, company, type, DocumentForm(rawValue: form) ?? .copy, try DocumentStore.holder(kind: kind, locationCode: location)))
         }
         return out
     }
