@@ -136,11 +136,20 @@ public enum ApplicantStore {
             WHERE agency_id = \(agency) AND id_number_lookup = ANY(\(byLookup.keys.map { ByteBuffer(bytes: $0) })::bytea[])
             """, logger: logger)
         var found: [String: ApplicantRecord] = [:]
-        for try await row in rows.decode((UUID, UUID, String, String, String, String, String?, String, Int, Date, Date, ByteBuffer).self) {
-            guard let idNumber = byLookup[Array(buffer: row.11)] else { continue }
-            found[idNumber] = try record((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10))
+        for try await row in rows.decode(KeyedRow.self) {
+            let (lookup, applicant) = try keyed(row)
+            guard let idNumber = byLookup[lookup] else { continue }
+            found[idNumber] = applicant
         }
         return found
+    }
+
+    /// `columns` followed by `id_number_lookup`: how `find` and `createMany` tell which
+    /// number each row is for.
+    typealias KeyedRow = (UUID, UUID, String, String, String, String, String?, String, Int, Date, Date, ByteBuffer)
+
+    static func keyed(_ r: KeyedRow) throws -> (lookup: [UInt8], record: ApplicantRecord) {
+        (Array(buffer: r.11), try record((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10)))
     }
 
     /// One new applicant for `createMany`.
@@ -198,9 +207,10 @@ public enum ApplicantStore {
         var ordinal: [[UInt8]: Int] = [:]
         for (i, l) in lookups.enumerated() { ordinal[Array(buffer: l)] = i }
         var slots = [ApplicantRecord?](repeating: nil, count: applicants.count)
-        for try await row in rows.decode((UUID, UUID, String, String, String, String, String?, String, Int, Date, Date, ByteBuffer).self) {
-            guard let i = ordinal[Array(buffer: row.11)] else { continue }
-            slots[i] = try record((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10))
+        for try await row in rows.decode(KeyedRow.self) {
+            let (lookup, applicant) = try keyed(row)
+            guard let i = ordinal[lookup] else { continue }
+            slots[i] = applicant
         }
         let created = slots.compactMap { $0 }
         guard created.count == applicants.count else { throw StorageError.forbidden }
