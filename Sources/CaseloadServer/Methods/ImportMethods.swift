@@ -39,6 +39,9 @@ enum ImportMethods {
         var parsed: ApplicantImportRow
         var companyID: UUID
         var existing: ApplicantRecord?
+        /// The row asks for a case kind the applicant has no active case of (decided once, for
+        /// the dry run's count and the commit alike).
+        var opensCase = false
     }
 
     static func profile(over base: ApplicantProfile, _ fields: [String: ApplicantImportRow.ProfileValue]) throws -> ApplicantProfile {
@@ -117,16 +120,17 @@ enum ImportMethods {
                     "id_number": .string(p.parsed.identity.idNumber.masked),
                 ]
             }
-            // A case opens for a row asking for a kind the applicant has no active case of.
-            var wouldOpen = 0
-            for p in planned {
-                guard let kind = p.parsed.caseKind else { continue }
-                if let existing = p.existing {
-                    if try await activeCases(of: kind, applicant: existing.id, agency: agency, connection: connection, logger: logger).isEmpty { wouldOpen += 1 }
+            // A case opens for a row asking for a kind the applicant has no active case of (a
+            // new applicant has none).
+            for i in planned.indices {
+                guard let kind = planned[i].parsed.caseKind else { continue }
+                if let existing = planned[i].existing {
+                    planned[i].opensCase = try await activeCases(of: kind, applicant: existing.id, agency: agency, connection: connection, logger: logger).isEmpty
                 } else {
-                    wouldOpen += 1
+                    planned[i].opensCase = true
                 }
             }
+            let wouldOpen = planned.filter(\.opensCase).count
             var result: [String: JSONValue] = [
                 "applied": false, "errors": .array(errors), "plan": .array(plan),
                 "created": .int(Int64(planned.filter { $0.existing == nil }.count)),
@@ -170,25 +174,20 @@ enum ImportMethods {
                 } else {
                     continue
                 }
-                if let kindID = p.parsed.caseKind, let kind = CaseKinds.kind(kindID) {
-                    // A new applicant has no cases yet.
-                    let hasActive = p.existing == nil
-                        ? false : !(try await activeCases(of: kindID, applicant: record.id, agency: agency, connection: connection, logger: logger).isEmpty)
-                    if !hasActive {
-                        var state = CaseMachine.open(kind: kind)
-                        // A case already under way elsewhere comes in at its stage; the history says so.
-                        if let stage = p.parsed.caseStage { state.stage = stage }
-                        if let received = record.profile.permitReceivedDate, kind.stage(kind.initialStage)?.field("permit_received_date") != nil {
-                            state = try CaseMachine.record(state, kind: kind, data: ["permit_received_date": .date(received)])
-                        }
-                        let opened = try await CaseStore.open(
-                            state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(state.stage)?.allowedDays,
-                            agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),
-                            on: connection, logger: logger)
-                        try await DeadlineDerivation.deriveForCase(
-                            opened, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
-                        casesOpened += 1
+                if p.opensCase, let kindID = p.parsed.caseKind, let kind = CaseKinds.kind(kindID) {
+                    var state = CaseMachine.open(kind: kind)
+                    // A case already under way elsewhere comes in at its stage; the history says so.
+                    if let stage = p.parsed.caseStage { state.stage = stage }
+                    if let received = record.profile.permitReceivedDate, kind.stage(kind.initialStage)?.field("permit_received_date") != nil {
+                        state = try CaseMachine.record(state, kind: kind, data: ["permit_received_date": .date(received)])
                     }
+                    let opened = try await CaseStore.open(
+                        state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(state.stage)?.allowedDays,
+                        agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),
+                        on: connection, logger: logger)
+                    try await DeadlineDerivation.deriveForCase(
+                        opened, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                    casesOpened += 1
                 }
             }
             try await ImportStore.finish(importID: params.importID, agency: agency, on: connection, logger: logger)
