@@ -6,7 +6,7 @@
 \set n random(1, :nadvance)
 SELECT case_id AS id, company_id AS company, applicant_id AS applicant FROM bench.advance WHERE n = :n \gset
 BEGIN;
-SELECT set_config('caseload.agency_id', :agency, true), set_config('caseload.user_id', :user, true), set_config('caseload.system', '', true), set_config('caseload.method', 'case.advance', true), set_config('statement_timeout', '30000ms', true), set_config('lock_timeout', '30000ms', true);
+SELECT set_config('caseload.agency_id', :agency, true), set_config('caseload.user_id', :user, true), set_config('caseload.system', '', true), set_config('caseload.method', 'case.advance', true), set_config('statement_timeout', '30000ms', true), set_config('lock_timeout', '30000ms', true), set_config('transaction_read_only', 'off', true);
 SELECT c.case_id, c.applicant_id, a.name, a.id_number_masked, c.company_id, c.state::text, c.stage_entered_at, c.stage_due_at, c.version, c.opened_at, c.closed_at, (extract(epoch FROM c.opened_at) * 1000000)::int8, c.version AS v FROM cases c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id WHERE c.agency_id = :agency AND c.case_id = :id FOR UPDATE OF c \gset p_
 SELECT day::text, kind, name FROM calendar_days WHERE agency_id = :agency ORDER BY day;
 SELECT year FROM calendar_years WHERE agency_id = :agency;

@@ -37,10 +37,15 @@ report_ratio = rep["server_seconds"] / rep["copy_seconds"]
 rows.append({"what": f"report.company CSV, {rep['rows']} cases", "connections": 1, "seconds": rep["server_seconds"],
              "baseline_seconds": rep["copy_seconds"], "ratio": report_ratio, "target": "<= 1.5 x \\copy time",
              "result": "pass" if report_ratio <= 1.5 else "MISS"})
+# The baseline copies every row the import stored (applicants, employments, permit deadlines
+# and their history); the applicants alone are shown for reference, without a target.
 import_ratio = imp["server_seconds"] / imp["copy_seconds"]
-rows.append({"what": f"import of {imp['rows']} applicants", "connections": 1, "seconds": imp["server_seconds"],
+rows.append({"what": f"import of {imp['rows']} applicants ({imp['copy_rows']} rows)", "connections": 1, "seconds": imp["server_seconds"],
              "baseline_seconds": imp["copy_seconds"], "ratio": import_ratio, "target": "<= 3 x COPY FROM time",
              "result": "pass" if import_ratio <= 3 else "MISS"})
+rows.append({"what": "  the same, vs COPY of the applicant rows alone", "connections": 1, "seconds": imp["server_seconds"],
+             "baseline_seconds": imp["copy_applicants_seconds"], "ratio": imp["server_seconds"] / imp["copy_applicants_seconds"],
+             "target": None, "result": None})
 held = run("server-idle", "get", 8)
 plain = run("server", "get", 8)
 if held:
@@ -73,7 +78,7 @@ for r in rows:
                       r["target"], r["result"]])
     elif "seconds" in r:
         lines.append([r["what"], "1", f"{r['seconds']:.2f} s", "-", "-", f"{r['baseline_seconds']:.2f} s", "-", "-",
-                      f"{r['ratio']:.2f}x time", r["target"], r["result"]])
+                      f"{r['ratio']:.2f}x time", r["target"] or "-", r["result"] or "-"])
     else:
         lines.append([r["what"], str(r["connections"]), f(r["throughput"], "{:.0f}"), f(r["p50_ms"], "{:.2f}"), f(r["p99_ms"], "{:.2f}"),
                       f(r.get("baseline_throughput"), "{:.0f}"), f(r.get("baseline_p50_ms"), "{:.2f}"), f(r.get("baseline_p99_ms"), "{:.2f}"),

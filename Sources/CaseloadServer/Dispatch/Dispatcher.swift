@@ -142,7 +142,7 @@ public struct Dispatcher: Sendable {
         do {
             return try await withDeadline(.seconds(deadline), grace: .seconds(1)) {
                 guard let principal else { return try await method.invoke(call, context) }
-                return try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline) { context, connection, principal in
+                return try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline, readOnly: method.readOnly) { context, connection, principal in
                     // Checked again with the principal as it is now (a role may have changed).
                     try Authorization.checkRole(of: principal, for: method)
                     let call = try Authorization.confine(call, of: principal, for: method)

@@ -39,17 +39,18 @@ public struct RequestContext: Sendable {
     }
 
     /// Opens the call's transaction as `principal` and runs `body` with a context whose
-    /// `withAgency` uses it. A token due for its periodic re-check is checked first: revoked
-    /// or expired ends the session; a changed role or company replaces the principal, and
-    /// `body` gets the current one.
+    /// `withAgency` uses it; a `readOnly` call's transaction refuses writes and is shared with
+    /// the session's other reads in flight. A token due for its periodic re-check is checked
+    /// first: revoked or expired ends the session; a changed role or company replaces the
+    /// principal, and `body` gets the current one.
     func inTransaction<Result>(
-        for principal: Principal, method: String?, timeoutSeconds: Int64? = nil,
+        for principal: Principal, method: String?, timeoutSeconds: Int64? = nil, readOnly: Bool = false,
         _ body: (RequestContext, PostgresConnection, Principal) async throws -> sending Result
     ) async throws -> sending Result {
         let recheck = session.hashDueForRecheck()
         services.metrics.transactionStarted()
         defer { services.metrics.transactionEnded() }
-        return try await database.withAgency(principal.agencyID, as: .user(principal.userID), method: method, timeoutSeconds: timeoutSeconds) { connection in
+        func work(_ connection: PostgresConnection) async throws -> sending Result {
             var current = principal
             if let hash = recheck {
                 guard let fresh = try await AuthStore.authenticate(hash: hash, on: connection, logger: logger),
@@ -66,6 +67,11 @@ public struct RequestContext: Sendable {
             context.transaction = connection
             return try await body(context, connection, current)
         }
+        if readOnly {
+            let read = Database.ReadContext(agency: principal.agencyID, actor: .user(principal.userID), timeoutSeconds: timeoutSeconds)
+            return try await database.withSharedRead(session.reads, read, work)
+        }
+        return try await database.withAgency(principal.agencyID, as: .user(principal.userID), method: method, timeoutSeconds: timeoutSeconds, work)
     }
 }
 

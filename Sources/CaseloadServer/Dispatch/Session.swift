@@ -21,6 +21,8 @@ public final class Session: Sendable {
     public var remoteAddress: String { peer.address }
     /// Writes a server-initiated line (a `watch.event` notification) on this connection.
     let push: @Sendable (ByteBuffer) -> Void
+    /// The read-only transactions this connection's pipelined reads share.
+    let reads = Database.ReadSharing()
 
     public init(peer: PeerAddress, push: @escaping @Sendable (ByteBuffer) -> Void = { _ in }) {
         self.peer = peer

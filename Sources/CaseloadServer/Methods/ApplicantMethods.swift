@@ -141,7 +141,8 @@ enum ApplicantMethods {
                     .required("id_number", .string, "The full ID number"),
                     .required("phone", .nullable(.string), "The full mobile number"),
                 ]),
-                errors: [.notFound], roles: Role.writers
+                // Not read-only: every reveal writes an audit entry.
+                errors: [.notFound], readOnly: false, roles: Role.writers
             ) { (params: IDParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
                     let revealed = try await ApplicantStore.reveal(params.id, agency: principal.agencyID, cipher: context.services.cipher, on: connection, logger: context.logger)

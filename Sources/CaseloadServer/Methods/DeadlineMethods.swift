@@ -118,7 +118,9 @@ enum DeadlineMethods {
                     .optional("provisional", .boolean, "true: only dates counted into a year the calendar does not know"),
                     .optional("limit", .integer(minimum: 1, maximum: 1000), "How many (default 200)"),
                 ],
-                result: .object([.required("deadlines", .array(deadlineSchema), "By due date")])
+                result: .object([.required("deadlines", .array(deadlineSchema), "By due date")]),
+                // Not read-only: a writer's listing first sweeps (marks missed, opens renewals).
+                readOnly: false
             ) { (params: ListParams, context) -> JSONValue in
                 let today = CaseMethods.today()
                 return try await context.withAgency { principal, connection in

@@ -26,9 +26,12 @@ public final class Metrics: Sendable {
 
     private let state = Mutex(State())
     let poolSize: Int
+    /// Read-only calls that ran in another call's transaction, as the database layer counts them.
+    let readsJoined: @Sendable () -> Int
 
-    public init(poolSize: Int) {
+    public init(poolSize: Int, readsJoined: @escaping @Sendable () -> Int = { 0 }) {
         self.poolSize = poolSize
+        self.readsJoined = readsJoined
     }
 
     func connectionOpened() { state.withLock { $0.connectionsOpen += 1; $0.connectionsTotal += 1 } }
@@ -90,6 +93,9 @@ public final class Metrics: Sendable {
         out.append("# HELP caseload_db_transactions_in_progress Database transactions running now (pool use).")
         out.append("# TYPE caseload_db_transactions_in_progress gauge")
         out.append("caseload_db_transactions_in_progress \(s.transactionsInProgress)")
+        out.append("# HELP caseload_db_reads_shared_total Read-only calls that ran in a transaction another call of their connection opened (pipelined reads).")
+        out.append("# TYPE caseload_db_reads_shared_total counter")
+        out.append("caseload_db_reads_shared_total \(readsJoined())")
         out.append("# HELP caseload_db_pool_size Maximum database connections of this instance.")
         out.append("# TYPE caseload_db_pool_size gauge")
         out.append("caseload_db_pool_size \(poolSize)")

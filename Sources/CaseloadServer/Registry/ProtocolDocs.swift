@@ -27,7 +27,9 @@ public enum ProtocolDocs {
             out.append("### \(method.name)\n")
             out.append(method.summary + "\n")
             out.append("- Login: \(method.access == .authenticated ? "required" : "not required")")
-            out.append("- Changes data: \(method.mutates ? "yes" : "no")")
+            let changes =
+                method.mutates ? "yes" : method.access == .anyone ? "no" : method.readOnly ? "no (read-only)" : "no, but not read-only (see above)"
+            out.append("- Changes data: \(changes)")
             if let seconds = method.minimumDeadlineSeconds {
                 out.append("- Deadline: at least \(seconds) s (bulk work), whatever the configured request deadline")
             }

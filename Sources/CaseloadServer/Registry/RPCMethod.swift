@@ -21,6 +21,9 @@ public struct RPCMethod: Sendable {
     public var mutates: Bool
     /// Changes the connection's session: later requests on the connection wait for it.
     public var changesSession: Bool
+    /// Writes nothing, not even an audit entry: it runs in a read-only transaction (PostgreSQL
+    /// refuses any write), which the connection's other reads in flight may share.
+    public var readOnly: Bool
     /// The roles that may call it (ignored for `.anyone` methods).
     public var roles: Set<Role>
     /// Whose data it touches: the server confines roles that see only some companies.
@@ -43,6 +46,7 @@ public struct RPCMethod: Sendable {
         access: Access = .authenticated,
         mutates: Bool = false,
         changesSession: Bool = false,
+        readOnly: Bool? = nil,
         roles: Set<Role>? = nil,
         scope: Scope = .companies,
         idempotent: Bool? = nil,
@@ -51,7 +55,7 @@ public struct RPCMethod: Sendable {
     ) -> RPCMethod {
         RPCMethod(
             name: name, summary: summary, params: params, result: result, errors: errors, access: access,
-            mutates: mutates, changesSession: changesSession,
+            mutates: mutates, changesSession: changesSession, readOnly: readOnly ?? !mutates,
             roles: roles ?? (mutates ? Role.writers : Role.staff), scope: access == .anyone ? .agency : scope,
             minimumDeadlineSeconds: minimumDeadlineSeconds, idempotent: idempotent ?? mutates
         ) { raw, context in

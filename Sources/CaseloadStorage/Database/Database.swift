@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The server's handle on PostgreSQL: a connection pool plus the one way to run work for
 /// an agency, inside a transaction whose row-level-security context names that agency.
@@ -13,6 +14,9 @@ public final class Database: Sendable {
     /// down fail at once with `StorageError.unavailable` instead of queueing in the pool.
     public let availability = DatabaseAvailability()
     let logger: Logger
+    private let joinedReads = Atomic<Int>(0)
+    /// Read-only calls that ran in another call's transaction (see `withSharedRead`).
+    public var readsJoined: Int { joinedReads.load(ordering: .relaxed) }
 
     /// The longest any statement (or lock wait) of an agency transaction may take: the
     /// request deadline, so a stuck query ends with the request instead of holding a connection.
@@ -83,13 +87,15 @@ public final class Database: Sendable {
 
     /// Runs `body` in one transaction acting for `agency` as `actor`; `method` names the
     /// call in the audit log; `timeoutSeconds` replaces the default statement and lock
-    /// timeout for calls allowed to run longer. Errors come out classified (`StorageError` where one
-    /// applies), never wrapped in `PostgresTransactionError`.
+    /// timeout for calls allowed to run longer; `readOnly` makes PostgreSQL refuse any write.
+    /// Errors come out classified (`StorageError` where one applies), never wrapped in
+    /// `PostgresTransactionError`.
     public func withAgency<Result>(
         _ agency: UUID,
         as actor: Actor,
         method: String? = nil,
         timeoutSeconds: Int64? = nil,
+        readOnly: Bool = false,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
         try await leased(transaction: true) { connection in
@@ -101,9 +107,77 @@ public final class Database: Sendable {
             case .system: (user, system) = ("", "on")
             }
             _ = try await connection.run(
-                AgencyContextStatement(bindings: .init(agency.uuidString, user, system, method ?? "", timeout)),
+                AgencyContextStatement(bindings: .init(agency.uuidString, user, system, method ?? "", timeout, readOnly ? "on" : "off")),
                 logger: logger)
             return try await body(connection)
+        }
+    }
+
+    /// Who a read-only transaction acts for: calls share one only when all of this is equal.
+    public struct ReadContext: Sendable, Equatable {
+        public var agency: UUID
+        public var actor: Actor
+        public var timeoutSeconds: Int64?
+
+        public init(agency: UUID, actor: Actor, timeoutSeconds: Int64?) {
+            self.agency = agency
+            self.actor = actor
+            self.timeoutSeconds = timeoutSeconds
+        }
+    }
+
+    /// The read-only transactions one caller's calls may share (see `SharedReads`).
+    public typealias ReadSharing = SharedReads<ReadContext, PostgresConnection>
+
+    /// Runs `body` in a read-only transaction for `context`, shared with the other calls of
+    /// `sharing` in flight at the same time when there are any (see `SharedReads`). A call
+    /// whose shared transaction was aborted by another call's failed statement runs again, alone.
+    public func withSharedRead<Result>(
+        _ sharing: ReadSharing, _ context: ReadContext, _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        func alone() async throws -> sending Result {
+            try await withAgency(context.agency, as: context.actor, timeoutSeconds: context.timeoutSeconds, readOnly: true, body)
+        }
+        guard availability.isReachable else { throw StorageError.unavailable }
+        // Known to the monitor while it waits for a group to open and while it works in one
+        // (a leader, or a call alone, is known through `withAgency`).
+        let call = availability.register()
+        let seat = await sharing.take(context)
+        if case .join = seat {} else { availability.unregister(call) }
+        switch seat {
+        case .alone:
+            return try await alone()
+        case .lead(let group):
+            do {
+                return try await withAgency(context.agency, as: context.actor, timeoutSeconds: context.timeoutSeconds, readOnly: true) { connection in
+                    sharing.opened(group, on: connection)
+                    do {
+                        let result = try await body(connection)
+                        await sharing.finish(group)
+                        return result
+                    } catch {
+                        await sharing.finish(group)
+                        throw error
+                    }
+                }
+            } catch {
+                sharing.failed(group)
+                throw error
+            }
+        case .join(let group, let connection):
+            defer { availability.unregister(call) }
+            joinedReads.add(1, ordering: .relaxed)
+            do {
+                try checkOpen(connection, call)
+                let result = try await body(connection)
+                sharing.leave(group)
+                return result
+            } catch {
+                sharing.leave(group)
+                // Another call's statement failed and took the transaction with it.
+                if StorageError.sqlState(of: error) == "25P02" { return try await alone() }
+                throw StorageError.classify(error)
+            }
         }
     }
 

@@ -34,14 +34,16 @@ extension PostgresConnection {
     }
 }
 
-/// `Database.withAgency`'s first statement: who the transaction acts for, and its timeouts.
+/// `Database.withAgency`'s first statement: who the transaction acts for, its timeouts, and
+/// whether it may write (`transaction_read_only` is what SET TRANSACTION READ ONLY sets).
 struct AgencyContextStatement: PreparedQuery {
     static let sql = """
         SELECT set_config('caseload.agency_id', $1, true), set_config('caseload.user_id', $2, true),
                set_config('caseload.system', $3, true), set_config('caseload.method', $4, true),
-               set_config('statement_timeout', $5, true), set_config('lock_timeout', $5, true)
+               set_config('statement_timeout', $5, true), set_config('lock_timeout', $5, true),
+               set_config('transaction_read_only', $6, true)
         """
-    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text, .text]
     var bindings: PostgresBindings
 }
 
