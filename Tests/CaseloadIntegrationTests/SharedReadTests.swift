@@ -8,16 +8,8 @@ import Testing
 /// How a seat reads in an expectation.
 private func describe<K, C>(_ seat: SharedReads<K, C>.Seat) -> String {
     switch seat {
-    case .lead: "lead"
     case .join(_, let connection): "join \(connection)"
     case .alone: "alone"
-    }
-}
-
-private func group<K, C>(_ seat: SharedReads<K, C>.Seat) -> UInt64? {
-    switch seat {
-    case .lead(let g), .join(let g, _): g
-    case .alone: nil
     }
 }
 
@@ -26,6 +18,13 @@ private final class Counter: Sendable {
     private let value = Atomic(0)
     var count: Int { value.load(ordering: .relaxed) }
     func add() { value.add(1, ordering: .relaxed) }
+}
+
+/// The groups a `SharedReads` asked to open, in order.
+private final class Opened: Sendable {
+    private let groups = Mutex<[UInt64]>([])
+    var all: [UInt64] { groups.withLock { $0 } }
+    func record(_ group: UInt64) { groups.withLock { $0.append(group) } }
 }
 
 /// Waits (briefly) until `condition` holds; false if it never did.
@@ -37,79 +36,92 @@ private func eventually(_ condition: () -> Bool) async throws -> Bool {
     return condition()
 }
 
+/// An `open` that must not be called.
+private func noOpen(_ group: UInt64) { Issue.record("group \(group) opened unexpectedly") }
+
 @Suite("The state machine of shared read transactions")
 struct SharedReadsMachineTests {
-    @Test("the first call leads; same-key calls wait for it to open and join; other keys and overflow run alone")
-    func leadWaitJoin() async throws {
-        let reads = SharedReads<String, Int>(maximumJoins: 2)
-        let lead = await reads.take("agency A")
-        #expect(describe(lead) == "lead")
-        let g = try #require(group(lead))
-        #expect(describe(await reads.take("agency B")) == "alone")
-
-        async let first = reads.take("agency A")
-        async let second = reads.take("agency A")
-        #expect(try await eventually { reads.waiting == 2 })
-        // The group is full (two joins): a third runs alone rather than wait.
-        #expect(describe(await reads.take("agency A")) == "alone")
+    @Test("the first call starts a group; same-key calls wait for it and join; other keys and overflow run alone")
+    func startWaitJoin() async throws {
+        let reads = SharedReads<String, Int>(maximumCalls: 3)
+        let opened = Opened()
+        async let first = reads.take("agency A") { opened.record($0) }
+        #expect(try await eventually { reads.waiting == 1 })
+        let g = try #require(opened.all.first)
+        async let second = reads.take("agency A", open: noOpen)
+        async let third = reads.take("agency A", open: noOpen)
+        #expect(try await eventually { reads.waiting == 3 })
+        #expect(describe(await reads.take("agency B", open: noOpen)) == "alone")
+        // Full (three calls): a fourth runs alone rather than wait.
+        #expect(describe(await reads.take("agency A", open: noOpen)) == "alone")
         reads.opened(g, on: 7)
         #expect(describe(await first) == "join 7")
         #expect(describe(await second) == "join 7")
-        // A full group no longer holds the slot: the next call leads a group of its own.
-        let next = await reads.take("agency A")
-        #expect(describe(next) == "lead")
-        #expect(group(next) != g)
-        reads.failed(try #require(group(next)))
+        #expect(describe(await third) == "join 7")
 
-        // The leader's finish waits for both joined calls to leave.
+        // A full group no longer holds the place: the next call starts a group of its own.
+        async let next = reads.take("agency A") { opened.record($0) }
+        #expect(try await eventually { opened.all.count == 2 })
+        #expect(opened.all[1] != g)
+        reads.failed(opened.all[1])
+        #expect(describe(await next) == "alone")
+
+        // The group's task is drained only once all three calls have left.
         let finished = Counter()
-        async let finishing: Void = { await reads.finish(g); finished.add() }()
+        async let draining: Void = { await reads.drained(g); finished.add() }()
+        reads.leave(g)
         reads.leave(g)
         for _ in 0..<20 { await Task.yield() }
         try await Task.sleep(for: .milliseconds(50))
         #expect(finished.count == 0)
         reads.leave(g)
-        await finishing
+        await draining
         #expect(finished.count == 1)
         #expect(reads.isQuiet)
     }
 
-    @Test("a leader that cannot open sends its waiting calls off alone")
+    @Test("a group that cannot be opened sends its calls off alone")
     func failedOpening() async throws {
         let reads = SharedReads<String, Int>()
-        let g = try #require(group(await reads.take("k")))
-        async let waiter = reads.take("k")
-        #expect(try await eventually { reads.waiting == 1 })
-        reads.failed(g)
-        #expect(describe(await waiter) == "alone")
+        let opened = Opened()
+        async let first = reads.take("k") { opened.record($0) }
+        async let second = reads.take("k") { opened.record($0) }
+        #expect(try await eventually { reads.waiting == 2 })
+        #expect(opened.all.count == 1)
+        reads.failed(try #require(opened.all.first))
+        #expect(describe(await first) == "alone")
+        #expect(describe(await second) == "alone")
         // Once failed, `opened` for it is ignored and nothing stays behind.
-        reads.opened(g, on: 1)
+        reads.opened(try #require(opened.all.first), on: 1)
         #expect(reads.isQuiet)
-        #expect(describe(await reads.take("k")) == "lead")
     }
 
-    @Test("while open, calls join at once; the group stays open until the leader is done and the last call leaves")
+    @Test("while open, calls join at once; the group closes the first time its last call leaves with its task draining")
     func joinWhileOpen() async throws {
-        let reads = SharedReads<String, Int>(maximumJoins: 4)
-        let g = try #require(group(await reads.take("k")))
+        let reads = SharedReads<String, Int>(maximumCalls: 4)
+        let opened = Opened()
+        async let first = reads.take("k") { opened.record($0) }
+        #expect(try await eventually { reads.waiting == 1 })
+        let g = try #require(opened.all.first)
         reads.opened(g, on: 5)
-        #expect(describe(await reads.take("k")) == "join 5")
+        #expect(describe(await first) == "join 5")
         reads.leave(g)
-        // The leader is still working: the group is still open to new calls.
-        #expect(describe(await reads.take("k")) == "join 5")
-        async let finishing: Void = reads.finish(g)
-        // Finishing while a call works keeps the group open to more calls, up to the limit.
-        #expect(describe(await reads.take("k")) == "join 5")
-        #expect(describe(await reads.take("k")) == "join 5")
-        // Full (four joins): the next call leads a new group.
-        let next = await reads.take("k")
-        #expect(describe(next) == "lead")
-        reads.failed(try #require(group(next)))
+        // Its task has not asked to drain yet: the group is still open to new calls.
+        #expect(describe(await reads.take("k", open: noOpen)) == "join 5")
+        async let draining: Void = reads.drained(g)
+        // While a call works, the group stays open, up to the limit.
+        #expect(describe(await reads.take("k", open: noOpen)) == "join 5")
+        #expect(describe(await reads.take("k", open: noOpen)) == "join 5")
         reads.leave(g)
         reads.leave(g)
         reads.leave(g)
-        await finishing
+        await draining
         #expect(reads.isQuiet)
+        // Closed: the next call starts a new group.
+        async let next = reads.take("k") { opened.record($0) }
+        #expect(try await eventually { opened.all.count == 2 })
+        reads.failed(opened.all[1])
+        #expect(describe(await next) == "alone")
     }
 }
 
@@ -156,14 +168,14 @@ struct SharedReadTests {
             let leaderWorking = Counter()
             let leaderFailed = Counter()
             let joinerRuns = Counter()
-            let joinedBefore = db.readsJoined
+            let sharedBefore = db.sharedReadCounts.calls
             try await withThrowingTaskGroup(of: Int?.self) { group in
                 group.addTask {
                     do {
                         try await db.withSharedRead(reads, context) { connection in
                             leaderWorking.add()
                             // Fail only once the other call has joined this transaction.
-                            #expect(try await eventually { db.readsJoined > joinedBefore })
+                            #expect(try await eventually { db.sharedReadCounts.calls >= sharedBefore + 2 })
                             defer { leaderFailed.add() }
                             _ = try await connection.query("SELECT 1 / 0", logger: TestDatabase.logger)
                         }
@@ -221,7 +233,7 @@ struct SharedReadTests {
                 lines += String(decoding: try JSONEncoder().encode(RPCRequest(id: .number(Int64(id)), method: method, params: params)), as: UTF8.self) + "\n"
             }
         }
-        let joinedBefore = server.app.database.readsJoined
+        let before = server.app.database.sharedReadCounts
         try await server.withLines { replies, out async throws in
             try await out.send(#"{"jsonrpc":"2.0","id":0,"method":"auth.login","params":{"token":"\#(agency.token)"}}"# + "\n")
             #expect(try await replies.nextJSON()?["result"] != nil)
@@ -236,7 +248,13 @@ struct SharedReadTests {
                 }
             }
         }
-        #expect(server.app.database.readsJoined > joinedBefore)
-        #expect(server.app.metrics.render().contains("caseload_db_reads_shared_total"))
+        // Fewer transactions than calls: some calls shared one.
+        let after = try #require(try await eventually { server.app.database.sharedReadCounts.transactions >= before.transactions + 1 }
+            ? server.app.database.sharedReadCounts : nil)
+        #expect(after.calls - before.calls >= 24)
+        #expect(after.transactions - before.transactions < after.calls - before.calls)
+        // The metrics port shows it (other tests share this server, so at least as many).
+        let line = server.app.metrics.render().split(separator: "\n").first { $0.hasPrefix("caseload_db_shared_reads_total ") }
+        #expect(try #require(line.flatMap { $0.split(separator: " ").last }.flatMap { Int($0) }) >= after.calls)
     }
 }

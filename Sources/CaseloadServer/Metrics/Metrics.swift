@@ -26,12 +26,13 @@ public final class Metrics: Sendable {
 
     private let state = Mutex(State())
     let poolSize: Int
-    /// Read-only calls that ran in another call's transaction, as the database layer counts them.
-    let readsJoined: @Sendable () -> Int
+    /// Read-only calls served by shared transactions, and those transactions, as the database
+    /// layer counts them.
+    let sharedReads: @Sendable () -> (calls: Int, transactions: Int)
 
-    public init(poolSize: Int, readsJoined: @escaping @Sendable () -> Int = { 0 }) {
+    public init(poolSize: Int, sharedReads: @escaping @Sendable () -> (calls: Int, transactions: Int) = { (0, 0) }) {
         self.poolSize = poolSize
-        self.readsJoined = readsJoined
+        self.sharedReads = sharedReads
     }
 
     func connectionOpened() { state.withLock { $0.connectionsOpen += 1; $0.connectionsTotal += 1 } }
@@ -93,9 +94,13 @@ public final class Metrics: Sendable {
         out.append("# HELP caseload_db_transactions_in_progress Database transactions running now (pool use).")
         out.append("# TYPE caseload_db_transactions_in_progress gauge")
         out.append("caseload_db_transactions_in_progress \(s.transactionsInProgress)")
-        out.append("# HELP caseload_db_reads_shared_total Read-only calls that ran in a transaction another call of their connection opened (pipelined reads).")
-        out.append("# TYPE caseload_db_reads_shared_total counter")
-        out.append("caseload_db_reads_shared_total \(readsJoined())")
+        let shared = sharedReads()
+        out.append("# HELP caseload_db_shared_reads_total Read-only calls served by a transaction shared with the connection's other reads in flight.")
+        out.append("# TYPE caseload_db_shared_reads_total counter")
+        out.append("caseload_db_shared_reads_total \(shared.calls)")
+        out.append("# HELP caseload_db_shared_read_transactions_total Shared read-only transactions committed (calls per transaction: the ratio of the two).")
+        out.append("# TYPE caseload_db_shared_read_transactions_total counter")
+        out.append("caseload_db_shared_read_transactions_total \(shared.transactions)")
         out.append("# HELP caseload_db_pool_size Maximum database connections of this instance.")
         out.append("# TYPE caseload_db_pool_size gauge")
         out.append("caseload_db_pool_size \(poolSize)")

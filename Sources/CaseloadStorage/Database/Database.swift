@@ -14,9 +14,13 @@ public final class Database: Sendable {
     /// down fail at once with `StorageError.unavailable` instead of queueing in the pool.
     public let availability = DatabaseAvailability()
     let logger: Logger
-    private let joinedReads = Atomic<Int>(0)
-    /// Read-only calls that ran in another call's transaction (see `withSharedRead`).
-    public var readsJoined: Int { joinedReads.load(ordering: .relaxed) }
+    private let readsShared = Atomic<Int>(0)
+    private let readGroups = Atomic<Int>(0)
+    /// Read-only calls served by shared transactions, and those transactions (committed), since
+    /// start (see `withSharedRead`): their difference is the transactions saved.
+    public var sharedReadCounts: (calls: Int, transactions: Int) {
+        (readsShared.load(ordering: .relaxed), readGroups.load(ordering: .relaxed))
+    }
 
     /// The longest any statement (or lock wait) of an agency transaction may take: the
     /// request deadline, so a stuck query ends with the request instead of holding a connection.
@@ -130,8 +134,8 @@ public final class Database: Sendable {
     public typealias ReadSharing = SharedReads<ReadContext, PostgresConnection>
 
     /// Runs `body` in a read-only transaction for `context`, shared with the other calls of
-    /// `sharing` in flight at the same time when there are any (see `SharedReads`). A call
-    /// whose shared transaction was aborted by another call's failed statement runs again, alone.
+    /// `sharing` in flight at the same time (see `SharedReads`). A call whose shared
+    /// transaction was aborted by another call's failed statement runs again, alone.
     public func withSharedRead<Result>(
         _ sharing: ReadSharing, _ context: ReadContext, _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
@@ -139,45 +143,44 @@ public final class Database: Sendable {
             try await withAgency(context.agency, as: context.actor, timeoutSeconds: context.timeoutSeconds, readOnly: true, body)
         }
         guard availability.isReachable else { throw StorageError.unavailable }
-        // Known to the monitor while it waits for a group to open and while it works in one
-        // (a leader, or a call alone, is known through `withAgency`).
+        // Known to the monitor while it waits for its group to open and works in it (alone, it
+        // is known through `withAgency`).
         let call = availability.register()
-        let seat = await sharing.take(context)
-        if case .join = seat {} else { availability.unregister(call) }
-        switch seat {
-        case .alone:
+        let seat = await sharing.take(context) { group in
+            // The transaction is the group's, not this call's: a task of its own runs it, so
+            // no call waits for another to finish before it is answered.
+            Task.detached { await self.runGroup(group, context, sharing) }
+        }
+        guard case .join(let group, let connection) = seat else {
+            availability.unregister(call)
             return try await alone()
-        case .lead(let group):
-            do {
-                return try await withAgency(context.agency, as: context.actor, timeoutSeconds: context.timeoutSeconds, readOnly: true) { connection in
-                    sharing.opened(group, on: connection)
-                    do {
-                        let result = try await body(connection)
-                        await sharing.finish(group)
-                        return result
-                    } catch {
-                        await sharing.finish(group)
-                        throw error
-                    }
-                }
-            } catch {
-                sharing.failed(group)
-                throw error
+        }
+        defer { availability.unregister(call) }
+        readsShared.add(1, ordering: .relaxed)
+        do {
+            try checkOpen(connection, call)
+            let result = try await body(connection)
+            sharing.leave(group)
+            return result
+        } catch {
+            sharing.leave(group)
+            // Another call's statement failed and took the transaction with it.
+            if StorageError.sqlState(of: error) == "25P02" { return try await alone() }
+            throw StorageError.classify(error)
+        }
+    }
+
+    /// A group's read-only transaction: open, serve the group's calls, commit once they are done.
+    private func runGroup(_ group: UInt64, _ context: ReadContext, _ sharing: ReadSharing) async {
+        do {
+            try await withAgency(context.agency, as: context.actor, timeoutSeconds: context.timeoutSeconds, readOnly: true) { connection in
+                sharing.opened(group, on: connection)
+                await sharing.drained(group)
             }
-        case .join(let group, let connection):
-            defer { availability.unregister(call) }
-            joinedReads.add(1, ordering: .relaxed)
-            do {
-                try checkOpen(connection, call)
-                let result = try await body(connection)
-                sharing.leave(group)
-                return result
-            } catch {
-                sharing.leave(group)
-                // Another call's statement failed and took the transaction with it.
-                if StorageError.sqlState(of: error) == "25P02" { return try await alone() }
-                throw StorageError.classify(error)
-            }
+            readGroups.add(1, ordering: .relaxed)
+        } catch {
+            // Harmless once opened: the calls are answered by their own statements.
+            sharing.failed(group)
         }
     }
 

@@ -4,11 +4,13 @@ import Synchronization
 /// transaction, so a client that pipelines reads pays for BEGIN, the agency context and
 /// COMMIT once per group instead of once per call (three of a `case.get`'s four round trips).
 ///
-/// The first call of a group leads: it opens the transaction. Calls that arrive while it
-/// opens wait for it; calls that arrive while the group is open join at once, up to
-/// `maximumJoins`. The group closes once the leader is done and the last call has left, and
-/// the leader commits. A call keyed differently (another agency, user or timeout) runs alone,
-/// and a full group gives its place to the next one at once, while it drains on its own.
+/// The transaction belongs to the group, not to any call in it, so no call waits for another:
+/// the first call of a group asks for it to be opened (`take`'s `open`, which starts a task
+/// that runs it), and waits with the calls that come while it opens; once `opened`, calls join
+/// at once, up to `maximumCalls`. The group closes the first time its last call leaves, and
+/// then its task commits (`drained`). A call keyed differently (another agency, user or
+/// timeout) runs alone, and a full group gives its place to the next one at once while it
+/// drains on its own.
 ///
 /// Sharing a read-only transaction changes nothing a caller can see: at READ COMMITTED every
 /// statement takes its own snapshot, and nothing is written. A statement that fails aborts the
@@ -18,8 +20,6 @@ import Synchronization
 public final class SharedReads<Key: Equatable & Sendable, Connection: Sendable>: Sendable {
     /// What `take` gives a call.
     public enum Seat: Sendable {
-        /// Open the transaction, then call `opened` (or `failed`), and `finish` when done.
-        case lead(UInt64)
         /// Use this connection's open transaction, then call `leave`.
         case join(UInt64, Connection)
         /// Run in a transaction of your own.
@@ -29,71 +29,77 @@ public final class SharedReads<Key: Equatable & Sendable, Connection: Sendable>:
     private enum Phase {
         case idle
         case opening(Key, group: UInt64, waiters: [CheckedContinuation<Seat, Never>])
-        case open(Key, group: UInt64, Connection, joined: Int)
+        case open(Key, group: UInt64, Connection, calls: Int)
     }
 
     private struct State {
         var phase = Phase.idle
-        /// Joined calls still working, by group (a group is here from `opened` until drained).
+        /// Calls still working, by group (a group is here from `opened` until it is drained).
         var working: [UInt64: Int] = [:]
-        /// Leaders waiting for their group to drain.
+        /// The tasks of groups waiting to be drained.
         var draining: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextGroup: UInt64 = 0
     }
 
     private let state = Mutex(State())
-    /// The most calls that may join one group (its leader not counted).
-    public let maximumJoins: Int
+    /// The most calls one group serves.
+    public let maximumCalls: Int
 
-    public init(maximumJoins: Int = 31) {
-        self.maximumJoins = maximumJoins
+    public init(maximumCalls: Int = 32) {
+        self.maximumCalls = maximumCalls
     }
 
-    /// A seat for a call keyed `key`: may wait while another call opens the group it joins.
-    public func take(_ key: Key) async -> Seat {
-        if let seat = state.withLock({ arrive(key, &$0, queueing: nil) }) { return seat }
+    /// A seat for a call keyed `key`. When no group is open or opening, this call's starts one:
+    /// `open` is called with its number, and must lead to `opened` or `failed`.
+    public func take(_ key: Key, open: (UInt64) -> Void) async -> Seat {
+        if let seat = state.withLock({ arrive(key, &$0, queueing: nil).seat }) { return seat }
         return await withCheckedContinuation { continuation in
-            // Asked again: the group may have opened, failed or filled meanwhile.
-            if let seat = state.withLock({ arrive(key, &$0, queueing: continuation) }) { continuation.resume(returning: seat) }
+            // Asked again, now queueing: the group may have opened, failed or filled meanwhile.
+            let (seat, created) = state.withLock { arrive(key, &$0, queueing: continuation) }
+            if let created { open(created) }
+            if let seat { continuation.resume(returning: seat) }
         }
     }
 
-    /// The seat of a call arriving now, or nil when it is to wait for the group being opened
-    /// (`waiter`, when given, is queued for it).
-    private func arrive(_ key: Key, _ s: inout State, queueing waiter: CheckedContinuation<Seat, Never>?) -> Seat? {
+    /// The seat of a call arriving now, or nil when it is to wait for a group being opened:
+    /// `waiter`, when given, is queued for it, in a new group (`created`) if none is opening.
+    private func arrive(
+        _ key: Key, _ s: inout State, queueing waiter: CheckedContinuation<Seat, Never>?
+    ) -> (seat: Seat?, created: UInt64?) {
         switch s.phase {
         case .idle:
+            guard let waiter else { return (nil, nil) }
             s.nextGroup &+= 1
-            s.phase = .opening(key, group: s.nextGroup, waiters: [])
-            return .lead(s.nextGroup)
-        case .opening(let k, let group, var waiters) where k == key && waiters.count < maximumJoins:
+            s.phase = .opening(key, group: s.nextGroup, waiters: [waiter])
+            return (nil, s.nextGroup)
+        case .opening(let k, let group, var waiters) where k == key && waiters.count < maximumCalls:
             if let waiter {
                 waiters.append(waiter)
                 s.phase = .opening(k, group: group, waiters: waiters)
             }
-            return nil
-        case .open(let k, let group, let connection, let joined) where k == key:
-            // A full group leaves the slot to the next one.
-            s.phase = joined + 1 < maximumJoins ? .open(k, group: group, connection, joined: joined + 1) : .idle
+            return (nil, nil)
+        case .open(let k, let group, let connection, let calls) where k == key:
+            // A full group gives its place to the next one.
+            s.phase = calls + 1 < maximumCalls ? .open(k, group: group, connection, calls: calls + 1) : .idle
             s.working[group, default: 0] += 1
-            return .join(group, connection)
+            return (.join(group, connection), nil)
         default:
-            return .alone
+            return (.alone, nil)
         }
     }
 
-    /// The leader's transaction is open on `connection`: the calls waiting for it join.
+    /// The group's transaction is open on `connection`: the calls waiting for it join.
     public func opened(_ group: UInt64, on connection: Connection) {
         let waiters = state.withLock { s -> [CheckedContinuation<Seat, Never>] in
             guard case .opening(let key, group, let waiters) = s.phase else { return [] }
-            s.phase = waiters.count < maximumJoins ? .open(key, group: group, connection, joined: waiters.count) : .idle
+            s.phase = waiters.count < maximumCalls ? .open(key, group: group, connection, calls: waiters.count) : .idle
             s.working[group] = waiters.count
             return waiters
         }
         for waiter in waiters { waiter.resume(returning: .join(group, connection)) }
     }
 
-    /// The leader could not open its transaction: the calls waiting for it run alone.
+    /// The group's transaction could not be opened: the calls waiting for it run alone.
     /// Harmless after `opened`.
     public func failed(_ group: UInt64) {
         let waiters = state.withLock { s -> [CheckedContinuation<Seat, Never>] in
@@ -104,46 +110,41 @@ public final class SharedReads<Key: Equatable & Sendable, Connection: Sendable>:
         for waiter in waiters { waiter.resume(returning: .alone) }
     }
 
-    /// A joined call is done with the connection.
+    /// A call is done with the group's connection; the last one out closes the group.
     public func leave(_ group: UInt64) {
-        let leader = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let drained = state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard let n = s.working[group] else { return nil }
-            guard n <= 1 else {
-                s.working[group] = n - 1
-                return nil
-            }
-            s.working[group] = 0
-            guard let leader = s.draining.removeValue(forKey: group) else { return nil }
-            s.working[group] = nil
-            if case .open(_, group, _, _) = s.phase { s.phase = .idle }
-            return leader
+            s.working[group] = n - 1
+            guard n <= 1, let drained = s.draining.removeValue(forKey: group) else { return nil }
+            close(group, &s)
+            return drained
         }
-        leader?.resume()
+        drained?.resume()
     }
 
-    /// The leader is done: returns once every call that joined has left (calls may still join
-    /// until then), and the group is closed; then the leader may commit.
-    public func finish(_ group: UInt64) async {
-        let done = state.withLock { s -> Bool in
-            guard let n = s.working[group], n > 0 else {
-                if case .open(_, group, _, _) = s.phase { s.phase = .idle }
-                s.working[group] = nil
-                return true
-            }
-            return false
-        }
-        if done { return }
+    /// For the group's task, after `opened`: returns once the group is closed and every call
+    /// has left (calls may join until then); then the transaction may commit.
+    public func drained(_ group: UInt64) async {
+        if state.withLock({ closeIfDone(group, &$0) }) { return }
         await withCheckedContinuation { continuation in
-            let drained = state.withLock { s -> Bool in
-                guard let n = s.working[group], n > 0 else {
-                    s.working[group] = nil
-                    return true
-                }
+            let done = state.withLock { s -> Bool in
+                if closeIfDone(group, &s) { return true }
                 s.draining[group] = continuation
                 return false
             }
-            if drained { continuation.resume() }
+            if done { continuation.resume() }
         }
+    }
+
+    private func closeIfDone(_ group: UInt64, _ s: inout State) -> Bool {
+        guard (s.working[group] ?? 0) == 0 else { return false }
+        close(group, &s)
+        return true
+    }
+
+    private func close(_ group: UInt64, _ s: inout State) {
+        s.working[group] = nil
+        if case .open(_, group, _, _) = s.phase { s.phase = .idle }
     }
 
     /// Calls waiting for a group to open (for tests).
