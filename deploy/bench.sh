@@ -15,7 +15,8 @@
 # - prints one table; writes it with every number and the machine as JSON to bench-results/
 #
 # Env: BENCH_SCALE (default 0.25; 1 = the issue's 20,000, see docs/performance.md), BENCH_SECONDS (default 5),
-#      BENCH_DEPTH (default 8), BENCH_IDLE (default 2000), BENCH_IMPORT (default 2500),
+#      BENCH_DEPTH (default 8), BENCH_IDLE (default 2000), BENCH_IMPORT (default 10000, the issue's size),
+#      BENCH_ROUNDS (default 3: every load run is repeated and the medians compared),
 #      BENCH_SKIP_BUILD=1 (use the existing release build), SWIFT.
 set -euo pipefail
 
@@ -26,8 +27,9 @@ SWIFT="${SWIFT:-swift}"
 SCALE="${BENCH_SCALE:-0.25}"
 SECONDS_PER_RUN="${BENCH_SECONDS:-5}"
 DEPTH="${BENCH_DEPTH:-8}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 IDLE="${BENCH_IDLE:-2000}"
-IMPORT_ROWS="${BENCH_IMPORT:-2500}"
+IMPORT_ROWS="${BENCH_IMPORT:-10000}"
 CONNECTIONS="1,8,32"
 
 log() { echo "bench: $*" >&2; }
@@ -143,36 +145,39 @@ COMMIT;
 SQL
 }
 
-# ---------------------------------------------------------------- server under load
+# ---------------------------------------------------------------- server under load, and pgbench
 load_run() { # scenario connections
     "$LOADGEN" load --port "$SERVER_PORT" --token-file "$WORK/token" --cases "$WORK/cases.tsv" --scenario "$1" \
         --connections "$2" --depth "$DEPTH" --seconds "$SECONDS_PER_RUN" \
         | sed 's/^{/{"side":"server",/' >>"$RUNS"
 }
-for scenario in get list advance mixed; do
-    log "server: $scenario at $CONNECTIONS connections × $DEPTH in flight, ${SECONDS_PER_RUN}s each"
-    case "$scenario" in
-    advance)
-        for clients in ${CONNECTIONS//,/ }; do reset_advance; export_cases; load_run "$scenario" "$clients"; done ;;
-    mixed)
-        reset_advance; export_cases; load_run "$scenario" "$CONNECTIONS" ;;
-    *)
-        export_cases; load_run "$scenario" "$CONNECTIONS" ;;
-    esac
-done
-
-# ---------------------------------------------------------------- pgbench, same SQL
-for scenario in get list advance; do
-    for clients in ${CONNECTIONS//,/ }; do
-        log "pgbench: case.$scenario at $clients clients, ${SECONDS_PER_RUN}s"
-        dir="$WORK/pgbench-$scenario-$clients"
-        mkdir -p "$dir"
-        threads=$((clients < 2 ? clients : 2))
-        (cd "$dir" && pgbench -n -M prepared -h 127.0.0.1 -p "$PORT" -U caseload_server -T "$SECONDS_PER_RUN" -c "$clients" -j "$threads" \
-            -l --log-prefix=tx -D agency="$AGENCY" -D user="$USER_ID" -D ncases="$N_CASES" -D ncompanies="$N_COMPANIES" \
-            -D nadvance="$N_ADVANCE" -f "$ROOT/deploy/bench/case-$scenario.sql" caseload >"$dir/out.txt" 2>&1) \
-            || { cat "$dir/out.txt" >&2; exit 1; }
-        python3 "$ROOT/deploy/bench/pgbench_result.py" "$scenario" "$clients" "$SECONDS_PER_RUN" "$dir" >>"$RUNS"
+# Every run is repeated ROUNDS times, server and pgbench in turn, and the table compares the
+# medians: one 5-second run moves a ratio by up to ±0.07 on a shared machine.
+for round in $(seq 1 "$ROUNDS"); do
+    for scenario in get list advance mixed; do
+        log "round $round/$ROUNDS, server: $scenario at $CONNECTIONS connections × $DEPTH in flight, ${SECONDS_PER_RUN}s each"
+        case "$scenario" in
+        advance)
+            for clients in ${CONNECTIONS//,/ }; do reset_advance; export_cases; load_run "$scenario" "$clients"; done ;;
+        mixed)
+            reset_advance; export_cases; load_run "$scenario" "$CONNECTIONS" ;;
+        *)
+            export_cases; load_run "$scenario" "$CONNECTIONS" ;;
+        esac
+    done
+    # The same SQL through pgbench.
+    for scenario in get list advance; do
+        for clients in ${CONNECTIONS//,/ }; do
+            log "round $round/$ROUNDS, pgbench: case.$scenario at $clients clients, ${SECONDS_PER_RUN}s"
+            dir="$WORK/pgbench-$scenario-$clients-$round"
+            mkdir -p "$dir"
+            threads=$((clients < 2 ? clients : 2))
+            (cd "$dir" && pgbench -n -M prepared -h 127.0.0.1 -p "$PORT" -U caseload_server -T "$SECONDS_PER_RUN" -c "$clients" -j "$threads" \
+                -l --log-prefix=tx -D agency="$AGENCY" -D user="$USER_ID" -D ncases="$N_CASES" -D ncompanies="$N_COMPANIES" \
+                -D nadvance="$N_ADVANCE" -f "$ROOT/deploy/bench/case-$scenario.sql" caseload >"$dir/out.txt" 2>&1) \
+                || { cat "$dir/out.txt" >&2; exit 1; }
+            python3 "$ROOT/deploy/bench/pgbench_result.py" "$scenario" "$clients" "$SECONDS_PER_RUN" "$dir" >>"$RUNS"
+        done
     done
 done
 
@@ -245,7 +250,7 @@ cat >"$WORK/facts.json" <<JSON
  "postgresql": "$("${ADMIN_PSQL[@]}" -c "SHOW server_version")",
  "swift": "$("$SWIFT" --version 2>/dev/null | head -n 1 | tr -d '"')",
  "commit": "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)",
- "scale": $SCALE, "seconds_per_run": $SECONDS_PER_RUN, "depth": $DEPTH,
+ "scale": $SCALE, "seconds_per_run": $SECONDS_PER_RUN, "depth": $DEPTH, "rounds": $ROUNDS,
  "data": {"companies": $N_COMPANIES, "cases": $N_CASES, "documents": $N_DOCUMENTS, "deadlines": $N_DEADLINES,
           "advanceable_cases": $N_ADVANCE, "large_company_cases": $LARGE_CASES, "seed_seconds": $seed_seconds},
  "report": {"rows": $report_rows, "server_seconds": $report_seconds, "copy_seconds": $copy_report_seconds},

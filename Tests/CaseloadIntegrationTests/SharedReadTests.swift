@@ -165,18 +165,18 @@ struct SharedReadTests {
         try await withDatabase(server) { db in
             let reads = Database.ReadSharing()
             let context = Database.ReadContext(agency: agency.agencyID, actor: .user(agency.userID), timeoutSeconds: nil)
-            let leaderWorking = Counter()
-            let leaderFailed = Counter()
-            let joinerRuns = Counter()
+            let firstWorking = Counter()
+            let firstFailed = Counter()
+            let secondRuns = Counter()
             let sharedBefore = db.sharedReadCounts.calls
             try await withThrowingTaskGroup(of: Int?.self) { group in
                 group.addTask {
                     do {
                         try await db.withSharedRead(reads, context) { connection in
-                            leaderWorking.add()
+                            firstWorking.add()
                             // Fail only once the other call has joined this transaction.
                             #expect(try await eventually { db.sharedReadCounts.calls >= sharedBefore + 2 })
-                            defer { leaderFailed.add() }
+                            defer { firstFailed.add() }
                             _ = try await connection.query("SELECT 1 / 0", logger: TestDatabase.logger)
                         }
                         Issue.record("1 / 0 did not fail")
@@ -185,11 +185,11 @@ struct SharedReadTests {
                     }
                     return nil
                 }
-                #expect(try await eventually { leaderWorking.count > 0 })
+                #expect(try await eventually { firstWorking.count > 0 })
                 group.addTask {
                     try await db.withSharedRead(reads, context) { connection in
-                        joinerRuns.add()
-                        #expect(try await eventually { leaderFailed.count > 0 })
+                        secondRuns.add()
+                        #expect(try await eventually { firstFailed.count > 0 })
                         let rows = try await connection.query("SELECT 42", logger: TestDatabase.logger)
                         for try await n in rows.decode(Int.self) { return n }
                         return -1
@@ -200,7 +200,7 @@ struct SharedReadTests {
                 #expect(answers == [42])
             }
             // Once in the aborted transaction (refused), once alone.
-            #expect(joinerRuns.count == 2)
+            #expect(secondRuns.count == 2)
             #expect(reads.isQuiet)
         }
     }
