@@ -47,7 +47,8 @@ rows.append({"what": "  the same, vs COPY of the applicant rows alone", "connect
              "baseline_seconds": imp["copy_applicants_seconds"], "ratio": imp["server_seconds"] / imp["copy_applicants_seconds"],
              "target": None, "result": None})
 held = run("server-idle", "get", 8)
-plain = run("server", "get", 8)
+# Compared with the runs taken beside them (same rounds, same data), not with the load runs.
+plain = run("server-beside", "get", 8)
 if held:
     rss_mb = (held.get("serverRSSKilobytes") or 0) / 1024
     rows.append({"what": f"server RSS, {idle['connections']} idle connections held", "connections": idle["connections"],
