@@ -123,4 +123,21 @@ struct VersionedChangesTests {
         }
         #expect(registry["archive.set"]?.params.contains { $0.name == "version" && $0.required } == true)
     }
+
+    @Test("read-only methods are the logged-in ones that change nothing, but for the two that write all the same; discover says which")
+    func readOnlyMethods() async throws {
+        let registry = Application.makeRegistry()
+        let methods = registry.order.compactMap { registry[$0] }
+        let writeAllTheSame: Set = ["applicant.reveal", "deadline.list"]
+        for method in methods {
+            let expected = method.access == .authenticated && !method.mutates && !writeAllTheSame.contains(method.name)
+            #expect(method.readOnly == expected, "\(method.name)")
+        }
+        #expect(registry["case.get"]?.readOnly == true)
+        #expect(registry["auth.login"]?.readOnly == false)
+        let server = try await TestServer.shared()
+        let document = try await server.withClient { try await $0.call("rpc.discover") }
+        let flagged = (document["methods"]?.arrayValue ?? []).filter { $0["x-read-only"] == true }.compactMap { $0["name"]?.stringValue }
+        #expect(flagged == methods.filter(\.readOnly).map(\.name))
+    }
 }

@@ -23,7 +23,7 @@ public enum OpenRPC {
                 "errors": .array(method.allErrors.map { ["$ref": .string("#/components/errors/\($0.name)")] }),
                 "x-requires-login": .bool(method.access == .authenticated),
                 "x-mutates": .bool(method.mutates),
-                "x-read-only": .bool(method.readOnly && method.access == .authenticated),
+                "x-read-only": .bool(method.readOnly),
                 "x-roles": .array(method.callers.map { .string($0.rawValue) }),
             ]
         }

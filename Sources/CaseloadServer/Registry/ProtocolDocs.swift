@@ -28,7 +28,7 @@ public enum ProtocolDocs {
             out.append(method.summary + "\n")
             out.append("- Login: \(method.access == .authenticated ? "required" : "not required")")
             let changes =
-                method.mutates ? "yes" : method.access == .anyone ? "no" : method.readOnly ? "no (read-only)" : "no, but not read-only (see above)"
+                method.mutates ? "yes" : method.readOnly ? "no (read-only)" : method.access == .anyone ? "no" : "no, but not read-only (see above)"
             out.append("- Changes data: \(changes)")
             if let seconds = method.minimumDeadlineSeconds {
                 out.append("- Deadline: at least \(seconds) s (bulk work), whatever the configured request deadline")

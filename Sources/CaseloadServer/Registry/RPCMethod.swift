@@ -22,7 +22,8 @@ public struct RPCMethod: Sendable {
     /// Changes the connection's session: later requests on the connection wait for it.
     public var changesSession: Bool
     /// Writes nothing, not even an audit entry: it runs in a read-only transaction (PostgreSQL
-    /// refuses any write), which the connection's other reads in flight may share.
+    /// refuses any write), which the connection's other reads in flight may share. Only
+    /// methods that need a login and do not mutate can be.
     public var readOnly: Bool
     /// The roles that may call it (ignored for `.anyone` methods).
     public var roles: Set<Role>
@@ -36,7 +37,8 @@ public struct RPCMethod: Sendable {
     let invoke: @Sendable (JSONValue, RequestContext) async throws -> JSONValue
 
     /// Defines a method whose params decode into `P` (snake_case JSON keys) and whose result
-    /// encodes from `R`.
+    /// encodes from `R`. `readOnly: false` marks a method that changes no data but writes
+    /// all the same (an audit entry, a sweep).
     public static func define<P: Decodable & Sendable, R: Encodable & Sendable>(
         _ name: String,
         summary: String,
@@ -46,7 +48,7 @@ public struct RPCMethod: Sendable {
         access: Access = .authenticated,
         mutates: Bool = false,
         changesSession: Bool = false,
-        readOnly: Bool? = nil,
+        readOnly: Bool = true,
         roles: Set<Role>? = nil,
         scope: Scope = .companies,
         idempotent: Bool? = nil,
@@ -55,7 +57,7 @@ public struct RPCMethod: Sendable {
     ) -> RPCMethod {
         RPCMethod(
             name: name, summary: summary, params: params, result: result, errors: errors, access: access,
-            mutates: mutates, changesSession: changesSession, readOnly: readOnly ?? !mutates,
+            mutates: mutates, changesSession: changesSession, readOnly: readOnly && !mutates && access == .authenticated,
             roles: roles ?? (mutates ? Role.writers : Role.staff), scope: access == .anyone ? .agency : scope,
             minimumDeadlineSeconds: minimumDeadlineSeconds, idempotent: idempotent ?? mutates
         ) { raw, context in
