@@ -88,12 +88,30 @@ fi
 
 # Run the server as a background child so our traps fire immediately on a signal
 # (bash defers traps while a foreground child runs). `wait` returns early on a signal.
-"$SERVER" serve &
-server_pid=$!
-set +e
-wait "$server_pid"
-rc=$?
-set -e
-server_pid=""
-log "caseload-server exited with status $rc"
-exit "$rc"
+# A crash is not an outage: the server is started again (as systemd's Restart=on-failure
+# does), unless it keeps crashing: five times within a minute and we give up.
+crashes=()
+while true; do
+    "$SERVER" serve &
+    server_pid=$!
+    set +e
+    wait "$server_pid"
+    rc=$?
+    set -e
+    server_pid=""
+    if [ "$rc" -eq 0 ]; then
+        log "caseload-server stopped (status 0)"
+        exit 0
+    fi
+    if [ "$rc" -gt 128 ]; then why="killed by signal $((rc - 128))"; else why="exit status $rc"; fi
+    now=$(date +%s)
+    recent=()
+    for t in "${crashes[@]}"; do [ $((now - t)) -lt 60 ] && recent+=("$t"); done
+    crashes=("${recent[@]}" "$now")
+    if [ "${#crashes[@]}" -ge 5 ]; then
+        log "caseload-server CRASHED ($why), the fifth time within a minute: giving up; see the log above"
+        exit "$rc"
+    fi
+    log "caseload-server CRASHED ($why); restarting it in 1 s (crash ${#crashes[@]} within a minute; Ctrl-C stops)"
+    sleep 1
+done

@@ -33,4 +33,4 @@ done
 
 export CASELOAD_TEST_ADMIN_DATABASE_URL="postgres://caseload_admin@127.0.0.1:$PORT/postgres"
 export CASELOAD_SOAK=1
-"$SWIFT" test --skip-build --filter 'FailureTests|ProtocolFuzzTests'
+"$SWIFT" test --skip-build --filter 'FailureTests|ProtocolFuzzTests|ResourceAttackTests'

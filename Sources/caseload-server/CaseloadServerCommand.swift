@@ -127,7 +127,22 @@ struct Migrate: AsyncParsableCommand {
             let sealed = try await migrator.sealPlaintextPhones(cipher: PIICipher(activeKey: key, lookupKey: lookup))
             if sealed > 0 { FileHandle.standardError.write(Data("migrate: sealed \(sealed) plaintext HR phone numbers\n".utf8)) }
         }
+        try await reportDatesOutOfRange(migrator)
         if demoIfEmpty { try await createDemoAgencyIfEmpty(url: url, logger: logger) }
+    }
+
+    /// Stored dates that clients could no longer send: reported, never changed (which date was
+    /// meant is the agency's call). Each line names the record to correct.
+    func reportDatesOutOfRange(_ migrator: Migrator) async throws {
+        let found = try await migrator.datesOutOfRange()
+        guard !found.isEmpty else { return }
+        var report = "migrate: warning: \(found.count) stored dates are outside 1900-01-01 … 2100-12-31, the range clients may send; "
+            + "correct them (applicant.update for permit dates, calendar.set for calendar days; a deadline is derived again when its base is corrected):\n"
+        for date in found.prefix(50) {
+            report += "  agency \(date.agency.uuidString.lowercased()) \(date.entity) \(date.entityID.map { $0.uuidString.lowercased() } ?? "-") \(date.field) = \(date.value)\n"
+        }
+        if found.count > 50 { report += "  … and \(found.count - 50) more: SELECT * FROM caseload_dates_out_of_range();\n" }
+        FileHandle.standardError.write(Data(report.utf8))
     }
 
     func createDemoAgencyIfEmpty(url: DatabaseURL, logger: Logger) async throws {

@@ -16,7 +16,7 @@ struct ProxyProtocolTests {
         #"{"jsonrpc":"2.0","id":1,"method":"auth.login","params":{"token":"\#(token)"}}"# + "\n"
     }
 
-    @Test("failed logins count per client address the balancer names; a connection without a header is closed unanswered")
+    @Test("failed logins count per client address the balancer names (a valid token still logs in); a connection without a header is closed unanswered")
     func throttlePerClient() async throws {
         let server = try await TestServer.start { configuration in
             configuration.proxyProtocol = true
@@ -26,7 +26,8 @@ struct ProxyProtocolTests {
         }
         let agency = try await server.database.createAgency()
 
-        // Client 203.0.113.7 (v2 header, split across writes): two wrong tokens, then even the right one is refused.
+        // Client 203.0.113.7 (v2 header, split across writes): two wrong tokens, then a third is
+        // refused outright; the right token still logs in (only failures are limited).
         try await server.withLines { replies, out async throws in
             let header = Self.v2Header(from: [203, 0, 113, 7])
             try await out.write(ByteBuffer(bytes: header.prefix(10)))
@@ -34,13 +35,16 @@ struct ProxyProtocolTests {
             #expect(try await replies.nextJSON()?["error"]?["code"] == .int(Int64(RPCErrorCode.unauthenticated.rawValue)))
             try await out.send(Self.login("cl_wrong"))
             #expect(try await replies.nextJSON()?["error"]?["code"] == .int(Int64(RPCErrorCode.unauthenticated.rawValue)))
-            try await out.send(Self.login(agency.token))
+            try await out.send(Self.login("cl_wrong"))
             #expect(try await replies.nextJSON()?["error"]?["code"] == .int(Int64(RPCErrorCode.rateLimited.rawValue)))
-        }
-        // Client 198.51.100.9 through the same balancer (the same TCP address): not limited.
-        try await server.withLines { replies, out async throws in
-            try await out.send("PROXY TCP4 198.51.100.9 10.0.0.5 50001 7420\r\n" + Self.login(agency.token))
+            try await out.send(Self.login(agency.token))
             #expect(try await replies.nextJSON()?["result"]?["role"] == "owner")
+        }
+        // Client 198.51.100.9 through the same balancer (the same TCP address): its failures
+        // count for itself, so its first wrong token is not refused.
+        try await server.withLines { replies, out async throws in
+            try await out.send("PROXY TCP4 198.51.100.9 10.0.0.5 50001 7420\r\n" + Self.login("cl_wrong"))
+            #expect(try await replies.nextJSON()?["error"]?["code"] == .int(Int64(RPCErrorCode.unauthenticated.rawValue)))
         }
         // The balancer's own health check (v2 LOCAL) is served.
         try await server.withLines { replies, out async throws in

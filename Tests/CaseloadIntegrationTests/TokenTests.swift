@@ -64,7 +64,7 @@ struct TokenTests {
         await expectRPCError(.unauthenticated) { try await server.withClient(token: agency.token) { _ in } }
     }
 
-    @Test("failed logins are slowed, then refused per address with retry_after_seconds; a good token still works elsewhere")
+    @Test("failed logins are slowed, then refused per address with retry_after_seconds; a valid token always logs in, even from that address")
     func throttle() async throws {
         let server = try await TestServer.start { configuration in
             configuration.loginPolicy = LoginThrottle.Policy()
@@ -80,20 +80,33 @@ struct TokenTests {
             }
             // 1 free, then 100 + 200 + 300 (capped) ms.
             #expect(ContinuousClock.now - started >= .milliseconds(600))
-            let limited = await expectRPCError(.rateLimited) { _ = try await c.call("auth.login", ["token": .string(agency.token)]) }
+            let limited = await expectRPCError(.rateLimited) { _ = try await c.call("auth.login", ["token": "cl_wrong"]) }
             #expect((limited?.data?["retry_after_seconds"]?.intValue ?? 0) > 0)
+            // An office behind one NAT address: a colleague's mistyped tokens cost nobody their login.
+            let loginStarted = ContinuousClock.now
+            #expect(try await c.call("auth.login", ["token": .string(agency.token)])["role"] == "owner")
+            #expect(ContinuousClock.now - loginStarted < .milliseconds(300), "a valid login is not slowed")
+            await expectRPCError(.rateLimited) { _ = try await c.call("auth.login", ["token": "cl_still_wrong"]) }
         }
         try await server.stop()
-        // The policy is per server instance and per address: the unit itself.
-        let throttle = LoginThrottle(policy: { var p = LoginThrottle.Policy(); p.limit = 2; p.window = .seconds(60); return p }())
+    }
+
+    @Test("the throttle unit: per address, failures leave the window, memory stays bounded")
+    func throttleUnit() {
+        let throttle = LoginThrottle(policy: { var p = LoginThrottle.Policy(); p.freeFailures = 1; p.limit = 2; p.window = .seconds(60); p.maximumAddresses = 3; return p }())
         let t0 = ContinuousClock.now
-        _ = throttle.failed("10.0.0.1", now: t0)
-        _ = throttle.failed("10.0.0.1", now: t0)
-        #expect(throttle.retryAfter("10.0.0.1", now: t0) != nil)
-        #expect(throttle.retryAfter("10.0.0.2", now: t0) == nil)
-        #expect(throttle.retryAfter("10.0.0.1", now: t0 + .seconds(61)) == nil, "failures leave the window")
-        _ = throttle.failed("10.0.0.3", now: t0)
-        throttle.succeeded("10.0.0.3")
-        #expect(throttle.retryAfter("10.0.0.3", now: t0) == nil)
+        #expect(throttle.failed("10.0.0.1", now: t0) == .delayed(.zero))
+        #expect(throttle.failed("10.0.0.1", now: t0) == .delayed(.milliseconds(100)))
+        #expect(throttle.failed("10.0.0.1", now: t0) == .limited(retryAfter: .seconds(60)))
+        #expect(throttle.failed("10.0.0.2", now: t0) == .delayed(.zero), "per address")
+        #expect(throttle.failed("10.0.0.1", now: t0 + .seconds(61)) == .delayed(.zero), "failures leave the window")
+        // Refused failures do not pile up: at most `limit` are kept per address.
+        for _ in 0..<100 { _ = throttle.failed("10.0.0.3", now: t0) }
+        #expect(throttle.recentFailures("10.0.0.3", now: t0) == 2)
+        // A fourth address pushes one of the stalest (last failure at t0) out.
+        let t1 = t0 + .seconds(1)
+        _ = throttle.failed("10.0.0.4", now: t1)
+        #expect(throttle.recentFailures("10.0.0.4", now: t1) == 1)
+        #expect(throttle.recentFailures("10.0.0.2", now: t1) == 0 || throttle.recentFailures("10.0.0.3", now: t1) == 0)
     }
 }

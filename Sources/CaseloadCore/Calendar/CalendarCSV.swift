@@ -7,6 +7,8 @@
 public enum CalendarCSV {
     /// The required first line.
     public static let header = "date,kind,name"
+    /// The years a calendar may hold days of (the State Council notices Caseload can use).
+    public static let yearRange = 2000...2100
 
     /// The entries of `text`, in file order.
     ///
@@ -54,10 +56,13 @@ public enum CalendarCSV {
             let kindText = String(parts[1].trimmingWhitespace)
             var lineIssues: [FieldIssue] = []
 
-            let date = CalendarDate(iso: dateText)
+            var date = CalendarDate(iso: dateText)
             if date == nil {
                 lineIssues.append(FieldIssue(
                     field: field, rule: "date", message: "\"\(dateText)\" is not a real date written YYYY-MM-DD"))
+            } else if let d = date, !yearRange.contains(d.year) {
+                lineIssues.append(FieldIssue(field: field, rule: "range", message: "\(d.iso): a calendar covers the years \(yearRange.lowerBound)–\(yearRange.upperBound)"))
+                date = nil
             }
             let kind = DayKind(rawValue: kindText.lowercased())
             if kind == nil {

@@ -15,6 +15,24 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     public static let minimum = CalendarDate(checkedYear: 1, month: 1, day: 1)
     /// The largest representable date, 9999-12-31.
     public static let maximum = CalendarDate(checkedYear: 9999, month: 12, day: 31)
+    static let minimumDay = minimum.daysSinceEpoch
+    static let maximumDay = maximum.daysSinceEpoch
+
+    /// Every date a client may send: 1900-01-01 … 2100-12-31 (`acceptedRange`). Wide enough
+    /// for any birth date or permit on file, and it keeps every count of days, working-day
+    /// walk and deadline far from the representable ends. Fields may narrow it further.
+    public static let acceptedRange = CalendarDate(checkedYear: 1900, month: 1, day: 1)...CalendarDate(checkedYear: 2100, month: 12, day: 31)
+
+    /// The rule a client's date breaks, in words, for error messages.
+    public static let acceptedDescription = "a real date as YYYY-MM-DD between 1900-01-01 and 2100-12-31"
+
+    /// A date a client sent, as `YYYY-MM-DD`: nil unless it is a real date in `acceptedRange`.
+    /// Every path that takes a date from outside (params, stage data, imports, calendars)
+    /// reads it here, so no stored date is outside the range.
+    public init?(accepting text: String) {
+        guard let date = CalendarDate(iso: text), Self.acceptedRange.contains(date) else { return nil }
+        self = date
+    }
 
     /// Creates a date, or returns nil if it does not exist (e.g. 2023-02-29, 2024-04-31)
     /// or its year is outside 1...9999.
@@ -37,14 +55,13 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         self.init(year: year, month: month, day: day)
     }
 
-    /// Days since 1970-01-01, from `daysSinceEpoch`. Traps if the result is outside
-    /// `minimum...maximum`, like an out-of-range array index: no case file spans millennia,
-    /// so such a value is a programming error, not user input.
-    public init(daysSinceEpoch: Int) {
-        precondition(
-            (Self.minimum.daysSinceEpoch...Self.maximum.daysSinceEpoch).contains(daysSinceEpoch),
-            "CalendarDate out of range 0001-01-01...9999-12-31"
-        )
+    /// Days since 1970-01-01, from `daysSinceEpoch`, clamped to `minimum...maximum`.
+    ///
+    /// Total rather than trapping: a trap here is an outage for every agency, and the values
+    /// reaching it can come from stored data. Dates a client sends are refused outside
+    /// `acceptedRange` long before any arithmetic could get near either end.
+    public init(daysSinceEpoch unclamped: Int) {
+        let daysSinceEpoch = min(max(unclamped, Self.minimumDay), Self.maximumDay)
         // civil_from_days (Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms"):
         // shifts to eras of 400 years starting 0000-03-01 so leap days fall at the era's end.
         let z = daysSinceEpoch + 719_468
@@ -77,9 +94,10 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         return era * 146_097 + doe - 719_468
     }
 
-    /// The date `days` later (earlier if negative). Traps outside `minimum...maximum`.
+    /// The date `days` later (earlier if negative), clamped to `minimum...maximum`.
     public func adding(days: Int) -> CalendarDate {
-        CalendarDate(daysSinceEpoch: daysSinceEpoch + days)
+        let (sum, overflow) = daysSinceEpoch.addingReportingOverflow(days)
+        return CalendarDate(daysSinceEpoch: overflow ? (days < 0 ? Int.min : Int.max) : sum)
     }
 
     /// Whole days from `self` to `other` (positive if `other` is later).

@@ -104,7 +104,7 @@ public struct ChineseCalendar: WorkingDayCalendar {
     /// The first working day that is `date` or later.
     public func nextWorkingDay(onOrAfter date: CalendarDate) -> CalendarDate {
         var day = date.daysSinceEpoch
-        while !isWorking(day) { day += 1 }
+        while !isWorking(day), day < CalendarDate.maximumDay { day += 1 }
         return CalendarDate(daysSinceEpoch: day)
     }
 
@@ -167,7 +167,9 @@ public struct ChineseCalendar: WorkingDayCalendar {
         var unknown: [Int] = []
         // The year of `day` is re-derived only when `day` leaves yearFirst...yearLast.
         var yearFirst = 1, yearLast = 0
-        while remaining > 0 {
+        // Stops at the representable ends rather than trap (accepted dates and the rules'
+        // bounded offsets never get near them).
+        while remaining > 0, day + step >= CalendarDate.minimumDay, day + step <= CalendarDate.maximumDay {
             day += step
             if day < yearFirst || day > yearLast {
                 let year = CalendarDate(daysSinceEpoch: day).year

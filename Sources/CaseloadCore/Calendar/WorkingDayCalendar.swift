@@ -57,14 +57,16 @@ extension WorkingDayCalendar {
         return count
     }
 
-    /// Walks forward one day at a time from `date`, counting working days and collecting the
-    /// skipped ones. Shared by conforming calendars; `provisional`/`note` are decided by the caller.
+    /// Walks one day at a time from `date`, counting working days and collecting the skipped
+    /// ones. Shared by conforming calendars; `provisional`/`note` are decided by the caller.
+    /// A negative count walks nowhere (these calendars count forward only); a walk stops at
+    /// the last representable day rather than trap, though accepted dates and the rules'
+    /// bounded offsets never get near it.
     func walk(workingDays days: Int, from date: CalendarDate) -> (date: CalendarDate, skipped: [CalendarDate]) {
-        precondition(days >= 0, "adding(workingDays:) counts forward only")
-        var remaining = days
+        var remaining = max(0, days)
         var day = date
         var skipped: [CalendarDate] = []
-        while remaining > 0 {
+        while remaining > 0, day < .maximum {
             day = day.adding(days: 1)
             if isWorkingDay(day) {
                 remaining -= 1

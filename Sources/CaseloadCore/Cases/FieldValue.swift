@@ -28,9 +28,17 @@ public enum FieldValue: Sendable, Hashable, Codable {
     public static func parse(_ raw: RawFieldValue, as type: FieldType, field: String) throws(ValidationError) -> FieldValue {
         switch (type, raw) {
         case (.date, .string(let s)):
-            if let date = CalendarDate(iso: String(s.trimmingWhitespace)) { return .date(date) }
+            guard let date = CalendarDate(iso: String(s.trimmingWhitespace)) else { break }
+            guard CalendarDate.acceptedRange.contains(date) else {
+                throw ValidationError(field: field, rule: "range", message: "must be " + CalendarDate.acceptedDescription)
+            }
+            return .date(date)
         case (.text, .string(let s)):
-            return .text(String(s.trimmingWhitespace))
+            let text = String(s.trimmingWhitespace)
+            guard text.unicodeScalars.count <= maximumTextLength else {
+                throw ValidationError(field: field, rule: "max_length", message: "must have at most \(maximumTextLength) characters")
+            }
+            return .text(text)
         case (.text, .int(let i)):
             return .text(String(i))
         case (.bool, .bool(let b)):
@@ -40,8 +48,12 @@ public enum FieldValue: Sendable, Hashable, Codable {
         default:
             break
         }
-        throw ValidationError(field: field, rule: "type", message: "must be \(type.expectation), got \(raw)")
+        // The value is not repeated back: it may be personal data typed into the wrong field.
+        throw ValidationError(field: field, rule: "type", message: "must be \(type.expectation)")
     }
+
+    /// The longest text a stage field records (receipt numbers, reasons, notes).
+    public static let maximumTextLength = 2000
 
     private enum CodingKeys: String, CodingKey { case type, value }
 

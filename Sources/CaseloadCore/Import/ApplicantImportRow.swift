@@ -33,8 +33,9 @@ public struct ApplicantImportRow: Sendable, Hashable {
     ]
     static let kinds: [String: String] = ["积分新办": "points_new", "积分续办": "points_renewal", "居转户": "hukou_transfer", "人才引进": "talent_introduction"]
 
-    /// Validates one row; every problem is a FieldIssue whose field is the column key.
-    public static func parse(_ fields: [String: String]) throws(ValidationError) -> ApplicantImportRow {
+    /// Validates one row; every problem is a FieldIssue whose field is the column key. Dates
+    /// are checked against `today` where their field keeps a window around it.
+    public static func parse(_ fields: [String: String], today: CalendarDate) throws(ValidationError) -> ApplicantImportRow {
         var issues: [FieldIssue] = []
         func value(_ key: String) -> String? {
             guard let raw = fields[key] else { return nil }
@@ -68,13 +69,17 @@ public struct ApplicantImportRow: Sendable, Hashable {
             default: issues.append(FieldIssue(field: key, rule: "type", message: "must be 是/否 (yes/no)"))
             }
         }
-        func date(_ key: String) {
+        func date(_ key: String, _ window: DateWindow) {
             guard let raw = value(key) else { return }
             let parts = raw.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).compactMap { Int($0) }
-            if parts.count == 3, let d = CalendarDate(year: parts[0], month: parts[1], day: parts[2]) {
-                profile[key] = .string(d.iso)
-            } else {
+            guard parts.count == 3, let d = CalendarDate(year: parts[0], month: parts[1], day: parts[2]) else {
                 issues.append(FieldIssue(field: key, rule: "date", message: "is not a date (YYYY-MM-DD)"))
+                return
+            }
+            if let refusal = window.refusal(of: d, today: today) {
+                issues.append(FieldIssue(field: key, rule: "range", message: refusal))
+            } else {
+                profile[key] = .string(d.iso)
             }
         }
         if let raw = value("education_level") {
@@ -88,8 +93,8 @@ public struct ApplicantImportRow: Sendable, Hashable {
             }
         }
         if let raw = value("permit_number") { profile["permit_number"] = .string(raw) }
-        date("permit_received_date")
-        date("permit_expiry_date")
+        date("permit_received_date", .permit)
+        date("permit_expiry_date", .permit)
         if let raw = value("social_insurance_months") {
             if let n = Int(raw), (0...1200).contains(n) { profile["social_insurance_months"] = .int(n) } else {
                 issues.append(FieldIssue(field: "social_insurance_months", rule: "range", message: "must be a whole number of months, 0 to 1200"))

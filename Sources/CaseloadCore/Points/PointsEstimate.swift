@@ -37,7 +37,7 @@ public struct PointsEstimate: Sendable, Hashable, Codable {
     public init(rulesVersion: String, items: [Item], standard: Int) {
         self.rulesVersion = rulesVersion
         self.items = items
-        self.total = items.reduce(0) { $0 + $1.points }
+        self.total = items.reduce(0) { $0.saturatingAdding($1.points) }
         self.standard = standard
         self.meetsStandard = total >= standard
     }

@@ -1,6 +1,7 @@
 /// Estimates points from a profile with a version of the rules. Pure arithmetic over data.
 public enum PointsEstimator {
-    /// The estimate as of `asOf` (which fixes the age). Always lists age, education/skill and
+    /// The estimate as of `asOf` (which fixes the age). Every product and sum saturates: rules
+    /// are range-checked when added (`PointsRules.validate`), but one stored earlier may not be. Always lists age, education/skill and
     /// social insurance (0 with a reason when unknown); other indicators only when they score.
     public static func estimate(_ profile: PointsProfile, asOf: CalendarDate, rules: PointsRules) -> PointsEstimate {
         typealias Item = PointsEstimate.Item
@@ -22,7 +23,7 @@ public enum PointsEstimator {
         let years = max(0, profile.socialInsuranceMonths) / 12
         items.append(Item(
             id: "social_insurance", chineseName: "社会保险", englishName: "Shanghai social insurance",
-            points: years * rules.socialInsurancePerYear,
+            points: years.saturatingMultiplied(by: rules.socialInsurancePerYear),
             explanation: "\(profile.socialInsuranceMonths) months = \(years) full years × \(rules.socialInsurancePerYear)"))
 
         if let base = profile.contributionBase, let points = rules.contributionBase[base] {
@@ -41,14 +42,14 @@ public enum PointsEstimator {
                 explanation: "fresh full-time graduate"))
         }
         if profile.spouseHukouYears > 0 {
-            let points = min(rules.spouseHukouMaximum, profile.spouseHukouYears * rules.spouseHukouPerYear)
+            let points = min(rules.spouseHukouMaximum, profile.spouseHukouYears.saturatingMultiplied(by: rules.spouseHukouPerYear))
             items.append(Item(
                 id: "spouse_hukou", chineseName: "配偶本市户籍", englishName: "Spouse with Shanghai hukou", points: points,
                 explanation: "\(profile.spouseHukouYears) years × \(rules.spouseHukouPerYear), at most \(rules.spouseHukouMaximum)"))
         }
         if profile.remoteDistrictYears > 0 {
             let counts = profile.remoteDistrictYears >= rules.remoteDistrictMinimumYears
-            let points = counts ? min(rules.remoteDistrictMaximum, profile.remoteDistrictYears * rules.remoteDistrictPerYear) : 0
+            let points = counts ? min(rules.remoteDistrictMaximum, profile.remoteDistrictYears.saturatingMultiplied(by: rules.remoteDistrictPerYear)) : 0
             items.append(Item(
                 id: "remote_district", chineseName: "远郊重点区域", englishName: "Remote district", points: points,
                 explanation: counts

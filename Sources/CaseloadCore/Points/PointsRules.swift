@@ -44,7 +44,8 @@ public struct PointsRules: Sendable, Hashable, Codable {
         /// Points for an age in whole years.
         public func points(age: Int) -> Int {
             guard age <= oldestAge else { return 0 }
-            return min(maximum, bandPoints + pointsPerYearYounger * max(0, bandFromAge - age))
+            // Saturating: a version stored before its values were range-checked may hold anything.
+            return min(maximum, bandPoints.saturatingAdding(pointsPerYearYounger.saturatingMultiplied(by: max(0, bandFromAge.saturatingSubtracting(age)))))
         }
     }
 

@@ -1,5 +1,11 @@
 import NIOCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One frame read off the wire.
 public enum LineFrame: Sendable, Equatable {
     /// A line without its `\n` or `\r\n` terminator. Blank lines are skipped, never delivered.
@@ -31,8 +37,7 @@ public struct LineFrameDecoder: ByteToMessageDecoder, Sendable {
         }
         let view = buffer.readableBytesView
         // Only look at bytes we have not scanned before, so a slow trickle stays linear.
-        let start = view.startIndex + scanned
-        guard let newline = view[start...].firstIndex(of: UInt8(ascii: "\n")) else {
+        guard let offset = buffer.firstNewline(after: scanned) else {
             scanned = view.count
             // A trailing \r may be the first half of a CRLF whose \n has not arrived yet.
             let pending = view.count - (view.last == UInt8(ascii: "\r") ? 1 : 0)
@@ -43,7 +48,7 @@ public struct LineFrameDecoder: ByteToMessageDecoder, Sendable {
             }
             return .needMoreData
         }
-        let length = newline - view.startIndex
+        let length = offset
         scanned = 0
         var line = buffer.readSlice(length: length)!
         buffer.moveReaderIndex(forwardBy: 1)  // the '\n'
@@ -71,6 +76,26 @@ public struct LineFrameDecoder: ByteToMessageDecoder, Sendable {
             if !Self.isBlank(line) { context.fireChannelRead(wrapInboundOut(.line(line))) }
         }
         return .needMoreData
+    }
+}
+
+extension ByteBuffer {
+    /// The offset (from the reader index) of the first `\n` at or after `offset`. A byte
+    /// search in C: lines arrive in big chunks, and a loop over a view was the decoder's cost.
+    public func firstNewline(after offset: Int = 0) -> Int? {
+        withUnsafeReadableBytes { bytes in
+            guard offset < bytes.count, let base = bytes.baseAddress,
+                let found = memchr(base + offset, Int32(UInt8(ascii: "\n")), bytes.count - offset)
+            else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
+        }
+    }
+
+    /// The offset (from the reader index) of the last `\n`.
+    public func lastNewline() -> Int? {
+        var last: Int?
+        while let next = firstNewline(after: last.map { $0 + 1 } ?? 0) { last = next }
+        return last
     }
 }
 

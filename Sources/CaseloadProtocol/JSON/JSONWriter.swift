@@ -38,8 +38,23 @@ public enum JSONWriter {
 
     /// A reply to one call, `{"id":…,"jsonrpc":"2.0","result":…}`; nil if the result holds a double.
     public static func result(_ value: JSONValue, id: RequestID) -> [UInt8]? {
+        var out = resultHead(id: id, capacity: 512)
+        guard write(value, into: &out) else { return nil }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// A reply whose result is already encoded (`encoded` must be one JSON value).
+    public static func result(encoded: [UInt8], id: RequestID) -> [UInt8] {
+        var out = resultHead(id: id, capacity: encoded.count + 64)
+        out += encoded
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    private static func resultHead(id: RequestID, capacity: Int) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(512)
+        out.reserveCapacity(capacity)
         out.append(contentsOf: #"{"id":"#.utf8)
         switch id {
         case .string(let s): writeString(s, into: &out)
@@ -47,8 +62,6 @@ public enum JSONWriter {
         case .null: out.append(contentsOf: "null".utf8)
         }
         out.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
-        guard write(value, into: &out) else { return nil }
-        out.append(UInt8(ascii: "}"))
         return out
     }
 

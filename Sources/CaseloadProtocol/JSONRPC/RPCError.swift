@@ -125,3 +125,50 @@ extension RPCError {
         }
     }
 }
+
+extension RPCError {
+    /// Bytes of any one string of an error (message, field name, value) that are sent back.
+    public static let echoLimit = 200
+    /// Entries of `data.errors` sent back; the rest are counted in one last entry.
+    public static let issueLimit = 20
+
+    /// This error with whatever it repeats of the request cut short: no string longer than
+    /// `echoLimit` bytes (the message may hold one such echo besides its own words), no more
+    /// than `issueLimit` issues. A reply never grows with what the client sent.
+    public func boundingEchoes() -> RPCError {
+        var bounded = self
+        bounded.message = Self.truncated(message, to: 2 * Self.echoLimit)
+        bounded.data = data.map(Self.bounded)
+        return bounded
+    }
+
+    static func bounded(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let s):
+            return .string(truncated(s, to: echoLimit))
+        case .array(let elements) where elements.count > issueLimit:
+            let more: JSONValue = ["field": "params", "rule": "more", "message": .string("and \(elements.count - issueLimit) more")]
+            return .array(elements.prefix(issueLimit).map(bounded) + [more])
+        case .array(let elements):
+            return .array(elements.map(bounded))
+        case .object(let members):
+            return .object(members.mapValues(bounded))
+        default:
+            return value
+        }
+    }
+
+    /// `s` cut to at most `limit` UTF-8 bytes at a character boundary, with "…" when cut.
+    public static func truncated(_ s: String, to limit: Int) -> String {
+        guard s.utf8.count > limit else { return s }
+        var kept = ""
+        var bytes = 0
+        for character in s {
+            let size = character.utf8.count
+            guard bytes + size <= limit - 3 else { break }
+            kept.append(character)
+            bytes += size
+        }
+        return kept + "…"
+    }
+}

@@ -44,6 +44,7 @@ public final class Application: Sendable {
         do { cipher = try PIICipher(activeKey: piiKey, oldKeys: configuration.piiOldKeys, lookupKey: lookupKey) } catch {
             throw ConfigurationError("\(error)")
         }
+        let cursors = try CursorSealer(lookupKey: lookupKey)
         // The stage tables are data: a malformed one stops the server before it listens.
         for kind in CaseKinds.all where !kind.problems().isEmpty {
             throw ConfigurationError("case kind \(kind.id) is malformed: \(kind.problems().joined(separator: "; "))")
@@ -54,7 +55,8 @@ public final class Application: Sendable {
         let metrics = Metrics(poolSize: configuration.databaseMaximumConnections, sharedReads: { database.sharedReadCounts })
         let services = ServerServices(
             database: database, configuration: configuration, version: Self.version, cipher: cipher,
-            loginThrottle: LoginThrottle(policy: configuration.loginPolicy), events: events, metrics: metrics)
+            loginThrottle: LoginThrottle(policy: configuration.loginPolicy), events: events, metrics: metrics, cursors: cursors,
+            discovery: Discovery(registry: registry, version: Self.version, perMinuteBeforeLogin: configuration.limits.discoverPerMinuteBeforeLogin))
         let dispatcher = Dispatcher(registry: registry, services: services, logger: logger)
         let handler = ConnectionHandler(dispatcher: dispatcher, limits: configuration.limits, logger: logger)
         let requireSafeRole = configuration.requireSafeDatabaseRole

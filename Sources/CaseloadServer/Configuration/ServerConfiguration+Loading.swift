@@ -9,7 +9,8 @@ extension ServerConfiguration {
     public static let settingNames = [
         "listen", "database_url", "database_max_connections", "log_level", "max_line_bytes", "max_batch",
         "max_in_flight", "idle_timeout_seconds", "request_deadline_seconds", "job_interval_seconds", "pii_key", "pii_old_keys", "pii_lookup_key",
-        "tls_certificate", "tls_private_key", "metrics_listen", "proxy_protocol",
+        "tls_certificate", "tls_private_key", "metrics_listen", "proxy_protocol", "line_read_seconds", "input_budget_bytes",
+        "max_connections", "max_connections_per_address", "discover_per_minute",
     ]
 
     /// The layer of `CASELOAD_*` environment variables.
@@ -84,6 +85,11 @@ extension ServerConfiguration {
         if let v = try int("idle_timeout_seconds", 1...86400) { c.limits.idleTimeoutSeconds = v }
         if let v = try int("request_deadline_seconds", 1...3600) { c.limits.requestDeadlineSeconds = v }
         if let v = try int("job_interval_seconds", 1...86400) { c.jobIntervalSeconds = v }
+        if let v = try int("line_read_seconds", 1...3600) { c.limits.lineReadSeconds = v }
+        if let v = try int("input_budget_bytes", 1 << 20...(16 << 30)) { c.limits.inputBudgetBytes = Int(v) }
+        if let v = try int("max_connections", 1...1_000_000) { c.limits.maximumConnections = Int(v) }
+        if let v = try int("max_connections_per_address", 1...1_000_000) { c.limits.maximumConnectionsPerAddress = Int(v) }
+        if let v = try int("discover_per_minute", 1...100_000) { c.limits.discoverPerMinuteBeforeLogin = Int(v) }
         if let raw = merged["proxy_protocol"] {
             switch raw.lowercased() {
             case "true", "on", "yes", "1": c.proxyProtocol = true

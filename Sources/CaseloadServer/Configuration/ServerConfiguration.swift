@@ -48,6 +48,20 @@ public struct ServerConfiguration: Sendable, Hashable {
         public var idleTimeoutSeconds: Int64 = 300
         /// A request still running after this long is answered with `deadline_exceeded`.
         public var requestDeadlineSeconds: Int64 = 30
+        /// A line must be finished (its newline received) within this long of its first byte;
+        /// else an error line, and the connection closes (a slow sender holds a buffer).
+        public var lineReadSeconds: Int64 = 30
+        /// Bytes held in unfinished lines across all connections; the connection that would go
+        /// over is refused with `request_too_large` and closed.
+        public var inputBudgetBytes = 64 << 20
+        /// Open connections in all, and from one client address (the PROXY header's, behind a
+        /// balancer that sends one; else the balancer's own, so raise it there). A connection
+        /// over either gets a `rate_limited` line and is closed.
+        public var maximumConnections = 4096
+        public var maximumConnectionsPerAddress = 256
+        /// `rpc.discover` before login: calls per minute from one client address (it is the
+        /// largest reply, 100 KB for a 60-byte request). Logged-in callers are not limited.
+        public var discoverPerMinuteBeforeLogin = 30
 
         public init() {}
     }

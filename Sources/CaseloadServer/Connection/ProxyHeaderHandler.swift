@@ -46,6 +46,7 @@ final class ProxyHeaderHandler: ChannelInboundHandler, RemovableChannelHandler {
             done = true
             buffered = nil
             if let source { peer.set(source) }
+            context.fireUserInboundEventTriggered(PeerKnown())
             bytes.moveReaderIndex(forwardBy: length)
             if bytes.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(bytes)) }
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)

@@ -19,6 +19,8 @@ public final class RPCServer: Service, Sendable {
     let logger: Logger
     /// Checks that must pass before the server listens (e.g. the database role is safe).
     let prepare: @Sendable () async throws -> Void
+    /// Connections open, against the configured limits.
+    public let connectionLimits: ConnectionLimits
     private let bound = Mutex<BoundState>(.waiting([]))
 
     private enum BoundState {
@@ -33,6 +35,8 @@ public final class RPCServer: Service, Sendable {
     ) {
         self.proxyProtocol = proxyProtocol
         self.prepare = prepare
+        connectionLimits = ConnectionLimits(
+            maximumTotal: handler.limits.maximumConnections, maximumPerAddress: handler.limits.maximumConnectionsPerAddress)
         self.host = host
         self.port = port
         self.tls = tls
@@ -74,6 +78,9 @@ public final class RPCServer: Service, Sendable {
         let tls = self.tls
         let proxyProtocol = self.proxyProtocol
         let accepted = AcceptedConnections<LineFrame, ByteBuffer>()
+        let connectionLimits = self.connectionLimits
+        let budget = InputBudget(limit: limits.inputBudgetBytes)
+        let metrics = handler.dispatcher.services.metrics
         let server: NIOAsyncChannel<(AcceptedConnections<LineFrame, ByteBuffer>.Connection, PeerAddress)?, Never>
         do {
             try await prepare()
@@ -97,8 +104,10 @@ public final class RPCServer: Service, Sendable {
                             try sync.addHandler(NIOSSLServerHandler(context: tls))
                             try sync.addHandler(TLSInputCloseHandler())
                         }
+                        try sync.addHandler(ConnectionGate(limits: connectionLimits, metrics: metrics, peer: peer, waitForHeader: proxyProtocol))
                         try sync.addHandler(IdleStateHandler(allTimeout: .seconds(limits.idleTimeoutSeconds)))
                         try sync.addHandler(IdleCloseHandler())
+                        try sync.addHandler(PartialLineGuard(budget: budget, deadline: .seconds(limits.lineReadSeconds), metrics: metrics))
                         try sync.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineLength: limits.maximumLineLength)))
                         try sync.addHandler(MessageToByteHandler(LineFrameEncoder()))
                         return try accepted.wrap(channel).map { ($0, peer) }

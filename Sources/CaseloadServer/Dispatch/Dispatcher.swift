@@ -36,43 +36,70 @@ public struct Dispatcher: Sendable {
     public func reply(to incoming: RPCIncoming, session: Session) async -> ByteBuffer? {
         switch incoming {
         case .rejected(let response):
-            return encode(response)
+            return ByteBuffer(bytes: encode(.response(response)))
         case .single(let entry):
-            guard let response = await respond(to: entry, session: session) else { return nil }
-            // A result is written directly (JSONWriter); errors and doubles go through Foundation.
-            if case .success(let value) = response.outcome, let bytes = JSONWriter.result(value, id: response.id) {
-                return ByteBuffer(bytes: bytes)
-            }
-            return encode(response)
+            guard let reply = await respond(to: entry, session: session, discoverAllowed: true) else { return nil }
+            return ByteBuffer(bytes: encode(reply))
         case .batch(let entries) where changesSession(incoming):
             // A login (or logout) in a batch: everything after it must see its session.
-            var responses: [RPCResponse] = []
-            for entry in entries {
-                if let response = await respond(to: entry, session: session) { responses.append(response) }
+            var replies: [Reply] = []
+            for (entry, allowed) in zip(entries, Self.discoverAllowed(entries)) {
+                if let reply = await respond(to: entry, session: session, discoverAllowed: allowed) { replies.append(reply) }
             }
-            return responses.isEmpty ? nil : encode(responses)
+            return encode(batch: replies)
         case .batch(let entries):
             // A batch's requests run concurrently; the reply keeps their order.
-            let responses = await withTaskGroup(of: (Int, RPCResponse?).self) { group in
+            let allowed = Self.discoverAllowed(entries)
+            let replies = await withTaskGroup(of: (Int, Reply?).self) { group in
                 for (index, entry) in entries.enumerated() {
-                    group.addTask { (index, await respond(to: entry, session: session)) }
+                    group.addTask { (index, await respond(to: entry, session: session, discoverAllowed: allowed[index])) }
                 }
-                var collected = [RPCResponse?](repeating: nil, count: entries.count)
-                for await (index, response) in group { collected[index] = response }
+                var collected = [Reply?](repeating: nil, count: entries.count)
+                for await (index, reply) in group { collected[index] = reply }
                 return collected.compactMap { $0 }
             }
-            return responses.isEmpty ? nil : encode(responses)
+            return encode(batch: replies)
         }
     }
 
-    func respond(to entry: RPCEntry, session: Session) async -> RPCResponse? {
+    /// One entry's reply: a response, or `rpc.discover`'s document from `discovery`.
+    enum Reply {
+        case response(RPCResponse)
+        case discovery(RequestID)
+    }
+
+    /// The method whose reply is the largest by far, and the same for everyone.
+    static let discover = "rpc.discover"
+
+    /// For each entry of a batch, whether it may call `rpc.discover`: only the first that does.
+    static func discoverAllowed(_ entries: [RPCEntry]) -> [Bool] {
+        var seen = false
+        return entries.map { entry in
+            guard case .request(let request) = entry, request.method == discover else { return true }
+            defer { seen = true }
+            return !seen
+        }
+    }
+
+    func respond(to entry: RPCEntry, session: Session, discoverAllowed: Bool) async -> Reply? {
         switch entry {
         case .invalid(let response):
-            return response
+            return .response(response)
+        case .request(let request) where request.method == Self.discover:
+            guard discoverAllowed else {
+                guard let id = request.id else { return nil }
+                let error = RPCError(.rateLimited, "Too many requests: rpc.discover may appear once in a batch", data: ["limit": "discover_per_batch"])
+                return .response(RPCResponse(id: id, error: error))
+            }
+            let outcome = await run(request, session: session)
+            guard let id = request.id else { return nil }
+            // The handler checked the call; the reply is the document's bytes, encoded at start.
+            if case .failure(let error) = outcome { return .response(RPCResponse(id: id, error: error)) }
+            return .discovery(id)
         case .request(let request):
             let outcome = await run(request, session: session)
             guard let id = request.id else { return nil }
-            return RPCResponse(id: id, outcome: outcome)
+            return .response(RPCResponse(id: id, outcome: outcome))
         }
     }
 
@@ -81,12 +108,12 @@ public struct Dispatcher: Sendable {
         let started = ContinuousClock.now
         services.metrics.requestStarted()
         var logger = logger
-        logger[metadataKey: "method"] = "\(request.method)"
+        logger[metadataKey: "method"] = "\(RPCError.truncated(request.method, to: 100))"
         let outcome: Result<JSONValue, RPCError>
         do {
             outcome = .success(try await invoke(request, session: session, logger: logger))
         } catch {
-            outcome = .failure(classify(error, logger: logger))
+            outcome = .failure(classify(error, logger: logger).boundingEchoes())
         }
         let elapsed = ContinuousClock.now - started
         let outcomeName: String
@@ -107,7 +134,7 @@ public struct Dispatcher: Sendable {
 
     func invoke(_ request: RPCRequest, session: Session, logger: Logger) async throws -> JSONValue {
         guard let method = registry[request.method] else {
-            throw RPCError(.methodNotFound, "Method not found: \(request.method)")
+            throw RPCError(.methodNotFound, "Method not found: \(RPCError.truncated(request.method, to: 100))")
         }
         let principal: Principal?
         if method.access == .authenticated {
@@ -125,7 +152,7 @@ public struct Dispatcher: Sendable {
             throw RPCError.invalidParams([("params", "by_name", "params must be an object of named parameters")])
         case let p?: params = p
         }
-        let issues = method.paramsSchema.issues(in: params, path: "")
+        let issues = method.paramsSchema.issues(in: params, path: "", today: CaseMethods.today())
         if !issues.isEmpty {
             throw RPCError.invalidParams(issues.map { ($0.field, $0.rule, $0.message) })
         }
@@ -134,7 +161,7 @@ public struct Dispatcher: Sendable {
             fields["idempotency_key"] = nil
             params = .object(fields)
         }
-        let context = RequestContext(session: session, services: services, registry: registry, logger: logger)
+        let context = RequestContext(session: session, services: services, registry: registry, logger: logger, method: method.name, params: params)
         let deadline = max(services.configuration.limits.requestDeadlineSeconds, method.minimumDeadlineSeconds ?? 0)
         let call = params
         // Answered by the deadline even if the work cannot be stopped (see withDeadline); a
@@ -185,6 +212,11 @@ public struct Dispatcher: Sendable {
                 return RPCError(.deadlineExceeded)
             case .stillReferenced(let constraint):
                 return RPCError(.conflict, "Conflict: other records still refer to this one", data: ["constraint": .string(constraint)])
+            case .valueRefused(let state, let constraint):
+                // A gap in validation: say so in the log (it is a bug), and refuse the call
+                // as the validation should have.
+                logger.warning("value refused by the database: a validation gap", metadata: ["sqlstate": "\(state)", "constraint": "\(constraint ?? "-")"])
+                return RPCError.invalidParams([("params", "database", "a value is outside what the database stores" + (constraint.map { " (\($0))" } ?? ""))])
             }
         case is CancellationError:
             return RPCError(.deadlineExceeded)
@@ -196,9 +228,35 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    func encode<T: Encodable>(_ value: T) -> ByteBuffer? {
-        guard let data = try? WireJSON.encode(value) else { return nil }
-        return ByteBuffer(data: data)
+    /// The bytes of one reply. A result goes through `JSONWriter`; an error, or a result that
+    /// holds a double, through Foundation. A result that cannot be encoded at all is logged
+    /// and answered `internal_error`: the client always gets a reply.
+    func encode(_ reply: Reply) -> [UInt8] {
+        switch reply {
+        case .discovery(let id):
+            return JSONWriter.result(encoded: services.discovery.bytes, id: id)
+        case .response(let response):
+            if case .success(let value) = response.outcome, let bytes = JSONWriter.result(value, id: response.id) { return bytes }
+            if let data = try? WireJSON.encode(response) { return Array(data) }
+            logger.error("reply could not be encoded", metadata: ["id_type": "\(response.id)"])
+            return Array((try? WireJSON.encode(RPCResponse(id: response.id, error: RPCError(.internalError)))) ?? Data())
+        }
+    }
+
+    func encode(batch replies: [Reply]) -> ByteBuffer? {
+        guard !replies.isEmpty else { return nil }
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, reply) in replies.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += encode(reply)
+        }
+        out.append(UInt8(ascii: "]"))
+        return ByteBuffer(bytes: out)
+    }
+
+    /// A reply for the connection handler's own errors (a line too long).
+    func encode(_ response: RPCResponse) -> ByteBuffer {
+        ByteBuffer(bytes: encode(.response(response)))
     }
 }
 

@@ -10,6 +10,9 @@ public struct RequestContext: Sendable {
     /// The registry that dispatched this call (`rpc.discover` describes it).
     public let registry: MethodRegistry
     public let logger: Logger
+    /// The method called, and its params as the client sent them (cursors are bound to both).
+    let method: String
+    let params: JSONValue
     /// The call's transaction: every `withAgency` of the handler runs in it, so the call's
     /// changes, its audit entries and its idempotency record commit together or not at all.
     var transaction: PostgresConnection?
@@ -86,13 +89,20 @@ public struct ServerServices: Sendable {
     public let loginThrottle: LoginThrottle
     /// This instance's watch subscriptions.
     public let events: EventHub
+    /// Seals and opens pagination cursors.
+    let cursors: CursorSealer
+    /// `rpc.discover`'s document, built once.
+    public let discovery: Discovery
     /// Counters for the metrics endpoint.
     public let metrics: Metrics
 
     public init(
         database: Database, configuration: ServerConfiguration, version: String, cipher: PIICipher,
-        loginThrottle: LoginThrottle = LoginThrottle(), events: EventHub, metrics: Metrics
+        loginThrottle: LoginThrottle = LoginThrottle(), events: EventHub, metrics: Metrics, cursors: CursorSealer,
+        discovery: Discovery
     ) {
+        self.cursors = cursors
+        self.discovery = discovery
         self.metrics = metrics
         self.cipher = cipher
         self.loginThrottle = loginThrottle

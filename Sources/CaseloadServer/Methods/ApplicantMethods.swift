@@ -11,8 +11,8 @@ enum ApplicantMethods {
         .optional("upgraded_from_associate", .nullable(.boolean), "专升本: the bachelor's degree followed an associate diploma (both diplomas are needed)"),
         .optional("skill_level", .nullable(.string(enum: SkillLevel.allCases.map(\.rawValue))), "Skill level or professional title (职业资格/职称)"),
         .optional("permit_number", .nullable(.string(maxLength: 40)), "Residence permit number (居住证号)"),
-        .optional("permit_received_date", .nullable(.string(format: .date)), "When the residence permit was received"),
-        .optional("permit_expiry_date", .nullable(.string(format: .date)), "When the residence permit expires (points expire with it)"),
+        .optional("permit_received_date", .nullable(.date(.permit)), "When the residence permit was received"),
+        .optional("permit_expiry_date", .nullable(.date(.permit)), "When the residence permit expires (points expire with it)"),
         .optional("social_insurance_months", .nullable(.integer(minimum: 0, maximum: 1200)), "Full months of Shanghai social insurance"),
         .optional("contribution_base", .nullable(.string(enum: ContributionBaseMultiple.allCases.map(\.rawValue))), "Contribution base over recent years, as a multiple of the average wage"),
         .optional("shortage_major", .nullable(.boolean), "Studied a shortage major (紧缺急需专业)"),
@@ -178,14 +178,14 @@ enum ApplicantMethods {
                     }
                     return ["applicants": .array(try found.map { [try value($0)] } ?? []), "next_cursor": .null]
                 }
-                let after = try Cursor.decode(params.cursor, as: NameCursor.self, method: "applicant.list")
+                let after = try context.openCursor(params.cursor, as: NameCursor.self)
                 let filter = ApplicantFilter(companyID: params.companyID, consultantID: params.consultantID, nameContains: params.query)
                 let records = try await context.withAgency { principal, connection in
                     try await ApplicantStore.list(
                         agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
                 }
                 let page = records.prefix(limit)
-                let next = records.count > limit ? page.last.map { Cursor.encode(NameCursor(name: $0.name, id: $0.id)) } : nil
+                let next = records.count > limit ? try page.last.map { try context.sealCursor(NameCursor(name: $0.name, id: $0.id)) } : nil
                 return ["applicants": .array(try page.map(value)), "next_cursor": next.map(JSONValue.string) ?? .null]
             },
             .define(

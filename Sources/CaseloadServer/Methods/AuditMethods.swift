@@ -82,13 +82,13 @@ enum AuditMethods {
                 filter.userID = params.userID
                 filter.since = params.since.flatMap(ISO8601DateFormatter().date(from:))
                 filter.until = params.until.flatMap(ISO8601DateFormatter().date(from:))
-                filter.after = try Cursor.decode(params.cursor, as: AuditCursor.self, method: "audit.list")?.id
+                filter.after = try context.openCursor(params.cursor, as: AuditCursor.self)?.id
                 let limit = params.limit ?? 200
                 let entries = try await context.withAgency { principal, connection in
                     try await AuditStore.list(filter, limit: limit + 1, agency: principal.agencyID, on: connection, logger: context.logger)
                 }
                 let page = entries.prefix(limit)
-                let next = entries.count > limit ? page.last.map { Cursor.encode(AuditCursor(id: $0.id)) } : nil
+                let next = entries.count > limit ? try page.last.map { try context.sealCursor(AuditCursor(id: $0.id)) } : nil
                 return ["entries": .array(try page.map(value)), "next_cursor": next.map(JSONValue.string) ?? .null]
             }
         ]

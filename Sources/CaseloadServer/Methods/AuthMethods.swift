@@ -39,22 +39,23 @@ enum AuthMethods {
                 access: .anyone,
                 changesSession: true
             ) { (params: LoginParams, context) -> JSONValue in
-                let throttle = context.services.loginThrottle
-                let address = context.session.remoteAddress
-                if let wait = throttle.retryAfter(address) {
-                    context.session.set(nil)
-                    throw RPCError(.rateLimited, data: ["retry_after_seconds": .int(max(1, wait.components.seconds))])
-                }
+                // The token is checked first, so a valid one always logs in; the throttle only
+                // decides how a failure is answered (LoginThrottle).
                 let principal = try await context.database.withConnection { connection in
                     try await AuthStore.authenticate(secret: params.token, on: connection, logger: context.logger)
                 }
                 guard let principal else {
                     context.session.set(nil)
-                    try await Task.sleep(for: throttle.failed(address))
+                    let address = context.session.remoteAddress
                     context.logger.notice("failed login", metadata: ["remote": "\(address)"])
-                    throw RPCError(.unauthenticated, "Unknown, expired or revoked token")
+                    switch context.services.loginThrottle.failed(address) {
+                    case .delayed(let wait):
+                        try await Task.sleep(for: wait)
+                        throw RPCError(.unauthenticated, "Unknown, expired or revoked token")
+                    case .limited(let retryAfter):
+                        throw RPCError(.rateLimited, data: ["retry_after_seconds": .int(max(1, retryAfter.components.seconds))])
+                    }
                 }
-                throttle.succeeded(address)
                 context.session.set(principal, tokenHash: Token.hash(params.token))
                 return principalValue(principal)
             },

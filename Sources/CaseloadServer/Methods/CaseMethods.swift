@@ -241,7 +241,7 @@ enum CaseMethods {
                 ]), roles: Role.everyone
             ) { (params: CaseListParams, context) -> JSONValue in
                 let limit = params.limit ?? 50
-                let after = try Cursor.decode(params.cursor, as: CaseCursor.self, method: "case.list")
+                let after = try context.openCursor(params.cursor, as: CaseCursor.self)
                 var filter = CaseFilter()
                 filter.companyID = params.companyID
                 filter.consultantID = params.consultantID
@@ -258,7 +258,7 @@ enum CaseMethods {
                     return (records, try await DocumentStore.originalsOut(cases: finished, agency: principal.agencyID, on: connection, logger: context.logger))
                 }
                 let page = records.prefix(limit)
-                let next = records.count > limit ? page.last.map { Cursor.encode(CaseCursor(openedAtMicros: $0.openedAtMicros, id: $0.id)) } : nil
+                let next = records.count > limit ? try page.last.map { try context.sealCursor(CaseCursor(openedAtMicros: $0.openedAtMicros, id: $0.id)) } : nil
                 return ["cases": .array(page.map { value($0, originalsOut: out[$0.id] ?? 0) }), "next_cursor": next.map(JSONValue.string) ?? .null]
             },
             .define(

@@ -139,7 +139,7 @@ enum CompanyMethods {
                 ])
             ) { (params: ListParams, context) -> JSONValue in
                 let limit = params.limit ?? 50
-                let after = try Cursor.decode(params.cursor, as: NameCursor.self, method: "company.list")
+                let after = try context.openCursor(params.cursor, as: NameCursor.self)
                 let filter = CompanyFilter(
                     district: params.district, talentCenterStatus: params.talentCenterStatus, nameContains: params.query, consultantID: params.consultantID)
                 let records = try await context.withAgency { principal, connection in
@@ -147,7 +147,7 @@ enum CompanyMethods {
                         agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
                 }
                 let page = records.prefix(limit)
-                let next = records.count > limit ? page.last.map { Cursor.encode(NameCursor(name: $0.name, id: $0.id)) } : nil
+                let next = records.count > limit ? try page.last.map { try context.sealCursor(NameCursor(name: $0.name, id: $0.id)) } : nil
                 return ["companies": .array(page.map(value)), "next_cursor": next.map(JSONValue.string) ?? .null]
             },
             .define(

@@ -64,6 +64,17 @@ enum ImportMethods {
         return try await CaseStore.list(agency: agency, filter: filter, after: nil, limit: 1, on: connection, logger: logger)
     }
 
+    /// Locks the import for this call; a finished one (committed, dry-run or refused: its rows
+    /// are gone) is a `conflict` that says to start again.
+    static func requireOpen(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        guard try await ImportStore.isOpen(id, agency: agency, forUpdate: true, on: connection, logger: logger) else {
+            throw RPCError(
+                .conflict,
+                "Conflict: this import is finished (committed, dry-run or refused), and its staged rows are gone: stage the file again with import.begin and import.rows",
+                data: ["errors": [["field": "import_id", "rule": "finished", "message": "the import is finished: start a new one"]]])
+        }
+    }
+
     /// Validates every staged row; applies them all unless dry-running or any row is wrong.
     /// Either way the import is finished: its staged rows are deleted.
     static func commit(_ params: CommitParams, context: RequestContext) async throws -> JSONValue {
@@ -71,7 +82,7 @@ enum ImportMethods {
         return try await context.withAgency { principal, connection in
             let agency = principal.agencyID
             let logger = context.logger
-            try await ImportStore.requireOpen(params.importID, agency: agency, forUpdate: true, on: connection, logger: logger)
+            try await requireOpen(params.importID, agency: agency, on: connection, logger: logger)
             let staged = try await ImportStore.rows(importID: params.importID, agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
             var companiesByCode: [String: UUID] = [:]
             var after: NameCursor?
@@ -91,9 +102,10 @@ enum ImportMethods {
             func error(_ row: Int, _ column: String, _ rule: String, _ message: String) {
                 errors.append(["row": .int(Int64(row)), "column": .string(column), "rule": .string(rule), "message": .string(message)])
             }
+            let today = CaseMethods.today()
             for (row, fields) in staged {
                 let parsed: ApplicantImportRow
-                do { parsed = try ApplicantImportRow.parse(fields) } catch let invalid as ValidationError {
+                do { parsed = try ApplicantImportRow.parse(fields, today: today) } catch let invalid as ValidationError {
                     for issue in invalid.issues { errors.append(["row": .int(Int64(row)), "column": .string(issue.field), "rule": .string(issue.rule), "message": .string(issue.message)]) }
                     continue
                 }
@@ -215,7 +227,7 @@ enum ImportMethods {
                 params: [
                     .required("import_id", .string(format: .uuid), "The import"),
                     .required("rows", .array(.object([
-                        .required("row", .integer(minimum: 1), "Data row number in the file"),
+                        .required("row", .integer(minimum: 1, maximum: 1_000_000), "Data row number in the file"),
                         .required("fields", .object([], additionalProperties: true), "Column key → text as in the file"),
                     ]), maxItems: 500), "The rows"),
                 ],
@@ -223,7 +235,7 @@ enum ImportMethods {
                 errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency, minimumDeadlineSeconds: 600
             ) { (params: RowsParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
-                    try await ImportStore.requireOpen(params.importID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+                    try await requireOpen(params.importID, agency: principal.agencyID, on: connection, logger: context.logger)
                     try await ImportStore.stage(
                         params.rows.map { (row: $0.row, fields: $0.fields) }, importID: params.importID, agency: principal.agencyID,
                         cipher: context.services.cipher, on: connection, logger: context.logger)

@@ -43,6 +43,9 @@ enum PointsMethods {
                 let date = params.asOf ?? CaseMethods.today()
                 let estimate = try await context.withAgency { principal, connection in
                     let applicant = try await ApplicantStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    if date < applicant.birthDate {
+                        throw ValidationError(field: "as_of", rule: "range", message: "must not be before the applicant's birth date (\(applicant.birthDate.iso))")
+                    }
                     let rules = try await PointsRulesStore.current(asOf: date, agency: principal.agencyID, on: connection, logger: context.logger)
                     return PointsEstimator.estimate(PointsProfile(birthDate: applicant.birthDate, profile: applicant.profile), asOf: date, rules: rules)
                 }
@@ -70,6 +73,7 @@ enum PointsMethods {
                 } catch {
                     throw ValidationError(field: "rules", rule: "format", message: "not a points rules version: start from one that points.rules.list returns")
                 }
+                try rules.validate()
                 try await context.withAgency { principal, connection in
                     try await PointsRulesStore.add(rules, agency: principal.agencyID, on: connection, logger: context.logger)
                 }

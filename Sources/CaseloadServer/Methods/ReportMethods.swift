@@ -148,7 +148,7 @@ enum ReportMethods {
     {
         let filter = params.filter
         let format = params.format
-        let previous = try Cursor.decode(params.cursor, as: ReportCursor.self, method: "report")
+        let previous = try context.openCursor(params.cursor, as: ReportCursor.self)
         return try await context.withAgency { principal, connection in
             var content = ""
             var state: ReportCursor
@@ -168,11 +168,12 @@ enum ReportMethods {
             content += ReportRenderer.rows(
                 try await rows(current, agency: principal.agencyID, connection: connection, context: context), section: casesSection,
                 firstRowIndex: state.rowsDone, format: format)
+            // The cursor is sealed, so its counts are this server's own (see CursorSealer).
             state.rowsDone += current.count
             var next: String?
             if page.count > size, let last = current.last {
                 state.after = CaseCursor(openedAtMicros: last.openedAtMicros, id: last.id)
-                next = Cursor.encode(state)
+                next = try context.sealCursor(state)
             } else {
                 content += ReportRenderer.endSection(casesSection, format: format) + ReportRenderer.end(state.meta, format: format)
             }

@@ -63,10 +63,11 @@ enum SystemMethods {
             },
             .define(
                 "rpc.discover",
-                summary: "The OpenRPC 1.x document describing every method, generated from the registry that dispatches.",
-                result: .any, access: .anyone
+                summary: "The OpenRPC 1.x document describing every method, generated from the registry that dispatches. Once per batch; before login, limited per client address (`discover_per_minute`).",
+                result: .any, errors: [.rateLimited], access: .anyone
             ) { (_: NoParams, context) in
-                OpenRPC.document(for: context.registry, version: context.services.version)
+                try context.services.discovery.admit(context.session)
+                return context.services.discovery.document
             },
         ]
     }

@@ -113,6 +113,10 @@ enum UserMethods {
                     let role = params.role ?? current.role
                     let company = role == "client" ? (params.companyID ?? current.companyID) : params.companyID
                     try checkCompany(role: role, company: company)
+                    if let company, company != current.companyID {
+                        // Another agency's company, or none at all, is not_found, as in user.create.
+                        _ = try await CompanyStore.get(company, agency: principal.agencyID, on: connection, logger: context.logger)
+                    }
                     if params.id == principal.userID, role != "owner" {
                         throw ValidationError(field: "role", rule: "keep_owner", message: "you cannot take the owner role from yourself")
                     }

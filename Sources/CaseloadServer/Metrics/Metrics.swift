@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The server's counters, rendered in Prometheus' text format by the metrics listener.
@@ -22,6 +23,7 @@ public final class Metrics: Sendable {
         var latency: [String: Series] = [:]  // method → histogram
         var transactionsInProgress = 0
         var requestsInFlight = 0
+        var refused: [String: Int] = [:]  // limit → connections refused or closed for it
     }
 
     private let state = Mutex(State())
@@ -30,6 +32,9 @@ public final class Metrics: Sendable {
     /// layer counts them.
     let sharedReads: @Sendable () -> (calls: Int, transactions: Int)
 
+    /// When this process started (Unix seconds): a change means it restarted, crashed or not.
+    let startTime = Date().timeIntervalSince1970
+
     public init(poolSize: Int, sharedReads: @escaping @Sendable () -> (calls: Int, transactions: Int) = { (0, 0) }) {
         self.poolSize = poolSize
         self.sharedReads = sharedReads
@@ -37,6 +42,8 @@ public final class Metrics: Sendable {
 
     func connectionOpened() { state.withLock { $0.connectionsOpen += 1; $0.connectionsTotal += 1 } }
     func connectionClosed() { state.withLock { $0.connectionsOpen -= 1 } }
+    /// A connection refused or closed by a resource limit (`max_connections`, `line_read_seconds`, ...).
+    func connectionRefused(limit: String) { state.withLock { $0.refused[limit, default: 0] += 1 } }
 
     /// One request: `outcome` is `ok` or the error's name.
     func requestStarted() { state.withLock { $0.requestsInFlight += 1 } }
@@ -64,6 +71,14 @@ public final class Metrics: Sendable {
     public func render() -> String {
         let s = state.withLock { $0 }
         var out: [String] = []
+        out.append("# HELP caseload_process_start_time_seconds When this server process started, in Unix seconds (a change means a restart).")
+        out.append("# TYPE caseload_process_start_time_seconds gauge")
+        out.append("caseload_process_start_time_seconds \(Int64(startTime))")
+        out.append("# HELP caseload_connections_refused_total Connections refused or closed by a resource limit, by limit.")
+        out.append("# TYPE caseload_connections_refused_total counter")
+        for (limit, n) in s.refused.sorted(by: { $0.key < $1.key }) {
+            out.append("caseload_connections_refused_total{limit=\"\(limit)\"} \(n)")
+        }
         out.append("# HELP caseload_connections_open Client connections open now.")
         out.append("# TYPE caseload_connections_open gauge")
         out.append("caseload_connections_open \(s.connectionsOpen)")
@@ -73,14 +88,14 @@ public final class Metrics: Sendable {
         out.append("# HELP caseload_requests_total Requests by method and outcome (ok or the error name).")
         out.append("# TYPE caseload_requests_total counter")
         for method in s.requests.keys.sorted() {
-            for (outcome, n) in s.requests[method]!.sorted(by: { $0.key < $1.key }) {
+            for (outcome, n) in (s.requests[method] ?? [:]).sorted(by: { $0.key < $1.key }) {
                 out.append("caseload_requests_total{method=\"\(method)\",outcome=\"\(outcome)\"} \(n)")
             }
         }
         out.append("# HELP caseload_request_duration_seconds Request latency by method.")
         out.append("# TYPE caseload_request_duration_seconds histogram")
         for method in s.latency.keys.sorted() {
-            let series = s.latency[method]!
+            let series = s.latency[method] ?? Series()
             for (i, bound) in Self.buckets.enumerated() {
                 out.append("caseload_request_duration_seconds_bucket{method=\"\(method)\",le=\"\(bound)\"} \(series.buckets[i])")
             }

@@ -22,6 +22,12 @@ public indirect enum Schema: Sendable {
     {
         .string(StringRules(minLength: minLength, maxLength: maxLength, format: format, enumValues: values))
     }
+
+    /// A date (`YYYY-MM-DD`, within `CalendarDate.acceptedRange`), optionally only within
+    /// `window` of today.
+    public static func date(_ window: DateWindow? = nil) -> Schema {
+        .string(StringRules(format: .date, dateWindow: window))
+    }
 }
 
 public struct StringRules: Sendable {
@@ -29,12 +35,15 @@ public struct StringRules: Sendable {
     public var maxLength: Int?
     public var format: StringFormat?
     public var enumValues: [String]?
+    /// For dates: how far from today they may lie.
+    public var dateWindow: DateWindow?
 
-    public init(minLength: Int? = nil, maxLength: Int? = nil, format: StringFormat? = nil, enumValues: [String]? = nil) {
+    public init(minLength: Int? = nil, maxLength: Int? = nil, format: StringFormat? = nil, enumValues: [String]? = nil, dateWindow: DateWindow? = nil) {
         self.minLength = minLength
         self.maxLength = maxLength
         self.format = format
         self.enumValues = enumValues
+        self.dateWindow = dateWindow
     }
 }
 
@@ -83,6 +92,14 @@ extension Schema {
             if let v = rules.minLength { s["minLength"] = .int(Int64(v)) }
             if let v = rules.maxLength { s["maxLength"] = .int(Int64(v)) }
             if let f = rules.format { s["format"] = .string(f.rawValue) }
+            if rules.format == .date {
+                s["formatMinimum"] = .string(CalendarDate.acceptedRange.lowerBound.iso)
+                s["formatMaximum"] = .string(CalendarDate.acceptedRange.upperBound.iso)
+            }
+            if let w = rules.dateWindow {
+                if let years = w.yearsBefore { s["x-years-before-today"] = .int(Int64(years)) }
+                if let years = w.yearsAfter { s["x-years-after-today"] = .int(Int64(years)) }
+            }
             if let e = rules.enumValues { s["enum"] = .array(e.map(JSONValue.string)) }
             return .object(s)
         case .integer(let minimum, let maximum):
@@ -120,32 +137,43 @@ extension Schema {
 // MARK: - Validation
 
 extension Schema {
-    /// Every way `value` breaks this schema, with dotted field paths under `path`.
-    public func issues(in value: JSONValue, path: String) -> [FieldIssue] {
+    /// Every way `value` breaks this schema, with dotted field paths under `path`. Dates are
+    /// checked against `today` where a field limits them to a window around it.
+    ///
+    /// Besides the schema's own rules, no string anywhere in `value` — member names and
+    /// free-form (`any`) values included — may hold a NUL character: PostgreSQL cannot store
+    /// one, so it is refused here, naming the field, before any handler sees it.
+    public func issues(in value: JSONValue, path: String, today: CalendarDate) -> [FieldIssue] {
         func issue(_ rule: String, _ message: String) -> [FieldIssue] {
             [FieldIssue(field: path.isEmpty ? "params" : path, rule: rule, message: message)]
         }
         switch (self, value) {
         case (.any, _):
-            return []
+            return Self.nulIssues(in: value, path: path)
         case (.nullable, .null):
             return []
         case (.nullable(let inner), _):
-            return inner.issues(in: value, path: path)
+            return inner.issues(in: value, path: path, today: today)
         case (.string(let rules), .string(let s)):
+            if s.utf8.contains(0) { return issue("nul", Self.nulMessage) }
             var found: [FieldIssue] = []
-            let length = s.count
-            if let min = rules.minLength, length < min {
-                found += issue(min == 1 ? "required" : "min_length", min == 1 ? "must not be empty" : "must have at least \(min) characters")
+            // Lengths count Unicode scalars, as PostgreSQL's char_length and the tables'
+            // CHECKs do (a grapheme count lets 1 visible character of 200 marks through).
+            if let min = rules.minLength {
+                if min == 1, s.allSatisfy(\.isWhitespace) {
+                    found += issue("required", s.isEmpty ? "must not be empty" : "must not be only spaces")
+                } else if min > 1, s.unicodeScalars.count < min {
+                    found += issue("min_length", "must have at least \(min) characters")
+                }
             }
-            if let max = rules.maxLength, length > max {
+            if let max = rules.maxLength, s.utf8.count > max, s.unicodeScalars.count > max {
                 found += issue("max_length", "must have at most \(max) characters")
             }
             if let values = rules.enumValues, !values.contains(s) {
                 found += issue("enum", "must be one of \(values.joined(separator: ", "))")
             }
-            if let format = rules.format, !Self.matches(s, format) {
-                found += issue("format", "must be a \(format.rawValue)")
+            if let format = rules.format {
+                found += Self.formatIssues(s, format, window: rules.dateWindow, today: today).flatMap { issue($0.rule, $0.message) }
             }
             return found
         case (.integer(let minimum, let maximum), .int(let n)):
@@ -156,26 +184,58 @@ extension Schema {
             return []
         case (.array(let items, let maxItems), .array(let elements)):
             if let maxItems, elements.count > maxItems { return issue("max_items", "must have at most \(maxItems) items") }
-            return elements.enumerated().flatMap { items.issues(in: $1, path: "\(path)[\($0)]") }
+            return elements.enumerated().flatMap { items.issues(in: $1, path: "\(path)[\($0)]", today: today) }
         case (.object(let properties, let additional), .object(let members)):
             var found: [FieldIssue] = []
             let prefix = path.isEmpty ? "" : path + "."
             for p in properties {
                 if let member = members[p.name] {
-                    found += p.schema.issues(in: member, path: prefix + p.name)
+                    found += p.schema.issues(in: member, path: prefix + p.name, today: today)
                 } else if p.required {
                     found.append(FieldIssue(field: prefix + p.name, rule: "required", message: "is required"))
                 }
             }
-            if !additional {
-                let known = Set(properties.map(\.name))
-                for name in members.keys.sorted() where !known.contains(name) {
+            let known = Set(properties.map(\.name))
+            for name in members.keys.sorted() where !known.contains(name) {
+                if name.utf8.contains(0) {
+                    found += issue("nul", "member names " + Self.nulMessage)
+                } else if !additional {
                     found.append(FieldIssue(field: prefix + name, rule: "unknown_field", message: "is not a parameter of this method"))
+                } else if let member = members[name] {
+                    found += Self.nulIssues(in: member, path: prefix + name)
                 }
             }
             return found
         default:
             return issue("type", "must be \(typeDescription), not \(value.typeName)")
+        }
+    }
+
+    static let nulMessage = "must not contain NUL (U+0000) characters"
+
+    /// Instants within the accepted range of dates (UTC).
+    static let acceptedInstants: ClosedRange<Date> = {
+        let first = Double(CalendarDate.acceptedRange.lowerBound.daysSinceEpoch) * 86_400
+        let last = Double(CalendarDate.acceptedRange.upperBound.daysSinceEpoch + 1) * 86_400 - 1
+        return Date(timeIntervalSince1970: first)...Date(timeIntervalSince1970: last)
+    }()
+
+    /// NUL characters anywhere in `value`, names included, one issue per field.
+    static func nulIssues(in value: JSONValue, path: String) -> [FieldIssue] {
+        let field = path.isEmpty ? "params" : path
+        switch value {
+        case .string(let s):
+            return s.utf8.contains(0) ? [FieldIssue(field: field, rule: "nul", message: nulMessage)] : []
+        case .array(let elements):
+            return elements.enumerated().flatMap { nulIssues(in: $1, path: "\(path)[\($0)]") }
+        case .object(let members):
+            return members.keys.sorted().flatMap { name -> [FieldIssue] in
+                let prefix = path.isEmpty ? "" : path + "."
+                if name.utf8.contains(0) { return [FieldIssue(field: field, rule: "nul", message: "member names " + nulMessage)] }
+                return nulIssues(in: members[name] ?? .null, path: prefix + name)
+            }
+        default:
+            return []
         }
     }
 
@@ -191,11 +251,23 @@ extension Schema {
         }
     }
 
-    static func matches(_ s: String, _ format: StringFormat) -> Bool {
+    /// How `s` breaks `format`, as (rule, message) pairs: `format` when it is not one at all,
+    /// `range` when it is a date outside the accepted range or the field's window.
+    static func formatIssues(_ s: String, _ format: StringFormat, window: DateWindow?, today: CalendarDate) -> [(rule: String, message: String)] {
         switch format {
-        case .uuid: UUID(uuidString: s) != nil
-        case .date: CalendarDate(iso: s) != nil
-        case .dateTime: ISO8601DateFormatter().date(from: s) != nil
+        case .uuid:
+            return UUID(uuidString: s) == nil ? [("format", "must be a uuid")] : []
+        case .dateTime:
+            guard let instant = ISO8601DateFormatter().date(from: s) else { return [("format", "must be a date-time")] }
+            // The same years as dates (far-off instants overflow the database driver's encoding).
+            guard acceptedInstants.contains(instant) else {
+                return [("range", "must be between \(CalendarDate.acceptedRange.lowerBound.iso) and \(CalendarDate.acceptedRange.upperBound.iso)")]
+            }
+            return []
+        case .date:
+            guard let date = CalendarDate(iso: s) else { return [("format", "must be " + CalendarDate.acceptedDescription)] }
+            return (window ?? DateWindow()).refusal(of: date, today: today).map { [("range", $0)] } ?? []
         }
     }
 }
+

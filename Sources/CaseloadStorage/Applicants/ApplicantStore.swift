@@ -38,7 +38,7 @@ public enum ApplicantStore {
     static func record(_ r: Row) throws -> ApplicantRecord {
         let profile = try JSONDecoder().decode(ApplicantProfile.self, from: Data(r.7.utf8))
         return ApplicantRecord(
-            id: r.0, companyID: r.1, name: r.2, idNumberMasked: r.3, birthDate: CalendarDate(iso: r.4)!, gender: r.5, phoneMasked: r.6, profile: profile,
+            id: r.0, companyID: r.1, name: r.2, idNumberMasked: r.3, birthDate: try CalendarDate.stored(r.4, column: "applicants.birth_date"), gender: r.5, phoneMasked: r.6, profile: profile,
             version: r.8, createdAt: r.9, updatedAt: r.10)
     }
 

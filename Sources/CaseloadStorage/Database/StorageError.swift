@@ -17,6 +17,10 @@ public enum StorageError: Error, Sendable, Equatable {
     case stillReferenced(constraint: String)
     /// A statement ran past the transaction's statement or lock timeout; it was rolled back.
     case timedOut
+    /// PostgreSQL refused a value (a data exception, SQLSTATE class 22, or a CHECK or NOT
+    /// NULL constraint): input the server's own validation should have refused first. Its
+    /// SQLSTATE and constraint name, never the value.
+    case valueRefused(sqlState: String, constraint: String?)
 }
 
 extension StorageError {
@@ -47,6 +51,8 @@ extension StorageError {
             case "23503": return StorageError.stillReferenced(constraint: psql.serverInfo?[.constraintName] ?? "reference")
             case _ where state.hasPrefix("08"), "57P01", "57P02", "57P03", "53300":
                 return StorageError.unavailable
+            case _ where state.hasPrefix("22"), "23502", "23514":
+                return StorageError.valueRefused(sqlState: state, constraint: psql.serverInfo?[.constraintName])
             default: return error
             }
         default:
@@ -56,6 +62,7 @@ extension StorageError {
 
     /// The SQLSTATE of a server error, if it is one (after unwrapping transactions).
     public static func sqlState(of error: any Error) -> String? {
+        if case .valueRefused(let state, _)? = error as? StorageError { return state }
         if let tx = error as? PostgresTransactionError {
             return (tx.closureError ?? tx.beginError ?? tx.commitError).flatMap(sqlState(of:))
         }

@@ -69,10 +69,10 @@ public enum DeadlineStore {
         """
     typealias Row = (UUID, String?, UUID?, UUID, UUID, String, String?, String, Bool, Bool, String, String, String?, Date, Int)
 
-    static func record(_ r: Row) -> DeadlineRecord {
-        DeadlineRecord(
+    static func record(_ r: Row) throws -> DeadlineRecord {
+        try DeadlineRecord(
             id: r.0, ruleID: r.1, caseID: r.2, applicantID: r.3, companyID: r.4, title: r.5, baseDate: r.6.flatMap(CalendarDate.init(iso:)),
-            dueDate: CalendarDate(iso: r.7)!, provisional: r.8, isExpectation: r.9, explanation: r.10,
+            dueDate: CalendarDate.stored(r.7, column: "deadlines.due_date"), provisional: r.8, isExpectation: r.9, explanation: r.10,
             state: DeadlineState(rawValue: r.11) ?? .open, reason: r.12, updatedAt: r.13, version: r.14)
     }
 
@@ -90,7 +90,7 @@ public enum DeadlineStore {
             try await connection.run(ApplicantRuleStatement(bindings: .init(agency, d.applicantID, d.rule.id)), logger: logger)
         }
         var existing: DeadlineRecord?
-        for row in existingRows { existing = record(try row.decode(Row.self)) }
+        for row in existingRows { existing = try record(row.decode(Row.self)) }
         let c = d.computed
         let title = "\(d.rule.chineseName) \(d.rule.englishName)"
         if let existing {
@@ -207,7 +207,7 @@ public enum DeadlineStore {
         let rows = try await connection.query(
             "SELECT \(unescaped: columns) FROM deadlines WHERE agency_id = \(agency) AND deadline_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
             logger: logger)
-        for try await row in rows.decode(Row.self) { return record(row) }
+        for try await row in rows.decode(Row.self) { return try record(row) }
         throw StorageError.notFound(entity: "deadline")
     }
 
@@ -296,7 +296,7 @@ public enum DeadlineStore {
             LIMIT \(limit)
             """, logger: logger)
         var records: [DeadlineRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(record(row)) }
+        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
         return records
     }
 
@@ -306,7 +306,7 @@ public enum DeadlineStore {
             "SELECT \(unescaped: columns) FROM deadlines WHERE agency_id = \(agency) AND rule_id IS NOT NULL AND state IN ('open', 'missed') FOR UPDATE",
             logger: logger)
         var records: [DeadlineRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(record(row)) }
+        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
         return records
     }
 

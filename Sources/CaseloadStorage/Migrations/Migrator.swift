@@ -64,6 +64,29 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// A stored date outside the range clients may send (schema/013): written by a version
+    /// that did not check, and to be corrected by the agency.
+    public struct StoredDate: Sendable, Hashable {
+        public var agency: UUID
+        public var entity: String
+        public var entityID: UUID?
+        public var field: String
+        public var value: String
+    }
+
+    /// Every stored date outside 1900-01-01 … 2100-12-31, in all agencies (runs as the owner).
+    public func datesOutOfRange() async throws -> [StoredDate] {
+        try await withAdminConnection(url: url, logger: logger) { connection in
+            let rows = try await connection.query(
+                "SELECT agency_id, entity, entity_id, field, value FROM caseload_dates_out_of_range()", logger: logger)
+            var found: [StoredDate] = []
+            for try await (agency, entity, id, field, value) in rows.decode((UUID, String, UUID?, String, String).self) {
+                found.append(StoredDate(agency: agency, entity: entity, entityID: id, field: field, value: value))
+            }
+            return found
+        }
+    }
+
     /// Seals HR phone numbers left in plaintext by schema versions before 006, and clears
     /// them. Runs as the schema owner across agencies; returns how many it sealed.
     @discardableResult

@@ -10,15 +10,13 @@ public enum ImportStore {
         throw StorageError.forbidden
     }
 
-    /// Checks the import exists, is this agency's and not yet committed.
-    public static func requireOpen(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Whether the import (this agency's; `not_found` otherwise) is still open: not committed,
+    /// dry-run or refused.
+    public static func isOpen(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query(
             "SELECT committed_at IS NULL FROM imports WHERE agency_id = \(agency) AND import_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
             logger: logger)
-        for try await open in rows.decode(Bool.self) {
-            guard open else { throw StorageError.versionConflict(current: 0) }
-            return
-        }
+        for try await open in rows.decode(Bool.self) { return open }
         throw StorageError.notFound(entity: "import")
     }
 

@@ -37,6 +37,9 @@ final class TestServer: Sendable {
         // Every test connects from 127.0.0.1; failed-login tests must not slow the others.
         configuration.loginPolicy.freeFailures = 10_000
         configuration.loginPolicy.limit = 10_000
+        // Likewise the per-address limits: every test client is 127.0.0.1.
+        configuration.limits.discoverPerMinuteBeforeLogin = 100_000
+        configuration.limits.maximumConnectionsPerAddress = configuration.limits.maximumConnections
         configure(&configuration)
         let app = try Application(configuration: configuration, logger: logger)
         let task = Task { try await app.run() }
