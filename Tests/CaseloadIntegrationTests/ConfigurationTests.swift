@@ -43,6 +43,34 @@ struct ConfigurationTests {
         #expect(level == .debug)
     }
 
+    @Test("the resource limits are settings, with the documented defaults")
+    func resourceLimits() throws {
+        let defaults = try ServerConfiguration.resolve([]).0.limits
+        #expect(defaults.maximumConnections == 4096 && defaults.maximumConnectionsPerAddress == 256)
+        #expect(defaults.lineReadSeconds == 30 && defaults.inputBudgetBytes == 64 << 20 && defaults.discoverPerMinuteBeforeLogin == 30)
+        let env = ServerConfiguration.environmentLayer([
+            "CASELOAD_MAX_CONNECTIONS": "100", "CASELOAD_MAX_CONNECTIONS_PER_ADDRESS": "10", "CASELOAD_LINE_READ_SECONDS": "5",
+            "CASELOAD_INPUT_BUDGET_BYTES": "2097152", "CASELOAD_DISCOVER_PER_MINUTE": "3",
+        ])
+        let limits = try ServerConfiguration.resolve([env]).0.limits
+        #expect(limits.maximumConnections == 100 && limits.maximumConnectionsPerAddress == 10)
+        #expect(limits.lineReadSeconds == 5 && limits.inputBudgetBytes == 2 << 20 && limits.discoverPerMinuteBeforeLogin == 3)
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.resolve([["input_budget_bytes": "1000"]]) }
+    }
+
+    @Test("every setting is in the example env file, and the systemd unit restarts a crashed server without giving up")
+    func deployFiles() throws {
+        let deploy = TestDatabase.repositoryRoot.appendingPathComponent("deploy/systemd")
+        let example = try String(contentsOf: deploy.appendingPathComponent("caseload.env.example"), encoding: .utf8)
+        for name in ServerConfiguration.settingNames {
+            #expect(example.contains("CASELOAD_\(name.uppercased())="), "caseload.env.example lacks \(name)")
+        }
+        let unit = try String(contentsOf: deploy.appendingPathComponent("caseload-server.service"), encoding: .utf8)
+        let lines = Set(unit.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        #expect(lines.contains("Restart=on-failure"))
+        #expect(lines.contains("StartLimitIntervalSec=0"))
+    }
+
     @Test func badValuesNameTheSetting() throws {
         #expect(throws: ConfigurationError.self) { try ServerConfiguration.resolve([["listen": "7420"]]) }
         #expect(throws: ConfigurationError.self) { try ServerConfiguration.resolve([["max_batch": "0"]]) }

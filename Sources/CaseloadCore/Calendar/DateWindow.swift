@@ -32,7 +32,7 @@ public struct DateWindow: Sendable, Hashable {
     }
 
     /// "at most 20 years before and 10 years after".
-    var phrase: String {
+    public var phrase: String {
         let before = yearsBefore.map { "at most \($0) years before" }
         let after = yearsAfter.map { (yearsBefore == nil ? "at most " : "") + "\($0) years after" }
         return [before, after].compactMap { $0 }.joined(separator: " and ")

@@ -57,7 +57,7 @@ enum Authorization {
                 if assigned == nil {
                     assigned = try await AccessStore.assignedCompanies(user: principal.userID, agency: principal.agencyID, on: connection, logger: logger)
                 }
-                allowed = assigned!.contains(company)
+                allowed = assigned?.contains(company) ?? false
             }
             guard allowed else {
                 throw RPCError(.forbidden, "Forbidden: this \(entity.rawValue) belongs to a company that is not yours", data: ["field": .string(name)])

@@ -106,7 +106,7 @@ enum ApplicantMethods {
                 let identity = try ApplicantIdentity.validate(
                     name: params["name"]?.stringValue, idNumber: params["id_number"]?.stringValue, phone: params["phone"]?.stringValue)
                 let profile = try profile(from: params)
-                let companyID = UUID(uuidString: params["company_id"]?.stringValue ?? "")!
+                let companyID = try params.uuid("company_id")
                 do {
                     let record = try await context.withAgency { principal, connection in
                         _ = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -202,7 +202,7 @@ enum ApplicantMethods {
                 errors: [.notFound, .validationFailed, .conflict],
                 mutates: true
             ) { (params: JSONValue, context) -> JSONValue in
-                let id = UUID(uuidString: params["id"]?.stringValue ?? "")!
+                let id = try params.uuid("id")
                 let version = Int(params["version"]?.intValue ?? 0)
                 let phone: MobileNumber?? = try params["phone"].map { raw in try raw.stringValue.map { try MobileNumber.parse($0, field: "phone") } }
                 let record = try await context.withAgency { principal, connection in

@@ -183,7 +183,7 @@ enum CaseMethods {
                 result: caseSchema, errors: [.notFound, .validationFailed], mutates: true
             ) { (params: JSONValue, context) -> JSONValue in
                 let kind = try kind(params["kind"]?.stringValue ?? "")
-                let applicantID = UUID(uuidString: params["applicant_id"]?.stringValue ?? "")!
+                let applicantID = try params.uuid("applicant_id")
                 let raw = try rawData(params["data"])
                 let record = try await context.withAgency { principal, connection in
                     let applicant = try await ApplicantStore.get(applicantID, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -274,7 +274,7 @@ enum CaseMethods {
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict, .forbidden], mutates: true
             ) { (params: JSONValue, context) -> JSONValue in
-                let id = UUID(uuidString: params["id"]?.stringValue ?? "")!
+                let id = try params.uuid("id")
                 let target = params["to"]?.stringValue ?? ""
                 let raw = try rawData(params["data"])
                 let override = params["override"].map { o in
@@ -300,7 +300,7 @@ enum CaseMethods {
                 params: idVersion + [.required("data", .object([], additionalProperties: true), "The current stage's data, {field: value}")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: JSONValue, context) -> JSONValue in
-                let id = UUID(uuidString: params["id"]?.stringValue ?? "")!
+                let id = try params.uuid("id")
                 let raw = try rawData(params["data"])
                 return try await mutate(context, id: id, version: Int(params["version"]?.intValue ?? 0), action: "record") { current, kind, _, _, _ in
                     let data = try kind.stage(current.state.stage)?.parseData(raw) ?? [:]

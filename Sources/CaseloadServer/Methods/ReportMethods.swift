@@ -118,7 +118,7 @@ enum ReportMethods {
         for id in companyIDs { companyNames[id] = try await CompanyStore.get(id, agency: agency, on: connection, logger: context.logger).name }
         // Each case looks at its applicant's documents and its company's own: index them once
         // per page rather than scanning the page's documents for every case.
-        let byApplicant = Dictionary(grouping: documents.filter { $0.applicantID != nil }) { $0.applicantID! }
+        let byApplicant = Dictionary(grouping: documents.compactMap { d in d.applicantID.map { ($0, d) } }, by: \.0).mapValues { $0.map(\.1) }
         let byCompany = Dictionary(grouping: documents.filter { $0.applicantID == nil }) { $0.companyID }
         let now = Date()
         return cases.map { c in
@@ -193,7 +193,7 @@ enum ReportMethods {
                 params: [.required("company_id", .string(format: .uuid), "The company")] + filterParams,
                 result: reportResult, errors: [.notFound], roles: Role.everyone
             ) { (params: Params, context) -> JSONValue in
-                let companyID = params.companyID!
+                let companyID = try params.companyID.required("company_id")
                 return try await chunk(params, title: "进度报告 Progress report", subject: { connection, principal in
                     let company = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
                     let consultants = try await ConsultantStore.consultants(company: companyID, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -212,7 +212,7 @@ enum ReportMethods {
                 var params = params
                 let principal = try context.principal()
                 params.consultantID = params.consultantID ?? principal.userID
-                let consultantID = params.consultantID!
+                let consultantID = try params.consultantID.required("consultant_id")
                 return try await chunk(params, title: "个人案件报告 Caseload report", subject: { connection, principal in
                     let users = try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
                     return [ReportField(label: "顾问 Consultant", value: users.first { $0.id == consultantID }?.name ?? "")]

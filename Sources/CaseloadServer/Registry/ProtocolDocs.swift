@@ -99,6 +99,7 @@ public enum ProtocolDocs {
             if let values = rules.enumValues { return values.map { "`\"\($0)\"`" }.joined(separator: " \\| ") }
             var parts = ["string"]
             if let f = rules.format { parts.append("(\(f.rawValue))") }
+            if let window = rules.dateWindow { parts.append("\(window.phrase) today") }
             if let max = rules.maxLength { parts.append("≤ \(max) chars") }
             return parts.joined(separator: " ")
         case .integer(let min, let max):

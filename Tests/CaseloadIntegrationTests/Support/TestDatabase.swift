@@ -22,6 +22,9 @@ struct TestDatabase: Sendable {
         }
     }
 
+    /// The checkout's root.
+    static var repositoryRoot: URL { schemaDirectory.deletingLastPathComponent() }
+
     static var schemaDirectory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("schema")
