@@ -65,6 +65,7 @@ let package = Package(
         .executableTarget(
             name: "caseload-server",
             dependencies: [
+                "CaseloadCore",
                 "CaseloadServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

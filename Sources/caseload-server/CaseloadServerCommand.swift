@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseloadCore
 import CaseloadServer
 import CaseloadStorage
 import Foundation
@@ -126,6 +127,9 @@ struct Migrate: AsyncParsableCommand {
         if let key = env["CASELOAD_PII_KEY"], let lookup = env["CASELOAD_PII_LOOKUP_KEY"] {
             let sealed = try await migrator.sealPlaintextPhones(cipher: PIICipher(activeKey: key, lookupKey: lookup))
             if sealed > 0 { FileHandle.standardError.write(Data("migrate: sealed \(sealed) plaintext HR phone numbers\n".utf8)) }
+        }
+        if let summary = try await DeadlineRederivation.runIfNeeded(url: url, today: CalendarDate(shanghai: Date()), logger: logger) {
+            FileHandle.standardError.write(Data("migrate: deadline states re-derived (\(DeadlineRederivation.name)): \(summary)\n".utf8))
         }
         try await reportDatesOutOfRange(migrator)
         if demoIfEmpty { try await createDemoAgencyIfEmpty(url: url, logger: logger) }

@@ -119,11 +119,12 @@ import Testing
 
     @Test func pastTheLastKnownYearIsProvisionalAndSaysSo() {
         let count = calendar.adding(workingDays: 3, to: date("2026-12-30"))
-        #expect(count.date == date("2027-01-04"))  // Thu 31, Fri 1 (no notice yet), Mon 4
+        // Thu 31; Fri 1 is 元旦 whatever the notice says (statutory); Mon 4, Tue 5.
+        #expect(count.date == date("2027-01-05"))
         #expect(count.provisional)
-        #expect(count.skipped == [date("2027-01-02"), date("2027-01-03")])
-        #expect(count.note?.hasSuffix(
-            "2027 is not in the calendar yet: counted Monday–Friday only; provisional until the State Council notice") == true)
+        #expect(count.skipped == [date("2027-01-01"), date("2027-01-02"), date("2027-01-03")])
+        #expect(count.note?.hasSuffix("provisional: 2027 is not in the calendar yet: statutory days only; 调休 not yet published") == true)
+        #expect(count.note?.contains("2027-01-01 (元旦 New Year's Day（法定）)") == true)
         // Staying inside 2026 is not provisional.
         #expect(!calendar.adding(workingDays: 1, to: date("2026-12-30")).provisional)
         // Backwards into 2024 as well.
@@ -150,7 +151,7 @@ import Testing
         let count = partial.adding(workingDays: 3, to: date("2026-12-30"))
         #expect(count.date == date("2027-01-05"))
         #expect(count.provisional)
-        #expect(count.note?.contains("2027 is not in the calendar yet: counted Monday–Friday and only the entries on file") == true)
+        #expect(count.note?.contains("2027 is not in the calendar yet: statutory days only; 调休 not yet published") == true)
         let known = calendar.layering(y2027, knownYears: [2027])
         let sure = known.adding(workingDays: 3, to: date("2026-12-30"))
         #expect(sure.date == date("2027-01-05"))
@@ -170,7 +171,7 @@ import Testing
             knownYears: [2026])
         #expect(overridden.isWorkingDay(day))
         #expect(overridden.entry(on: day)?.name == "second")
-        #expect(overridden.entries.count == 1)
+        #expect(overridden.entries.filter { $0.date.year == 2026 }.count == 1, "2026 is known: no statutory days added for it")
 
         // An agency correction layered after the builtin entries wins.
         let corrected = ChineseCalendar(
@@ -255,7 +256,7 @@ import Testing
         }
         #expect(last > date("2025-12-31"))
         // Microseconds each even unoptimised; the bound only catches an accidental blow-up.
-        #expect(elapsed < .seconds(2), "2000 × 250 working days took \(elapsed)")
+        #expect(elapsed < .seconds(5), "2000 × 250 working days took \(elapsed)")
     }
 }
 

@@ -59,7 +59,7 @@ import Testing
         #expect(deadline.dueDate == date("2026-10-10"))
         #expect(!deadline.provisional)
         #expect(deadline.skipped.count == 7)
-        #expect(deadline.explanation == "3 working days after the permit was received (领取居住证) on 2026-09-30: due Saturday 2026-10-10; "
+        #expect(deadline.explanation == "3 working days after the permit was received (领取居住证) on 2026-09-30: opens Saturday 2026-10-10; "
             + "skipped 2026-10-01..2026-10-07 (国庆 National Day); counted Saturday 2026-10-10 (国庆调休 National Day make-up workday)")
     }
 
@@ -132,7 +132,7 @@ import Testing
     @Test func workingDayDeadlinePastTheCalendarIsProvisional() {
         let deadline = computed("city_review", "2026-12-20")
         #expect(deadline.provisional)
-        #expect(deadline.explanation.hasSuffix("2027 is not in the calendar yet: counted Monday–Friday only; provisional until the State Council notice"))
+        #expect(deadline.explanation.hasSuffix("provisional: 2027 is not in the calendar yet: statutory days only; 调休 not yet published"))
     }
 
     @Test func negativeWorkingDaysAndReminderDates() {
@@ -157,7 +157,11 @@ import Testing
         #expect(try json(deadline).hasPrefix(#"{"base_date":"2026-09-30","due_date":"2026-10-10","explanation":"#))
         let rule = try json(DeadlineRules.rule(id: "city_review")!)
         #expect(rule.contains(#""case_kinds":["points_new","points_renewal"]"#))
-        #expect(rule.contains(#""is_expectation":true"#))
+        #expect(rule.contains(#""kind":"expectation""#))
+        #expect(rule.contains(#""discharged_by":[{"event":"stage_reached","stage":"approved"}]"#))
+        // The older flag still reads as the kind it meant.
+        let legacy = #"{"id":"x","chinese_name":"某","english_name":"X","base":{"kind":"permit_expiry"},"offset":{"unit":"calendar_days","days":1},"is_expectation":true}"#
+        #expect(try JSONDecoder().decode(DeadlineRule.self, from: Data(legacy.utf8)).kind == .expectation)
         // Optional keys may be left out by an agency.
         let minimal = #"{"id":"x","chinese_name":"某","english_name":"X","base":{"kind":"permit_expiry"},"offset":{"unit":"calendar_days","days":-14}}"#
         let decoded = try JSONDecoder().decode(DeadlineRule.self, from: Data(minimal.utf8))
@@ -192,22 +196,44 @@ import Testing
     // MARK: State
 
     @Test func stateTransitions() throws {
-        for to in [DeadlineState.done, .waived, .missed] {
+        for to in [DeadlineState.done, .waived, .missed, .satisfied, .cancelled, .waiting] {
             try DeadlineState.validateTransition(from: .open, to: to)
         }
-        try DeadlineState.validateTransition(from: .missed, to: .done)
-        try DeadlineState.validateTransition(from: .missed, to: .waived)
+        for to in [DeadlineState.done, .waived, .open, .satisfied, .cancelled] {
+            try DeadlineState.validateTransition(from: .missed, to: to)
+        }
+        try DeadlineState.validateTransition(from: .waiting, to: .open)
         try DeadlineState.validateTransition(from: .done, to: .done)
-        #expect(DeadlineState.open.allowedNext == [.done, .waived, .missed])
-        #expect(DeadlineState.missed.allowedNext == [.done, .waived])
-        #expect(DeadlineState.done.allowedNext.isEmpty && DeadlineState.done.isFinal)
-        #expect(DeadlineState.waived.allowedNext.isEmpty && DeadlineState.waived.isFinal)
+        #expect(DeadlineState.waiting.allowedNext == [.open, .done, .waived, .satisfied, .cancelled], "a window never goes straight to missed")
+        #expect(DeadlineState.open.allowedNext == [.waiting, .done, .waived, .missed, .satisfied, .cancelled])
+        #expect(DeadlineState.missed.allowedNext == [.open, .done, .waived, .satisfied, .cancelled])
+        for final in [DeadlineState.done, .waived, .satisfied, .cancelled] {
+            #expect(final.allowedNext.isEmpty && final.isFinal && !final.isPending)
+        }
         let reopen = issue { try DeadlineState.validateTransition(from: .done, to: .open) }
         #expect(reopen?.field == "state")
         #expect(reopen?.rule == "transition")
         #expect(reopen?.message.contains("done is final") == true)
-        #expect(issue { try DeadlineState.validateTransition(from: .missed, to: .open) }?.message.contains("it can go to") == true)
-        #expect(issue { try DeadlineState.validateTransition(from: .waived, to: .missed) } != nil)
+        #expect(issue { try DeadlineState.validateTransition(from: .waiting, to: .missed) }?.message.contains("it can go to") == true)
+        #expect(issue { try DeadlineState.validateTransition(from: .satisfied, to: .open) } != nil)
         #expect(DeadlineState(rawValue: "missed") == .missed)
+    }
+
+    @Test("the clock alone: a window waits, then opens; a due date is missed once past; an expectation stays open")
+    func pendingStates() {
+        let due = date("2026-10-10")
+        #expect(DeadlineState.pending(.window, due: due, today: date("2026-10-09")) == .waiting)
+        #expect(DeadlineState.pending(.window, due: due, today: due) == .open)
+        #expect(DeadlineState.pending(.window, due: due, today: date("2027-01-01")) == .open, "never missed")
+        #expect(DeadlineState.pending(.due, due: due, today: due) == .open)
+        #expect(DeadlineState.pending(.due, due: due, today: date("2026-10-11")) == .missed)
+        #expect(DeadlineState.pending(.expectation, due: due, today: date("2027-01-01")) == .open)
+        // The rule data says which kind each default is.
+        let kinds = Dictionary(uniqueKeysWithValues: DeadlineRules.defaults.map { ($0.id, $0.kind) })
+        #expect(kinds["account_opens"] == .window && kinds["delivery_opens"] == .window && kinds["city_review"] == .expectation)
+        for id in ["originals_collect", "renewal_reminder_30", "renewal_reminder_7", "points_expire", "lapse_60", "lapse_90"] {
+            #expect(kinds[id] == .due, "\(id)")
+        }
+        #expect(throws: Never.self) { try DeadlineRules.validate(DeadlineRules.defaults) }
     }
 }

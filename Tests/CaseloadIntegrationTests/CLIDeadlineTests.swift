@@ -58,15 +58,18 @@ struct CLIDeadlineTests {
         #expect(row.contains("\(shortApplicant) / \(shortCase)"))
         let left = try #require(deadline["working_days_left"]?.intValue)
         #expect(row.contains("  \(left)  "))
+        // An earliest date: open since its day came, never missed or overdue.
         if DeadlineTests.shanghai(0) > "2026-10-10" {
             #expect(left < 0)
-            #expect(row.contains("已逾期 missed  逾期 overdue"))
+            #expect(row.contains("待办 open  起始 window"))
+            #expect(!row.contains("overdue"))
         }
 
         let explain = try await s.ok(["deadline", "explain", id])
         #expect(explain.stdout.contains("2026-10-01"))
         #expect(explain.stdout.contains("2026-09-30 周三 Wed"))
-        if left < 0 { #expect(explain.stdout.contains("2026-10-10 周六 Sat  (\(-left) working days overdue 已逾期 \(-left) 个工作日)")) }
+        if left < 0 { #expect(explain.stdout.contains("2026-10-10 周六 Sat  (\(-left) working days ago 已过 \(-left) 个工作日)")) }
+        #expect(explain.stdout.contains("待办 open  起始 window"))
         #expect(explain.stdout.contains("account_opens"))
         #expect(explain.stdout.contains("provisional 暂定"))
         let lines = explain.stdout.components(separatedBy: "\n")
@@ -76,6 +79,7 @@ struct CLIDeadlineTests {
         #expect(explanation.count >= 2)
         #expect(explanation.allSatisfy { $0.count <= 80 })
         #expect(explanation.joined(separator: " ").contains("2026-10-01"))
+        #expect(explanation.joined(separator: " ").contains(": opens Saturday 2026-10-10"), "a window opens; it is not due")
         #expect(explain.stdout.contains("日期 OLD → NEW"))
         #expect(Self.rows(explain.stdout).first?.contains("生成 created") == true)
         #expect(Self.rows(explain.stdout).first?.contains("- → 2026-10-10") == true)
@@ -86,9 +90,9 @@ struct CLIDeadlineTests {
         #expect(try await s.json(["deadline", "explain", id])["deadline"]?["due_date"] == "2026-10-12")
         let moved = try await s.ok(["deadline", "explain", id])
         #expect(moved.stdout.contains("2026-10-12 周一 Mon"))
-        // The move is recorded, and the deadline (missed before) is open again.
+        // The move is recorded; the window stays open.
         let recomputed = try #require(Self.rows(moved.stdout).first { $0.contains("重算 recomputed") })
-        #expect(Self.rows(moved.stdout).last?.contains("重开 reopened") == true)
+        #expect(Self.rows(moved.stdout).last == recomputed)
         #expect(recomputed.contains("2026-10-10 → 2026-10-12"))
         #expect(recomputed.contains("calendar changed"))
         let calendar = try await s.ok(["calendar", "list", "--year", "2026"])
@@ -151,15 +155,19 @@ struct CLIDeadlineTests {
     @Test("overdue and grouped by company, upcoming, waive needs a reason, done, add, expiring")
     func overdueGroupedAndExpiring() async throws {
         let (s, a) = try await Self.setUp(3103)
-        let (_, opens) = try await Self.accountOpens(s, a)
+        // A's account may be opened since 2026-10-10: an earliest date, never overdue.
+        _ = try await Self.accountOpens(s, a)
+        try await s.ok(["applicant", "update", try #require(a.applicantID.stringValue), "--permit-expiry", DeadlineTests.shanghai(8)])
         let b = try await s.server.withClient(token: s.token) { try await Fixture.make($0, n: 3104) }
         let bApplicant = try #require(b.applicantID.stringValue)
         let expiry = DeadlineTests.shanghai(10)
         try await s.ok(["applicant", "update", bApplicant, "--permit-expiry", expiry])
 
-        // Overdue: A's account opening (2026-10-10) and B's 30-day reminder (20 days ago).
+        // Overdue: A's 30-day reminder (22 days ago) and B's (20 days ago); not A's account opening.
         let overdueJSON = try #require(try await s.json(["deadline", "list", "--overdue"]).arrayValue)
-        #expect(overdueJSON.compactMap { $0["rule"]?.stringValue } == ["account_opens", "renewal_reminder_30"])
+        #expect(overdueJSON.compactMap { $0["rule"]?.stringValue } == ["renewal_reminder_30", "renewal_reminder_30"])
+        #expect(overdueJSON.map { $0["applicant_id"] } == [a.applicantID, b.applicantID])
+        let opens = try #require(overdueJSON.first)
         let reminder = try #require(overdueJSON.last)
         let reminderID = try #require(reminder["id"]?.stringValue)
         let overdue = try await s.ok(["deadline", "list", "--overdue"])
@@ -191,7 +199,10 @@ struct CLIDeadlineTests {
         #expect(dues.count >= 2 && dues == dues.sorted())
 
         let upcoming = try await s.json(["deadline", "list", "--upcoming", "5", "--applicant", bApplicant])
-        #expect(upcoming.arrayValue?.compactMap { $0["rule"]?.stringValue } == ["renewal_reminder_30", "renewal_reminder_7"])
+        #expect(upcoming.arrayValue?.compactMap { $0["rule"]?.stringValue } == ["renewal_reminder_7"])
+        let withMissed = try await s.json(["deadline", "list", "--upcoming", "5", "--include-missed", "--applicant", bApplicant])
+        #expect(withMissed.arrayValue?.compactMap { $0["rule"]?.stringValue } == ["renewal_reminder_30", "renewal_reminder_7"])
+        #expect(try await s.run(["deadline", "list", "--include-missed"]).status == 64)
         #expect(try await s.run(["deadline", "list", "--overdue", "--state", "done"]).status == 64)
 
         // Waive needs a reason (refused by ArgumentParser, nothing sent); with one it is recorded.
@@ -222,18 +233,19 @@ struct CLIDeadlineTests {
         #expect(try await s.run(["deadline", "add", "--title", "x", "--due", due]).status == 64)
         #expect(try await s.run(["deadline", "add", "--applicant", bApplicant, "--case", bApplicant, "--title", "x", "--due", due]).status == 64)
 
-        // Expiring: only B (A's permit expires 2027-01-05), with its masked ID number and 10 days left.
+        // Expiring within 30 days: A (8 days) and B (10 days), with their masked ID numbers.
         let expiring = try await s.ok(["expiring", "--days", "30"])
         #expect(expiring.stdout.contains("剩余天数 DAYS LEFT"))
         let expiringRows = Self.rows(expiring.stdout)
-        #expect(expiringRows.count == 1)
-        let row = try #require(expiringRows.first)
+        #expect(expiringRows.count == 2)
+        let row = try #require(expiringRows.last)
         #expect(row.hasPrefix(bApplicant))
         #expect(row.contains("张伟"))
         #expect(row.contains("*") && !row.contains(b.idNumber))
         #expect(row.contains(expiry))
         #expect(row.hasSuffix("  10"))
         #expect(try await s.json(["expiring", "--days", "5"]) == [])
+        #expect(try await s.json(["expiring", "--days", "9"]).arrayValue?.map { $0["id"] } == [a.applicantID])
     }
 
     @Test("settings: show, set, the default subcommand, a bad value refused")

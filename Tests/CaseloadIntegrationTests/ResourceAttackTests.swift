@@ -6,8 +6,9 @@ import Synchronization
 import Testing
 
 /// The resource attacks that once starved every other client, run against the real binary
-/// while a canary connection pings: each must leave the canary's p99 under 100 ms and the
-/// server's memory bounded. `make test` runs each for a few seconds; `make soak` for
+/// while a canary connection pings: each must leave the canary's p99 under 100 ms (checked
+/// under `make soak`, which runs alone) and the server's memory bounded. `make test` runs each
+/// for a few seconds; `make soak` for
 /// `CASELOAD_SOAK_SECONDS` (default 30) at the sizes that were measured: 4 connections of
 /// `rpc.discover` batches, 300 connections of 1 MB with no newline, a flood of 20,000
 /// connections, 200 connections sending a byte a second.
@@ -86,8 +87,14 @@ struct ResourceAttackTests {
             attack: name, pings: latencies.count, p50: quantile(0.5), p99: quantile(0.99), slowest: latencies.last ?? .zero,
             rssBefore: before, rssPeak: peak.value, rssAfter: after, note: note)
         print("resource-attack: \(figures)")
-        #expect(figures.pings > 20, "\(figures)")
-        #expect(figures.p99 < .milliseconds(100), "\(figures)")
+        // Latency is a figure for `make soak`, which runs alone; in `make test` every other
+        // suite shares the two cores, so only the defences and the memory are checked there.
+        if Soak.enabled {
+            #expect(figures.pings > 20, "\(figures)")
+            #expect(figures.p99 < .milliseconds(100), "\(figures)")
+        } else {
+            #expect(figures.pings > 0, "\(figures)")
+        }
         return figures
     }
 

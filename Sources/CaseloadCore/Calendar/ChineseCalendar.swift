@@ -3,9 +3,11 @@
 ///
 /// Entries are data: `builtin` carries 2025–2026 and an agency layers corrections and new
 /// years on top. For a date whose year is not in `knownYears` (the notice is not out yet, or
-/// nobody entered it) the week alone decides, plus any entries on file for that year, and
-/// every count that examines such a date is `provisional`, with a note naming the year:
-/// never silently weekends-only.
+/// nobody entered it) the week and that year's statutory holidays decide (`StatutoryHolidays`:
+/// 元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆 are known for any year; only the bridging days and
+/// 调休 wait for the notice), plus any entries on file for that year, and every count that
+/// examines such a date is `provisional`, with a note naming the year: never silently
+/// weekends-only.
 ///
 /// Lookups are precomputed (a dense table of entries by day, and prefix sums of the entries'
 /// effect for counting): in a release build, adding 250 working days with its explanation
@@ -13,8 +15,11 @@
 public struct ChineseCalendar: WorkingDayCalendar {
     /// The years whose holiday notices are fully entered.
     public let knownYears: Set<Int>
-    /// The effective entries, one per date, in date order.
+    /// The effective entries, one per date, in date order: the statutory holidays of unknown
+    /// years, then the entries given.
     public let entries: [CalendarEntry]
+    /// The entries given (what `layering` builds on; statutory ones are added anew).
+    private let given: [CalendarEntry]
 
     /// Index into `entries` + 1 (0 = no entry) for each day from `firstEntryDay` on, so the
     /// day-by-day walk needs no hashing; empty when the entries span over ~270 years, and
@@ -23,8 +28,6 @@ public struct ChineseCalendar: WorkingDayCalendar {
     private let firstEntryDay: Int
     /// Index into `entries` by `daysSinceEpoch`; only when `denseIndex` is empty.
     private let sparseIndex: [Int: Int]
-    /// Years with at least one entry (to word the note for a partly entered, unknown year).
-    private let entryYears: Set<Int>
     /// Days (since epoch, ascending) whose entry changes what the week alone says:
     /// a holiday on a weekday (−1) or a make-up workday on a weekend (+1).
     private let adjustmentDays: [Int]
@@ -37,11 +40,11 @@ public struct ChineseCalendar: WorkingDayCalendar {
     /// but counts touching those years stay provisional).
     public init(entries: [CalendarEntry], knownYears: Set<Int>) {
         var byDay: [Int: CalendarEntry] = [:]
-        for entry in entries { byDay[entry.date.daysSinceEpoch] = entry }
+        for entry in StatutoryHolidays.entries(excluding: knownYears) + entries { byDay[entry.date.daysSinceEpoch] = entry }
+        self.given = entries
         self.knownYears = knownYears
         let sortedDays = byDay.keys.sorted()
         self.entries = sortedDays.map { byDay[$0]! }
-        self.entryYears = Set(self.entries.map(\.date.year))
         let first = sortedDays.first ?? 0
         let span = (sortedDays.last ?? first - 1) - first + 1
         var dense: [Int32] = []
@@ -78,7 +81,7 @@ public struct ChineseCalendar: WorkingDayCalendar {
     /// This calendar with `entries` layered on top (they win on the same date) and
     /// `knownYears` added, e.g. `ChineseCalendar.builtin.layering(agencyEntries, knownYears: [2027])`.
     public func layering(_ entries: [CalendarEntry], knownYears: Set<Int> = []) -> ChineseCalendar {
-        ChineseCalendar(entries: self.entries + entries, knownYears: self.knownYears.union(knownYears))
+        ChineseCalendar(entries: given + entries, knownYears: self.knownYears.union(knownYears))
     }
 
     /// The entry in force on `date`, if any.
@@ -89,6 +92,11 @@ public struct ChineseCalendar: WorkingDayCalendar {
     /// Whether `year`'s holiday notice is in the calendar.
     public func isKnown(year: Int) -> Bool {
         knownYears.contains(year)
+    }
+
+    /// Whether counting the days after `from` through `to` touches a year that is not known.
+    public func countsIntoUnknownYear(from: CalendarDate, to: CalendarDate) -> Bool {
+        from < to && !unknownYears(from: from.adding(days: 1), through: to).isEmpty
     }
 
     /// The years from `from.year` through `through.year` that are not known, ascending.
@@ -217,18 +225,18 @@ public struct ChineseCalendar: WorkingDayCalendar {
         return clauses.joined(separator: "; ")
     }
 
-    /// "2027 is not in the calendar yet: counted Monday–Friday only; provisional until the
-    /// State Council notice", or nil when every year is known.
+    /// "provisional: 2027 is not in the calendar yet: statutory days only; 调休 not yet
+    /// published", or nil when every year is known.
     func provisionalClause(_ years: [Int]) -> String? {
-        guard !years.isEmpty else { return nil }
+        guard let last = years.last else { return nil }
         let names = years.map(String.init)
-        let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+        let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and \(last)"
         let verb = names.count == 1 ? "is" : "are"
-        let basis = years.contains(where: entryYears.contains)
-            ? "counted Monday–Friday and only the entries on file"
-            : "counted Monday–Friday only"
-        return "\(list) \(verb) not in the calendar yet: \(basis); provisional until the State Council notice"
+        return "provisional: \(list) \(verb) not in the calendar yet: \(Self.statutoryOnly)"
     }
+
+    /// Why a count into an unknown year is provisional.
+    public static let statutoryOnly = "statutory days only; 调休 not yet published"
 
     /// Consecutive skipped days with the same label as ranges: "2026-10-01..2026-10-07 (国庆
     /// National Day), 2026-10-17..2026-10-18 (weekend)". Past four weekend ranges the

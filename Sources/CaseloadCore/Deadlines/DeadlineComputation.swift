@@ -39,10 +39,10 @@ public struct ComputedDeadline: Sendable, Hashable, Codable {
     ///   date itself, even when that is not a working day.
     /// - Calendar days: plain date arithmetic, never provisional; the explanation notes when
     ///   the due date is not a working day (in a known year), since offices are closed then.
-    /// - An expectation (`isExpectation`) reads "expected by" instead of "due".
+    /// - A window reads "opens", an expectation "expected by", a due date "due".
     public static func compute(_ rule: DeadlineRule, baseDate: CalendarDate, calendar: ChineseCalendar) -> ComputedDeadline {
         let label = rule.baseLabel ?? rule.base.defaultLabel
-        let due = rule.isExpectation ? "expected by" : "due"
+        let due = rule.kind.verb
         let days = rule.offset.days
 
         guard days != 0 else {

@@ -121,18 +121,25 @@ public struct DeadlineRule: Sendable, Hashable, Codable {
     public var caseKinds: [String]
     public var base: DeadlineBase
     public var offset: DeadlineOffset
-    /// True for an expectation rather than a rule (e.g. the city's review time): shown as
-    /// "expected by", never as overdue.
-    public var isExpectation: Bool
+    /// A latest date that can be missed, an earliest date (a window that opens), or an
+    /// expectation (shown as "expected by", never overdue).
+    public var kind: DeadlineKind
+    /// The events that satisfy the date once they happen (the first that happened counts).
+    /// A case's dates also end, cancelled, when it is withdrawn or closed.
+    public var dischargedBy: [Discharge]
     /// Calendar days before the due date to remind on (0 = on the day), descending.
     public var reminderLeadDays: [Int]
     /// The base event as a clause for explanations: "the permit was received (领取居住证)".
     /// nil → `base.defaultLabel`.
     public var baseLabel: String?
 
+    /// True for an expectation (`kind == .expectation`).
+    public var isExpectation: Bool { kind == .expectation }
+
     public init(
         id: String, chineseName: String, englishName: String, caseKinds: [String], base: DeadlineBase,
-        offset: DeadlineOffset, isExpectation: Bool = false, reminderLeadDays: [Int] = [], baseLabel: String? = nil
+        offset: DeadlineOffset, kind: DeadlineKind = .due, dischargedBy: [Discharge] = [], reminderLeadDays: [Int] = [],
+        baseLabel: String? = nil
     ) {
         self.id = id
         self.chineseName = chineseName
@@ -140,21 +147,24 @@ public struct DeadlineRule: Sendable, Hashable, Codable {
         self.caseKinds = caseKinds
         self.base = base
         self.offset = offset
-        self.isExpectation = isExpectation
+        self.kind = kind
+        self.dischargedBy = dischargedBy
         self.reminderLeadDays = reminderLeadDays
         self.baseLabel = baseLabel
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, base, offset
+        case id, base, offset, kind
         case chineseName = "chinese_name", englishName = "english_name", caseKinds = "case_kinds"
-        case isExpectation = "is_expectation", reminderLeadDays = "reminder_lead_days", baseLabel = "base_label"
+        case dischargedBy = "discharged_by", isExpectation = "is_expectation", reminderLeadDays = "reminder_lead_days", baseLabel = "base_label"
     }
 
-    /// Hand-written so an agency's JSON may leave out `case_kinds` ([]), `is_expectation`
-    /// (false), `reminder_lead_days` ([]) and `base_label` (nil).
+    /// Hand-written so an agency's JSON may leave out `case_kinds` ([]), `kind` (`due`, or
+    /// `expectation` when the older `is_expectation` is true), `discharged_by` ([]),
+    /// `reminder_lead_days` ([]) and `base_label` (nil).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let legacyExpectation = try c.decodeIfPresent(Bool.self, forKey: .isExpectation) ?? false
         self.init(
             id: try c.decode(String.self, forKey: .id),
             chineseName: try c.decode(String.self, forKey: .chineseName),
@@ -162,9 +172,24 @@ public struct DeadlineRule: Sendable, Hashable, Codable {
             caseKinds: try c.decodeIfPresent([String].self, forKey: .caseKinds) ?? [],
             base: try c.decode(DeadlineBase.self, forKey: .base),
             offset: try c.decode(DeadlineOffset.self, forKey: .offset),
-            isExpectation: try c.decodeIfPresent(Bool.self, forKey: .isExpectation) ?? false,
+            kind: try c.decodeIfPresent(DeadlineKind.self, forKey: .kind) ?? (legacyExpectation ? .expectation : .due),
+            dischargedBy: try c.decodeIfPresent([Discharge].self, forKey: .dischargedBy) ?? [],
             reminderLeadDays: try c.decodeIfPresent([Int].self, forKey: .reminderLeadDays) ?? [],
             baseLabel: try c.decodeIfPresent(String.self, forKey: .baseLabel))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(chineseName, forKey: .chineseName)
+        try c.encode(englishName, forKey: .englishName)
+        try c.encode(caseKinds, forKey: .caseKinds)
+        try c.encode(base, forKey: .base)
+        try c.encode(offset, forKey: .offset)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(dischargedBy, forKey: .dischargedBy)
+        try c.encode(reminderLeadDays, forKey: .reminderLeadDays)
+        try c.encodeIfPresent(baseLabel, forKey: .baseLabel)
     }
 
     /// "可新办账户 (Points account may be created)".
@@ -191,45 +216,46 @@ public enum DeadlineRules {
             id: "account_opens", chineseName: "可新办账户", englishName: "Points account may be created",
             caseKinds: ["points_new"],
             base: .recorded(stage: "residence_permit", field: "permit_received_date"),
-            offset: .workingDays(3), reminderLeadDays: [0],
+            offset: .workingDays(3), kind: .window, dischargedBy: [.stageReached("account")], reminderLeadDays: [0],
             baseLabel: "the permit was received (领取居住证)"),
         DeadlineRule(
             id: "delivery_opens", chineseName: "可递交材料", englishName: "Paper materials may be delivered",
             caseKinds: ["points_new"],
             base: .recorded(stage: "submitted_online", field: "delivery_open_date"),
-            offset: .calendarDays(0), reminderLeadDays: [1, 0],
+            offset: .calendarDays(0), kind: .window, dischargedBy: [.stageReached("materials_delivered")], reminderLeadDays: [1, 0],
             baseLabel: "the online system allows delivering the materials (可递交材料日期)"),
         DeadlineRule(
             id: "city_review", chineseName: "市级审核", englishName: "City review expected",
             caseKinds: ["points_new", "points_renewal"],
             base: .stageEntered("accepted"),
-            offset: .workingDays(15), isExpectation: true, reminderLeadDays: [0],
+            offset: .workingDays(15), kind: .expectation, dischargedBy: [.stageReached("approved")], reminderLeadDays: [0],
             baseLabel: "the case was accepted (正式受理)"),
         DeadlineRule(
             id: "originals_collect", chineseName: "取回学历原件", englishName: "Collect the diploma originals at notice printing",
             caseKinds: ["points_new"],
             base: .stageEntered("approved"),
-            offset: .workingDays(10), reminderLeadDays: [3, 0],
+            offset: .workingDays(10), dischargedBy: [.originalsCollected], reminderLeadDays: [3, 0],
             baseLabel: "the case was approved (审批通过)"),
+        // The permit's dates: a renewal approved for this permit discharges all of them.
         DeadlineRule(
             id: "renewal_reminder_30", chineseName: "续办提醒（30天）", englishName: "Renewal reminder, 30 days before expiry",
-            caseKinds: [], base: .permitExpiry, offset: .calendarDays(-30), reminderLeadDays: [0],
+            caseKinds: [], base: .permitExpiry, offset: .calendarDays(-30), dischargedBy: [.renewalApproved], reminderLeadDays: [0],
             baseLabel: "the residence permit expires (居住证到期)"),
         DeadlineRule(
             id: "renewal_reminder_7", chineseName: "续办提醒（7天）", englishName: "Renewal reminder, 7 days before expiry",
-            caseKinds: [], base: .permitExpiry, offset: .calendarDays(-7), reminderLeadDays: [0],
+            caseKinds: [], base: .permitExpiry, offset: .calendarDays(-7), dischargedBy: [.renewalApproved], reminderLeadDays: [0],
             baseLabel: "the residence permit expires (居住证到期)"),
         DeadlineRule(
             id: "points_expire", chineseName: "积分到期", englishName: "Points expire with the permit",
-            caseKinds: [], base: .permitExpiry, offset: .calendarDays(0), reminderLeadDays: [0],
+            caseKinds: [], base: .permitExpiry, offset: .calendarDays(0), dischargedBy: [.renewalApproved], reminderLeadDays: [0],
             baseLabel: "the residence permit expires (居住证到期)"),
         DeadlineRule(
             id: "lapse_60", chineseName: "断档60天：累计年限作废", englishName: "60 days lapsed: accumulated years at risk",
-            caseKinds: [], base: .permitExpiry, offset: .calendarDays(60), reminderLeadDays: [14, 3, 0],
+            caseKinds: [], base: .permitExpiry, offset: .calendarDays(60), dischargedBy: [.renewalApproved], reminderLeadDays: [14, 3, 0],
             baseLabel: "the residence permit expires (居住证到期)"),
         DeadlineRule(
             id: "lapse_90", chineseName: "断档90天：须重新登记", englishName: "90 days lapsed: register again and wait 6 months",
-            caseKinds: [], base: .permitExpiry, offset: .calendarDays(90), reminderLeadDays: [14, 3, 0],
+            caseKinds: [], base: .permitExpiry, offset: .calendarDays(90), dischargedBy: [.renewalApproved], reminderLeadDays: [14, 3, 0],
             baseLabel: "the residence permit expires (居住证到期)"),
     ]
 
@@ -271,8 +297,19 @@ public enum DeadlineRules {
             case .permitExpiry:
                 break
             }
-            if rule.reminderLeadDays.contains(where: { $0 < 0 }) {
-                issues.append(FieldIssue(field: "\(prefix).reminder_lead_days", rule: "range", message: "reminder lead days must be 0 or more"))
+            if rule.reminderLeadDays.contains(where: { !(0...366).contains($0) }) {
+                issues.append(FieldIssue(field: "\(prefix).reminder_lead_days", rule: "range", message: "reminder lead days must be 0 to 366"))
+            }
+            if !(-3660...3660).contains(rule.offset.days) {
+                issues.append(FieldIssue(field: "\(prefix).offset.days", rule: "range", message: "an offset is at most 3660 days either way"))
+            }
+            for case .stageReached(let stage) in rule.dischargedBy {
+                let kinds = rule.caseKinds.compactMap(CaseKinds.kind)
+                if kinds.isEmpty || kinds.contains(where: { $0.stage(stage) == nil }) {
+                    issues.append(FieldIssue(
+                        field: "\(prefix).discharged_by", rule: "stage",
+                        message: "\(stage) is not a stage of every case kind the rule applies to"))
+                }
             }
         }
         guard issues.isEmpty else { throw ValidationError(issues) }

@@ -6,10 +6,15 @@ public struct ChecklistItem: Sendable, Hashable, Codable {
     public var form: DocumentForm
     /// The stage id by which it must be present.
     public var requiredBy: String
+    /// In hand: with the agency or the client.
     public var present: Bool
+    /// Handed in already (with the talent center or the city verification center): delivered,
+    /// so not missing.
+    public var submitted: Bool
 
     public init(
-        documentType: String, chineseName: String, englishName: String, form: DocumentForm, requiredBy: String, present: Bool
+        documentType: String, chineseName: String, englishName: String, form: DocumentForm, requiredBy: String, present: Bool,
+        submitted: Bool = false
     ) {
         self.documentType = documentType
         self.chineseName = chineseName
@@ -17,7 +22,11 @@ public struct ChecklistItem: Sendable, Hashable, Codable {
         self.form = form
         self.requiredBy = requiredBy
         self.present = present
+        self.submitted = submitted
     }
+
+    /// In hand or handed in: what the checklist needs.
+    public var supplied: Bool { present || submitted }
 
     /// "毕业证书 (Graduation certificate), 原件 (original)", the form messages use.
     public var displayName: String {
@@ -31,6 +40,16 @@ public struct ChecklistItem: Sendable, Hashable, Codable {
         case form
         case requiredBy = "required_by"
         case present
+        case submitted
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            documentType: try c.decode(String.self, forKey: .documentType), chineseName: try c.decode(String.self, forKey: .chineseName),
+            englishName: try c.decode(String.self, forKey: .englishName), form: try c.decode(DocumentForm.self, forKey: .form),
+            requiredBy: try c.decode(String.self, forKey: .requiredBy), present: try c.decode(Bool.self, forKey: .present),
+            submitted: try c.decodeIfPresent(Bool.self, forKey: .submitted) ?? false)
     }
 }
 
@@ -45,10 +64,10 @@ public struct ChecklistResult: Sendable, Hashable, Codable {
         self.items = items
     }
 
-    /// The items not in hand, in checklist order.
-    public var missing: [ChecklistItem] { items.filter { !$0.present } }
+    /// The items neither in hand nor handed in, in checklist order.
+    public var missing: [ChecklistItem] { items.filter { !$0.supplied } }
 
-    public var isComplete: Bool { items.allSatisfy(\.present) }
+    public var isComplete: Bool { items.allSatisfy(\.supplied) }
 
     /// Evaluates the built-in checklist of case kind `kind` (see `Checklists.entries(for:)`).
     public static func evaluate(kind: String, profile: ApplicantProfile, documents: [HeldDocument]) -> ChecklistResult {
@@ -60,18 +79,19 @@ public struct ChecklistResult: Sendable, Hashable, Codable {
     /// Only entries whose condition holds become items. An item is present when some held
     /// document of its type has a form that `satisfies` the entry's form: an original or a
     /// sealed copy meets a plain-copy line; only a sealed copy meets a sealed-copy line
-    /// (see `DocumentForm.satisfies`). Documents with `held == false` never count.
+    /// (see `DocumentForm.satisfies`). A matching paper with an authority makes the item
+    /// submitted instead; one returned to the client, or not yet received, counts for nothing.
     public static func evaluate(
         entries: [ChecklistEntry], kind: String, profile: ApplicantProfile, documents: [HeldDocument]
     ) -> ChecklistResult {
-        let inHand = documents.filter(\.held)
         let items = entries.filter { $0.condition.holds(profile: profile, caseKind: kind) }.map { entry in
             // An id missing from the catalogue (an agency's own type) still shows, by its id.
             let type = DocumentCatalogue.type(entry.documentType)
+            let matching = documents.filter { $0.documentType == entry.documentType && $0.form.satisfies(entry.form) }
             return ChecklistItem(
                 documentType: entry.documentType, chineseName: type?.chineseName ?? entry.documentType,
                 englishName: type?.englishName ?? entry.documentType, form: entry.form, requiredBy: entry.requiredBy,
-                present: inHand.contains { $0.documentType == entry.documentType && $0.form.satisfies(entry.form) })
+                present: matching.contains(where: \.held), submitted: matching.contains(where: \.submitted))
         }
         return ChecklistResult(items: items)
     }
@@ -86,7 +106,7 @@ public struct ChecklistResult: Sendable, Hashable, Codable {
     /// One issue per missing item (field "documents", rule "checklist"), naming the paper in
     /// Chinese and English, its form, and the stage it is due by.
     public func issues(_ items: [ChecklistItem]? = nil) -> [FieldIssue] {
-        (items ?? missing).filter { !$0.present }.map { item in
+        (items ?? missing).filter { !$0.supplied }.map { item in
             FieldIssue(field: "documents", rule: "checklist", message: "missing \(item.displayName), required by \(item.requiredBy)")
         }
     }

@@ -104,8 +104,8 @@ public enum DemoData {
             let opened = try await CaseStore.open(
                 state, applicantID: applicant.id, companyID: companyID, dueInDays: stage.allowedDays.map { $0 - random.int(0..<($0 * 2)) }, agency: agency,
                 user: user, data: "{\"demo\":true}", on: connection, logger: logger)
-            try await DeadlineDerivation.deriveForCase(opened, calendar: calendar, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)
-            try await DeadlineDerivation.deriveForApplicant(applicant, calendar: calendar, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)
+            try await DeadlineDerivation.deriveForCase(opened, calendar: calendar, today: today, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)
+            try await DeadlineDerivation.deriveForApplicant(applicant, calendar: calendar, today: today, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)
             for type in ["graduation_certificate", "degree_certificate"] where random.int(0..<2) == 0 {
                 let doc = try await DocumentStore.create(
                     type: type, form: .original, description: nil, companyID: companyID, applicantID: applicant.id, caseID: opened.id, agency: agency,

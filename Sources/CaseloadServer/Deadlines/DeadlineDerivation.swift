@@ -3,86 +3,132 @@ import CaseloadStorage
 import Foundation
 import PostgresNIO
 
-/// Derives deadlines from their rules when the base event happens, and re-derives them when
-/// the base or the calendar changes. Runs inside the caller's transaction, so a deadline is
-/// never out of step with the change that caused it.
+/// The one mechanism that keeps deadlines true: derives a rule's date when its base event
+/// happens, moves it when the base or the calendar changes, and ends it — satisfied or
+/// cancelled, as the rule data says (`DeadlineRule.dischargedBy`) — when the event it waits for
+/// happens. Every method that changes a case, an applicant's permit or a paper's custody calls
+/// it inside its own transaction, so a deadline is never out of step with the change.
 enum DeadlineDerivation {
     static var rules: [DeadlineRule] { DeadlineRules.defaults }
 
-    /// The deadlines a case's current state gives: rules of its kind whose base is known.
-    /// A stage-entry rule fires when the case is in that stage (the entry date is kept once derived).
+    /// The rule ids in rule order, for "what is next" ties.
+    static var ruleOrder: [String] { rules.map(\.id) }
+
+    /// Settles a case's dates: each rule of its kind whose base is known (a recorded date, the
+    /// day it entered a stage, or the base of the date derived before) gets its date and the
+    /// state the case's facts give. A renewal's change settles the applicant's permit dates too.
     static func deriveForCase(
-        _ c: CaseRecord, calendar: ChineseCalendar, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
+        _ c: CaseRecord, calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?,
+        on connection: PostgresConnection, logger: Logger
     ) async throws {
-        for rule in rules where rule.caseKinds.contains(c.state.kind) {
+        let applying = rules.filter { $0.caseKinds.contains(c.state.kind) }
+        guard !applying.isEmpty else { return }
+        let existing = try await DeadlineStore.derived(caseID: c.id, applicantID: c.applicantID, agency: agency, on: connection, logger: logger)
+        var facts = DischargeFacts(kind: CaseKinds.kind(c.state.kind), stage: c.state.stage, status: c.state.status)
+        if applying.contains(where: { $0.dischargedBy.contains(.originalsCollected) }) {
+            facts.originalsCollected = try await DocumentStore.originalsCollected(applicant: c.applicantID, agency: agency, on: connection, logger: logger)
+        }
+        for rule in applying {
             let base: CalendarDate?
             switch rule.base {
             case .recorded(let stage, let field):
-                if case .date(let d)? = c.state.value(stage, field) { base = d } else { base = nil }
+                if case .date(let d)? = c.state.value(stage, field) { base = d } else { base = existing[rule.id]?.baseDate }
             case .stageEntered(let stage):
-                base = c.state.stage == stage && c.state.status == .active ? shanghaiDate(c.stageEnteredAt) : nil
+                base = c.state.stage == stage && c.state.status == .active ? shanghaiDate(c.stageEnteredAt) : existing[rule.id]?.baseDate
             case .permitExpiry:
                 base = nil
             }
             guard let base else { continue }
-            let computed = ComputedDeadline.compute(rule, baseDate: base, calendar: calendar)
             try await DeadlineStore.upsert(
-                DerivedDeadline(rule: rule, computed: computed, caseID: c.id, applicantID: c.applicantID, companyID: c.companyID),
-                reason: reason, agency: agency, user: user, on: connection, logger: logger)
+                DerivedDeadline(
+                    rule: rule, computed: rule.compute(baseDate: base, calendar: calendar), caseID: c.id, applicantID: c.applicantID,
+                    companyID: c.companyID, settlement: rule.settlement(for: facts)),
+                today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+        }
+        if c.state.status.isTerminal {
+            try await DeadlineStore.cancelManual(
+                ofEndedCase: c.id, agency: agency, reason: "the case was \(c.state.status.rawValue): \(reason)", user: user, on: connection, logger: logger)
+        }
+        if c.state.kind == Discharge.renewalKind {
+            let applicant = try await ApplicantStore.get(c.applicantID, agency: agency, on: connection, logger: logger)
+            try await deriveForApplicant(applicant, calendar: calendar, today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
         }
     }
 
-    /// The applicant-level deadlines: points validity and renewal reminders from the permit's expiry.
-    static func applicantDeadlines(_ a: ApplicantRecord, calendar: ChineseCalendar) -> [DerivedDeadline] {
+    /// Settles the dates of every case of an applicant still under way: after a change to one
+    /// of their papers' custody (originals collected discharge a date).
+    static func deriveForApplicantCases(
+        _ applicant: UUID, calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        var filter = CaseFilter()
+        filter.applicantID = applicant
+        for c in try await CaseStore.list(agency: agency, filter: filter, after: nil, limit: 100, on: connection, logger: logger)
+        where c.state.status == .active || c.state.status == .onHold {
+            try await deriveForCase(c, calendar: calendar, today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+        }
+    }
+
+    /// The applicant-level deadlines: points validity, lapse thresholds and renewal reminders
+    /// from the permit's expiry, each ended once a renewal for that permit is approved.
+    static func applicantDeadlines(_ a: ApplicantRecord, calendar: ChineseCalendar, renewalApproved: Bool) -> [DerivedDeadline] {
         guard let expiry = a.profile.permitExpiryDate else { return [] }
+        let facts = DischargeFacts(renewalApproved: renewalApproved)
         return rules.filter { rule in
             guard rule.caseKinds.isEmpty, case .permitExpiry = rule.base else { return false }
             return true
         }.map { rule in
             DerivedDeadline(
-                rule: rule, computed: ComputedDeadline.compute(rule, baseDate: expiry, calendar: calendar), caseID: nil, applicantID: a.id,
-                companyID: a.companyID)
+                rule: rule, computed: rule.compute(baseDate: expiry, calendar: calendar), caseID: nil, applicantID: a.id, companyID: a.companyID,
+                settlement: rule.settlement(for: facts))
         }
     }
 
-    /// Derives (creates or moves) the applicant-level deadlines.
+    /// Derives (creates, moves or settles) the applicant-level deadlines.
     static func deriveForApplicant(
-        _ a: ApplicantRecord, calendar: ChineseCalendar, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
+        _ a: ApplicantRecord, calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?,
+        on connection: PostgresConnection, logger: Logger
     ) async throws {
-        for derived in applicantDeadlines(a, calendar: calendar) {
-            try await DeadlineStore.upsert(derived, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+        guard let expiry = a.profile.permitExpiryDate else { return }
+        let approved = try await CaseStore.renewalApproved(
+            applicant: a.id, since: expiry.adding(days: -Discharge.renewalLeadDays), kind: Discharge.renewalKind,
+            stages: Discharge.renewalApprovedStages, agency: agency, on: connection, logger: logger)
+        for derived in applicantDeadlines(a, calendar: calendar, renewalApproved: approved) {
+            try await DeadlineStore.upsert(derived, today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
         }
     }
 
-    /// The applicant-level deadlines of applicants just created (who have none yet), in one batch.
+    /// The applicant-level deadlines of applicants just created (who have none yet, and no
+    /// renewal), in one batch.
     static func deriveForNewApplicants(
-        _ applicants: [ApplicantRecord], calendar: ChineseCalendar, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection,
-        logger: Logger
+        _ applicants: [ApplicantRecord], calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?,
+        on connection: PostgresConnection, logger: Logger
     ) async throws {
         try await DeadlineStore.insertNew(
-            applicants.flatMap { applicantDeadlines($0, calendar: calendar) }, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+            applicants.flatMap { applicantDeadlines($0, calendar: calendar, renewalApproved: false) }, today: today, reason: reason, agency: agency,
+            user: user, on: connection, logger: logger)
     }
 
-    /// Re-derives every open derived deadline of the agency with its calendar as it now is,
+    /// Re-derives every pending derived deadline of the agency with its calendar as it now is,
     /// recording each date that moved with `reason`. Returns how many moved.
-    static func recomputeAll(calendar: ChineseCalendar, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger)
-        async throws -> Int
-    {
+    static func recomputeAll(
+        calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int {
         var moved = 0
-        for d in try await DeadlineStore.derivedOpen(agency: agency, on: connection, logger: logger) {
+        for d in try await DeadlineStore.derivedPending(agency: agency, on: connection, logger: logger) {
             guard let ruleID = d.ruleID, let rule = rules.first(where: { $0.id == ruleID }), let base = d.baseDate else { continue }
-            let computed = ComputedDeadline.compute(rule, baseDate: base, calendar: calendar)
+            let computed = rule.compute(baseDate: base, calendar: calendar)
             guard computed.dueDate != d.dueDate || computed.explanation != d.explanation || computed.provisional != d.provisional else { continue }
             if computed.dueDate != d.dueDate { moved += 1 }
             try await DeadlineStore.upsert(
                 DerivedDeadline(rule: rule, computed: computed, caseID: d.caseID, applicantID: d.applicantID, companyID: d.companyID),
-                reason: reason, agency: agency, user: user, on: connection, logger: logger)
+                today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
         }
         return moved
     }
 
-    /// The civil date in Shanghai (UTC+8 all year) of an instant.
+    /// The civil date in Shanghai of an instant.
     static func shanghaiDate(_ instant: Date) -> CalendarDate {
-        CalendarDate(daysSinceEpoch: Int(((instant.timeIntervalSince1970 + 8 * 3600) / 86400).rounded(.down)))
+        CalendarDate(shanghai: instant)
     }
 }

@@ -3,7 +3,8 @@ import CaseloadStorage
 import Foundation
 import PostgresNIO
 
-/// The time-driven part of deadlines: open ones whose date passed become missed, and (when
+/// The time-driven part of deadlines: open due dates whose day passed become missed, windows
+/// whose day came open, and (when
 /// the agency wants it) a renewal case is opened once per permit expiry at the first
 /// reminder. Run before deadlines are listed; a scheduler will run it on its own later.
 enum DeadlineSweep {
@@ -11,7 +12,7 @@ enum DeadlineSweep {
         // One sweep per agency at a time (several users, several servers): the second waits,
         // then finds the work done.
         try await connection.query("SELECT pg_advisory_xact_lock(hashtext('caseload.sweep'), hashtext(\(agency.uuidString)))", logger: logger)
-        try await DeadlineStore.markMissed(before: today, agency: agency, on: connection, logger: logger)
+        try await DeadlineStore.sweep(today: today, agency: agency, on: connection, logger: logger)
         guard try await SettingsStore.autoOpenRenewals(agency: agency, on: connection, logger: logger) else { return }
         let lead = DeadlineRules.defaults.compactMap { rule -> Int? in
             guard case .permitExpiry = rule.base, case .calendarDays(let days) = rule.offset, days < 0 else { return nil }

@@ -115,7 +115,7 @@ enum ApplicantMethods {
                             on: connection, logger: context.logger)
                         try await DeadlineDerivation.deriveForApplicant(
                             created, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                            reason: "applicant added", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                            today: CaseMethods.today(), reason: "applicant added", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                         return created
                     }
                     return try value(record)
@@ -219,7 +219,7 @@ enum ApplicantMethods {
                     if updated.profile.permitExpiryDate != current.profile.permitExpiryDate || updated.companyID != current.companyID {
                         try await DeadlineDerivation.deriveForApplicant(
                             updated, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                            reason: "permit expiry changed", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                            today: CaseMethods.today(), reason: "permit expiry changed", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                     }
                     return updated
                 }

@@ -142,7 +142,7 @@ enum CaseMethods {
                 logger: context.logger)
             try await DeadlineDerivation.deriveForCase(
                 saved, calendar: calendar,
-                reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", agency: principal.agencyID, user: principal.userID,
+                today: CaseMethods.today(), reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", agency: principal.agencyID, user: principal.userID,
                 on: connection, logger: context.logger)
             let out = saved.state.status.isTerminal
                 ? try await DocumentStore.originalsOut(case: id, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -202,7 +202,7 @@ enum CaseMethods {
                         user: principal.userID, data: WireJSON.string(.object(data.mapValues(json))), on: connection, logger: context.logger)
                     try await DeadlineDerivation.deriveForCase(
                         opened, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                        reason: "case opened", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                        today: CaseMethods.today(), reason: "case opened", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                     return opened
                 }
                 return value(record)
@@ -411,8 +411,9 @@ enum CaseMethods {
                         .required("form", .string(enum: DocumentForm.allCases.map(\.rawValue)), "Form required"),
                         .required("required_by", .string, "Stage by which it must be held"),
                         .required("present", .boolean, "Held (by the agency or the client) in a form that satisfies it"),
+                        .required("submitted", .boolean, "Handed in already (with the talent center or the city verification center): delivered, not missing"),
                     ])), "Every required document"),
-                    .required("missing", .integer(minimum: 0), "How many are missing"),
+                    .required("missing", .integer(minimum: 0), "How many are neither held nor handed in"),
                     .required("complete", .boolean, "Nothing is missing"),
                 ]),
                 errors: [.notFound], roles: Role.everyone
@@ -426,7 +427,7 @@ enum CaseMethods {
                     "items": .array(result.items.map { item in
                         [
                             "document_type": .string(item.documentType), "name": .string(item.displayName), "form": .string(item.form.rawValue),
-                            "required_by": .string(item.requiredBy), "present": .bool(item.present),
+                            "required_by": .string(item.requiredBy), "present": .bool(item.present), "submitted": .bool(item.submitted),
                         ]
                     }),
                     "missing": .int(Int64(result.missing.count)),

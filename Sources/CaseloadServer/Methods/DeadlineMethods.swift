@@ -15,26 +15,31 @@ enum DeadlineMethods {
         .required("base_date", .nullable(.string(format: .date)), "The event it counts from"),
         .required("due_date", .string(format: .date), "When it is due"),
         .required("provisional", .boolean, "Counted into a year the calendar does not know yet: fix when the notice comes out"),
-        .required("is_expectation", .boolean, "An expectation (e.g. the city's review time), not a rule"),
+        .required("kind", .string(enum: DeadlineKind.allCases.map(\.rawValue)), "due (a latest date, missed once it passes), window (an earliest date: waiting, then open; never missed) or expectation (expected by; never missed)"),
+        .required("is_expectation", .boolean, "kind is expectation (kept for older clients)"),
         .required("explanation", .string, "How the date was counted: the days skipped and counted"),
-        .required("state", .string(enum: DeadlineState.allCases.map(\.rawValue)), "open, done, waived or missed"),
-        .required("reason", .nullable(.string), "Why it was waived, or a note"),
-        .required("overdue", .boolean, "Not done and past its date"),
-        .required("working_days_left", .integer(), "Working days from today to the due date (negative when overdue)"),
+        .required("state", .string(enum: DeadlineState.allCases.map(\.rawValue)), "waiting (a window not yet open), open, missed (a due date passed), done or waived (by hand), satisfied (its event happened) or cancelled (its case ended)"),
+        .required("reason", .nullable(.string), "Why it was waived, satisfied or cancelled, or a note"),
+        .required("overdue", .boolean, "A due date still pending after its day (windows and expectations never are)"),
+        .required("working_days_left", .integer(), "Working days from today to the date (negative once past)"),
+        .required("working_days_provisional", .boolean, "working_days_left counts into a year whose holiday notice is not in the calendar yet"),
         .currentVersion("deadline.done and deadline.waive"),
     ])
 
     static func value(_ d: DeadlineRecord, today: CalendarDate, calendar: ChineseCalendar) -> JSONValue {
         func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
-        let pending = d.state == .open || d.state == .missed
-        let left = d.dueDate >= today ? calendar.workingDays(from: today, to: d.dueDate) : -calendar.workingDays(from: d.dueDate, to: today)
+        let overdue = d.kind.canBeMissed && (d.state == .open || d.state == .missed) && d.dueDate < today
+        let (from, to) = d.dueDate >= today ? (today, d.dueDate) : (d.dueDate, today)
+        let days = calendar.workingDays(from: from, to: to)
+        let left = d.dueDate >= today ? days : -days
         return [
             "id": id(d.id), "rule": d.ruleID.map(JSONValue.string) ?? .null, "title": .string(d.title), "case_id": id(d.caseID),
             "applicant_id": id(d.applicantID), "company_id": id(d.companyID),
             "base_date": d.baseDate.map { .string($0.iso) } ?? .null, "due_date": .string(d.dueDate.iso),
-            "provisional": .bool(d.provisional), "is_expectation": .bool(d.isExpectation), "explanation": .string(d.explanation),
-            "state": .string(d.state.rawValue), "reason": d.reason.map(JSONValue.string) ?? .null,
-            "overdue": .bool(pending && d.dueDate < today), "working_days_left": .int(Int64(left)),
+            "provisional": .bool(d.provisional), "kind": .string(d.kind.rawValue), "is_expectation": .bool(d.kind == .expectation),
+            "explanation": .string(d.explanation), "state": .string(d.state.rawValue), "reason": d.reason.map(JSONValue.string) ?? .null,
+            "overdue": .bool(overdue), "working_days_left": .int(Int64(left)),
+            "working_days_provisional": .bool(calendar.countsIntoUnknownYear(from: from, to: to)),
             "version": .int(Int64(d.version)),
         ]
     }
@@ -49,9 +54,11 @@ enum DeadlineMethods {
         var applicantID: UUID?
         var rule: String?
         var provisional: Bool?
+        var includeMissed: Bool?
         var limit: Int?
         enum CodingKeys: String, CodingKey {
             case overdue, state, rule, provisional, limit
+            case includeMissed = "include_missed"
             case upcomingWorkingDays = "upcoming_working_days", companyID = "company_id", consultantID = "consultant_id"
             case caseID = "case_id", applicantID = "applicant_id"
         }
@@ -105,10 +112,11 @@ enum DeadlineMethods {
         [
             .define(
                 "deadline.list",
-                summary: "Deadlines sorted by date: upcoming within N working days, overdue, by company, consultant, case, applicant or rule. Open deadlines past their date are marked missed first.",
+                summary: "Deadlines sorted by date: upcoming within N working days, overdue, by company, consultant, case, applicant or rule. The clock is applied first: due dates past their day are marked missed, windows whose day came open.",
                 params: [
-                    .optional("upcoming_working_days", .integer(minimum: 0, maximum: 1000), "Only open ones due within this many working days (overdue ones included)"),
-                    .optional("overdue", .boolean, "Only open or missed ones past their date"),
+                    .optional("upcoming_working_days", .integer(minimum: 0, maximum: 1000), "Only pending dates (waiting, open) within this many working days from today; missed ones only with include_missed"),
+                    .optional("include_missed", .boolean, "With upcoming_working_days: also the missed due dates (default false)"),
+                    .optional("overdue", .boolean, "Only due dates still pending after their day (never windows or expectations)"),
                     .optional("state", .string(enum: DeadlineState.allCases.map(\.rawValue)), "Only this state"),
                     .optional("company_id", .string(format: .uuid), "Only this company's"),
                     .optional("consultant_id", .string(format: .uuid), "Only companies assigned to this user"),
@@ -137,11 +145,10 @@ enum DeadlineMethods {
                     filter.provisionalOnly = params.provisional ?? false
                     if let state = params.state { filter.states = [state] }
                     if params.overdue == true {
-                        filter.states = ["open", "missed"]
-                        filter.dueBefore = today
+                        filter.overdueOn = today
                     }
                     if let days = params.upcomingWorkingDays {
-                        filter.states = ["open", "missed"]
+                        filter.states = ["waiting", "open"] + (params.includeMissed == true ? ["missed"] : [])
                         filter.dueOnOrBefore = calendar.adding(workingDays: days, to: today).date
                     }
                     let records = try await DeadlineStore.list(

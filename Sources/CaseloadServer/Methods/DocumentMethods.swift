@@ -83,6 +83,13 @@ enum DocumentMethods {
         try await DocumentStore.append(
             event, holder: holder, locationID: locationID, to: document.id, agency: principal.agencyID, user: principal.userID,
             on: connection, logger: context.logger)
+        // An original coming back from the authorities may discharge a date (originals_collect).
+        if document.form == .original, let applicant = document.applicantID, holder.isOutWithAuthority != document.holder?.isOutWithAuthority {
+            try await DeadlineDerivation.deriveForApplicantCases(
+                applicant, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
+                today: CaseMethods.today(), reason: "custody: \(event.kind)", agency: principal.agencyID, user: principal.userID, on: connection,
+                logger: context.logger)
+        }
     }
 
     struct MoveParams: Decodable, Sendable {

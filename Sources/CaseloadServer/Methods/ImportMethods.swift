@@ -169,7 +169,7 @@ enum ImportMethods {
                     },
                     agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
                 try await DeadlineDerivation.deriveForNewApplicants(
-                    created, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                    created, calendar: calendar, today: today, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
                 for (p, record) in zip(batch, created) { records[p.row] = record }
             }
             for p in planned {
@@ -180,7 +180,7 @@ enum ImportMethods {
                         profile: try profile(over: existing.profile, p.parsed.profileFields), expectedVersion: existing.version, agency: agency,
                         cipher: context.services.cipher, on: connection, logger: logger)
                     try await DeadlineDerivation.deriveForApplicant(
-                        record, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                        record, calendar: calendar, today: today, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
                 } else if let created = records[p.row] {
                     record = created
                 } else {
@@ -198,7 +198,7 @@ enum ImportMethods {
                         agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),
                         on: connection, logger: logger)
                     try await DeadlineDerivation.deriveForCase(
-                        opened, calendar: calendar, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                        opened, calendar: calendar, today: today, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
                     casesOpened += 1
                 }
             }

@@ -23,12 +23,13 @@ enum ReportMethods {
         .init(key: "company", chineseName: "单位", englishName: "Company"),
         .init(key: "kind", chineseName: "类型", englishName: "Kind"),
         .init(key: "stage", chineseName: "阶段", englishName: "Stage"),
+        .init(key: "status", chineseName: "状态", englishName: "Status"),
         .init(key: "days_in_stage", chineseName: "天数", englishName: "Days in stage"),
         .init(key: "late", chineseName: "逾期", englishName: "Late"),
         .init(key: "next_deadline", chineseName: "下一期限", englishName: "Next deadline"),
         .init(key: "deadline_explanation", chineseName: "期限说明", englishName: "How it was counted"),
         .init(key: "missing_documents", chineseName: "缺少材料", englishName: "Missing documents"),
-        .init(key: "originals", chineseName: "原件", englishName: "Originals held and where"),
+        .init(key: "originals", chineseName: "原件", englishName: "Originals: held where, or submitted where and since when"),
     ]
     static let casesSection = ReportSection(id: "cases", title: "案件 Cases", columns: caseColumns)
 
@@ -111,7 +112,8 @@ enum ReportMethods {
     static func rows(_ cases: [CaseRecord], agency: UUID, connection: PostgresConnection, context: RequestContext) async throws -> [[String]] {
         let applicantIDs = Array(Set(cases.map(\.applicantID)))
         let companyIDs = Array(Set(cases.map(\.companyID)))
-        let deadlines = try await ReportStore.nextDeadlines(cases: cases.map(\.id), agency: agency, on: connection, logger: context.logger)
+        let deadlines = try await ReportStore.nextDeadlines(
+            cases: cases.map(\.id), ruleOrder: DeadlineDerivation.ruleOrder, agency: agency, on: connection, logger: context.logger)
         let profiles = try await ReportStore.profiles(applicants: applicantIDs, agency: agency, on: connection, logger: context.logger)
         let documents = try await ReportStore.documents(applicants: applicantIDs, companies: companyIDs, agency: agency, on: connection, logger: context.logger)
         var companyNames: [UUID: String] = [:]
@@ -129,16 +131,31 @@ enum ReportMethods {
             let checklist = ChecklistResult.evaluate(
                 kind: c.state.kind, profile: profiles[c.applicantID] ?? ApplicantProfile(),
                 documents: mine.map { HeldDocument(documentType: $0.type, form: $0.form, holder: $0.holder) })
-            let originals = own.filter { $0.form == .original && ($0.holder?.isWithAgency == true || $0.holder?.isOutWithAuthority == true) }
-                .map { "\(DocumentCatalogue.type($0.type)?.chineseName ?? $0.type) @ \($0.holder.displayName)" }
-            let next = deadlines[c.id]
+            let originals = own.filter { $0.form == .original }.compactMap(originalText)
+            // A case that has ended has nothing next: its status says why.
+            let next = c.state.status.isTerminal ? nil : deadlines[c.id]
             return [
                 c.applicantName, c.applicantIDMasked, companyNames[c.companyID] ?? "", kind?.chineseName ?? c.state.kind,
                 stage.map { "\($0.chineseName) \($0.englishName)" } ?? c.state.stage,
+                "\(c.state.status.chineseName) \(c.state.status.rawValue)",
                 String(c.daysInStage(now: now)), c.isLate(now: now) ? "逾期 late" : "",
-                next.map { "\($0.due) \($0.title)" } ?? "", next?.explanation ?? "",
+                next.map { "\($0.due) \($0.kind.chineseName) \($0.title)" } ?? "", next?.explanation ?? "",
                 checklist.missing.map(\.displayName).joined(separator: "; "), originals.joined(separator: "; "),
             ]
+        }
+    }
+
+    /// Where an original is, for the report: with the agency and where, or handed in and
+    /// since when ("毕业证书 已递交 submitted (at 区人才服务中心 since 2026-11-02)"); nil when it
+    /// is neither (not yet received, with the client, returned).
+    static func originalText(_ d: ReportDocument) -> String? {
+        let name = DocumentCatalogue.type(d.type)?.chineseName ?? d.type
+        switch d.holder {
+        case .agency?: return "\(name) @ \(d.holder.displayName)"
+        case let holder? where holder.isOutWithAuthority:
+            let since = d.holderSince.map { " since \(DeadlineDerivation.shanghaiDate($0).iso)" } ?? ""
+            return "\(name) 已递交 submitted (at \(holder.chineseName)\(since))"
+        default: return nil
         }
     }
 

@@ -225,6 +225,20 @@ public enum CaseStore {
         return entries
     }
 
+    /// Whether the applicant has a case of `kind` opened on or after `since` that is in one of
+    /// `stages` and not withdrawn: a renewal approved for the current permit.
+    public static func renewalApproved(
+        applicant: UUID, since: CalendarDate, kind: String, stages: [String], agency: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM cases WHERE agency_id = \(agency) AND applicant_id = \(applicant) AND kind = \(kind)
+                             AND status <> 'withdrawn' AND stage = ANY(\(stages)::text[]) AND opened_at >= \(since.iso)::date)
+            """, logger: logger)
+        for try await found in rows.decode(Bool.self) { return found }
+        return false
+    }
+
     /// One page of cases, oldest first, after `cursor`.
     public static func list(
         agency: UUID, filter: CaseFilter, after cursor: CaseCursor?, limit: Int, on connection: PostgresConnection, logger: Logger

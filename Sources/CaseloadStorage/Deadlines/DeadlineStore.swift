@@ -13,7 +13,8 @@ public struct DeadlineRecord: Sendable, Hashable {
     public var baseDate: CalendarDate?
     public var dueDate: CalendarDate
     public var provisional: Bool
-    public var isExpectation: Bool
+    /// A due date, a window (an earliest date) or an expectation.
+    public var kind: DeadlineKind
     public var explanation: String
     public var state: DeadlineState
     public var reason: String?
@@ -34,6 +35,8 @@ public struct DeadlineHistoryEntry: Sendable, Hashable {
 
 /// Which deadlines `DeadlineStore.list` returns, sorted by due date.
 public struct DeadlineFilter: Sendable, Hashable {
+    /// Only due dates still pending after `overdueOn` (`caseload_overdue`, schema/014).
+    public var overdueOn: CalendarDate?
     public var states: [String]?
     public var dueOnOrBefore: CalendarDate?
     public var dueBefore: CalendarDate?
@@ -46,42 +49,60 @@ public struct DeadlineFilter: Sendable, Hashable {
     public init() {}
 }
 
-/// What to derive: the rule's result for one case or applicant.
+/// What to derive: the rule's result for one case or applicant, and whether an event has
+/// already ended it.
 public struct DerivedDeadline: Sendable, Hashable {
     public var rule: DeadlineRule
     public var computed: ComputedDeadline
     public var caseID: UUID?
     public var applicantID: UUID
     public var companyID: UUID
-    public init(rule: DeadlineRule, computed: ComputedDeadline, caseID: UUID?, applicantID: UUID, companyID: UUID) {
+    public var settlement: Settlement?
+    public init(rule: DeadlineRule, computed: ComputedDeadline, caseID: UUID?, applicantID: UUID, companyID: UUID, settlement: Settlement? = nil) {
         self.rule = rule
         self.computed = computed
         self.caseID = caseID
         self.applicantID = applicantID
         self.companyID = companyID
+        self.settlement = settlement
+    }
+
+    /// The state it should be in on `today`: its settlement's, or what the clock gives.
+    public func state(today: CalendarDate) -> DeadlineState {
+        settlement?.state ?? DeadlineState.pending(rule.kind, due: computed.dueDate, today: today)
     }
 }
 
 public enum DeadlineStore {
     static let columns = """
-        deadline_id, rule_id, case_id, applicant_id, company_id, title, base_date::text, due_date::text, provisional, is_expectation,
+        deadline_id, rule_id, case_id, applicant_id, company_id, title, base_date::text, due_date::text, provisional, kind,
         explanation, state, reason, updated_at, version
         """
-    typealias Row = (UUID, String?, UUID?, UUID, UUID, String, String?, String, Bool, Bool, String, String, String?, Date, Int)
+    typealias Row = (UUID, String?, UUID?, UUID, UUID, String, String?, String, Bool, String, String, String, String?, Date, Int)
 
     static func record(_ r: Row) throws -> DeadlineRecord {
         try DeadlineRecord(
             id: r.0, ruleID: r.1, caseID: r.2, applicantID: r.3, companyID: r.4, title: r.5, baseDate: r.6.flatMap(CalendarDate.init(iso:)),
-            dueDate: CalendarDate.stored(r.7, column: "deadlines.due_date"), provisional: r.8, isExpectation: r.9, explanation: r.10,
-            state: DeadlineState(rawValue: r.11) ?? .open, reason: r.12, updatedAt: r.13, version: r.14)
+            dueDate: CalendarDate.stored(r.7, column: "deadlines.due_date"), provisional: r.8, kind: DeadlineKind(rawValue: r.9) ?? .due,
+            explanation: r.10, state: DeadlineState(rawValue: r.11) ?? .open, reason: r.12, updatedAt: r.13, version: r.14)
     }
 
-    /// Creates or re-derives a rule's deadline. An open or missed one whose date moved is
-    /// updated and the move recorded with `reason`; a done or waived one is left alone.
+    /// The history action recording a move into `state`.
+    static func action(entering state: DeadlineState, from previous: DeadlineState) -> String {
+        switch state {
+        case .open: previous == .waiting ? "opened" : "reopened"
+        case .waiting: "waiting"
+        case .done, .waived, .missed, .satisfied, .cancelled: state.rawValue
+        }
+    }
+
+    /// Creates or re-derives a rule's deadline: its date (a move recorded with `reason`) and its
+    /// state — the settlement's when an event ended it, else what the clock gives on `today`.
+    /// A deadline already final (done, waived, satisfied, cancelled) is left alone.
     @discardableResult
-    public static func upsert(_ d: DerivedDeadline, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger)
-        async throws -> DeadlineRecord
-    {
+    public static func upsert(
+        _ d: DerivedDeadline, today: CalendarDate, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> DeadlineRecord {
         // Prepared, so one statement per kind of deadline: each matches its partial unique index
         // (a generic plan of one statement with both shapes OR-ed could use neither).
         let existingRows = if let caseID = d.caseID {
@@ -92,58 +113,72 @@ public enum DeadlineStore {
         var existing: DeadlineRecord?
         for row in existingRows { existing = try record(row.decode(Row.self)) }
         let c = d.computed
-        let title = "\(d.rule.chineseName) \(d.rule.englishName)"
-        if let existing {
-            guard existing.state == .open || existing.state == .missed else { return existing }
-            if existing.companyID != d.companyID {
-                // A transfer: the deadline follows the applicant to the new employer.
-                try await connection.query(
-                    "UPDATE deadlines SET company_id = \(d.companyID), updated_at = now() WHERE agency_id = \(agency) AND deadline_id = \(existing.id)",
-                    logger: logger)
-            }
-            guard existing.dueDate != c.dueDate || existing.explanation != c.explanation || existing.provisional != c.provisional else {
-                return try await get(existing.id, agency: agency, on: connection, logger: logger)
-            }
-            // A missed deadline moved into the future is open again.
-            let state: DeadlineState = existing.state == .missed && existing.dueDate != c.dueDate ? .open : existing.state
-            try await connection.query(
+        let target = d.state(today: today)
+        guard let existing else {
+            let title = "\(d.rule.chineseName) \(d.rule.englishName)"
+            let rows = try await connection.query(
                 """
-                UPDATE deadlines SET base_date = \(c.baseDate.iso)::date, due_date = \(c.dueDate.iso)::date, provisional = \(c.provisional),
-                    explanation = \(c.explanation), state = \(state.rawValue), updated_at = now()
-                WHERE agency_id = \(agency) AND deadline_id = \(existing.id)
+                INSERT INTO deadlines (agency_id, rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional,
+                                       is_expectation, kind, explanation, state, reason)
+                VALUES (\(agency), \(d.rule.id), \(d.caseID), \(d.applicantID), \(d.companyID), \(title), \(c.baseDate.iso)::date,
+                        \(c.dueDate.iso)::date, \(c.provisional), \(d.rule.isExpectation), \(d.rule.kind.rawValue), \(c.explanation),
+                        \(target.rawValue), \(d.settlement?.reason))
+                RETURNING deadline_id
                 """, logger: logger)
-            if existing.dueDate != c.dueDate {
+            let id = try await returnedID(rows)
+            try await appendHistory(id, action: "created", oldDue: nil, newDue: c.dueDate, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+            if target != .open, target != .waiting {
                 try await appendHistory(
-                    existing.id, action: "recomputed", oldDue: existing.dueDate, newDue: c.dueDate, reason: reason, agency: agency, user: user,
-                    on: connection, logger: logger)
+                    id, action: target.rawValue, oldDue: nil, newDue: nil, reason: d.settlement?.reason ?? "its date had passed", agency: agency,
+                    user: user, on: connection, logger: logger)
             }
-            if state != existing.state {
-                try await appendHistory(
-                    existing.id, action: "reopened", oldDue: nil, newDue: nil, reason: "its date moved", agency: agency, user: user,
-                    on: connection, logger: logger)
-            }
+            return try await get(id, agency: agency, on: connection, logger: logger)
+        }
+        guard existing.state.isPending else { return existing }
+        if existing.companyID != d.companyID {
+            // A transfer: the deadline follows the applicant to the new employer.
+            try await connection.query(
+                "UPDATE deadlines SET company_id = \(d.companyID), updated_at = now() WHERE agency_id = \(agency) AND deadline_id = \(existing.id)",
+                logger: logger)
+        }
+        let moved = existing.dueDate != c.dueDate || existing.explanation != c.explanation || existing.provisional != c.provisional
+        guard moved || existing.state != target || existing.kind != d.rule.kind else {
             return try await get(existing.id, agency: agency, on: connection, logger: logger)
         }
-        let rows = try await connection.query(
+        try await connection.query(
             """
-            INSERT INTO deadlines (agency_id, rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional,
-                                   is_expectation, explanation)
-            VALUES (\(agency), \(d.rule.id), \(d.caseID), \(d.applicantID), \(d.companyID), \(title), \(c.baseDate.iso)::date,
-                    \(c.dueDate.iso)::date, \(c.provisional), \(d.rule.isExpectation), \(c.explanation))
-            RETURNING deadline_id
+            UPDATE deadlines SET base_date = \(c.baseDate.iso)::date, due_date = \(c.dueDate.iso)::date, provisional = \(c.provisional),
+                explanation = \(c.explanation), kind = \(d.rule.kind.rawValue), is_expectation = \(d.rule.isExpectation),
+                state = \(target.rawValue), reason = coalesce(\(d.settlement?.reason), reason), updated_at = now()
+            WHERE agency_id = \(agency) AND deadline_id = \(existing.id)
             """, logger: logger)
-        var id: UUID?
-        for try await new in rows.decode(UUID.self) { id = new }
-        try await appendHistory(id!, action: "created", oldDue: nil, newDue: c.dueDate, reason: reason, agency: agency, user: user, on: connection, logger: logger)
-        return try await get(id!, agency: agency, on: connection, logger: logger)
+        if existing.dueDate != c.dueDate {
+            try await appendHistory(
+                existing.id, action: "recomputed", oldDue: existing.dueDate, newDue: c.dueDate, reason: reason, agency: agency, user: user,
+                on: connection, logger: logger)
+        }
+        if target != existing.state {
+            // What moved it, and the change that caused it ("…: case advance: x → y", "…: re-derived").
+            let why = [d.settlement?.reason ?? (existing.dueDate != c.dueDate ? "its date moved" : nil), reason].compactMap { $0 }.joined(separator: ": ")
+            try await appendHistory(
+                existing.id, action: action(entering: target, from: existing.state), oldDue: nil, newDue: nil, reason: why, agency: agency,
+                user: user, on: connection, logger: logger)
+        }
+        return try await get(existing.id, agency: agency, on: connection, logger: logger)
+    }
+
+    /// The id an `INSERT … RETURNING` gave back (a row comes back or the statement throws).
+    private static func returnedID(_ rows: PostgresRowSequence) async throws -> UUID {
+        for try await id in rows.decode(UUID.self) { return id }
+        throw StorageError.forbidden
     }
 
     /// Creates derived deadlines known to be new (their case or applicant has none of these
     /// rules yet, e.g. applicants just added), each with its "created" history entry: what
     /// `upsert` does for a new one, in two statements for the whole batch.
-    public static func insertNew(_ deadlines: [DerivedDeadline], reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger)
-        async throws
-    {
+    public static func insertNew(
+        _ deadlines: [DerivedDeadline], today: CalendarDate, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         guard !deadlines.isEmpty else { return }
         // Arrays of nullable values do not bind: no case is an empty value, made NULL by nullif.
         let rules = deadlines.map(\.rule.id)
@@ -155,16 +190,19 @@ public enum DeadlineStore {
         let dues = deadlines.map { $0.computed.dueDate.iso }
         let provisional = deadlines.map(\.computed.provisional)
         let expectations = deadlines.map(\.rule.isExpectation)
+        let kinds = deadlines.map(\.rule.kind.rawValue)
+        let states = deadlines.map { $0.state(today: today).rawValue }
         let explanations = deadlines.map(\.computed.explanation)
         let rows = try await connection.query(
             """
             INSERT INTO deadlines (agency_id, rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional,
-                                   is_expectation, explanation)
+                                   is_expectation, kind, state, explanation)
             SELECT \(agency), rule_id, nullif(case_id, '')::uuid, applicant_id, company_id, title, base_date, due_date, provisional,
-                   is_expectation, explanation
+                   is_expectation, kind, state, explanation
             FROM unnest(\(rules)::text[], \(cases)::text[], \(applicants)::uuid[], \(companies)::uuid[], \(titles)::text[], \(bases)::date[],
-                        \(dues)::date[], \(provisional)::bool[], \(expectations)::bool[], \(explanations)::text[])
-                WITH ORDINALITY AS t(rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional, is_expectation, explanation, n)
+                        \(dues)::date[], \(provisional)::bool[], \(expectations)::bool[], \(kinds)::text[], \(states)::text[], \(explanations)::text[])
+                WITH ORDINALITY AS t(rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional, is_expectation, kind,
+                                     state, explanation, n)
             ORDER BY t.n
             RETURNING deadline_id, due_date::text
             """, logger: logger)
@@ -195,10 +233,9 @@ public enum DeadlineStore {
             VALUES (\(agency), \(caseID), \(applicantID), \(companyID), \(title), \(due.iso)::date, \(explanation))
             RETURNING deadline_id
             """, logger: logger)
-        var id: UUID?
-        for try await new in rows.decode(UUID.self) { id = new }
-        try await appendHistory(id!, action: "created", oldDue: nil, newDue: due, reason: nil, agency: agency, user: user, on: connection, logger: logger)
-        return try await get(id!, agency: agency, on: connection, logger: logger)
+        let id = try await returnedID(rows)
+        try await appendHistory(id, action: "created", oldDue: nil, newDue: due, reason: nil, agency: agency, user: user, on: connection, logger: logger)
+        return try await get(id, agency: agency, on: connection, logger: logger)
     }
 
     public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger) async throws
@@ -219,18 +256,53 @@ public enum DeadlineStore {
         try await connection.query(
             "UPDATE deadlines SET state = \(state.rawValue), reason = \(reason), updated_at = now() WHERE agency_id = \(agency) AND deadline_id = \(id)",
             logger: logger)
-        let action = state == .open ? "reopened" : state.rawValue
-        try await appendHistory(id, action: action, oldDue: nil, newDue: nil, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+        try await appendHistory(id, action: action(entering: state, from: previous), oldDue: nil, newDue: nil, reason: reason, agency: agency, user: user, on: connection, logger: logger)
     }
 
-    /// Marks open deadlines whose date has passed as missed (expectations are never "missed").
-    public static func markMissed(before today: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        let rows = try await connection.query(
+    /// What the clock does to pending dates on `today`: open due dates whose day has passed
+    /// become missed; windows whose day has come open. Expectations are left alone.
+    public static func sweep(today: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let missed = try await connection.query(
             """
             UPDATE deadlines SET state = 'missed', updated_at = now()
-            WHERE agency_id = \(agency) AND state = 'open' AND NOT is_expectation AND due_date < \(today.iso)::date
+            WHERE agency_id = \(agency) AND state = 'open' AND kind = 'due' AND due_date < \(today.iso)::date
             RETURNING deadline_id
             """, logger: logger)
+        try await recordMoves(missed, action: "missed", reason: "the due date passed", agency: agency, on: connection, logger: logger)
+        let opened = try await connection.query(
+            """
+            UPDATE deadlines SET state = 'open', updated_at = now()
+            WHERE agency_id = \(agency) AND state = 'waiting' AND kind = 'window' AND due_date <= \(today.iso)::date
+            RETURNING deadline_id
+            """, logger: logger)
+        try await recordMoves(opened, action: "opened", reason: "its day came: the step may be taken now", agency: agency, on: connection, logger: logger)
+    }
+
+    /// Cancels the pending dates set by hand on cases that have ended (withdrawn or closed):
+    /// of one case, or (`caseID` and `agency` nil, as the schema owner) of every agency.
+    public static func cancelManual(
+        ofEndedCase caseID: UUID?, agency: UUID?, reason: String, user: UUID?, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let rows = try await connection.query(
+            """
+            UPDATE deadlines d SET state = 'cancelled', reason = \(reason), updated_at = now()
+            FROM cases c
+            WHERE c.agency_id = d.agency_id AND c.case_id = d.case_id AND c.status IN ('withdrawn', 'closed')
+              AND d.rule_id IS NULL AND d.state IN ('waiting', 'open', 'missed')
+              AND (\(agency)::uuid IS NULL OR d.agency_id = \(agency)::uuid) AND (\(caseID)::uuid IS NULL OR d.case_id = \(caseID)::uuid)
+            RETURNING d.agency_id, d.deadline_id
+            """, logger: logger)
+        var moved: [(UUID, UUID)] = []
+        for try await row in rows.decode((UUID, UUID).self) { moved.append(row) }
+        for (agency, id) in moved {
+            try await appendHistory(id, action: "cancelled", oldDue: nil, newDue: nil, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+        }
+    }
+
+    /// One history row for each deadline an `UPDATE … RETURNING deadline_id` moved.
+    private static func recordMoves(
+        _ rows: PostgresRowSequence, action: String, reason: String, agency: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         // Every id first: a query sent on the connection while this result is still being read
         // waits for it to end, and the rest of the result waits for the loop, so a sweep with
         // more missed deadlines than postgres-nio buffers hung with its transaction (and the
@@ -243,7 +315,7 @@ public enum DeadlineStore {
             INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
             SELECT \(agency), t.id,
                    coalesce((SELECT max(h.seq) FROM deadline_history h WHERE h.agency_id = \(agency) AND h.deadline_id = t.id), 0) + 1,
-                   NULL, 'missed', NULL, NULL, 'the due date passed'
+                   NULL, \(action), NULL, NULL, \(reason)
             FROM unnest(\(ids)::uuid[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n
             """, logger: logger)
     }
@@ -286,6 +358,7 @@ public enum DeadlineStore {
               AND (\(filter.states)::text[] IS NULL OR d.state = ANY(\(filter.states)::text[]))
               AND (\(filter.dueOnOrBefore?.iso)::date IS NULL OR d.due_date <= \(filter.dueOnOrBefore?.iso)::date)
               AND (\(filter.dueBefore?.iso)::date IS NULL OR d.due_date < \(filter.dueBefore?.iso)::date)
+              AND (\(filter.overdueOn?.iso)::date IS NULL OR caseload_overdue(d.kind, d.state, d.due_date, \(filter.overdueOn?.iso)::date))
               AND (\(filter.companyID)::uuid IS NULL OR d.company_id = \(filter.companyID)::uuid)
               AND (\(filter.caseID)::uuid IS NULL OR d.case_id = \(filter.caseID)::uuid)
               AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)
@@ -300,13 +373,36 @@ public enum DeadlineStore {
         return records
     }
 
-    /// Every open or missed deadline derived from a rule: what a calendar change may move.
-    public static func derivedOpen(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [DeadlineRecord] {
+    /// Every pending (waiting, open or missed) deadline derived from a rule: what a calendar
+    /// change may move.
+    public static func derivedPending(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [DeadlineRecord] {
         let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM deadlines WHERE agency_id = \(agency) AND rule_id IS NOT NULL AND state IN ('open', 'missed') FOR UPDATE",
-            logger: logger)
+            """
+            SELECT \(unescaped: columns) FROM deadlines
+            WHERE agency_id = \(agency) AND rule_id IS NOT NULL AND state IN ('waiting', 'open', 'missed') FOR UPDATE
+            """, logger: logger)
         var records: [DeadlineRecord] = []
         for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        return records
+    }
+
+    /// The derived deadlines of a case, or (with `caseID` nil) the applicant-level ones of an
+    /// applicant, by rule id, locked for the change that settles them.
+    public static func derived(caseID: UUID?, applicantID: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+        -> [String: DeadlineRecord]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: columns) FROM deadlines
+            WHERE agency_id = \(agency) AND rule_id IS NOT NULL AND applicant_id = \(applicantID)
+              AND (case_id = \(caseID)::uuid OR (\(caseID)::uuid IS NULL AND case_id IS NULL))
+            FOR UPDATE
+            """, logger: logger)
+        var records: [String: DeadlineRecord] = [:]
+        for try await row in rows.decode(Row.self) {
+            let r = try record(row)
+            if let rule = r.ruleID { records[rule] = r }
+        }
         return records
     }
 

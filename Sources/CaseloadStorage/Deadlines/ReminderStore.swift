@@ -5,14 +5,15 @@ import PostgresNIO
 /// "Due today" reminders (schema/009): one per deadline and day, whatever the number of
 /// servers, because the row's key is the claim and its insert sends the event.
 public enum ReminderStore {
-    /// Claims today's reminder for every open deadline due today; returns how many were new.
+    /// Claims today's reminder for every open date of today (a due date, or a window opening);
+    /// returns how many were new.
     @discardableResult
     public static func remindDue(on today: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         let rows = try await connection.query(
             """
             INSERT INTO deadline_reminders (agency_id, deadline_id, day)
             SELECT agency_id, deadline_id, \(today.iso)::date FROM deadlines
-            WHERE agency_id = \(agency) AND state = 'open' AND NOT is_expectation AND due_date = \(today.iso)::date
+            WHERE agency_id = \(agency) AND state = 'open' AND kind <> 'expectation' AND due_date = \(today.iso)::date
             ON CONFLICT DO NOTHING
             RETURNING deadline_id
             """, logger: logger)

@@ -47,6 +47,20 @@ public struct DocumentFilter: Sendable, Hashable {
 }
 
 public enum DocumentStore {
+    /// Whether the applicant's originals that went out with an authority (handed over at
+    /// delivery, diplomas sent for checking) are all back: some went out, none is out now.
+    public static func originalsCollected(applicant: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM custody_events e WHERE e.agency_id = d.agency_id AND e.document_id = d.document_id
+                                                    AND e.event->>'event' = 'handed_over'))::int,
+                   count(*) FILTER (WHERE d.holder_kind IN ('talent_center', 'city_verification_center'))::int
+            FROM documents d WHERE d.agency_id = \(agency) AND d.applicant_id = \(applicant) AND d.form = 'original'
+            """, logger: logger)
+        for try await (wentOut, stillOut) in rows.decode((Int, Int).self) { return wentOut > 0 && stillOut == 0 }
+        return false
+    }
+
     static let columns = """
         d.document_id, d.company_id, d.applicant_id, d.case_id, d.document_type, d.form, d.description, d.holder->>'kind',
         d.holder->>'location_code', d.holder_since, d.created_at, d.version

@@ -2,6 +2,16 @@ import CaseloadCore
 import Foundation
 import PostgresNIO
 
+/// A paper as a report row shows it: whose, what, and who has it since when.
+public struct ReportDocument: Sendable {
+    public var applicantID: UUID?
+    public var companyID: UUID
+    public var type: String
+    public var form: DocumentForm
+    public var holder: Holder?
+    public var holderSince: Date?
+}
+
 /// The aggregate and batch queries reports need: counts per stage, per company and per
 /// consultant, and the per-case details of one page of cases at a time.
 public enum ReportStore {
@@ -35,7 +45,7 @@ public enum ReportStore {
             """
             WITH overdue AS (
                 SELECT count(*)::int AS n FROM deadlines x
-                WHERE x.agency_id = \(agency) AND x.state IN ('open', 'missed') AND x.due_date < \(today.iso)::date
+                WHERE x.agency_id = \(agency) AND caseload_overdue(x.kind, x.state, x.due_date, \(today.iso)::date)
                   AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
                   AND caseload_in_caseload(x.agency_id, x.company_id, \(consultantID)::uuid)
             ), originals AS (
@@ -52,20 +62,24 @@ public enum ReportStore {
         return (0, 0, 0)
     }
 
-    /// The earliest open or missed deadline of each case.
-    public static func nextDeadlines(cases: [UUID], agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
-        -> [UUID: (due: String, title: String, explanation: String)]
+    /// What is next for each case: its earliest pending (waiting, open or missed) date; on a
+    /// tie, the rule that comes first in `ruleOrder`, then the lower id, so every page size
+    /// gives the same answer.
+    public static func nextDeadlines(cases: [UUID], ruleOrder: [String], agency: UUID, on connection: PostgresConnection, logger: Logger)
+        async throws -> [UUID: (due: String, title: String, explanation: String, kind: DeadlineKind, state: DeadlineState)]
     {
         guard !cases.isEmpty else { return [:] }
         let rows = try await connection.query(
             """
-            SELECT DISTINCT ON (case_id) case_id, due_date::text, title, explanation FROM deadlines
-            WHERE agency_id = \(agency) AND case_id = ANY(\(cases)::uuid[]) AND state IN ('open', 'missed')
-            ORDER BY case_id, due_date
+            SELECT DISTINCT ON (case_id) case_id, due_date::text, title, explanation, kind, state FROM deadlines
+            WHERE agency_id = \(agency) AND case_id = ANY(\(cases)::uuid[]) AND state IN ('waiting', 'open', 'missed')
+            ORDER BY case_id, due_date, coalesce(array_position(\(ruleOrder)::text[], rule_id), 2147483647), deadline_id
             """, logger: logger)
-        var out: [UUID: (String, String, String)] = [:]
-        for try await (id, due, title, explanation) in rows.decode((UUID, String, String, String).self) { out[id] = (due, title, explanation) }
-        return out.mapValues { (due: $0.0, title: $0.1, explanation: $0.2) }
+        var out: [UUID: (due: String, title: String, explanation: String, kind: DeadlineKind, state: DeadlineState)] = [:]
+        for try await (id, due, title, explanation, kind, state) in rows.decode((UUID, String, String, String, String, String).self) {
+            out[id] = (due, title, explanation, DeadlineKind(rawValue: kind) ?? .due, DeadlineState(rawValue: state) ?? .open)
+        }
+        return out
     }
 
     /// Applicants' profiles by id.
@@ -84,17 +98,20 @@ public enum ReportStore {
 
     /// Documents of these applicants and the company-level documents of these companies.
     public static func documents(applicants: [UUID], companies: [UUID], agency: UUID, on connection: PostgresConnection, logger: Logger)
-        async throws -> [(applicantID: UUID?, companyID: UUID, type: String, form: DocumentForm, holder: Holder?)]
+        async throws -> [ReportDocument]
     {
         guard !applicants.isEmpty || !companies.isEmpty else { return [] }
         let rows = try await connection.query(
             """
-            SELECT applicant_id, company_id, document_type, form, holder->>'kind', holder->>'location_code' FROM documents
+            SELECT applicant_id, company_id, document_type, form, holder->>'kind', holder->>'location_code', holder_since FROM documents
             WHERE agency_id = \(agency) AND (applicant_id = ANY(\(applicants)::uuid[]) OR (applicant_id IS NULL AND company_id = ANY(\(companies)::uuid[])))
             """, logger: logger)
-        var out: [(applicantID: UUID?, companyID: UUID, type: String, form: DocumentForm, holder: Holder?)] = []
-        for try await (applicant, company, type, form, kind, location) in rows.decode((UUID?, UUID, String, String, String?, String?).self) {
-            out.append((applicant, company, type, DocumentForm(rawValue: form) ?? .copy, try DocumentStore.holder(kind: kind, locationCode: location)))
+        var out: [ReportDocument] = []
+        for try await (applicant, company, type, form, kind, location, since) in rows.decode((UUID?, UUID, String, String, String?, String?, Date?).self) {
+            out.append(
+                ReportDocument(
+                    applicantID: applicant, companyID: company, type: type, form: DocumentForm(rawValue: form) ?? .copy,
+                    holder: try DocumentStore.holder(kind: kind, locationCode: location), holderSince: since))
         }
         return out
     }
@@ -113,7 +130,7 @@ public enum ReportStore {
                   (SELECT count(*)::int FROM cases c JOIN company_consultants cc ON cc.agency_id = c.agency_id AND cc.company_id = c.company_id
                      WHERE c.agency_id = u.agency_id AND cc.user_id = u.user_id AND c.status = 'active' AND c.stage_due_at < now()),
                   (SELECT count(*)::int FROM deadlines d JOIN company_consultants cc ON cc.agency_id = d.agency_id AND cc.company_id = d.company_id
-                     WHERE d.agency_id = u.agency_id AND cc.user_id = u.user_id AND d.state IN ('open', 'missed') AND d.due_date < \(today.iso)::date),
+                     WHERE d.agency_id = u.agency_id AND cc.user_id = u.user_id AND caseload_overdue(d.kind, d.state, d.due_date, \(today.iso)::date)),
                   (SELECT count(*)::int FROM documents x JOIN company_consultants cc ON cc.agency_id = x.agency_id AND cc.company_id = x.company_id
                      WHERE x.agency_id = u.agency_id AND cc.user_id = u.user_id AND x.form = 'original' AND x.holder_kind = 'agency'),
                   (SELECT count(*)::int FROM documents x JOIN company_consultants cc ON cc.agency_id = x.agency_id AND cc.company_id = x.company_id
@@ -130,7 +147,7 @@ public enum ReportStore {
                   (SELECT count(*)::int FROM cases c WHERE c.agency_id = co.agency_id AND c.company_id = co.company_id AND c.status = 'active'
                      AND c.stage_due_at < now()),
                   (SELECT count(*)::int FROM deadlines d WHERE d.agency_id = co.agency_id AND d.company_id = co.company_id
-                     AND d.state IN ('open', 'missed') AND d.due_date < \(today.iso)::date),
+                     AND caseload_overdue(d.kind, d.state, d.due_date, \(today.iso)::date)),
                   (SELECT count(*)::int FROM documents x WHERE x.agency_id = co.agency_id AND x.company_id = co.company_id AND x.form = 'original'
                      AND x.holder_kind = 'agency'),
                   (SELECT count(*)::int FROM documents x WHERE x.agency_id = co.agency_id AND x.company_id = co.company_id AND x.form = 'original'

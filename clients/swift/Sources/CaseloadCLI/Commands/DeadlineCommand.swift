@@ -9,8 +9,12 @@ struct DeadlineCommand: AsyncParsableCommand {
         discussion: """
             Deadlines are derived from rules when their base event happens (a stage entered, a date recorded, a \
             permit expiry entered) and re-derived when the base or the calendar changes; `deadline explain` shows \
-            how a date was counted and every change of it. States: open 待办, done 已完成, waived 已免除 (with a \
-            reason), missed 已逾期. Expectations (预期, e.g. the city's review time) are shown as overdue but never missed.
+            how a date was counted and every change of it. Two kinds of dates: a due date (截止, a latest date: \
+            open 待办 until met, missed 已逾期 once past) and a window (起始, an earliest date such as "the account may \
+            be created from": waiting 未到期 until it comes, then open; never missed). Expectations (预期, the city's \
+            review time) are never missed either. The event a date waits for ends it: satisfied 已办结 (a stage \
+            reached, the originals collected, a renewal approved), cancelled 已取消 (the case withdrawn or closed); \
+            by hand: done 已完成, waived 已免除 (with a reason).
             """,
         subcommands: [List.self, Explain.self, Done.self, Waive.self, Add.self]
     )
@@ -18,11 +22,18 @@ struct DeadlineCommand: AsyncParsableCommand {
     /// One deadline as `key  value` lines, its explanation wrapped below them.
     static func record(_ d: JSONValue) {
         let t = Output.text
-        let pending = ["open", "missed"].contains(d["state"]?.stringValue ?? "")
+        let pending = Labels.isPending(d)
         var left = ""
         if pending, let days = d["working_days_left"]?.intValue {
             let count = "\(abs(days)) working day\(abs(days) == 1 ? "" : "s")"
-            left = days < 0 ? "  (\(count) overdue 已逾期 \(-days) 个工作日)" : "  (\(count) left 剩余 \(days) 个工作日)"
+            if days >= 0 {
+                left = "  (\(count) left 剩余 \(days) 个工作日)"
+            } else if d["overdue"]?.boolValue == true {
+                left = "  (\(count) overdue 已逾期 \(-days) 个工作日)"
+            } else {
+                // A window (an earliest date) or an expectation past its day: nothing is late.
+                left = "  (\(count) ago 已过 \(-days) 个工作日)"
+            }
         }
         Output.record([
             ("id", t(d["id"])),
@@ -51,7 +62,7 @@ struct DeadlineCommand: AsyncParsableCommand {
     /// A deadline as a table row: working days left only while it is still pending.
     static func row(_ d: JSONValue) -> [String] {
         let t = Output.text
-        let pending = ["open", "missed"].contains(d["state"]?.stringValue ?? "")
+        let pending = Labels.isPending(d)
         return [
             t(d["id"]), Labels.day(d["due_date"]), pending ? t(d["working_days_left"]) : "", t(d["title"]),
             "\(Labels.short(d["applicant_id"])) / \(Labels.short(d["case_id"]))", Labels.deadlineState(d),
@@ -79,15 +90,17 @@ struct DeadlineCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List deadlines by due date: upcoming, overdue, or by company, consultant, case, applicant or rule.",
             discussion: """
-                Open deadlines past their date are marked missed first. --upcoming and --overdue list only open and \
-                missed deadlines (--upcoming includes the overdue ones). --by-company groups the rows under each \
-                company, the company with the earliest date first.
+                The clock is applied first: due dates past their day become missed, windows whose day came open. \
+                --upcoming lists what is next (waiting and open dates; the missed ones too with --include-missed); \
+                --overdue lists due dates still pending after their day (never windows or expectations). \
+                --by-company groups the rows under each company, the company with the earliest date first.
                 """)
         @OptionGroup var options: ClientOptions
-        @Option(help: ArgumentHelp("Only open ones due within this many working days (overdue ones included).", valueName: "working-days"))
+        @Option(help: ArgumentHelp("Only waiting and open dates within this many working days.", valueName: "working-days"))
         var upcoming: Int?
-        @Flag(help: "Only open or missed ones past their date.") var overdue = false
-        @Option(help: "Only this state: open, done, waived, missed.") var state: String?
+        @Flag(help: "With --upcoming: the missed due dates too.") var includeMissed = false
+        @Flag(help: "Only due dates still pending after their day.") var overdue = false
+        @Option(help: "Only this state: waiting, open, missed, done, waived, satisfied, cancelled.") var state: String?
         @Option(help: "Only this company's.") var company: String?
         @Option(help: "Only companies assigned to this user.") var consultant: String?
         @Option(name: .customLong("case"), help: "Only this case's.") var caseID: String?
@@ -98,14 +111,16 @@ struct DeadlineCommand: AsyncParsableCommand {
         @Option(help: "How many (default 200).") var limit: Int?
 
         func validate() throws {
-            if let state, overdue || upcoming != nil, !["open", "missed"].contains(state) {
-                throw ValidationError("--overdue and --upcoming list only open and missed deadlines, not --state \(state)")
+            if let state, overdue || upcoming != nil, !["waiting", "open", "missed"].contains(state) {
+                throw ValidationError("--overdue and --upcoming list only pending deadlines (waiting, open, missed), not --state \(state)")
             }
+            if includeMissed, upcoming == nil { throw ValidationError("--include-missed goes with --upcoming") }
         }
 
         func execute() async throws {
             var params: [String: JSONValue] = [:]
             params["upcoming_working_days"] = upcoming.map { .int(Int64($0)) }
+            if includeMissed { params["include_missed"] = true }
             if overdue { params["overdue"] = true }
             params["state"] = state.map(JSONValue.string)
             params["company_id"] = company.map(JSONValue.string)
@@ -126,7 +141,7 @@ struct DeadlineCommand: AsyncParsableCommand {
                 }
                 return (deadlines, names)
             }
-            // The server lists open and missed ones for --overdue and --upcoming whatever the state asked.
+            // The server lists pending ones for --overdue and --upcoming whatever the state asked.
             let deadlines = state.map { s in fetched.filter { $0["state"]?.stringValue == s } } ?? fetched
             let more = fetched.count == (limit ?? 200)
             if byCompany {

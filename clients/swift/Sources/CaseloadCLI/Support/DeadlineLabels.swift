@@ -3,21 +3,32 @@ import Foundation
 
 /// How deadlines and calendar days read to people.
 extension Labels {
-    static let deadlineState = ["open": "待办", "done": "已完成", "waived": "已免除", "missed": "已逾期"]
-    static let deadlineAction = [
-        "created": "生成", "recomputed": "重算", "missed": "逾期", "done": "完成", "waived": "免除", "reopened": "重开",
+    static let deadlineState = [
+        "waiting": "未到期", "open": "待办", "done": "已完成", "waived": "已免除", "missed": "已逾期", "satisfied": "已办结", "cancelled": "已取消",
     ]
+    static let deadlineAction = [
+        "created": "生成", "recomputed": "重算", "missed": "逾期", "done": "完成", "waived": "免除", "reopened": "重开", "waiting": "等待",
+        "opened": "开放", "satisfied": "办结", "cancelled": "取消",
+    ]
+    static let deadlineKind = ["due": "截止", "window": "起始", "expectation": "预期"]
     static let dayKind = ["holiday": "休", "workday": "班"]
     static let calendarSource = ["builtin": "内置", "agency": "本机构"]
 
     /// A deadline's state with what else is true of it: `已逾期 missed  逾期 overdue`,
-    /// `待办 open  暂定 provisional`, `待办 open  预期 expectation`.
+    /// `待办 open  暂定 provisional`, `未到期 waiting  起始 window`, `待办 open  预期 expectation`.
     static func deadlineState(_ d: JSONValue) -> String {
         var parts = [named(d["state"], deadlineState)]
         if d["overdue"]?.boolValue == true { parts.append("逾期 overdue") }
         if d["provisional"]?.boolValue == true { parts.append("暂定 provisional") }
-        if d["is_expectation"]?.boolValue == true { parts.append("预期 expectation") }
+        // Older servers send only is_expectation.
+        let kind = d["kind"]?.stringValue ?? (d["is_expectation"]?.boolValue == true ? "expectation" : "due")
+        if kind != "due" { parts.append(named(.string(kind), deadlineKind)) }
         return parts.joined(separator: "  ")
+    }
+
+    /// Whether a deadline is still to be met (waiting, open or missed).
+    static func isPending(_ d: JSONValue) -> Bool {
+        ["waiting", "open", "missed"].contains(d["state"]?.stringValue ?? "")
     }
 
     /// A protocol date with its weekday: `2026-10-10 周六 Sat`; anything else as it came.
