@@ -41,6 +41,7 @@ public enum LineOracle {
     public static let methodNotFound = -32601
     public static let invalidParams = -32602
     public static let unauthenticated = -32001
+    public static let rateLimited = -32009
     public static let requestTooLarge = -32007
 
     public static func isBlank(_ line: some Collection<UInt8>) -> Bool {
@@ -124,6 +125,9 @@ public struct OracleSession: Sendable {
     /// so against a server with its usual login policy they are not sent.
     public let failedLogins: Bool
     public private(set) var loggedIn: Bool
+    /// Within a batch: whether an `rpc.discover` came already (a batch may hold one; the rest
+    /// are `rate_limited`). Nil outside a batch.
+    private var discoverInBatch: Bool?
 
     public init(methods: MethodTable, token: String?, failedLogins: Bool = true, loggedIn: Bool = false) {
         self.methods = methods
@@ -153,6 +157,8 @@ public struct OracleSession: Sendable {
             return outcome.map { .reply("S" + $0) } ?? .none
         case .batch(let entries):
             var trial = self
+            trial.discoverInBatch = false
+            defer { self.discoverInBatch = nil }
             var replies: [String] = []
             for entry in entries {
                 guard let outcome = trial.run(entry) else { return .unpredictable }
@@ -178,6 +184,11 @@ public struct OracleSession: Sendable {
     /// `e<code>` or `r` / `r:pong`; nil when the model cannot tell (or the call would be slow).
     mutating func outcome(method: String, params: RefValue?) -> String? {
         guard methods.names.contains(method) else { return "e\(LineOracle.methodNotFound)" }
+        if method == "rpc.discover", let seen = discoverInBatch {
+            // Checked before anything else: the second in a batch is refused whatever it says.
+            if seen { return "e\(LineOracle.rateLimited)" }
+            discoverInBatch = true
+        }
         if methods.requiresLogin.contains(method), !loggedIn { return "e\(LineOracle.unauthenticated)" }
         let members: [String: RefValue]
         switch params {
@@ -204,7 +215,11 @@ public struct OracleSession: Sendable {
             loggedIn = false
             return "r"
         case "auth.login":
-            guard members.count == 1, case .string(let token)? = members["token"], (1...200).contains(token.count) else { return invalid }
+            // docs/protocol.md "Limits": no NUL, lengths in Unicode scalars, a required string
+            // of only spaces is missing.
+            guard members.count == 1, case .string(let token)? = members["token"], token.unicodeScalars.count <= 200,
+                !token.allSatisfy(\.isWhitespace), !token.unicodeScalars.contains("\u{0}")
+            else { return invalid }
             if token == self.token {
                 loggedIn = true
                 return "r"

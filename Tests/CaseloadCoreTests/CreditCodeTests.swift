@@ -43,7 +43,9 @@ import Testing
         for offset in chars.indices {
             for replacement in Self.alphabet where replacement != chars[offset] {
                 let altered = replacing(Self.example, at: offset, with: replacement)
-                #expect(issue { try CreditCode.parse(altered) }?.rule == "checksum", "\(altered)")
+                // A letter among characters 2-8 (type and division code) is refused as such.
+                let expected = (1...7).contains(offset) && !replacement.isNumber ? "format" : "checksum"
+                #expect(issue { try CreditCode.parse(altered) }?.rule == expected, "\(altered)")
                 tried += 1
             }
         }
@@ -79,6 +81,14 @@ import Testing
         #expect(issue { try CreditCode.parse("91350200776049653O", acceptingBadChecksum: true) }?.rule == "format")
         // A valid code parsed with the override still says it is valid.
         #expect(try CreditCode.parse(Self.example, acceptingBadChecksum: true).checksumValid)
+    }
+
+    @Test("characters 2-8 are the organization type and the 6-digit division code: letters there are refused, naming the position")
+    func typeAndDivisionAreDigits() throws {
+        let found = try #require(issue { try CreditCode.parse("91A50200776049653A") })
+        #expect(found.rule == "format")
+        #expect(found.message.contains("\"A\" at position 3"))
+        #expect(found.message.contains("6-digit division code"))
     }
 }
 

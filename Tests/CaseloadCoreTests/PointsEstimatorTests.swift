@@ -10,13 +10,16 @@ import Testing
     }
 
     @Test func thirtyYearOldBachelorWithDegree() {
-        let profile = PointsProfile(birthDate: date("1996-03-01"), education: .bachelorWithDegree, socialInsuranceMonths: 24)
+        let profile = PointsProfile(
+            birthDate: date("1996-03-01"), education: .bachelorWithDegree, socialInsuranceMonths: 24, insuranceMonthsLast12: 12,
+            permitExpiry: date("2027-01-05"))
         let estimate = PointsEstimator.estimate(profile, asOf: date("2026-06-01"), rules: rules)
         #expect(points(estimate, "age") == 30)
         #expect(points(estimate, "education_or_skill") == 90)
         #expect(points(estimate, "social_insurance") == 6)
         #expect(estimate.total == 126)
         #expect(estimate.standard == 120)
+        #expect(estimate.eligibility.eligible)
         #expect(estimate.meetsStandard)
         #expect(estimate.isEstimate)
         #expect(estimate.rulesVersion == "brief-2025")
@@ -111,5 +114,35 @@ import Testing
         let json = try JSONEncoder().encode(estimate)
         #expect(String(decoding: json, as: UTF8.self).contains("\"is_estimate\":true"))
         #expect(try JSONDecoder().decode(PointsEstimate.self, from: json) == estimate)
+    }
+
+    @Test("eligibility is apart from the score: 126 points but 5 recent months, an expired permit or nothing recorded never meets the standard")
+    func eligibilityApartFromTheScore() throws {
+        let base = PointsProfile(
+            birthDate: date("1996-03-01"), education: .bachelorWithDegree, socialInsuranceMonths: 24, insuranceMonthsLast12: 12,
+            permitExpiry: date("2027-01-05"))
+        for (change, check) in [
+            ({ (p: inout PointsProfile) in p.insuranceMonthsLast12 = 5 }, "social_insurance_last_12"),
+            ({ (p: inout PointsProfile) in p.permitExpiry = date("2026-05-31") }, "valid_permit"),
+            ({ (p: inout PointsProfile) in p.insuranceMonthsLast12 = nil }, "social_insurance_last_12"),
+            ({ (p: inout PointsProfile) in p.permitExpiry = nil }, "valid_permit"),
+        ] as [((inout PointsProfile) -> Void, String)] {
+            var profile = base
+            change(&profile)
+            let estimate = PointsEstimator.estimate(profile, asOf: date("2026-06-01"), rules: rules)
+            #expect(estimate.total == 126 && estimate.scoreMeetsStandard, "the score is the same")
+            #expect(!estimate.eligibility.eligible && !estimate.meetsStandard, "\(check)")
+            let failed = try #require(estimate.eligibility.checks.first { $0.met != true })
+            #expect(failed.id == check)
+        }
+        // 6 of 12 is enough; the months needed are rule data.
+        var six = base
+        six.insuranceMonthsLast12 = 6
+        #expect(PointsEstimator.estimate(six, asOf: date("2026-06-01"), rules: rules).meetsStandard)
+        var stricter = rules
+        stricter.eligibilityInsuranceMonths = 9
+        #expect(!PointsEstimator.estimate(six, asOf: date("2026-06-01"), rules: stricter).meetsStandard)
+        // The remote-district reading is written in the rule data.
+        #expect(rules.readings?["remote_district"]?.contains("4 years give 0 and 5 years give 10") == true)
     }
 }

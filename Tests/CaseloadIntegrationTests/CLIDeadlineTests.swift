@@ -79,7 +79,9 @@ struct CLIDeadlineTests {
         #expect(explanation.count >= 2)
         #expect(explanation.allSatisfy { $0.count <= 80 })
         #expect(explanation.joined(separator: " ").contains("2026-10-01"))
-        #expect(explanation.joined(separator: " ").contains(": opens Saturday 2026-10-10"), "a window opens; it is not due")
+        #expect(
+            explanation.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").contains(": opens Saturday 2026-10-10"),
+            "a window opens; it is not due")
         #expect(explain.stdout.contains("日期 OLD → NEW"))
         #expect(Self.rows(explain.stdout).first?.contains("生成 created") == true)
         #expect(Self.rows(explain.stdout).first?.contains("- → 2026-10-10") == true)

@@ -75,12 +75,17 @@ struct CaseSettingsTests {
                 override: ["rules": ["documents_complete"], "reason": "材料当场补齐"])
             c = try await client.advance(c, to: "verification")
             c = try await client.call("case.record", ["id": c["id"]!, "version": c["version"]!, "data": ["education_checked": true]])
+            // Formal acceptance needs the materials complete (材料补齐) as well as the archive.
             let e = await expectRPCError(.validationFailed) { _ = try await client.advance(c, to: "accepted") }
-            #expect(e?.fieldRules.map(\.rule) == ["archive_verified"])
-            c = try await client.advance(c, to: "accepted", override: ["rules": ["archive_verified"], "reason": "档案已由人才中心电话确认"])
+            #expect(e?.fieldRules.map(\.rule) == ["archive_verified", "documents_complete"])
+            await expectRPCError(.validationFailed) {
+                _ = try await client.advance(c, to: "accepted", override: ["rules": ["archive_verified"], "reason": "档案已由人才中心电话确认"])
+            }
+            c = try await client.advance(
+                c, to: "accepted", override: ["rules": ["archive_verified", "documents_complete"], "reason": "档案已由人才中心电话确认，材料已补齐"])
             #expect(c["stage"] == "accepted")
             let listed = try await client.call("case.overrides")["entries"]?.arrayValue ?? []
-            #expect(listed.first?["overrides"] == ["archive_verified"])
+            #expect(listed.first?["overrides"] == ["archive_verified", "documents_complete"])
             #expect(listed.count == 2)
             #expect(listed.first?["case_id"] == c["id"])
         }

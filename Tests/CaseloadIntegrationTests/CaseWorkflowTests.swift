@@ -71,6 +71,9 @@ struct CaseWorkflowTests {
             var e = await expectRPCError(.validationFailed) { _ = try await client.advance(c, to: "account") }
             #expect(Set((e?.fieldRules ?? []).map(\.rule)) == ["company_activated", "working_days_after"])
             #expect(e?.message.contains("company_activated") == true || e?.message.isEmpty == false)
+            // The refusal explains the count, as the deadline does: the days it walked over.
+            let count = (e?.data?["errors"]?.arrayValue ?? []).first { $0["rule"] == "working_days_after" }?["message"]?.stringValue ?? ""
+            #expect(count.contains("; counted: 3 working days after \(Self.todayISO()) is "), "\(count)")
 
             // An override needs a reason.
             e = await expectRPCError(.validationFailed) {
@@ -155,6 +158,13 @@ struct CaseWorkflowTests {
             c = try await client.advance(c, to: "submitted")
             c = try await client.advance(c, to: "online_review")
             #expect(Set(c["next_stages"]?.arrayValue ?? []) == ["approved", "paper_materials"])
+            // Returned for paper: the renewal's papers must all be there, as at a first delivery.
+            let refused = await expectRPCError(.validationFailed) {
+                _ = try await client.advance(c, to: "paper_materials", data: ["receipt_number": "XB-7", "delivered_date": "2026-03-02"])
+            }
+            #expect(refused?.fieldRules.map(\.rule) == ["documents_complete"])
+            #expect(refused?.message.contains("needs every required document; missing:") == true)
+            try await client.receiveMissingDocuments(for: c)
             c = try await client.advance(c, to: "paper_materials", data: ["receipt_number": "XB-7", "delivered_date": "2026-03-02"])
             c = try await client.advance(c, to: "accepted")
             c = try await client.advance(c, to: "approved")

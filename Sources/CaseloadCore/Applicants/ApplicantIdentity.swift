@@ -4,13 +4,14 @@ public struct ApplicantIdentity: Sendable, Hashable {
     public var idNumber: ResidentIDNumber
     public var phone: MobileNumber?
 
-    /// Validates name, ID number and phone together, reporting every broken rule.
-    public static func validate(name: String?, idNumber: String?, phone: String?) throws -> ApplicantIdentity {
+    /// Validates name, ID number and phone together, reporting every broken rule; a birth date
+    /// after `today` is one.
+    public static func validate(name: String?, idNumber: String?, phone: String?, today: CalendarDate) throws -> ApplicantIdentity {
         var issues: [FieldIssue] = []
         let trimmed = String((name ?? "").trimmingWhitespace)
         if trimmed.isEmpty { issues.append(FieldIssue(field: "name", rule: "required", message: "an applicant needs a name")) }
         var id: ResidentIDNumber?
-        do { id = try ResidentIDNumber.parse(idNumber ?? "", field: "id_number") } catch { issues += error.issues }
+        do { id = try ResidentIDNumber.parse(idNumber ?? "", field: "id_number", today: today) } catch { issues += error.issues }
         var mobile: MobileNumber?
         if let phone, !phone.trimmingWhitespace.isEmpty {
             do { mobile = try MobileNumber.parse(phone, field: "phone") } catch { issues += error.issues }

@@ -10,6 +10,9 @@ public struct ApplicantProfile: Sendable, Hashable, Codable {
     public var permitReceivedDate: CalendarDate?
     public var permitExpiryDate: CalendarDate?
     public var socialInsuranceMonths: Int?
+    /// Of the last 12 months, those with Shanghai social insurance paid on time (back-payments
+    /// excluded): the points application needs at least 6.
+    public var insuranceMonthsLast12: Int?
     /// Social-insurance contribution base over recent years, as a multiple of the average wage.
     public var contributionBase: ContributionBaseMultiple?
     public var shortageMajor: Bool?
@@ -34,6 +37,7 @@ public struct ApplicantProfile: Sendable, Hashable, Codable {
         case permitReceivedDate = "permit_received_date"
         case permitExpiryDate = "permit_expiry_date"
         case socialInsuranceMonths = "social_insurance_months"
+        case insuranceMonthsLast12 = "insurance_months_last_12"
         case contributionBase = "contribution_base"
         case shortageMajor = "shortage_major"
         case freshGraduate = "fresh_graduate"
@@ -60,6 +64,9 @@ public struct ApplicantProfile: Sendable, Hashable, Codable {
         if let months = socialInsuranceMonths, months < 0 || months > 1200 {
             issues.append(FieldIssue(field: "social_insurance_months", rule: "range", message: "must be between 0 and 1200"))
         }
+        if let months = insuranceMonthsLast12, months < 0 || months > 12 {
+            issues.append(FieldIssue(field: "insurance_months_last_12", rule: "range", message: "must be between 0 and 12"))
+        }
         if !issues.isEmpty { throw ValidationError(issues) }
     }
 }
@@ -72,6 +79,6 @@ extension PointsProfile {
             socialInsuranceMonths: profile.socialInsuranceMonths ?? 0, contributionBase: profile.contributionBase,
             shortageMajor: profile.shortageMajor ?? false, freshGraduate: profile.freshGraduate ?? false,
             spouseHukouYears: profile.spouseHukouYears ?? 0, remoteDistrictYears: profile.remoteDistrictYears ?? 0,
-            deductions: profile.deductions ?? [])
+            deductions: profile.deductions ?? [], insuranceMonthsLast12: profile.insuranceMonthsLast12, permitExpiry: profile.permitExpiryDate)
     }
 }

@@ -21,7 +21,10 @@ extension CaseKinds {
         ],
         initialStage: "information_updated",
         transitions: Transition.chain(["information_updated", "submitted", "online_review", "approved", "notice_printed", "closed"])
-            + Transition.chain(["online_review", "paper_materials", "accepted", "approved"])
+            // Returned by the online review (退回): the renewal's papers go in at the window, all
+            // of them, as a first application's do at delivery.
+            + [Transition(from: "online_review", to: "paper_materials", rules: [.documentsComplete])]
+            + Transition.chain(["paper_materials", "accepted", "approved"])
     )
 
     /// 居转户: residence permit to hukou transfer. A lighter template from general knowledge;

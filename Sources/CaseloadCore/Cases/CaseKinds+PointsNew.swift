@@ -59,6 +59,9 @@ extension CaseKinds {
                 rules: [
                     .archiveVerified,
                     .recordedTrue(stage: "verification", field: "education_checked"),
+                    // 材料补齐 (seed §6): formal acceptance only once the materials are complete;
+                    // papers handed to the talent center, or forwarded to the city center, count.
+                    .documentsComplete,
                 ]),
             // Only approved → notice_printed exists: the notice cannot be printed before approval.
         ] + Transition.chain(["accepted", "approved", "notice_printed", "closed"])

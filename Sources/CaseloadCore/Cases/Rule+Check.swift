@@ -28,7 +28,9 @@ extension Rule {
             let count = facts.calendar.adding(workingDays: days, to: start)
             guard facts.today < count.date else { return nil }
             var message = "\(target.displayName) opens \(days) working days after \(label), \(start.iso): not before \(count.date.iso) (today is \(facts.today.iso))"
-            if count.provisional, let note = count.note { message += "; provisional: \(note)" }
+            // How the date was counted, as a deadline explains itself: the days skipped, the
+            // make-up day that counted, a year not yet in the calendar.
+            if let note = count.note { message += "; counted: \(note)" }
             return message
 
         case .notBeforeRecordedDate(let stage, let field):

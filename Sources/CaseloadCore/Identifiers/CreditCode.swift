@@ -23,8 +23,8 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
     /// Validates and normalises a code as typed: any case, whitespace anywhere ignored (codes
     /// are often copied from certificates in groups).
     ///
-    /// Rules: `required`; `format` (a character outside the alphabet, named in the message, or
-    /// a length other than 18); `checksum`. Some real codes issued early fail the checksum, so
+    /// Rules: `required`; `format` (a character outside the alphabet, named in the message, a
+    /// length other than 18, or a letter among characters 2-8, which are digits); `checksum`. Some real codes issued early fail the checksum, so
     /// with `acceptingBadChecksum: true` such a code is returned with `checksumValid == false`
     /// instead: allow a recorded override, never a silent one.
     public static func parse(
@@ -50,6 +50,14 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
             throw ValidationError(
                 field: field, rule: "format",
                 message: "A credit code (统一社会信用代码) has 18 characters, not \(chars.count).")
+        }
+        // Characters 2-8: the organization type (one digit) and the six-digit administrative
+        // division code (GB/T 2260) of the registering authority. Letters there are a typo.
+        if let offset = (1...7).first(where: { chars[$0].asciiDigitValue == nil }) {
+            throw ValidationError(
+                field: field, rule: "format",
+                message: "The credit code (统一社会信用代码) has \"\(chars[offset])\" at position \(offset + 1): characters 2-8 are digits "
+                    + "(the organization type, then the 6-digit division code).")
         }
         let valid = values[17] == checkValue(forValues: Array(values.prefix(17)))
         guard valid || acceptingBadChecksum else {

@@ -30,10 +30,10 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible, Cus
     ///
     /// Rules, checked in this order (the first broken one is reported): `required`, `format`
     /// (17 digits then a digit or X), `checksum`, `birth_date` (digits 7-14 a real date in
-    /// 1900 or later). The checksum comes before the birth date because a typo is far more
-    /// likely than a genuine number with an impossible date, and "check the digits" is the
-    /// more useful message for a typo.
-    public static func parse(_ raw: String, field: String = "id_number") throws(ValidationError) -> ResidentIDNumber {
+    /// 1900 or later, and, given `today`, not after it). The checksum comes before the birth
+    /// date because a typo is far more likely than a genuine number with an impossible date,
+    /// and "check the digits" is the more useful message for a typo.
+    public static func parse(_ raw: String, field: String = "id_number", today: CalendarDate? = nil) throws(ValidationError) -> ResidentIDNumber {
         let trimmed = raw.trimmingWhitespace
         guard !trimmed.isEmpty else {
             throw ValidationError(field: field, rule: "required", message: "The ID number (身份证号码) is required.")
@@ -61,6 +61,11 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible, Cus
             throw ValidationError(
                 field: field, rule: "birth_date",
                 message: "The birth date in this ID number (digits 7-14) is not a real date.")
+        }
+        if let today, birthDate > today {
+            throw ValidationError(
+                field: field, rule: "birth_date",
+                message: "The birth date in this ID number (digits 7-14), \(birthDate.iso), is in the future.")
         }
         return ResidentIDNumber(
             value: String(chars.prefix(17)) + String(check), birthDate: birthDate, isMale: digits[16] % 2 == 1)

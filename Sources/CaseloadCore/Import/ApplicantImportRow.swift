@@ -20,7 +20,8 @@ public struct ApplicantImportRow: Sendable, Hashable {
 
     public static let columns = [
         "company_credit_code", "company_org_code", "name", "id_number", "phone", "education_level", "upgraded_from_associate", "skill_level",
-        "permit_number", "permit_received_date", "permit_expiry_date", "social_insurance_months", "dispatched", "case_kind", "case_stage",
+        "permit_number", "permit_received_date", "permit_expiry_date", "social_insurance_months", "insurance_months_last_12", "dispatched",
+        "co_resident_children", "case_kind", "case_stage",
     ]
 
     static let education: [String: EducationLevel] = [
@@ -46,7 +47,7 @@ public struct ApplicantImportRow: Sendable, Hashable {
             issues.append(FieldIssue(field: key, rule: "unknown_field", message: "is not an import column"))
         }
         var identity: ApplicantIdentity?
-        do { identity = try ApplicantIdentity.validate(name: value("name"), idNumber: value("id_number"), phone: value("phone")) } catch let e as ValidationError {
+        do { identity = try ApplicantIdentity.validate(name: value("name"), idNumber: value("id_number"), phone: value("phone"), today: today) } catch let e as ValidationError {
             issues += e.issues
         } catch {}
         var credit: String?
@@ -100,8 +101,14 @@ public struct ApplicantImportRow: Sendable, Hashable {
                 issues.append(FieldIssue(field: "social_insurance_months", rule: "range", message: "must be a whole number of months, 0 to 1200"))
             }
         }
+        if let raw = value("insurance_months_last_12") {
+            if let n = Int(raw), (0...12).contains(n) { profile["insurance_months_last_12"] = .int(n) } else {
+                issues.append(FieldIssue(field: "insurance_months_last_12", rule: "range", message: "must be a whole number of months, 0 to 12"))
+            }
+        }
         bool("dispatched")
         bool("upgraded_from_associate")
+        bool("co_resident_children")
         var kind: String?
         if let raw = value("case_kind") {
             if let k = CaseKinds.kind(raw)?.id ?? kinds[raw] { kind = k } else {

@@ -61,7 +61,33 @@ public enum PointsEstimator {
                 id: "deduction.\(deduction.rawValue)", chineseName: deduction.chineseName, englishName: deduction.englishName,
                 points: rules.deductions[deduction] ?? 0, explanation: "deduction (减分)"))
         }
-        return PointsEstimate(rulesVersion: rules.version, items: items, standard: rules.standard)
+        return PointsEstimate(rulesVersion: rules.version, items: items, standard: rules.standard, eligibility: eligibility(profile, asOf: asOf, rules: rules))
+    }
+
+    /// The checks besides the score: social insurance in the recent months, a valid permit.
+    public static func eligibility(_ profile: PointsProfile, asOf: CalendarDate, rules: PointsRules) -> Eligibility {
+        let needed = rules.requiredInsuranceMonths
+        let insurance: Eligibility.Check
+        if let months = profile.insuranceMonthsLast12 {
+            insurance = .init(
+                id: "social_insurance_last_12", chineseName: "近12个月社保", englishName: "Social insurance, last 12 months", met: months >= needed,
+                explanation: "\(months) of the last 12 months paid on time (back-payments excluded); at least \(needed) needed")
+        } else {
+            insurance = .init(
+                id: "social_insurance_last_12", chineseName: "近12个月社保", englishName: "Social insurance, last 12 months", met: nil,
+                explanation: "not recorded: at least \(needed) of the last 12 months paid on time (back-payments excluded) are needed")
+        }
+        let permit: Eligibility.Check
+        if let expiry = profile.permitExpiry {
+            permit = .init(
+                id: "valid_permit", chineseName: "有效居住证", englishName: "Valid residence permit", met: expiry >= asOf,
+                explanation: expiry >= asOf ? "valid until \(expiry.iso)" : "expired on \(expiry.iso), before \(asOf.iso)")
+        } else {
+            permit = .init(
+                id: "valid_permit", chineseName: "有效居住证", englishName: "Valid residence permit", met: nil,
+                explanation: "not recorded: the permit's expiry date is needed")
+        }
+        return Eligibility(checks: [insurance, permit])
     }
 
     /// Education and skill/title do not add up: only the higher counts (education on a tie).

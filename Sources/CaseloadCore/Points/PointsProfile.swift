@@ -16,12 +16,20 @@ public struct PointsProfile: Sendable, Hashable, Codable {
     public var remoteDistrictYears: Int
     /// One entry per occurrence.
     public var deductions: [Deduction]
+    /// Months of the last 12 with Shanghai social insurance paid on time (back-payments, 补缴,
+    /// excluded): eligibility needs at least 6. nil: not recorded.
+    public var insuranceMonthsLast12: Int?
+    /// When the residence permit expires: eligibility needs it valid. nil: not recorded.
+    public var permitExpiry: CalendarDate?
 
     public init(
         birthDate: CalendarDate? = nil, education: EducationLevel? = nil, skill: SkillLevel? = nil,
         socialInsuranceMonths: Int = 0, contributionBase: ContributionBaseMultiple? = nil, shortageMajor: Bool = false,
-        freshGraduate: Bool = false, spouseHukouYears: Int = 0, remoteDistrictYears: Int = 0, deductions: [Deduction] = []
+        freshGraduate: Bool = false, spouseHukouYears: Int = 0, remoteDistrictYears: Int = 0, deductions: [Deduction] = [],
+        insuranceMonthsLast12: Int? = nil, permitExpiry: CalendarDate? = nil
     ) {
+        self.insuranceMonthsLast12 = insuranceMonthsLast12
+        self.permitExpiry = permitExpiry
         self.birthDate = birthDate
         self.education = education
         self.skill = skill

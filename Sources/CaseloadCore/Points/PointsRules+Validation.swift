@@ -41,6 +41,10 @@ extension PointsRules {
         check(remoteDistrictMinimumYears, Self.yearsRange, "remoteDistrictMinimumYears")
         check(remoteDistrictMaximum, Self.pointsRange, "remoteDistrictMaximum")
         checkAll(deductions, -Self.pointsRange.upperBound...0, "deductions")
+        if let months = eligibilityInsuranceMonths { check(months, 0...12, "eligibilityInsuranceMonths") }
+        for (id, text) in (readings ?? [:]).sorted(by: { $0.key < $1.key }) where text.unicodeScalars.count > 2000 {
+            issues.append(FieldIssue(field: "rules.readings.\(id)", rule: "max_length", message: "must have at most 2000 characters"))
+        }
         guard issues.isEmpty else { throw ValidationError(issues) }
     }
 }

@@ -23,6 +23,19 @@ public struct PointsRules: Sendable, Hashable, Codable {
     public var remoteDistrictMaximum: Int
     /// Negative values.
     public var deductions: [Deduction: Int]
+    /// Eligibility: months of Shanghai social insurance in the last 12 (back-payments
+    /// excluded) an applicant needs; nil = `defaultEligibilityMonths` (a version stored before
+    /// this was data).
+    public var eligibilityInsuranceMonths: Int?
+    /// How an indicator's rule is read, in words, by indicator id (`remote_district`, ...):
+    /// where the sources leave room, the reading the numbers implement is written down here.
+    public var readings: [String: String]?
+
+    /// The brief's eligibility rule: 6 of the last 12 months.
+    public static let defaultEligibilityMonths = 6
+
+    /// `eligibilityInsuranceMonths` or the default.
+    public var requiredInsuranceMonths: Int { eligibilityInsuranceMonths ?? Self.defaultEligibilityMonths }
 
     /// Age points: `bandPoints` from `bandFromAge` through `oldestAge`, `pointsPerYearYounger`
     /// more per year younger than `bandFromAge`, at most `maximum`; nothing above `oldestAge`.
@@ -54,8 +67,10 @@ public struct PointsRules: Sendable, Hashable, Codable {
         skill: [SkillLevel: Int], socialInsurancePerYear: Int, contributionBase: [ContributionBaseMultiple: Int],
         shortageMajor: Int, freshGraduate: Int, spouseHukouPerYear: Int, spouseHukouMaximum: Int,
         remoteDistrictPerYear: Int, remoteDistrictMinimumYears: Int, remoteDistrictMaximum: Int,
-        deductions: [Deduction: Int]
+        deductions: [Deduction: Int], eligibilityInsuranceMonths: Int? = nil, readings: [String: String]? = nil
     ) {
+        self.eligibilityInsuranceMonths = eligibilityInsuranceMonths
+        self.readings = readings
         self.version = version
         self.effectiveFrom = effectiveFrom
         self.standard = standard
@@ -93,6 +108,15 @@ public struct PointsRules: Sendable, Hashable, Codable {
         remoteDistrictPerYear: 2,
         remoteDistrictMinimumYears: 5,
         remoteDistrictMaximum: 20,
-        deductions: [.falseMaterials: -150, .detention: -50, .criminalRecord: -150]
+        deductions: [.falseMaterials: -150, .detention: -50, .criminalRecord: -150],
+        eligibilityInsuranceMonths: 6,
+        readings: [
+            "remote_district": "远郊重点区域 (A): nothing until the applicant has worked remoteDistrictMinimumYears (5) full years in a "
+                + "remote key district; from then every full year counts, the first five included, remoteDistrictPerYear (2) each, "
+                + "at most remoteDistrictMaximum (20). So 4 years give 0 and 5 years give 10.",
+            "social_insurance": "3 points per full year (12 months) of Shanghai social insurance; back-payments (补缴) do not count.",
+            "eligibility": "Not a score: the applicant must hold a valid residence permit and have paid Shanghai social insurance in at "
+                + "least 6 of the last 12 months (back-payments excluded); staff of a branch in another province are not eligible.",
+        ]
     )
 }

@@ -127,32 +127,35 @@ extension RPCError {
 }
 
 extension RPCError {
-    /// Bytes of any one string of an error (message, field name, value) that are sent back.
+    /// Bytes of a field name an error repeats (a member name the client made up).
     public static let echoLimit = 200
+    /// Bytes of any other string of an error: messages are the server's own words, which may
+    /// quote a value the client sent (and the schema bounds most of those).
+    public static let messageLimit = 1000
     /// Entries of `data.errors` sent back; the rest are counted in one last entry.
     public static let issueLimit = 20
 
-    /// This error with whatever it repeats of the request cut short: no string longer than
-    /// `echoLimit` bytes (the message may hold one such echo besides its own words), no more
-    /// than `issueLimit` issues. A reply never grows with what the client sent.
+    /// This error with whatever it repeats of the request cut short: no field name longer than
+    /// `echoLimit` bytes, no other string longer than `messageLimit`, no more than
+    /// `issueLimit` issues. A reply never grows with what the client sent.
     public func boundingEchoes() -> RPCError {
         var bounded = self
-        bounded.message = Self.truncated(message, to: 2 * Self.echoLimit)
-        bounded.data = data.map(Self.bounded)
+        bounded.message = Self.truncated(message, to: Self.messageLimit)
+        bounded.data = data.map { Self.bounded($0, key: nil) }
         return bounded
     }
 
-    static func bounded(_ value: JSONValue) -> JSONValue {
+    static func bounded(_ value: JSONValue, key: String?) -> JSONValue {
         switch value {
         case .string(let s):
-            return .string(truncated(s, to: echoLimit))
+            return .string(truncated(s, to: key == "field" ? echoLimit : messageLimit))
         case .array(let elements) where elements.count > issueLimit:
             let more: JSONValue = ["field": "params", "rule": "more", "message": .string("and \(elements.count - issueLimit) more")]
-            return .array(elements.prefix(issueLimit).map(bounded) + [more])
+            return .array(elements.prefix(issueLimit).map { bounded($0, key: nil) } + [more])
         case .array(let elements):
-            return .array(elements.map(bounded))
+            return .array(elements.map { bounded($0, key: nil) })
         case .object(let members):
-            return .object(members.mapValues(bounded))
+            return .object(Dictionary(uniqueKeysWithValues: members.map { ($0.key, bounded($0.value, key: $0.key)) }))
         default:
             return value
         }

@@ -75,7 +75,7 @@ public enum DemoData {
             let birth = birthDate(i)
             let identity = try ApplicantIdentity.validate(
                 name: "\(random.pick(surnames))\(random.pick(givenNames))\(random.int(0..<2) == 0 ? String(random.pick(givenNames)) : "")",
-                idNumber: idNumber(birth: birth, i), phone: "138\(String(format: "%08d", random.int(0..<100_000_000)))")
+                idNumber: idNumber(birth: birth, i), phone: "138\(String(format: "%08d", random.int(0..<100_000_000)))", today: today)
             var profile = ApplicantProfile()
             profile.educationLevel = random.pick(EducationLevel.allCases)
             profile.socialInsuranceMonths = random.int(6..<120)

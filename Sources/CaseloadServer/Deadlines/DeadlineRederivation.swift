@@ -58,7 +58,7 @@ public enum DeadlineRederivation {
         // Dates set by hand on cases that have ended end with them.
         try await DeadlineStore.cancelManual(ofEndedCase: nil, agency: nil, reason: "the case has ended: re-derived", user: nil, on: connection, logger: logger)
         let after = try await states(on: connection, logger: logger)
-        let changes = after.keys.sorted().compactMap { state -> String? in
+        let changes = Set(before.keys).union(after.keys).sorted().compactMap { state -> String? in
             let (was, now) = (before[state] ?? 0, after[state] ?? 0)
             return was == now ? nil : "\(state) \(was) → \(now)"
         }

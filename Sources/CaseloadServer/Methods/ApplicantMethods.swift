@@ -14,12 +14,14 @@ enum ApplicantMethods {
         .optional("permit_received_date", .nullable(.date(.permit)), "When the residence permit was received"),
         .optional("permit_expiry_date", .nullable(.date(.permit)), "When the residence permit expires (points expire with it)"),
         .optional("social_insurance_months", .nullable(.integer(minimum: 0, maximum: 1200)), "Full months of Shanghai social insurance"),
+        .optional("insurance_months_last_12", .nullable(.integer(minimum: 0, maximum: 12)), "Of the last 12 months, those with Shanghai social insurance paid on time (back-payments excluded): eligibility needs 6"),
         .optional("contribution_base", .nullable(.string(enum: ContributionBaseMultiple.allCases.map(\.rawValue))), "Contribution base over recent years, as a multiple of the average wage"),
         .optional("shortage_major", .nullable(.boolean), "Studied a shortage major (紧缺急需专业)"),
         .optional("fresh_graduate", .nullable(.boolean), "Fresh full-time graduate (应届毕业生)"),
         .optional("spouse_hukou_years", .nullable(.integer(minimum: 0, maximum: 60)), "Years married to a spouse with Shanghai hukou"),
         .optional("remote_district_years", .nullable(.integer(minimum: 0, maximum: 60)), "Years working in a remote district (远郊)"),
         .optional("dispatched", .nullable(.boolean), "Employed through a dispatch agency (劳务派遣)"),
+        .optional("co_resident_children", .nullable(.boolean), "Co-resident children (同住子女) are to be added to the permit: the personnel archive must be retrieved"),
         .optional("deductions", .nullable(.array(.string(enum: Deduction.allCases.map(\.rawValue)), maxItems: 3)), "Deductions that apply"),
     ]
 
@@ -104,7 +106,8 @@ enum ApplicantMethods {
                 mutates: true
             ) { (params: JSONValue, context) -> JSONValue in
                 let identity = try ApplicantIdentity.validate(
-                    name: params["name"]?.stringValue, idNumber: params["id_number"]?.stringValue, phone: params["phone"]?.stringValue)
+                    name: params["name"]?.stringValue, idNumber: params["id_number"]?.stringValue, phone: params["phone"]?.stringValue,
+                    today: CaseMethods.today())
                 let profile = try profile(from: params)
                 let companyID = try params.uuid("company_id")
                 do {

@@ -25,7 +25,18 @@ enum PointsMethods {
         ], additionalProperties: true)), "Per indicator"),
         .required("total", .integer(), "Sum of the items"),
         .required("standard", .integer(), "The standard score (120)"),
-        .required("meets_standard", .boolean, "total ≥ standard"),
+        .required("score_meets_standard", .boolean, "total ≥ standard (the score alone)"),
+        .required("eligibility", .object([
+            .required("eligible", .boolean, "Every check met (a check with nothing recorded is not)"),
+            .required("checks", .array(.object([
+                .required("id", .string, "social_insurance_last_12 or valid_permit"),
+                .required("chinese_name", .string, "The check in Chinese"),
+                .required("english_name", .string, "The check in English"),
+                .required("met", .nullable(.boolean), "Met, not met, or null when not recorded"),
+                .required("explanation", .string, "Why"),
+            ])), "The checks apart from the score"),
+        ]), "Whether the applicant may apply at all: Shanghai social insurance in at least 6 of the last 12 months (back-payments excluded) and a valid residence permit"),
+        .required("meets_standard", .boolean, "Eligible and the score reaches the standard: never true for an ineligible applicant"),
         .required("is_estimate", .boolean, "Always true: the city decides"),
     ], additionalProperties: true)
 

@@ -98,7 +98,8 @@ public enum DeadlineStore {
 
     /// Creates or re-derives a rule's deadline: its date (a move recorded with `reason`) and its
     /// state — the settlement's when an event ended it, else what the clock gives on `today`.
-    /// A deadline already final (done, waived, satisfied, cancelled) is left alone.
+    /// A deadline already final (done, waived, satisfied, cancelled) is left alone, unless it
+    /// is an applicant's permit date and the permit changed: then it is the new permit's.
     @discardableResult
     public static func upsert(
         _ d: DerivedDeadline, today: CalendarDate, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
@@ -134,7 +135,10 @@ public enum DeadlineStore {
             }
             return try await get(id, agency: agency, on: connection, logger: logger)
         }
-        guard existing.state.isPending else { return existing }
+        // A final date stays final — except an applicant's permit date whose permit changed:
+        // that is the next permit's date, pending again (`newCycle`).
+        let newCycle = !existing.state.isPending && d.caseID == nil && existing.baseDate != c.baseDate
+        guard existing.state.isPending || newCycle else { return existing }
         if existing.companyID != d.companyID {
             // A transfer: the deadline follows the applicant to the new employer.
             try await connection.query(
@@ -159,7 +163,8 @@ public enum DeadlineStore {
         }
         if target != existing.state {
             // What moved it, and the change that caused it ("…: case advance: x → y", "…: re-derived").
-            let why = [d.settlement?.reason ?? (existing.dueDate != c.dueDate ? "its date moved" : nil), reason].compactMap { $0 }.joined(separator: ": ")
+            let cause = newCycle ? "a new permit" : existing.dueDate != c.dueDate ? "its date moved" : nil
+            let why = [d.settlement?.reason ?? cause, reason].compactMap { $0 }.joined(separator: ": ")
             try await appendHistory(
                 existing.id, action: action(entering: target, from: existing.state), oldDue: nil, newDue: nil, reason: why, agency: agency,
                 user: user, on: connection, logger: logger)

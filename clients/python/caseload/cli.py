@@ -78,7 +78,11 @@ SKILL = {
 }
 CONTRIBUTION_BASE = {"at_least_0.8": "≥0.8 倍", "at_least_1": "≥1 倍", "at_least_2": "≥2 倍", "at_least_3": "≥3 倍"}
 CASE_STATUS = {"active": "办理中", "on_hold": "暂停", "withdrawn": "已撤回", "closed": "已办结"}
-DEADLINE_STATE = {"open": "待办", "done": "已完成", "waived": "已免除", "missed": "已逾期"}
+DEADLINE_STATE = {
+    "waiting": "未到期", "open": "待办", "done": "已完成", "waived": "已免除", "missed": "已逾期", "satisfied": "已办结", "cancelled": "已取消",
+}
+DEADLINE_KIND = {"due": "截止", "window": "起始", "expectation": "预期"}
+PENDING_STATES = ("waiting", "open", "missed")
 WEEKDAYS = ["周一 Mon", "周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri", "周六 Sat", "周日 Sun"]
 _SHANGHAI = _dt.timezone(_dt.timedelta(hours=8))
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -457,16 +461,21 @@ def deadline_state(d: Dict[str, Any]) -> str:
         parts.append("逾期 overdue")
     if d.get("provisional") is True:
         parts.append("暂定 provisional")
-    if d.get("is_expectation") is True:
-        parts.append("预期 expectation")
+    kind = d.get("kind") or ("expectation" if d.get("is_expectation") is True else "due")
+    if kind != "due":
+        parts.append(named(kind, DEADLINE_KIND))
     return "  ".join(parts)
 
 
 def cmd_deadline_list(args: argparse.Namespace, s: Session) -> None:
-    if args.state and (args.overdue or args.upcoming is not None) and args.state not in ("open", "missed"):
-        raise CLIError(f"--overdue and --upcoming list only open and missed deadlines, not --state {args.state}")
+    if args.state and (args.overdue or args.upcoming is not None) and args.state not in PENDING_STATES:
+        raise CLIError(f"--overdue and --upcoming list only pending deadlines (waiting, open, missed), not --state {args.state}")
+    if args.include_missed and args.upcoming is None:
+        raise CLIError("--include-missed goes with --upcoming")
     params: Dict[str, Any] = {}
     put(params, "upcoming_working_days", args.upcoming)
+    if args.include_missed:
+        params["include_missed"] = True
     if args.overdue:
         params["overdue"] = True
     put(params, "state", args.state)
@@ -484,7 +493,7 @@ def cmd_deadline_list(args: argparse.Namespace, s: Session) -> None:
         return print_json(deadlines)
     rows = []
     for d in deadlines:
-        pending = d.get("state") in ("open", "missed")
+        pending = d.get("state") in PENDING_STATES
         rows.append([
             text(d.get("id")), day(d.get("due_date")), text(d.get("working_days_left")) if pending else "", text(d.get("title")),
             f"{short(d.get('applicant_id'))} / {short(d.get('case_id'))}", deadline_state(d),
@@ -715,9 +724,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     deadline = group("deadline", "Deadlines (期限), counted in Chinese working days.")
     p = leaf(deadline, "list", cmd_deadline_list, "List deadlines by due date.")
-    p.add_argument("--upcoming", type=int, metavar="WORKING_DAYS", help="only open ones due within this many working days")
-    p.add_argument("--overdue", action="store_true", help="only open or missed ones past their date")
-    p.add_argument("--state", help="only this state: open, done, waived, missed")
+    p.add_argument("--upcoming", type=int, metavar="WORKING_DAYS", help="only waiting and open dates within this many working days")
+    p.add_argument("--include-missed", action="store_true", help="with --upcoming: the missed due dates too")
+    p.add_argument("--overdue", action="store_true", help="only due dates still pending after their day")
+    p.add_argument("--state", help="only this state: waiting, open, missed, done, waived, satisfied, cancelled")
     p.add_argument("--company", help="only this company's")
     p.add_argument("--consultant", help="only companies assigned to this user")
     p.add_argument("--case", help="only this case's")

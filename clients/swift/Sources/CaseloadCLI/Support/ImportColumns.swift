@@ -40,7 +40,13 @@ enum ImportColumns {
         Column(
             key: "social_insurance_months", headers: ["社保月数", "社保缴费月数", "insurance months", "social insurance months"],
             meaning: "Full months of Shanghai social insurance, 0 to 1200."),
+        Column(
+            key: "insurance_months_last_12", headers: ["近12个月社保月数", "近一年社保月数", "insurance months last 12"],
+            meaning: "Of the last 12 months, those with Shanghai social insurance paid on time (back-payments excluded), 0 to 12: eligibility needs 6."),
         Column(key: "dispatched", headers: ["派遣", "劳务派遣", "是否派遣", "dispatched"], meaning: "是/否: employed through a dispatch agency (劳务派遣)."),
+        Column(
+            key: "co_resident_children", headers: ["同住子女", "随迁子女", "co-resident children", "co resident children"],
+            meaning: "是/否: co-resident children (同住子女) are to be added to the permit (the personnel archive must then be retrieved)."),
         Column(
             key: "case_kind", headers: ["案件类型", "办件类型", "case kind"],
             meaning: "Open a case of this kind unless the applicant has an active one: 积分新办 points_new, 积分续办 points_renewal, 居转户 hukou_transfer, 人才引进 talent_introduction."),
