@@ -196,6 +196,15 @@ struct ImportReportTests {
             let doc = try JSONDecoder().decode(JSONValue.self, from: Data((overview["content"]?.stringValue ?? "").utf8))
             #expect(doc["sections"]?.arrayValue?.count == 2)
             #expect(overview["rows_done"]?.intValue ?? 0 >= 2)
+
+            // On demo data, the overdue list is real missed due dates only: no window, no
+            // expectation, nothing of a stage already passed.
+            let overdue = try await client.call("deadline.list", ["overdue": true, "limit": 1000])["deadlines"]?.arrayValue ?? []
+            #expect(overdue.allSatisfy { $0["kind"] == "due" && ($0["state"] == "missed" || $0["state"] == "open") && $0["overdue"] == true })
+            let every = try await client.call("deadline.list", ["limit": 1000])["deadlines"]?.arrayValue ?? []
+            #expect(every.contains { $0["state"] == "satisfied" }, "demo cases past their windows have them satisfied")
+            #expect(!every.contains { $0["kind"] != "due" && $0["state"] == "missed" })
+            #expect(!every.contains { $0["rule"] == "account_opens" && $0["state"] == "missed" })
         }
     }
 }
