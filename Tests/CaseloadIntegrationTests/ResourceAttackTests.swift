@@ -138,7 +138,7 @@ struct ResourceAttackTests {
             try await Task.sleep(for: .seconds(Self.seconds))
             let closed = connections.closedByServer
             connections.closeAll()
-            return "\(closed) of \(count) refused by the input budget"
+            return "\(closed) of \(count) closed by the server (the input budget at once, the rest at the line deadline)"
         }
         #expect(figures.rssPeak - figures.rssBefore < 150 << 20, "\(figures)")
     }
