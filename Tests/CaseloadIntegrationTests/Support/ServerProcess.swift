@@ -126,4 +126,9 @@ final class ServerProcess: Sendable {
     }
 
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// How the process ended ("signal 4", "exit 1"), nil while it runs.
+    var ended: Exit? {
+        process.isRunning ? nil : Exit(reason: process.terminationReason, status: process.terminationStatus)
+    }
 }
