@@ -173,20 +173,34 @@ struct CrashTriage {
     }
 
     /// Restarts the dead server.
+    /// Restarts the dead server and waits until it reaches its database (a replay sent
+    /// earlier could fail for that alone and pass for "no crash").
     mutating func revive() async throws {
         port = try await restart()
         restarts += 1
+        let host = self.host
+        let port = self.port
+        for _ in 0..<50 {
+            let health = await Deadline.run(.seconds(2)) {
+                try await RPCClient.withConnection(host: host, port: port) { try await $0.call("system.health") }
+            }
+            if health?["database"] == "ok" { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 
     mutating func findCulprit(among candidates: [InFlightCalls.Entry], generator: inout CallGenerator, _ random: inout FuzzRandom) async throws
         -> Culprit?
     {
-        for entry in candidates.reversed() where replaysLeft > 0 {
+        // Reads first (newest first): they change nothing, so replaying them cannot hide a
+        // crash that depends on what is stored; then the changes, in the order they were sent.
+        let ordered = candidates.filter { !$0.call.method.mutates }.reversed() + candidates.filter(\.call.method.mutates)
+        for entry in ordered where replaysLeft > 0 {
             replaysLeft -= 1
             guard case .killed(let firstLog, let state) = try await kills(entry.call, as: entry.session) else { continue }
             var trials = trialsLeft
-            let (minimal, essential) = try await ParamNarrower.narrow(
-                entry.call, session: entry.session, trials: &trials, generator: &generator, &random
+            let narrowed = try await ParamNarrower.narrow(
+                entry.call, session: entry.session, trials: &trials, confirmFirst: false, generator: &generator, &random
             ) { trial in
                 switch try await kills(trial, as: entry.session) {
                 case .killed: return .reproduced
@@ -194,7 +208,7 @@ struct CrashTriage {
                 }
             }
             trialsLeft = trials
-            return Culprit(entry: entry, minimal: minimal, essential: essential, log: firstLog, state: state)
+            return Culprit(entry: entry, minimal: narrowed?.minimal, essential: narrowed?.essential ?? [:], log: firstLog, state: state)
         }
         return nil
     }
@@ -209,11 +223,14 @@ struct CrashTriage {
         let host = self.host
         let port = self.port
         let reply = await Deadline.run(.seconds(20)) {
-            try await RPCClient.withConnection(host: host, port: port) { client in
-                if let token = session.token { _ = try await client.send("auth.login", ["token": .string(token)]) }
+            try await RPCClient.withConnection(host: host, port: port) { client -> RPCResponse? in
+                if let token = session.token {
+                    // Not logged in, the call would only be refused: no test at all.
+                    guard try await client.send("auth.login", ["token": .string(token)]).result != nil else { return nil }
+                }
                 return try await client.send(call.method.name, call.params)
             }
-        }
+        } ?? nil
         try? await Task.sleep(for: .milliseconds(200))
         let state = await Liveness.state(host: host, port: port)
         if state == .alive { return .survived(reply) }

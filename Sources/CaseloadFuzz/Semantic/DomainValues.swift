@@ -153,11 +153,13 @@ public enum DomainValues {
         -> JSONValue
     {
         guard !versions.isEmpty, case .object(var top) = random.pick(versions) else {
-            return .object(["version": .string("fuzz-" + random.hex(6)), "effective_from": .string(today.iso)])
+            return .object(["version": .string("fuzz-" + random.hex(6)), "effectiveFrom": .string(today.iso)])
         }
         top["version"] = .string(random.chance(9, in: 10) ? "fuzz-" + random.hex(8) : random.pick(["", "brief-2025", EdgeValues.repeated("v", characters: 300)]))
-        // Mostly in force from (about) today, so it is the version estimates use.
-        top["effective_from"] = .string(random.chance(3, in: 4) ? today.adding(days: -random.below(3)).iso : random.pick(dates))
+        // Mostly in force from (about) today, so it is the version estimates use. The key is
+        // the one the listed version has (`effectiveFrom`), whatever its spelling.
+        let effective = top.keys.first { $0.lowercased().filter { $0 != "_" } == "effectivefrom" } ?? "effectiveFrom"
+        top[effective] = .string(random.chance(3, in: 4) ? today.adding(days: -random.below(3)).iso : random.pick(dates))
         var rules = JSONValue.object(top)
         if !plausible {
             let leaves = integerPaths(in: rules)

@@ -232,7 +232,7 @@ public struct SchemaGenerator: Sendable {
     /// An id for a uuid param: mostly from the caller's agency (of the entity the name says),
     /// sometimes the other agency's (recorded in `call.foreign`), sometimes random.
     mutating func uuid(name: String, path: String, mode: ValueMode, _ call: inout CallContext, _ random: inout FuzzRandom) -> String {
-        var kind: String
+        let kind: String
         switch (call.method.name, name) {
         case ("watch.subscribe", "id"): kind = random.pick(["company", "case"])
         case (_, "id"): kind = IDPool.kind(ofPrefix: call.method.prefix)
@@ -255,7 +255,6 @@ public struct SchemaGenerator: Sendable {
         if mode == .boundary, random.chance(1, in: 2) {
             return random.pick(["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "FFFFFFFF-FFFF-4FFF-BFFF-FFFFFFFFFFFF"])
         }
-        kind = ""
         return random.uuid()
     }
 

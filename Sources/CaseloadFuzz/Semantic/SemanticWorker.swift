@@ -27,6 +27,7 @@ struct SemanticWorker {
     var random: FuzzRandom
 
     var host: String { options.host }
+    static let noReply = "no reply"
 
     mutating func run() async {
         while !generation.stop.isSet, let slice = budget.claim(options.sessionLength.lowerBound + random.below(options.sessionLength.count)) {
@@ -41,7 +42,8 @@ struct SemanticWorker {
 
     // MARK: Sessions
 
-    private mutating func chooseSession() -> FuzzSession {
+    /// Mostly agency A's users (every role), a quarter agency B's, now and then no login.
+    private mutating func pickSession() -> FuzzSession {
         if random.chance(1, in: 25) || sessions.isEmpty { return .anonymous }
         let agency: FuzzAgency = random.chance(3, in: 4) ? .a : .b
         let candidates = sessions.filter { $0.agency == agency }
@@ -49,7 +51,7 @@ struct SemanticWorker {
     }
 
     private mutating func runSession(calls: Int) async {
-        let session = chooseSession()
+        let session = pickSession()
         let port = generation.port
         var failure: String?
         var failedTickets: [Int] = []
@@ -77,7 +79,7 @@ struct SemanticWorker {
                             recorder.findings.record(
                                 "\(call.method.name) as \(session): no reply within \(options.replyTimeout); params \(call.paramsDescription())",
                                 key: "no_reply \(call.method.name)")
-                            failure = failure ?? "no reply"
+                            failure = failure ?? Self.noReply
                         }
                     }
                     for _ in 0..<calls {
@@ -109,7 +111,7 @@ struct SemanticWorker {
         }
         for (_, violation) in held.all { recorder.findings.record(violation.description, key: violation.key) }
         let alive = await generation.stillAlive(after: failure, inFlight: inFlight, log: options.serverLog)
-        if alive, !generation.stop.isSet {
+        if alive, !generation.stop.isSet, failure != Self.noReply {
             recorder.findings.record("a connection as \(session) failed while the server stayed up: \(failure)", key: "connection_failed")
         }
         for ticket in failedTickets { inFlight.remove(ticket) }
@@ -130,13 +132,10 @@ struct SemanticWorker {
             var trials = 16
             var generator = self.generator
             var random = self.random
-            let narrowed = try? await RPCClient.withConnection(host: host, port: port) { client -> (JSONValue?, [String: JSONValue])? in
+            let narrowed = try? await RPCClient.withConnection(host: host, port: port) { client in
                 if let token = session.token { _ = try await client.send("auth.login", ["token": .string(token)]) }
                 // Only a call that fails again when sent alone is narrowed.
-                guard case .response(let again) = await Self.send(call, on: client, timeout: timeout),
-                    again.error?.code == SemanticOracle.internalError
-                else { return nil }
-                return try await ParamNarrower.narrow(call, session: session, trials: &trials, generator: &generator, &random) { trial in
+                return try await ParamNarrower.narrow(call, session: session, trials: &trials, confirmFirst: true, generator: &generator, &random) { trial in
                     // A reply that does not come ends the narrowing (the call is recorded as it was).
                     guard case .response(let r) = await Self.send(trial, on: client, timeout: timeout) else { throw CancellationError() }
                     return r.error?.code == SemanticOracle.internalError ? .reproduced : .gone(r.error)
