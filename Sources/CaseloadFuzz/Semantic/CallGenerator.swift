@@ -24,7 +24,7 @@ public struct PlannedCall: Sendable {
         var text = JSONText.short(params, limit: limit)
         // A cursor is opaque on the wire: show what it says.
         if let cursor = params["cursor"]?.stringValue, let data = Base64URL.decode(cursor), let decoded = JSONValue.parse(data) {
-            text += " (cursor decodes to \(JSONText.short(decoded, limit: limit)))"
+            text += " (cursor decodes to \(JSONText.short(JSONText.withoutArrays(decoded), limit: limit)))"
         }
         return text
     }
@@ -151,6 +151,15 @@ public struct CallGenerator: Sendable {
 
 /// Compact JSON for reports.
 public enum JSONText {
+    /// `value` with every array replaced by its length (`"[3 items]"`): the scalars stand out.
+    public static func withoutArrays(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let elements): return .string("[\(elements.count) items]")
+        case .object(let members): return .object(members.mapValues(withoutArrays))
+        default: return value
+        }
+    }
+
     /// `value` as JSON, cut at `limit` bytes (at a character boundary).
     public static func short(_ value: JSONValue, limit: Int = 300) -> String {
         guard let data = try? WireJSON.encode(value) else { return "\(value)" }

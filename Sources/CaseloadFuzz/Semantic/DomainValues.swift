@@ -214,6 +214,13 @@ public enum DomainValues {
             guard let data = Base64URL.decode(cursor), let json = JSONValue.parse(data) else { return cursor + "x" }
             var mutated = json
             let leaves = integerPaths(in: json)
+            if random.chance(1, in: 2), case .object(var members) = json, members.values.contains(where: { $0.intValue != nil }) {
+                // Every top-level count or position at once (rows done, offsets).
+                for (key, value) in members where value.intValue != nil {
+                    members[key] = .int(random.pick([Int64.max, Int64.min, -1, Int64.max - 1]))
+                }
+                return encode(.object(members))
+            }
             if !leaves.isEmpty {
                 for _ in 0..<(1 + random.below(2)) {
                     mutated = replacing(mutated, at: random.pick(leaves), with: .int(random.pick([Int64.max, Int64.min, -1, 0, 1 << 31, Int64.max - 1])))

@@ -36,15 +36,14 @@ enum ParamNarrower {
             guard case .gone(let error?) = outcome, error.code == SemanticOracle.conflict, trials > 0 else { return (outcome, params) }
             if let current = error.data?["current_version"], params["version"] != nil {
                 params["version"] = current
-            } else if error.data?["constraint"] != nil {
+            } else {
+                // A duplicate (an earlier trial that passed created the record).
                 for spec in call.method.params where spec.required && params[spec.name] != nil {
                     if case .string(_, _, nil, nil) = spec.schema.nonNull {
                         params[spec.name] = generator.plausibleValue(
                             for: spec, of: call.method, agency: session.agency ?? .a, role: session.role ?? "owner", &random)
                     }
                 }
-            } else {
-                return (outcome, params)
             }
             changed.params = .object(params)
             trials -= 1

@@ -96,9 +96,20 @@ public struct SemanticFuzz: Sendable {
         self.options = options
     }
 
+    /// What every connection of a run shares.
+    struct Shared: Sendable {
+        let catalog: MethodCatalog
+        let pool: IDPool
+        let findings: FuzzFindings
+        let recorder: CallRecorder
+        let budget: CallBudget
+        let inFlight = InFlightCalls()
+        let signatures = CrashSignatures()
+        let counters = Counters()
+    }
+
     public func run() async throws -> Report {
         let started = ContinuousClock.now
-        let options = self.options
         let document = try await RPCClient.withConnection(host: options.host, port: options.port) { try await $0.call("rpc.discover") }
         guard let catalog = MethodCatalog(openRPC: document) else {
             throw ServerFuzz.FuzzSetupError(description: "rpc.discover did not list the methods with their errors")
@@ -106,79 +117,30 @@ public struct SemanticFuzz: Sendable {
         let pool = IDPool()
         let findings = FuzzFindings(keep: 60)
         let recorder = CallRecorder(pool: pool, findings: findings)
+        let shared = Shared(catalog: catalog, pool: pool, findings: findings, recorder: recorder, budget: CallBudget(options.calls))
         var owners: [FuzzAgency: String] = [.a: options.tokenA]
         if let b = options.tokenB { owners[.b] = b }
         var setup = SemanticSetup(catalog: catalog, pool: pool, recorder: recorder, random: FuzzRandom(seed: options.seed ^ 0x5E7A_9000))
         let sessions = try await setup.run(host: options.host, port: options.port, owners: owners)
 
-        let budget = CallBudget(options.calls)
-        let inFlight = InFlightCalls()
-        let signatures = CrashSignatures()
-        let counters = Counters()
         var report = Report()
         var port = options.port
         var triageRandom = FuzzRandom(seed: options.seed ^ 0x7121_A6E0)
         var triageGenerator = CallGenerator(catalog: catalog, pool: pool, maximumLineLength: options.maximumLineLength)
-        var round = 0
-        while true {
-            round += 1
-            let generation = ServerGeneration(host: options.host, port: port)
-            var canaryOptions = ServerFuzz.Options(port: port, inputs: 0, seed: options.seed)
-            canaryOptions.host = options.host
-            canaryOptions.canaryBound = options.canaryBound
-            let canaryFindings = FuzzFindings()
-            let canary = Canary(options: canaryOptions, findings: canaryFindings)
-            let canaryStop = FuzzFlag()
-            async let canaryDone: Void = canary.run(until: canaryStop)
-            await withTaskGroup(of: Void.self) { group in
-                for index in 0..<options.connections {
-                    let seed = options.seed &+ UInt64(round) &* 0x1_0000 &+ UInt64(index) &* 0x9E37_79B9
-                    let worker = SemanticWorker(
-                        options: options, sessions: sessions, recorder: recorder, budget: budget, generation: generation, inFlight: inFlight,
-                        signatures: signatures, counters: counters,
-                        generator: CallGenerator(catalog: catalog, pool: pool, maximumLineLength: options.maximumLineLength), random: FuzzRandom(seed: seed))
-                    group.addTask {
-                        var worker = worker
-                        await worker.run()
-                    }
-                }
-            }
-            canaryStop.set()
-            await canaryDone
-            report.canaryPings += canary.pings.count
-            report.canarySlowest = max(report.canarySlowest, canary.slowest)
-
-            guard let death = await generation.death else {
-                // Canary findings count unless the server died (then its connection failing is expected).
-                for sample in canaryFindings.samples { findings.record(sample, key: "canary") }
-                break
-            }
+        for round in 1... {
+            let generation = await runGeneration(round: round, port: port, sessions: sessions, shared: shared, report: &report)
+            guard let death = await generation.death else { break }
             report.serverDeaths += 1
-            inFlight.removeAll()
-            guard let restart = options.restart, report.restarts < options.maximumRestarts else {
-                recordDeath(death, culprit: nil, findings: findings)
-                break
-            }
-            var triage = CrashTriage(host: options.host, port: port, restart: restart, log: options.serverLog)
-            do {
-                try await triage.revive()
-                let culprit = try await triage.findCulprit(among: death.inFlight, generator: &triageGenerator, &triageRandom)
-                recordDeath(death, culprit: culprit, findings: findings)
-                if let culprit { signatures.add(culprit) }
-            } catch {
-                recordDeath(death, culprit: nil, findings: findings)
-                findings.record("restarting the server failed: \(error)", key: "restart_failed")
-                report.restarts += triage.restarts
-                break
-            }
-            report.restarts += triage.restarts
-            port = triage.port
-            if budget.left == 0 { break }
+            shared.inFlight.removeAll()
+            guard let restarted = await recover(from: death, port: port, shared: shared, report: &report, &triageGenerator, &triageRandom) else { break }
+            port = restarted
+            if shared.budget.left == 0 { break }
         }
         report.serverAlive = await Liveness.isAlive(host: options.host, port: port)
         if !report.serverAlive, report.serverDeaths == 0 {
             findings.record("the server does not answer at the end of the run", key: "server_died")
         }
+        let counters = shared.counters
         report.calls = counters.sent.count
         report.replies = recorder.replies.count
         report.skipped = counters.skipped.count
@@ -192,6 +154,69 @@ public struct SemanticFuzz: Sendable {
         report.idsSeen = Dictionary(uniqueKeysWithValues: pool.counts.map { ($0.key.rawValue, $0.value) })
         report.duration = ContinuousClock.now - started
         return report
+    }
+
+    /// Fuzzes one run of the server (at `port`) with the canary pinging, until the calls
+    /// run out or the server dies.
+    func runGeneration(round: Int, port: Int, sessions: [FuzzSession], shared: Shared, report: inout Report) async -> ServerGeneration {
+        let options = self.options
+        let generation = ServerGeneration(host: options.host, port: port)
+        var canaryOptions = ServerFuzz.Options(port: port, inputs: 0, seed: options.seed)
+        canaryOptions.host = options.host
+        canaryOptions.canaryBound = options.canaryBound
+        let canaryFindings = FuzzFindings()
+        let canary = Canary(options: canaryOptions, findings: canaryFindings)
+        let canaryStop = FuzzFlag()
+        async let canaryDone: Void = canary.run(until: canaryStop)
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<options.connections {
+                let seed = options.seed &+ UInt64(round) &* 0x1_0000 &+ UInt64(index) &* 0x9E37_79B9
+                let worker = SemanticWorker(
+                    options: options, sessions: sessions, recorder: shared.recorder, budget: shared.budget, generation: generation,
+                    inFlight: shared.inFlight, signatures: shared.signatures, counters: shared.counters,
+                    generator: CallGenerator(catalog: shared.catalog, pool: shared.pool, maximumLineLength: options.maximumLineLength),
+                    random: FuzzRandom(seed: seed))
+                group.addTask {
+                    var worker = worker
+                    await worker.run()
+                }
+            }
+        }
+        canaryStop.set()
+        await canaryDone
+        report.canaryPings += canary.pings.count
+        report.canarySlowest = max(report.canarySlowest, canary.slowest)
+        // The canary's findings count unless the server died (its connection failing is then expected).
+        if await generation.death == nil {
+            for sample in canaryFindings.samples { shared.findings.record(sample, key: "canary") }
+        }
+        return generation
+    }
+
+    /// After a death: records it and, if the driver can restart the server, restarts it,
+    /// finds and narrows the call that killed it (no longer sent) and returns the new port;
+    /// nil ends the run.
+    func recover(
+        from death: ServerGeneration.Death, port: Int, shared: Shared, report: inout Report, _ generator: inout CallGenerator,
+        _ random: inout FuzzRandom
+    ) async -> Int? {
+        guard let restart = options.restart, report.restarts < options.maximumRestarts else {
+            recordDeath(death, culprit: nil, findings: shared.findings)
+            return nil
+        }
+        var triage = CrashTriage(host: options.host, port: port, restart: restart, log: options.serverLog)
+        defer { report.restarts += triage.restarts }
+        do {
+            try await triage.revive()
+            let culprit = try await triage.findCulprit(among: death.inFlight, generator: &generator, &random)
+            recordDeath(death, culprit: culprit, findings: shared.findings)
+            if let culprit { shared.signatures.add(culprit) }
+            return triage.port
+        } catch {
+            recordDeath(death, culprit: nil, findings: shared.findings)
+            shared.findings.record("restarting the server failed: \(error)", key: "restart_failed")
+            return nil
+        }
     }
 
     /// Records a dead (or hung) server: the call that does it, if one was found, else the
