@@ -61,6 +61,7 @@ enum Liveness {
     /// The line of a server log that says why it died (a Swift runtime trap), with the
     /// `[process …]` line a driver may append (how it ended), else the log's last line.
     static func excerpt(_ log: String) -> String {
+        guard !log.isEmpty else { return "(not available: see the server's own log)" }
         let lines = log.split(separator: "\n")
         let markers = ["Fatal error", "Precondition failed", "Assertion failed", "fatal error", "Crash"]
         let exit = lines.last { $0.hasPrefix("[process ") }.map { " " + $0 } ?? ""

@@ -201,7 +201,7 @@ public struct SemanticFuzz: Sendable {
         _ random: inout FuzzRandom
     ) async -> Int? {
         guard let restart = options.restart, report.restarts < options.maximumRestarts else {
-            recordDeath(death, culprit: nil, findings: shared.findings)
+            recordDeath(death, culprit: nil, replayed: false, findings: shared.findings)
             return nil
         }
         var triage = CrashTriage(host: options.host, port: port, restart: restart, log: options.serverLog)
@@ -209,19 +209,19 @@ public struct SemanticFuzz: Sendable {
         do {
             try await triage.revive()
             let culprit = try await triage.findCulprit(among: death.inFlight, generator: &generator, &random)
-            recordDeath(death, culprit: culprit, findings: shared.findings)
+            recordDeath(death, culprit: culprit, replayed: true, findings: shared.findings)
             if let culprit { shared.signatures.add(culprit) }
             return triage.port
         } catch {
-            recordDeath(death, culprit: nil, findings: shared.findings)
+            recordDeath(death, culprit: nil, replayed: false, findings: shared.findings)
             shared.findings.record("restarting the server failed: \(error)", key: "restart_failed")
             return nil
         }
     }
 
     /// Records a dead (or hung) server: the call that does it, if one was found, else the
-    /// calls that were in flight.
-    func recordDeath(_ death: ServerGeneration.Death, culprit: CrashTriage.Culprit?, findings: FuzzFindings) {
+    /// calls that were in flight (`replayed`: each was sent alone and none did it).
+    func recordDeath(_ death: ServerGeneration.Death, culprit: CrashTriage.Culprit?, replayed: Bool, findings: FuzzFindings) {
         let log = Liveness.excerpt(culprit?.log ?? death.log)
         let state = culprit?.state ?? death.state
         let what = state == .unresponsive ? "stopped answering (connections accepted, no pong within 20 s)" : "died (connections refused)"
@@ -236,7 +236,8 @@ public struct SemanticFuzz: Sendable {
         } else {
             let calls = death.inFlight.suffix(12).map { "\($0.call.method.name) as \($0.session): \($0.call.paramsDescription(limit: 160))" }
             findings.record(
-                "the server \(what) after \(death.error); no single call in flight did it alone; in flight: \(calls.joined(separator: " | ")); server log: \(log)",
+                "the server \(what) after \(death.error); \(replayed ? "no single call in flight did it alone" : "one of the calls in flight did it (not replayed: no restart)"); "
+                    + "in flight: \(calls.joined(separator: " | ")); server log: \(log)",
                 key: kind)
         }
     }
