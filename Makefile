@@ -55,7 +55,10 @@ bench: deps
 soak: deps
 	deploy/soak.sh
 
-# The long protocol fuzz run: framing and parser in process, then 1,000,000 lines over TCP to a
-# real server, every reply checked; about 15 minutes on 2 cores. FUZZ_*: see deploy/fuzz.sh.
+# The long fuzz run against a real server: framing and parser in process, then 1,000,000 lines
+# over TCP, every reply checked (about 15 minutes on 2 cores); then 200,000 semantic calls of
+# every method (params from its rpc.discover schema, real ids of two agencies, every role), each
+# reply a result or a documented error, never internal_error, the server never down (about 15-20
+# minutes more). FUZZ_*: see deploy/fuzz.sh.
 fuzz: deps
 	deploy/fuzz.sh

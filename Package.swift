@@ -89,7 +89,9 @@ let package = Package(
         .target(
             name: "CaseloadFuzz",
             dependencies: [
-                "CaseloadCore",  // SplitMix64 only: the oracle reads JSON with its own code
+                // SplitMix64, and for the semantic fuzzer the identifier checks and case kinds (valid ID
+                // numbers, credit codes, stage data); the line oracle reads JSON with its own code.
+                "CaseloadCore",
                 "CaseloadProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

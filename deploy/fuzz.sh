@@ -6,10 +6,16 @@
 # - serves with CASELOAD_MAX_LINE_BYTES=$FUZZ_MAX_LINE_BYTES (small, so over-long lines are cheap)
 # - runs caseload-fuzz: framing and parser in process, then FUZZ_INPUTS lines over TCP with a
 #   canary connection; every reply is checked (Sources/CaseloadFuzz)
-# - checks the server is still up, then stops it with SIGTERM: it must exit with status 0
+# - then the semantic phase: a second agency is made, and FUZZ_SEMANTIC_CALLS calls of every
+#   method, built from its rpc.discover schema, go out as every role of both agencies (and
+#   not logged in), with real ids set up through the API; every reply must be a result or a
+#   documented error, never internal_error (Sources/CaseloadFuzz/Semantic)
+# - checks the server is still up, then stops it with SIGTERM: it must exit with status 0,
+#   and its log must hold no "internal error"
 # - always destroys the cluster; exits non-zero on any finding
 #
 # Env: FUZZ_INPUTS (1000000), FUZZ_PARSER_INPUTS (200000), FUZZ_FRAMING_INPUTS (200000),
+#      FUZZ_SEMANTIC_CALLS (200000; 0 skips the phase), FUZZ_SEMANTIC_CONNECTIONS (4),
 #      FUZZ_SEED (default: from the clock), FUZZ_CONNECTIONS (4), FUZZ_OVERSIZE (100),
 #      FUZZ_MAX_LINE_BYTES (65536), FUZZ_CONFIGURATION (debug), SWIFT (swift).
 set -euo pipefail
@@ -52,9 +58,14 @@ done
 ADMIN_URL="postgres://caseload_admin@127.0.0.1:$PORT/caseload"
 "$BIN/caseload-server" migrate --database-url "$ADMIN_URL" --app-role caseload_server >/dev/null
 eval "$("$BIN/caseload-server" admin generate-keys | sed 's/^/export /')"
-TOKEN=$("$BIN/caseload-server" admin create-agency --name "Fuzz agency" --database-url "$ADMIN_URL" \
-    | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+create_agency() {
+    "$BIN/caseload-server" admin create-agency --name "$1" --database-url "$ADMIN_URL" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
+}
+TOKEN=$(create_agency "Fuzz agency")
 [ -n "$TOKEN" ] || { log "could not create an agency"; exit 1; }
+# The semantic phase works in two agencies: each one's ids must be not_found to the other.
+TOKEN_B=$(create_agency "Fuzz agency B")
+[ -n "$TOKEN_B" ] || { log "could not create the second agency"; exit 1; }
 
 # The server's log goes to a file: scanned afterwards for crashes and internal errors.
 # The fuzzer sends rpc.discover and failed logins from one address far more often than any
@@ -76,6 +87,7 @@ status=0
 "$BIN/caseload-fuzz" --addr "$ADDR" --token "$TOKEN" \
     --inputs "${FUZZ_INPUTS:-1000000}" --parser-inputs "${FUZZ_PARSER_INPUTS:-200000}" --framing-inputs "${FUZZ_FRAMING_INPUTS:-200000}" \
     --connections "${FUZZ_CONNECTIONS:-4}" --oversize "${FUZZ_OVERSIZE:-100}" --max-line-bytes "$MAX_LINE" \
+    --semantic-calls "${FUZZ_SEMANTIC_CALLS:-200000}" --semantic-connections "${FUZZ_SEMANTIC_CONNECTIONS:-4}" --token-b "$TOKEN_B" \
     ${FUZZ_SEED:+--seed "$FUZZ_SEED"} || status=$?
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -1,8 +1,16 @@
 import Synchronization
 
-/// What a fuzz run found: a count, and the first few descriptions in full.
+/// What a fuzz run found: a count, and the first few descriptions in full. Findings recorded
+/// with a `key` are also counted per key, and only the first of each key is kept in full, so
+/// one bug hit a thousand times does not crowd out the others.
 public final class FuzzFindings: Sendable {
-    private let state = Mutex<(count: Int, samples: [String])>((0, []))
+    private struct State {
+        var count = 0
+        var samples: [String] = []
+        var byKey: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
     let keep: Int
 
     public init(keep: Int = 20) {
@@ -16,8 +24,20 @@ public final class FuzzFindings: Sendable {
         }
     }
 
+    /// Records a finding of kind `key` (e.g. "internal_error applicant.create"): kept in full
+    /// only the first time that key is seen.
+    public func record(_ description: String, key: String) {
+        state.withLock {
+            $0.count += 1
+            $0.byKey[key, default: 0] += 1
+            if $0.byKey[key] == 1, $0.samples.count < keep { $0.samples.append(description) }
+        }
+    }
+
     public var count: Int { state.withLock { $0.count } }
     public var samples: [String] { state.withLock { $0.samples } }
+    /// How often each key was recorded.
+    public var countsByKey: [String: Int] { state.withLock { $0.byKey } }
 }
 
 /// A counter shared by concurrent tasks.

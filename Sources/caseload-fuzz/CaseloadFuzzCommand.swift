@@ -3,12 +3,14 @@ import CaseloadFuzz
 import Foundation
 
 /// `caseload-fuzz`: the long protocol fuzz run behind `make fuzz` (deploy/fuzz.sh starts the
-/// server it talks to). Exits 1 if anything was found.
+/// server it talks to): framing and parser in process, lines over TCP, then (with
+/// `--semantic-calls`) the semantic run, which calls every method with params from its schema
+/// and real ids of two agencies. Exits 1 if anything was found.
 @main
 struct CaseloadFuzzCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caseload-fuzz",
-        abstract: "Fuzz the line framing and JSON-RPC parser in process, and a running server over TCP, checking every reply.")
+        abstract: "Fuzz the line framing and JSON-RPC parser in process, and a running server over TCP (lines, then semantic calls), checking every reply.")
 
     @Option(help: "The server to fuzz, host:port (omit to fuzz in process only).") var addr: String?
     @Option(help: "A valid token of the server's (logins with it must succeed). Env: CASELOAD_TOKEN.") var token: String?
@@ -22,6 +24,10 @@ struct CaseloadFuzzCommand: AsyncParsableCommand {
     @Option(help: "The server's max_batch.") var maxBatch = 100
     @Option(help: "The longest line the in-process parser run makes.") var parserMaxLineBytes = 8192
     @Option(help: "Write each parser input here before parsing it (after a crash it holds the culprit).") var crashFile: String?
+    @Option(help: "Semantic calls to send after the line fuzzing (0: none): every method, params from its schema, as every role.")
+    var semanticCalls = 0
+    @Option(help: "An owner token of a second agency, for the semantic run's cross-agency calls. Env: CASELOAD_TOKEN_B.") var tokenB: String?
+    @Option(help: "Concurrent connections of the semantic run.") var semanticConnections = 4
 
     func run() async throws {
         let seed = self.seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
@@ -62,9 +68,35 @@ struct CaseloadFuzzCommand: AsyncParsableCommand {
             print("caseload-fuzz: server outcomes: " + server.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             server.findings.forEach { print("  finding: \($0)") }
             findings += server.findingCount
+
+            if semanticCalls > 0 {
+                findings += try await semantic(host: options.host, port: port, token: options.token, seed: seed)
+            }
         }
         print("caseload-fuzz: \(findings == 0 ? "OK" : "FAILED"): \(findings) findings (seed \(seed))")
         if findings > 0 { throw ExitCode(1) }
+    }
+
+    /// The semantic run; returns its finding count.
+    func semantic(host: String, port: Int, token: String?, seed: UInt64) async throws -> Int {
+        guard let token else { throw ValidationError("--semantic-calls needs --token (an owner's)") }
+        let tokenB = self.tokenB ?? ProcessInfo.processInfo.environment["CASELOAD_TOKEN_B"]
+        if tokenB == nil { print("caseload-fuzz: semantic: no --token-b: one agency only, no cross-agency calls") }
+        var options = SemanticFuzz.Options(port: port, tokenA: token, tokenB: tokenB, calls: semanticCalls, seed: seed)
+        options.host = host
+        options.connections = semanticConnections
+        options.maximumLineLength = maxLineBytes
+        let report = try await SemanticFuzz(options: options).run()
+        print(
+            "caseload-fuzz: semantic: \(report.calls) calls on \(report.sessions) connections (\(report.probes) login probes) in \(seconds(report.duration)) s, "
+                + "\(rate(report.calls, report.duration))/s; \(report.replies) replies judged; canary \(report.canaryPings) pings, slowest \(seconds(report.canarySlowest)) s; "
+                + "server deaths \(report.serverDeaths); ids seen \(report.idsSeen.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); "
+                + "findings \(report.findingCount) of \(report.findingKinds.count) kinds")
+        print("caseload-fuzz: semantic outcomes per method:\n" + report.coverageTable.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        print("caseload-fuzz: semantic: methods that never answered with a result: \(report.methodsWithoutResult.isEmpty ? "none" : report.methodsWithoutResult.joined(separator: ", "))")
+        for (kind, count) in report.findingKinds.sorted(by: { $0.key < $1.key }) { print("  finding kind: \(kind): \(count)") }
+        report.findings.forEach { print("  finding: \($0)") }
+        return report.findingCount
     }
 
     func seconds(_ d: Duration) -> String {

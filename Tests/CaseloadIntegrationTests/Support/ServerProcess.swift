@@ -135,4 +135,9 @@ final class ServerProcess: Sendable {
         else { return nil }
         return kilobytes * 1024
     }
+
+    /// How the process ended ("signal 4", "exit 1"), nil while it runs.
+    var ended: Exit? {
+        process.isRunning ? nil : Exit(reason: process.terminationReason, status: process.terminationStatus)
+    }
 }
