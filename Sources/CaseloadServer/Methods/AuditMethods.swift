@@ -71,7 +71,7 @@ enum AuditMethods {
                     .required("entries", .array(entrySchema), "This page"),
                     .required("next_cursor", .nullable(.string), "Cursor of the next page; null on the last page"),
                 ]),
-                roles: Role.managers, scope: .agency
+                errors: [.validationFailed], roles: Role.managers, scope: .agency
             ) { (params: ListParams, context) -> JSONValue in
                 if params.entityID != nil, params.entity == nil {
                     throw ValidationError(field: "entity_id", rule: "needs_entity", message: "give `entity` with `entity_id`")

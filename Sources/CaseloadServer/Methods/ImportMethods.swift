@@ -188,11 +188,12 @@ enum ImportMethods {
                 }
                 if p.opensCase, let kindID = p.parsed.caseKind, let kind = CaseKinds.kind(kindID) {
                     var state = CaseMachine.open(kind: kind)
-                    // A case already under way elsewhere comes in at its stage; the history says so.
-                    if let stage = p.parsed.caseStage { state.stage = stage }
+                    // The permit date is the initial stage's data: recorded there, before a case
+                    // already under way elsewhere moves on to the stage it comes in at.
                     if let received = record.profile.permitReceivedDate, kind.stage(kind.initialStage)?.field("permit_received_date") != nil {
                         state = try CaseMachine.record(state, kind: kind, data: ["permit_received_date": .date(received)])
                     }
+                    if let stage = p.parsed.caseStage { state.stage = stage }
                     let opened = try await CaseStore.open(
                         state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(state.stage)?.allowedDays,
                         agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),

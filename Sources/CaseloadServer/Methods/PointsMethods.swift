@@ -49,7 +49,7 @@ enum PointsMethods {
                     .required("id", .string(format: .uuid), "Applicant id"),
                     .optional("as_of", .string(format: .date), "Estimate as of this date (age and rules version)"),
                 ],
-                result: estimateSchema, errors: [.notFound]
+                result: estimateSchema, errors: [.notFound, .validationFailed]
             ) { (params: EstimateParams, context) -> JSONValue in
                 let date = params.asOf ?? CaseMethods.today()
                 let estimate = try await context.withAgency { principal, connection in
