@@ -68,21 +68,21 @@ struct ResourceLimitTests {
 
     @Test("a line not finished within line_read_seconds of its first byte closes the connection (slowloris); whole lines sent slowly are fine")
     func slowLine() async throws {
-        let server = try await Self.server { $0.limits.lineReadSeconds = 1 }
+        let server = try await Self.server { $0.limits.lineReadSeconds = 2 }
         let started = ContinuousClock.now
         try await server.withLines { replies, out async throws in
-            // A whole line every 0.4 s keeps the connection: each line is finished in time.
+            // A whole line every 0.8 s keeps the connection: each line is finished in time.
             for _ in 0..<4 {
                 try await out.send(Self.ping)
                 #expect(try await replies.nextJSON()?["result"] == "pong")
-                try await Task.sleep(for: .milliseconds(400))
+                try await Task.sleep(for: .milliseconds(800))
             }
-            // One byte at a time keeps the idle timer from firing, but the line is due a second
-            // after its first byte. (The trickle stops before that: bytes sent after the
-            // server closed would make the reply a reset.)
-            for byte in Self.ping.utf8.prefix(4) {
+            // One byte at a time keeps the idle timer from firing, but the line is due two
+            // seconds after its first byte. (The trickle stops well before that: bytes sent
+            // after the server closed would make the reply a reset.)
+            for byte in Self.ping.utf8.prefix(3) {
                 try await out.write(ByteBuffer(bytes: [byte]))
-                try await Task.sleep(for: .milliseconds(200))
+                try await Task.sleep(for: .milliseconds(100))
             }
             let refusal = try #require(try await replies.nextJSON())
             #expect(refusal["error"]?["data"]?["limit"] == "line_read_seconds")

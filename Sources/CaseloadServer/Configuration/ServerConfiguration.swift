@@ -32,6 +32,14 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// logins per client. Connections without one are closed: turn it on only when every
     /// client comes through the balancer, and firewall the port from everyone else.
     public var proxyProtocol = false
+    /// Check every reply against its method's declared result schema; a reply that breaks it is
+    /// logged and answered `internal_error`, so a schema cannot drift from what is sent. On in
+    /// debug builds (every test runs one), off in release builds.
+    #if DEBUG
+        public var validateReplies = true
+    #else
+        public var validateReplies = false
+    #endif
 
     public init() {}
 

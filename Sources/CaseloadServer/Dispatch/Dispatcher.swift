@@ -111,7 +111,9 @@ public struct Dispatcher: Sendable {
         logger[metadataKey: "method"] = "\(RPCError.truncated(request.method, to: 100))"
         let outcome: Result<JSONValue, RPCError>
         do {
-            outcome = .success(try await invoke(request, session: session, logger: logger))
+            let value = try await invoke(request, session: session, logger: logger)
+            if services.configuration.validateReplies, let method = registry[request.method] { try Self.checkReply(value, of: method, logger: logger) }
+            outcome = .success(value)
         } catch {
             outcome = .failure(classify(error, logger: logger).boundingEchoes())
         }
@@ -184,6 +186,17 @@ public struct Dispatcher: Sendable {
             logger.warning("call abandoned at its deadline: its work did not stop when cancelled", metadata: ["method": "\(method.name)"])
             throw RPCError(.deadlineExceeded)
         }
+    }
+
+    /// A reply that breaks its method's declared result is a bug: logged with the fields and
+    /// rules it breaks (never the values), and answered `internal_error`.
+    public static func checkReply(_ value: JSONValue, of method: RPCMethod, logger: Logger) throws {
+        let issues = method.result.issues(in: value, path: "result", as: .reply)
+        guard !issues.isEmpty else { return }
+        logger.error(
+            "internal error: reply breaks its declared result schema",
+            metadata: ["issues": "\(issues.prefix(50).map { "\($0.field): \($0.rule)" }.joined(separator: "; "))"])
+        throw RPCError(.internalError)
     }
 
     /// Maps any error to what the client may see. Unknown errors are logged by type only and

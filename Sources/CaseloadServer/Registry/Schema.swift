@@ -136,44 +136,67 @@ extension Schema {
 
 // MARK: - Validation
 
+/// What a schema check is for.
+public enum Validation: Sendable {
+    /// A call's params, on `today`: every rule — lengths, dates within their range and window,
+    /// no NUL anywhere.
+    case params(today: CalendarDate)
+    /// A reply against the method's declared result: its shape (types, required and unknown
+    /// members, enums, integer bounds, well-formed formats), not the rules for input.
+    case reply
+}
+
 extension Schema {
-    /// Every way `value` breaks this schema, with dotted field paths under `path`. Dates are
-    /// checked against `today` where a field limits them to a window around it.
-    ///
-    /// Besides the schema's own rules, no string anywhere in `value` — member names and
-    /// free-form (`any`) values included — may hold a NUL character: PostgreSQL cannot store
-    /// one, so it is refused here, naming the field, before any handler sees it.
+    /// Every way `value` breaks this schema, as params checked on `today`.
     public func issues(in value: JSONValue, path: String, today: CalendarDate) -> [FieldIssue] {
+        issues(in: value, path: path, as: .params(today: today))
+    }
+
+    /// Every way `value` breaks this schema, with dotted field paths under `path`.
+    ///
+    /// Checking params, besides the schema's own rules, no string anywhere in `value` — member
+    /// names and free-form (`any`) values included — may hold a NUL character: PostgreSQL
+    /// cannot store one, so it is refused here, naming the field, before any handler sees it.
+    public func issues(in value: JSONValue, path: String, as validation: Validation) -> [FieldIssue] {
         func issue(_ rule: String, _ message: String) -> [FieldIssue] {
             [FieldIssue(field: path.isEmpty ? "params" : path, rule: rule, message: message)]
         }
+        let input: Bool
+        if case .params = validation { input = true } else { input = false }
         switch (self, value) {
         case (.any, _):
-            return Self.nulIssues(in: value, path: path)
+            return input ? Self.nulIssues(in: value, path: path) : []
         case (.nullable, .null):
             return []
         case (.nullable(let inner), _):
-            return inner.issues(in: value, path: path, today: today)
+            return inner.issues(in: value, path: path, as: validation)
         case (.string(let rules), .string(let s)):
-            if s.utf8.contains(0) { return issue("nul", Self.nulMessage) }
             var found: [FieldIssue] = []
-            // Lengths count Unicode scalars, as PostgreSQL's char_length and the tables'
-            // CHECKs do (a grapheme count lets 1 visible character of 200 marks through).
-            if let min = rules.minLength {
-                if min == 1, s.allSatisfy(\.isWhitespace) {
-                    found += issue("required", s.isEmpty ? "must not be empty" : "must not be only spaces")
-                } else if min > 1, s.unicodeScalars.count < min {
-                    found += issue("min_length", "must have at least \(min) characters")
+            if input {
+                if s.utf8.contains(0) { return issue("nul", Self.nulMessage) }
+                // Lengths count Unicode scalars, as PostgreSQL's char_length and the tables'
+                // CHECKs do (a grapheme count lets 1 visible character of 200 marks through).
+                if let min = rules.minLength {
+                    if min == 1, s.allSatisfy(\.isWhitespace) {
+                        found += issue("required", s.isEmpty ? "must not be empty" : "must not be only spaces")
+                    } else if min > 1, s.unicodeScalars.count < min {
+                        found += issue("min_length", "must have at least \(min) characters")
+                    }
                 }
-            }
-            if let max = rules.maxLength, s.utf8.count > max, s.unicodeScalars.count > max {
-                found += issue("max_length", "must have at most \(max) characters")
+                if let max = rules.maxLength, s.utf8.count > max, s.unicodeScalars.count > max {
+                    found += issue("max_length", "must have at most \(max) characters")
+                }
             }
             if let values = rules.enumValues, !values.contains(s) {
                 found += issue("enum", "must be one of \(values.joined(separator: ", "))")
             }
             if let format = rules.format {
-                found += Self.formatIssues(s, format, window: rules.dateWindow, today: today).flatMap { issue($0.rule, $0.message) }
+                let problems: [(rule: String, message: String)]
+                switch validation {
+                case .params(let today): problems = Self.formatIssues(s, format, window: rules.dateWindow, today: today)
+                case .reply: problems = Self.wellFormed(s, format) ? [] : [("format", "must be a \(format.rawValue)")]
+                }
+                found += problems.flatMap { issue($0.rule, $0.message) }
             }
             return found
         case (.integer(let minimum, let maximum), .int(let n)):
@@ -183,31 +206,41 @@ extension Schema {
         case (.boolean, .bool):
             return []
         case (.array(let items, let maxItems), .array(let elements)):
-            if let maxItems, elements.count > maxItems { return issue("max_items", "must have at most \(maxItems) items") }
-            return elements.enumerated().flatMap { items.issues(in: $1, path: "\(path)[\($0)]", today: today) }
+            if input, let maxItems, elements.count > maxItems { return issue("max_items", "must have at most \(maxItems) items") }
+            return elements.enumerated().flatMap { items.issues(in: $1, path: "\(path)[\($0)]", as: validation) }
         case (.object(let properties, let additional), .object(let members)):
             var found: [FieldIssue] = []
             let prefix = path.isEmpty ? "" : path + "."
             for p in properties {
                 if let member = members[p.name] {
-                    found += p.schema.issues(in: member, path: prefix + p.name, today: today)
+                    found += p.schema.issues(in: member, path: prefix + p.name, as: validation)
                 } else if p.required {
                     found.append(FieldIssue(field: prefix + p.name, rule: "required", message: "is required"))
                 }
             }
             let known = Set(properties.map(\.name))
             for name in members.keys.sorted() where !known.contains(name) {
-                if name.utf8.contains(0) {
+                if input, name.utf8.contains(0) {
                     found += issue("nul", "member names " + Self.nulMessage)
                 } else if !additional {
-                    found.append(FieldIssue(field: prefix + name, rule: "unknown_field", message: "is not a parameter of this method"))
-                } else if let member = members[name] {
+                    found.append(FieldIssue(
+                        field: prefix + name, rule: "unknown_field", message: input ? "is not a parameter of this method" : "is not in the declared result"))
+                } else if input, let member = members[name] {
                     found += Self.nulIssues(in: member, path: prefix + name)
                 }
             }
             return found
         default:
             return issue("type", "must be \(typeDescription), not \(value.typeName)")
+        }
+    }
+
+    /// Whether `s` is a `format` at all (replies: no range or window applies).
+    static func wellFormed(_ s: String, _ format: StringFormat) -> Bool {
+        switch format {
+        case .uuid: UUID(uuidString: s) != nil
+        case .date: CalendarDate(iso: s) != nil
+        case .dateTime: ISO8601DateFormatter().date(from: s) != nil
         }
     }
 
