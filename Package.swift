@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "CaseloadIntegrationTests",
             dependencies: [
-                "CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI", "CaseloadFuzz",
+                "CaseloadCore", "CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI", "CaseloadFuzz",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

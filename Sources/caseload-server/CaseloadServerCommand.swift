@@ -240,16 +240,13 @@ struct Admin: AsyncParsableCommand {
         @OptionGroup var database: AdminDatabaseOptions
         @Option(help: "The agency id.") var agency: String
         @Option(help: "The user's name.") var name: String
-        @Option(help: "owner, manager, consultant, viewer or client.") var role: String
+        @Option(help: "owner, manager, consultant, viewer or client.") var role: Role
         @Option(help: "For a client: the id of their company.") var company: String?
         @Option(help: "The token's lifetime in days (default: no expiry).") var tokenDays: Int?
 
         func validate() throws {
             guard UUID(uuidString: agency) != nil else { throw ValidationError("--agency must be an agency id (a UUID)") }
-            guard AdminStore.roles.contains(role) else {
-                throw ValidationError("--role must be one of \(AdminStore.roles.joined(separator: ", "))")
-            }
-            guard (role == "client") == (company != nil) else { throw ValidationError("--company is required for a client, and only for a client") }
+            guard (role == .client) == (company != nil) else { throw ValidationError("--company is required for a client, and only for a client") }
             if let company, UUID(uuidString: company) == nil { throw ValidationError("--company must be a company id (a UUID)") }
             if let tokenDays, !(1...3650).contains(tokenDays) { throw ValidationError("--token-days must be 1 to 3650") }
         }
@@ -295,3 +292,5 @@ struct Docs: ParsableCommand {
         if !openrpc && update == nil { print(ProtocolDocs.generated(for: registry)) }
     }
 }
+
+extension Role: ExpressibleByArgument {}

@@ -26,8 +26,8 @@ struct AccessTests {
             let agency = try await server.database.createAgency()
             let (consultant, viewer) = try await server.database.admin { connection in
                 (
-                    try await AdminStore.createUser(agency: agency.agencyID, name: "顾问", role: "consultant", on: connection, logger: TestDatabase.logger),
-                    try await AdminStore.createUser(agency: agency.agencyID, name: "观察", role: "viewer", on: connection, logger: TestDatabase.logger)
+                    try await AdminStore.createUser(agency: agency.agencyID, name: "顾问", role: .consultant, on: connection, logger: TestDatabase.logger),
+                    try await AdminStore.createUser(agency: agency.agencyID, name: "观察", role: .viewer, on: connection, logger: TestDatabase.logger)
                 )
             }
             return try await server.withClient(token: agency.token) { owner in

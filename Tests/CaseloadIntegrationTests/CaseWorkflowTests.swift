@@ -129,7 +129,7 @@ struct CaseWorkflowTests {
         let server = try await TestServer.shared()
         let agency = try await server.database.createAgency()
         let viewer = try await server.database.admin { connection in
-            try await AdminStoreHelper.user(agency.agencyID, role: "viewer", on: connection)
+            try await AdminStoreHelper.user(agency.agencyID, role: .viewer, on: connection)
         }
         let f = try await server.withClient(token: agency.token) { try await Fixture.make($0, status: "registered_online", n: 301) }
         let consultant = try await AdminStoreHelper.consultant(of: f.companyID, agency: agency, server: server)
@@ -243,7 +243,7 @@ struct CaseWorkflowTests {
         let server = try await TestServer.shared()
         let agency = try await server.database.createAgency()
         let consultant = try await server.database.admin { connection in
-            try await AdminStoreHelper.userID(agency.agencyID, role: "consultant", on: connection)
+            try await AdminStoreHelper.userID(agency.agencyID, role: .consultant, on: connection)
         }
         try await server.withClient(token: agency.token) { client async throws in
             let a = try await Fixture.make(client, n: 701)

@@ -1,5 +1,6 @@
 import CaseloadProtocol
 import CaseloadServer
+import CaseloadStorage
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -139,5 +140,33 @@ struct VersionedChangesTests {
         let document = try await server.withClient { try await $0.call("rpc.discover") }
         let flagged = (document["methods"]?.arrayValue ?? []).filter { $0["x-read-only"] == true }.compactMap { $0["name"]?.stringValue }
         #expect(flagged == methods.filter(\.readOnly).map(\.name))
+    }
+}
+
+@Suite("Which entity a param names is declared on the param")
+struct DeclaredEntityTests {
+    /// Company-scoped methods whose `id` names no company entity: the scope checks their other params.
+    static let idWithoutEntity: Set<String> = ["watch.subscribe"]
+
+    @Test("every company-scoped method's id names its entity, as the method's family says; every *_id of an entity names it")
+    func entitiesDeclared() {
+        let registry = Application.makeRegistry()
+        let family: [String: AccessStore.Entity] = [
+            "company": .company, "applicant": .applicant, "case": .case, "document": .document, "deadline": .deadline,
+        ]
+        var checked = 0
+        for method in registry.all where method.scope == .companies && method.access == .authenticated {
+            let declared = Dictionary(uniqueKeysWithValues: method.entityParams.map { ($0.name, $0.entity) })
+            if method.params.contains(where: { $0.name == "id" }), !Self.idWithoutEntity.contains(method.name) {
+                let prefix = String(method.name.prefix { $0 != "." })
+                #expect(declared["id"] != nil, "\(method.name): its id names no entity, so the scope check would skip it")
+                if let expected = family[prefix] { #expect(declared["id"] == expected, "\(method.name)") }
+                checked += 1
+            }
+            for name in ["company_id", "applicant_id", "case_id", "document_id", "deadline_id"] where method.params.contains(where: { $0.name == name }) {
+                #expect(declared[name] != nil, "\(method.name).\(name)")
+            }
+        }
+        #expect(checked >= 15)
     }
 }

@@ -99,7 +99,7 @@ struct TenantMatrixTests {
         let a = try await server.database.createAgency()
         let b = try await server.database.createAgency()
         let outsider = try await server.database.admin { connection in
-            try await AdminStore.createUser(agency: a.agencyID, name: "别的顾问", role: "consultant", on: connection, logger: TestDatabase.logger).token
+            try await AdminStore.createUser(agency: a.agencyID, name: "别的顾问", role: .consultant, on: connection, logger: TestDatabase.logger).token
         }
         let target = try await Self.makeTarget(server, agency: a)
         let registry = Application.makeRegistry()

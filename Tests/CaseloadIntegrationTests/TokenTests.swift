@@ -36,7 +36,7 @@ struct TokenTests {
         let server = try await TestServer.shared()
         let agency = try await server.database.createAgency()
         let consultant = try await server.database.admin { connection in
-            try await AdminStore.createUser(agency: agency.agencyID, name: "顾问", role: "consultant", on: connection, logger: TestDatabase.logger)
+            try await AdminStore.createUser(agency: agency.agencyID, name: "顾问", role: .consultant, on: connection, logger: TestDatabase.logger)
         }
         let ownerTokenID = try await server.withClient(token: agency.token) { c in
             try await c.call("token.list", ["user_id": .string(agency.userID.uuidString)])["tokens"]!.arrayValue!.first!["id"]!

@@ -61,7 +61,7 @@ struct WatchTests {
         let (a, b) = try await Self.pair()
         let agency = try await b.database.createAgency()
         let outsider = try await b.database.admin { connection in
-            try await AdminStore.createUser(agency: agency.agencyID, name: "别的顾问", role: "consultant", on: connection, logger: TestDatabase.logger).token
+            try await AdminStore.createUser(agency: agency.agencyID, name: "别的顾问", role: .consultant, on: connection, logger: TestDatabase.logger).token
         }
         let f = try await a.withClient(token: agency.token) { try await Fixture.make($0, n: 801) }
         try await Self.watching(b, token: agency.token) { _, owner async throws in

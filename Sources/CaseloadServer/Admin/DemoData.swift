@@ -55,7 +55,7 @@ public enum DemoData {
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Summary {
         var random = SplitMix64(seed: seed)
-        let user = try await ConsultantStore.users(agency: agency, on: connection, logger: logger).first { $0.role == "owner" }?.id
+        let user = try await ConsultantStore.users(agency: agency, on: connection, logger: logger).first { $0.role == .owner }?.id
         guard let user else { throw ConfigurationError("agency \(agency) has no owner") }
         try await connection.query("SELECT set_config('caseload.agency_id', \(agency.uuidString), false)", logger: logger)
         var companyIDs: [UUID] = []

@@ -1,3 +1,4 @@
+import CaseloadCore
 import Foundation
 import NIOSSL
 

@@ -1,3 +1,4 @@
+import CaseloadCore
 /// Everything the server needs to know at start-up. Filled from flags, `CASELOAD_*`
 /// environment variables, an optional config file and these defaults, in that order.
 public struct ServerConfiguration: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import CaseloadCore
 import NIOCore
 
 /// Closes the input of a TLS connection inside the pipeline.

@@ -1,3 +1,4 @@
+import CaseloadCore
 import Synchronization
 
 /// At most `perMinute` events per client address in any one-minute window (a fixed window per

@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 import CaseloadStorage
 import Foundation
@@ -9,7 +10,7 @@ import PostgresNIO
 enum Authorization {
     /// Refuses a caller whose role the method does not allow.
     static func checkRole(of principal: Principal, for method: RPCMethod) throws {
-        guard let role = Role(rawValue: principal.role), method.roles.contains(role) else {
+        guard method.roles.contains(principal.role) else {
             throw RPCError(.forbidden, "Forbidden: the \(principal.role) role may not call \(method.name)")
         }
     }
@@ -18,7 +19,8 @@ enum Authorization {
     /// `consultant_id` is themselves; a client's `company_id` is their company. Asking for
     /// someone else's is refused rather than silently narrowed.
     static func confine(_ params: JSONValue, of principal: Principal, for method: RPCMethod) throws -> JSONValue {
-        guard method.scope == .companies, let role = Role(rawValue: principal.role), !role.seesAllCompanies,
+        let role = principal.role
+        guard method.scope == .companies, !role.seesAllCompanies,
             case .object(var fields) = params
         else { return params }
         let names = Set(method.params.map(\.name))
@@ -44,7 +46,8 @@ enum Authorization {
     static func checkEntities(
         in params: JSONValue, of principal: Principal, for method: RPCMethod, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        guard let role = Role(rawValue: principal.role), !role.seesAllCompanies else { return }
+        let role = principal.role
+        guard !role.seesAllCompanies else { return }
         var assigned: Set<UUID>?
         for (name, entity) in method.entityParams {
             guard let raw = params[name]?.stringValue, let id = UUID(uuidString: raw) else { continue }

@@ -1,3 +1,4 @@
+import CaseloadCore
 import Synchronization
 
 /// Slows and then refuses failed logins, per source address — and only failed ones.

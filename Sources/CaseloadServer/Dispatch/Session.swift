@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadStorage
 import NIOCore
 import Synchronization

@@ -27,7 +27,7 @@ enum ApplicantMethods {
 
     static let applicantSchema: Schema = .object(
         [
-            .required("id", .string(format: .uuid), "Applicant id"),
+            .id(.applicant, "Applicant id"),
             .required("company_id", .string(format: .uuid), "Current employer"),
             .required("name", .string, "Name"),
             .required("id_number", .string, "Resident ID number, masked (110***********002X)"),
@@ -128,7 +128,7 @@ enum ApplicantMethods {
             },
             .define(
                 "applicant.get", summary: "One applicant by id (personal identifiers masked).",
-                params: [.required("id", .string(format: .uuid), "Applicant id")],
+                params: [.id(.applicant, "Applicant id")],
                 result: applicantSchema, errors: [.notFound]
             ) { (params: IDParams, context) -> JSONValue in
                 try value(
@@ -139,7 +139,7 @@ enum ApplicantMethods {
             .define(
                 "applicant.reveal",
                 summary: "An applicant's full ID number and phone, for filling in a government form. Every reveal is written to the audit log. Owners, managers and the company's consultants.",
-                params: [.required("id", .string(format: .uuid), "Applicant id")],
+                params: [.id(.applicant, "Applicant id")],
                 result: .object([
                     .required("id_number", .string, "The full ID number"),
                     .required("phone", .nullable(.string), "The full mobile number"),
@@ -195,7 +195,7 @@ enum ApplicantMethods {
                 "applicant.update",
                 summary: "Changes an applicant: absent fields stay, null clears. A new company_id records a transfer (the employment history is kept). The ID number cannot change.",
                 params: [
-                    .required("id", .string(format: .uuid), "Applicant id"),
+                    .id(.applicant, "Applicant id"),
                     .required("version", .integer(minimum: 1), "The version you last read"),
                     .optional("company_id", .string(format: .uuid), "New employer (a transfer)"),
                     .optional("name", .string(maxLength: 100, minLength: 1), "Name"),

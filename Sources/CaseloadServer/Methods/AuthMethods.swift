@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 import CaseloadStorage
 import Foundation
@@ -23,7 +24,7 @@ enum AuthMethods {
             "agency_name": .string(p.agencyName),
             "user_id": .string(p.userID.uuidString.lowercased()),
             "user_name": .string(p.userName),
-            "role": .string(p.role),
+            "role": .string(p.role.rawValue),
             "company_id": p.companyID.map { .string($0.uuidString.lowercased()) } ?? .null,
         ]
     }

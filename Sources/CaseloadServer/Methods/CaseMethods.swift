@@ -9,9 +9,9 @@ import PostgresNIO
 /// machine, and store the new state with its history entry in one transaction.
 enum CaseMethods {
     static let caseSchema: Schema = .object([
-        .required("id", .string(format: .uuid), "Case id"),
+        .id(.case, "Case id"),
         .required("applicant", .object([
-            .required("id", .string(format: .uuid), "Applicant id"),
+            .id(.applicant, "Applicant id"),
             .required("name", .string, "Name"),
             .required("id_number", .string, "ID number, masked"),
         ]), "Whose case"),
@@ -153,7 +153,7 @@ enum CaseMethods {
     }
 
     static let idVersion: [Property] = [
-        .required("id", .string(format: .uuid), "Case id"),
+        .id(.case, "Case id"),
         .required("version", .integer(minimum: 1), "The version you last read; a stale one gets a conflict carrying the current version"),
     ]
 
@@ -165,7 +165,7 @@ enum CaseMethods {
     }
 
     static func requireOverridePermission(_ principal: Principal) throws {
-        guard ["owner", "manager"].contains(principal.role) else {
+        guard principal.role.seesAllCompanies else {
             throw RPCError(.forbidden, "Forbidden: overriding a rule needs the owner or manager role")
         }
     }
@@ -209,7 +209,7 @@ enum CaseMethods {
             },
             .define(
                 "case.get", summary: "One case: stage (Chinese and English), recorded data, next stages, days in stage, late flag.",
-                params: [.required("id", .string(format: .uuid), "Case id")], result: caseSchema, errors: [.notFound], roles: Role.everyone
+                params: [.id(.case, "Case id")], result: caseSchema, errors: [.notFound], roles: Role.everyone
             ) { (params: IDParams, context) -> JSONValue in
                 let (record, out) = try await context.withAgency { principal, connection in
                     let record = try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -348,7 +348,7 @@ enum CaseMethods {
             },
             .define(
                 "case.note", summary: "Adds a note to a case's history (no version needed: notes never conflict).",
-                params: [.required("id", .string(format: .uuid), "Case id"), .required("text", .string(maxLength: 4000, minLength: 1), "The note")],
+                params: [.id(.case, "Case id"), .required("text", .string(maxLength: 4000, minLength: 1), "The note")],
                 result: caseSchema, errors: [.notFound], mutates: true
             ) { (params: NoteParams, context) -> JSONValue in
                 try await mutate(context, id: params.id, version: nil, action: "note") { current, _, _, _, _ in
@@ -403,7 +403,7 @@ enum CaseMethods {
             .define(
                 "case.checklist",
                 summary: "The documents the case's kind requires for this applicant (conditions: 专升本, dispatched, title, co-resident children), which are held and in which form, and what is missing.",
-                params: [.required("id", .string(format: .uuid), "Case id")],
+                params: [.id(.case, "Case id")],
                 result: .object([
                     .required("items", .array(.object([
                         .required("document_type", .string, "Catalogue type"),
@@ -436,7 +436,7 @@ enum CaseMethods {
             },
             .define(
                 "case.history", summary: "Everything that happened to a case, in order: who, when, from, to, data, reason, overrides.",
-                params: [.required("id", .string(format: .uuid), "Case id")],
+                params: [.id(.case, "Case id")],
                 result: .object([.required("entries", .array(historySchema), "Oldest first")]), errors: [.notFound]
             ) { (params: IDParams, context) -> JSONValue in
                 let entries = try await context.withAgency { principal, connection in

@@ -17,7 +17,7 @@ enum CompanyMethods {
     ]
 
     static let companySchema: Schema = .object([
-        .required("id", .string(format: .uuid), "Company id"),
+        .id(.company, "Company id"),
         .required("name", .string, "Registered name"),
         .required("credit_code", .nullable(.string), "Normalised credit code"),
         .required("credit_code_override", .nullable(.string), "Why a failing credit-code checksum was accepted"),
@@ -114,7 +114,7 @@ enum CompanyMethods {
             },
             .define(
                 "company.get", summary: "One client company by id.",
-                params: [.required("id", .string(format: .uuid), "Company id")],
+                params: [.id(.company, "Company id")],
                 result: companySchema, errors: [.notFound], roles: Role.everyone
             ) { (params: IDParams, context) -> JSONValue in
                 let record = try await context.withAgency { principal, connection in
@@ -154,7 +154,7 @@ enum CompanyMethods {
                 "company.update",
                 summary: "Changes a client company's fields: absent fields stay, null clears. Needs the version you read.",
                 params: [
-                    .required("id", .string(format: .uuid), "Company id"),
+                    .id(.company, "Company id"),
                     .required("version", .integer(minimum: 1), "The version you last read; a stale one gets a conflict carrying the current version"),
                     .optional("name", .string(maxLength: 200, minLength: 1), "Registered name"),
                 ] + fieldProperties,

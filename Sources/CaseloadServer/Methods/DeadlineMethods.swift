@@ -6,7 +6,7 @@ import Foundation
 /// Deadlines counted in Chinese working days, each with the reasoning behind its date.
 enum DeadlineMethods {
     static let deadlineSchema: Schema = .object([
-        .required("id", .string(format: .uuid), "Deadline id"),
+        .id(.deadline, "Deadline id"),
         .required("rule", .nullable(.string), "The rule it was derived from; null when set by hand"),
         .required("title", .string, "What is due, in Chinese and English"),
         .required("case_id", .nullable(.string(format: .uuid)), "The case, for a case deadline"),
@@ -132,7 +132,7 @@ enum DeadlineMethods {
             ) { (params: ListParams, context) -> JSONValue in
                 let today = CaseMethods.today()
                 return try await context.withAgency { principal, connection in
-                    if Role(rawValue: principal.role).map(Role.writers.contains) ?? false {
+                    if Role.writers.contains(principal.role) {
                         try await DeadlineSweep.run(today: today, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                     }
                     let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
@@ -158,7 +158,7 @@ enum DeadlineMethods {
             },
             .define(
                 "deadline.explain", summary: "One deadline: its rule, base date, the days it skipped and counted, and every change of its date.",
-                params: [.required("id", .string(format: .uuid), "Deadline id")],
+                params: [.id(.deadline, "Deadline id")],
                 result: .object([
                     .required("deadline", deadlineSchema, "The deadline"),
                     .required("history", .array(.any), "Every change: seq, at, action, old_due, new_due, reason"),
@@ -184,7 +184,7 @@ enum DeadlineMethods {
             },
             .define(
                 "deadline.done", summary: "Marks a deadline done.",
-                params: [.required("id", .string(format: .uuid), "Deadline id"), .expectedVersion(), .optional("reason", .string(maxLength: 1000), "A note")],
+                params: [.id(.deadline, "Deadline id"), .expectedVersion(), .optional("reason", .string(maxLength: 1000), "A note")],
                 result: deadlineSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: StateParams, context) -> JSONValue in
                 try await change(params, to: .done, context: context)
@@ -192,7 +192,7 @@ enum DeadlineMethods {
             .define(
                 "deadline.waive", summary: "Waives a deadline, with the reason.",
                 params: [
-                    .required("id", .string(format: .uuid), "Deadline id"), .expectedVersion(),
+                    .id(.deadline, "Deadline id"), .expectedVersion(),
                     .required("reason", .string(maxLength: 1000, minLength: 1), "Why it no longer applies"),
                 ],
                 result: deadlineSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true

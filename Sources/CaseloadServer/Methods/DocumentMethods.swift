@@ -14,7 +14,7 @@ enum DocumentMethods {
     ]))
 
     static let documentSchema: Schema = .object([
-        .required("id", .string(format: .uuid), "Document id"),
+        .id(.document, "Document id"),
         .required("company_id", .string(format: .uuid), "Whose company"),
         .required("applicant_id", .nullable(.string(format: .uuid)), "Whose paper, for an applicant's document"),
         .required("case_id", .nullable(.string(format: .uuid)), "The case it was received for"),
@@ -123,7 +123,7 @@ enum DocumentMethods {
         }
     }
 
-    static let idParam: Property = .required("id", .string(format: .uuid), "Document id")
+    static let idParam: Property = .id(.document, "Document id")
     /// Every move names the document and the version the client read.
     static let moveParams: [Property] = [idParam, .expectedVersion()]
     static let authorityEnum: Schema = .string(enum: Authority.allCases.map(\.rawValue))

@@ -46,7 +46,7 @@ enum PointsMethods {
                 "applicant.estimate",
                 summary: "Estimates an applicant's points per indicator against the standard, with the agency's rules in force on `as_of` (default today).",
                 params: [
-                    .required("id", .string(format: .uuid), "Applicant id"),
+                    .id(.applicant, "Applicant id"),
                     .optional("as_of", .string(format: .date), "Estimate as of this date (age and rules version)"),
                 ],
                 result: estimateSchema, errors: [.notFound, .validationFailed]

@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 import Foundation
 

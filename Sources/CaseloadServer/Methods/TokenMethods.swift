@@ -50,7 +50,7 @@ enum TokenMethods {
     /// Whose tokens the caller may manage: their own, or (owners) anyone's in the agency.
     static func subject(_ requested: UUID?, principal: Principal) throws -> UUID {
         guard let requested, requested != principal.userID else { return principal.userID }
-        guard principal.role == Role.owner.rawValue else {
+        guard principal.role == .owner else {
             throw RPCError(.forbidden, "Forbidden: only an owner manages other users' tokens", data: ["field": "user_id"])
         }
         return requested
@@ -90,7 +90,7 @@ enum TokenMethods {
                 roles: Role.everyone, scope: .agency
             ) { (params: ListParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
-                    let user: UUID? = principal.role == Role.owner.rawValue ? params.userID : try subject(params.userID, principal: principal)
+                    let user: UUID? = principal.role == .owner ? params.userID : try subject(params.userID, principal: principal)
                     let tokens = try await TokenStore.list(user: user, agency: principal.agencyID, on: connection, logger: context.logger)
                     return ["tokens": .array(tokens.map(value))] as JSONValue
                 }
@@ -103,7 +103,7 @@ enum TokenMethods {
                 errors: [.notFound], mutates: true, roles: Role.everyone, scope: .agency
             ) { (params: RevokeParams, context) -> JSONValue in
                 try await context.withAgency { principal, connection in
-                    let user = principal.role == Role.owner.rawValue ? nil : principal.userID
+                    let user = principal.role == .owner ? nil : principal.userID
                     return value(try await TokenStore.revoke(params.id, user: user, agency: principal.agencyID, on: connection, logger: context.logger))
                 }
             },

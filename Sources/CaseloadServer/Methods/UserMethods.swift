@@ -17,7 +17,7 @@ enum UserMethods {
 
     struct CreateParams: Decodable, Sendable {
         var name: String
-        var role: String
+        var role: Role
         var companyID: UUID?
         var tokenExpiresInDays: Int?
         enum CodingKeys: String, CodingKey {
@@ -30,7 +30,7 @@ enum UserMethods {
         var id: UUID
         var version: Int
         var name: String?
-        var role: String?
+        var role: Role?
         var companyID: UUID?
         enum CodingKeys: String, CodingKey {
             case id, version, name, role
@@ -48,18 +48,18 @@ enum UserMethods {
 
     static func value(_ u: ConsultantStore.User) -> JSONValue {
         [
-            "id": .string(u.id.uuidString.lowercased()), "name": .string(u.name), "role": .string(u.role),
+            "id": .string(u.id.uuidString.lowercased()), "name": .string(u.name), "role": .string(u.role.rawValue),
             "company_id": u.companyID.map { .string($0.uuidString.lowercased()) } ?? .null,
             "version": .int(Int64(u.version)),
         ]
     }
 
     /// A client needs exactly one company; no other role has one.
-    static func checkCompany(role: String, company: UUID?) throws {
-        if role == "client", company == nil {
+    static func checkCompany(role: Role, company: UUID?) throws {
+        if role == .client, company == nil {
             throw ValidationError(field: "company_id", rule: "required", message: "a client user needs the company whose cases they follow")
         }
-        if role != "client", company != nil {
+        if role != .client, company != nil {
             throw ValidationError(field: "company_id", rule: "client_only", message: "only a client user belongs to a company")
         }
     }
@@ -111,13 +111,13 @@ enum UserMethods {
                         .first(where: { $0.id == params.id })
                     else { throw StorageError.notFound(entity: "user") }
                     let role = params.role ?? current.role
-                    let company = role == "client" ? (params.companyID ?? current.companyID) : params.companyID
+                    let company = role == .client ? (params.companyID ?? current.companyID) : params.companyID
                     try checkCompany(role: role, company: company)
                     if let company, company != current.companyID {
                         // Another agency's company, or none at all, is not_found, as in user.create.
                         _ = try await CompanyStore.get(company, agency: principal.agencyID, on: connection, logger: context.logger)
                     }
-                    if params.id == principal.userID, role != "owner" {
+                    if params.id == principal.userID, role != .owner {
                         throw ValidationError(field: "role", rule: "keep_owner", message: "you cannot take the owner role from yourself")
                     }
                     let updated = ConsultantStore.User(

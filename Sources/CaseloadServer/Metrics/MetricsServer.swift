@@ -1,3 +1,4 @@
+import CaseloadCore
 import Logging
 import NIOCore
 import NIOPosix

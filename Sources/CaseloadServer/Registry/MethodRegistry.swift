@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 
 /// All methods by name. Built once at start-up and checked there: a duplicate name or a

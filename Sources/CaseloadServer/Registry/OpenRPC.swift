@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 
 /// Builds the OpenRPC 1.x document that `rpc.discover` returns, from the registry.

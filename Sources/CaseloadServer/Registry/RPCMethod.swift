@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 
 /// One method of the protocol: its name, documentation, params and result schemas, the

@@ -1,5 +1,6 @@
 import CaseloadCore
 import CaseloadProtocol
+import CaseloadStorage
 import Foundation
 
 /// The subset of JSON Schema that Caseload's methods use. One value serves twice: rendered
@@ -60,6 +61,22 @@ public struct Property: Sendable {
     public var schema: Schema
     public var required: Bool
     public var description: String
+    /// The company-owned entity this param names, if any: the server checks it belongs to a
+    /// company the caller may touch. `company_id`, `applicant_id`, `case_id`, `document_id`
+    /// and `deadline_id` name theirs; an `id` says which with `Property.id(_:_:)`.
+    public var entity: AccessStore.Entity?
+
+    public init(name: String, schema: Schema, required: Bool, description: String, entity: AccessStore.Entity? = nil) {
+        self.name = name
+        self.schema = schema
+        self.required = required
+        self.description = description
+        self.entity = entity ?? Self.entityNamed[name]
+    }
+
+    static let entityNamed: [String: AccessStore.Entity] = [
+        "company_id": .company, "applicant_id": .applicant, "case_id": .case, "document_id": .document, "deadline_id": .deadline,
+    ]
 
     public static func required(_ name: String, _ schema: Schema, _ description: String) -> Property {
         Property(name: name, schema: schema, required: true, description: description)
@@ -67,6 +84,11 @@ public struct Property: Sendable {
 
     public static func optional(_ name: String, _ schema: Schema, _ description: String) -> Property {
         Property(name: name, schema: schema, required: false, description: description)
+    }
+
+    /// The required uuid `id` of an entity: "Case id" for `.case`.
+    public static func id(_ entity: AccessStore.Entity, _ description: String) -> Property {
+        Property(name: "id", schema: .string(format: .uuid), required: true, description: description, entity: entity)
     }
 
     /// The `version` a change of an existing record takes: the one the client read. A stale one

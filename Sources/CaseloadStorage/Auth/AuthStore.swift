@@ -1,3 +1,4 @@
+import CaseloadCore
 import Foundation
 import PostgresNIO
 
@@ -15,6 +16,8 @@ public enum AuthStore {
             logger: logger
         )
         for try await (agency, user, role, userName, agencyName, company) in rows.decode((UUID, UUID, String, String, String, UUID?).self) {
+            // A role this server does not know grants nothing.
+            guard let role = Role(rawValue: role) else { return nil }
             return Principal(agencyID: agency, userID: user, role: role, userName: userName, agencyName: agencyName, companyID: company)
         }
         return nil
@@ -27,7 +30,7 @@ public enum AdminStore {
     public struct Created: Sendable, Codable {
         public var agencyID: UUID
         public var userID: UUID
-        public var role: String
+        public var role: Role
         public var token: String
 
         enum CodingKeys: String, CodingKey {
@@ -35,7 +38,7 @@ public enum AdminStore {
         }
     }
 
-    public static let roles = ["owner", "manager", "consultant", "viewer", "client"]
+    public static let roles = Role.allCases.map(\.rawValue)
 
     /// Creates an agency and its first user, an owner, with a new token.
     public static func createAgency(name: String, ownerName: String = "owner", on connection: PostgresConnection, logger: Logger)
@@ -48,14 +51,14 @@ public enum AdminStore {
             {
                 agency = id
             }
-            return try await insertUser(agency: agency!, name: ownerName, role: "owner", on: tx, logger: logger)
+            return try await insertUser(agency: agency!, name: ownerName, role: .owner, on: tx, logger: logger)
         }
     }
 
     /// Creates a user in an agency, with a new token. A client needs `company`: the one
     /// company whose cases they may follow.
     public static func createUser(
-        agency: UUID, name: String, role: String, company: UUID? = nil, tokenExpiresInDays: Int? = nil,
+        agency: UUID, name: String, role: Role, company: UUID? = nil, tokenExpiresInDays: Int? = nil,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Created {
         try await connection.withTransaction(logger: logger) { tx in
@@ -65,12 +68,12 @@ public enum AdminStore {
 
     /// Inserts a user and their first token (on a connection already in a transaction).
     public static func insertUser(
-        agency: UUID, name: String, role: String, company: UUID? = nil, tokenExpiresInDays: Int? = nil,
+        agency: UUID, name: String, role: Role, company: UUID? = nil, tokenExpiresInDays: Int? = nil,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Created {
         var user: UUID?
         let rows = try await connection.query(
-            "INSERT INTO users (agency_id, name, role, company_id) VALUES (\(agency), \(name), \(role), \(company)) RETURNING user_id",
+            "INSERT INTO users (agency_id, name, role, company_id) VALUES (\(agency), \(name), \(role.rawValue), \(company)) RETURNING user_id",
             logger: logger)
         for try await id in rows.decode(UUID.self) { user = id }
         let token = try await TokenStore.create(

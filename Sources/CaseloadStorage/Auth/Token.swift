@@ -30,13 +30,13 @@ public struct Token: Sendable {
 public struct Principal: Sendable, Hashable {
     public var agencyID: UUID
     public var userID: UUID
-    public var role: String
+    public var role: Role
     public var userName: String
     public var agencyName: String
     /// A client's company: the only one whose cases they may see. Nil for every other role.
     public var companyID: UUID?
 
-    public init(agencyID: UUID, userID: UUID, role: String, userName: String, agencyName: String, companyID: UUID? = nil) {
+    public init(agencyID: UUID, userID: UUID, role: Role, userName: String, agencyName: String, companyID: UUID? = nil) {
         self.agencyID = agencyID
         self.userID = userID
         self.role = role

@@ -1,3 +1,4 @@
+import CaseloadCore
 import Foundation
 import PostgresNIO
 
@@ -6,13 +7,13 @@ public enum ConsultantStore {
     public struct User: Sendable, Hashable {
         public var id: UUID
         public var name: String
-        public var role: String
+        public var role: Role
         /// A client's company.
         public var companyID: UUID?
         /// Bumped by every change (schema/011): pass it to user.update.
         public var version: Int
 
-        public init(id: UUID, name: String, role: String, companyID: UUID? = nil, version: Int = 1) {
+        public init(id: UUID, name: String, role: Role, companyID: UUID? = nil, version: Int = 1) {
             self.id = id
             self.name = name
             self.role = role
@@ -26,7 +27,7 @@ public enum ConsultantStore {
             "SELECT user_id, name, role, company_id, version FROM users WHERE agency_id = \(agency) ORDER BY name, user_id", logger: logger)
         var users: [User] = []
         for try await (id, name, role, company, version) in rows.decode((UUID, String, String, UUID?, Int).self) {
-            users.append(User(id: id, name: name, role: role, companyID: company, version: version))
+            users.append(User(id: id, name: name, role: Role(rawValue: role) ?? .viewer, companyID: company, version: version))
         }
         return users
     }
@@ -36,7 +37,7 @@ public enum ConsultantStore {
     public static func update(_ user: User, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> User {
         let rows = try await connection.query(
             """
-            UPDATE users SET name = \(user.name), role = \(user.role), company_id = \(user.companyID)
+            UPDATE users SET name = \(user.name), role = \(user.role.rawValue), company_id = \(user.companyID)
             WHERE agency_id = \(agency) AND user_id = \(user.id) AND version = \(user.version) RETURNING version
             """, logger: logger)
         for try await version in rows.decode(Int.self) {
@@ -75,7 +76,7 @@ public enum ConsultantStore {
             WHERE cc.agency_id = \(agency) AND cc.company_id = \(company) ORDER BY u.name
             """, logger: logger)
         var users: [User] = []
-        for try await (id, name, role) in rows.decode((UUID, String, String).self) { users.append(User(id: id, name: name, role: role)) }
+        for try await (id, name, role) in rows.decode((UUID, String, String).self) { users.append(User(id: id, name: name, role: Role(rawValue: role) ?? .viewer)) }
         return users
     }
 }
