@@ -31,11 +31,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // General concurrency: answering by a deadline whether or not the work stops, on one clock.
+        .target(name: "CaseloadConcurrency"),
         // Everything that speaks SQL: migrations and the stores.
         .target(
             name: "CaseloadStorage",
             dependencies: [
                 "CaseloadCore",
+                "CaseloadConcurrency",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // For ConnectionPoolError, which the pool's circuit breaker throws unwrapped.
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
@@ -49,6 +52,7 @@ let package = Package(
             name: "CaseloadServer",
             dependencies: [
                 "CaseloadCore",
+                "CaseloadConcurrency",
                 "CaseloadProtocol",
                 "CaseloadStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -129,10 +133,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CaseloadCLITests", dependencies: ["CaseloadCLI"]),
+        // Pure tests of the storage layer's and the concurrency module's logic: no database.
+        .testTarget(name: "CaseloadConcurrencyTests", dependencies: ["CaseloadConcurrency"]),
+        .testTarget(name: "CaseloadStorageTests", dependencies: ["CaseloadStorage"]),
         .testTarget(
             name: "CaseloadIntegrationTests",
             dependencies: [
-                "CaseloadCore", "CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI", "CaseloadFuzz",
+                "CaseloadCore", "CaseloadConcurrency", "CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI", "CaseloadFuzz",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -57,7 +57,7 @@ public enum DemoData {
         var random = SplitMix64(seed: seed)
         let user = try await ConsultantStore.users(agency: agency, on: connection, logger: logger).first { $0.role == .owner }?.id
         guard let user else { throw ConfigurationError("agency \(agency) has no owner") }
-        try await connection.query("SELECT set_config('caseload.agency_id', \(agency.uuidString), false)", logger: logger)
+        try await Database.actFor(agency: agency, on: connection, logger: logger)
         var companyIDs: [UUID] = []
         for i in 0..<companies {
             let codes = codes(Int(random.next() % 9_000_000) + i)
@@ -118,7 +118,7 @@ public enum DemoData {
                 documents += 1
             }
         }
-        let caseCount = try await connection.query("SELECT count(*)::int FROM cases WHERE agency_id = \(agency)", logger: logger).collect().first?.decode(Int.self) ?? 0
+        let caseCount = try await CaseStore.count(agency: agency, on: connection, logger: logger)
         return Summary(companies: companies, applicants: applicants, cases: caseCount, documents: documents)
     }
 }

@@ -21,14 +21,11 @@ public enum DeadlineRederivation {
     public static func runIfNeeded(url: DatabaseURL, today: CalendarDate, logger: Logger) async throws -> String? {
         try await withAdminConnection(url: url, logger: logger) { connection in
             try await connection.withTransaction(logger: logger) { connection in
-                let done = try await connection.query("SELECT count(*)::int FROM caseload_data_migrations WHERE name = \(name)", logger: logger)
-                var ran = 0
-                for try await n in done.decode(Int.self) { ran = n }
-                guard ran == 0 else { return nil }
+                guard try await !DataMigrationStore.hasRun(name, on: connection, logger: logger) else { return nil }
                 let summary = try await run(today: today, on: connection, logger: logger)
-                try await connection.query("INSERT INTO caseload_data_migrations (name, summary) VALUES (\(name), \(summary))", logger: logger)
+                try await DataMigrationStore.record(name, summary: summary, on: connection, logger: logger)
                 // Now that no window or expectation is missed any more, the rule holds for every row.
-                try await connection.query("ALTER TABLE deadlines VALIDATE CONSTRAINT deadlines_missed_is_due", logger: logger)
+                try await DataMigrationStore.validateDeadlineKinds(on: connection, logger: logger)
                 return summary
             }
         }
@@ -36,13 +33,9 @@ public enum DeadlineRederivation {
 
     /// Re-derives every case's and applicant's deadlines, agency by agency.
     static func run(today: CalendarDate, on connection: PostgresConnection, logger: Logger) async throws -> String {
-        try await connection.query("SELECT set_config('caseload.method', 'migrate: re-derive deadlines', true)", logger: logger)
-        let before = try await states(on: connection, logger: logger)
-        let owners = try await connection.query(
-            "SELECT DISTINCT agency_id, case_id, applicant_id FROM deadlines WHERE rule_id IS NOT NULL ORDER BY agency_id, case_id, applicant_id",
-            logger: logger)
-        var work: [(agency: UUID, caseID: UUID?, applicant: UUID)] = []
-        for try await row in owners.decode((UUID, UUID?, UUID).self) { work.append(row) }
+        try await DataMigrationStore.auditAs("migrate: re-derive deadlines", on: connection, logger: logger)
+        let before = try await DataMigrationStore.deadlineStates(on: connection, logger: logger)
+        let work = try await DataMigrationStore.deadlineOwners(on: connection, logger: logger)
         for (agency, caseID, applicant) in work {
             let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)
             if let caseID {
@@ -57,18 +50,11 @@ public enum DeadlineRederivation {
         }
         // Dates set by hand on cases that have ended end with them.
         try await DeadlineStore.cancelManual(ofEndedCase: nil, agency: nil, reason: "the case has ended: re-derived", user: nil, on: connection, logger: logger)
-        let after = try await states(on: connection, logger: logger)
+        let after = try await DataMigrationStore.deadlineStates(on: connection, logger: logger)
         let changes = Set(before.keys).union(after.keys).sorted().compactMap { state -> String? in
             let (was, now) = (before[state] ?? 0, after[state] ?? 0)
             return was == now ? nil : "\(state) \(was) → \(now)"
         }
         return "\(work.count) cases and applicants re-derived" + (changes.isEmpty ? "; no state changed" : ": " + changes.joined(separator: ", "))
-    }
-
-    static func states(on connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
-        var counts: [String: Int] = [:]
-        let rows = try await connection.query("SELECT state, count(*)::int FROM deadlines GROUP BY state", logger: logger)
-        for try await (state, n) in rows.decode((String, Int).self) { counts[state] = n }
-        return counts
     }
 }

@@ -11,7 +11,7 @@ enum DeadlineSweep {
     static func run(today: CalendarDate, agency: UUID, user: UUID, on connection: PostgresConnection, logger: Logger) async throws {
         // One sweep per agency at a time (several users, several servers): the second waits,
         // then finds the work done.
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtext('caseload.sweep'), hashtext(\(agency.uuidString)))", logger: logger)
+        try await SweepLock.lock(agency: agency, on: connection, logger: logger)
         try await DeadlineStore.sweep(today: today, agency: agency, on: connection, logger: logger)
         guard try await SettingsStore.autoOpenRenewals(agency: agency, on: connection, logger: logger) else { return }
         let lead = DeadlineRules.defaults.compactMap { rule -> Int? in

@@ -1,3 +1,4 @@
+import CaseloadConcurrency
 import CaseloadCore
 import CaseloadProtocol
 import CaseloadStorage
@@ -202,7 +203,8 @@ public struct Dispatcher: Sendable {
     /// Maps any error to what the client may see. Unknown errors are logged by type only and
     /// become `internal_error`: no SQL, values or stack leave the server.
     func classify(_ error: any Error, logger: Logger) -> RPCError {
-        switch StorageError.classify(error) {
+        // Classified already where it left the database (`StorageError.classify`).
+        switch error {
         case let rpc as RPCError:
             return rpc
         case let validation as ValidationError:

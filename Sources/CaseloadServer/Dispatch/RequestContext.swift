@@ -32,12 +32,12 @@ public struct RequestContext: Sendable {
         -> sending Result
     {
         let principal = try principal()
+        // Inside the call's transaction this is the method's boundary to storage, so errors
+        // are classified here, as `Database.withAgency` does for a transaction of its own: a
+        // method catching `StorageError.duplicate` sees it either way. (Classifying is
+        // idempotent; the transaction's boundary sees the same value again.)
         if let transaction {
-            do {
-                return try await body(principal, transaction)
-            } catch {
-                throw StorageError.classify(error)
-            }
+            do { return try await body(principal, transaction) } catch { throw StorageError.classify(error) }
         }
         return try await inTransaction(for: principal, method: nil) { _, connection, current in try await body(current, connection) }
     }

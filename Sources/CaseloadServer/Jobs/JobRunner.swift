@@ -49,9 +49,7 @@ public struct JobRunner: Service {
         for agency in agencies {
             let day = today()
             let didRun = try await database.withAgency(agency, as: .system, method: "job.deadlines") { connection in
-                let locked = try await connection.query(
-                    "SELECT pg_try_advisory_xact_lock(hashtext('caseload.sweep'), hashtext(\(agency.uuidString)))", logger: logger)
-                for try await acquired in locked.decode(Bool.self) where !acquired { return false }
+                guard try await SweepLock.tryLock(agency: agency, on: connection, logger: logger) else { return false }
                 guard let owner = try await ReminderStore.firstOwner(agency: agency, on: connection, logger: logger) else { return false }
                 try await DeadlineSweep.run(today: day, agency: agency, user: owner, on: connection, logger: logger)
                 try await ReminderStore.remindDue(on: day, agency: agency, on: connection, logger: logger)

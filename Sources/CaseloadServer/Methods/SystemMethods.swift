@@ -35,10 +35,7 @@ enum SystemMethods {
                 // just because PostgreSQL is away (connecting alone may take 5 s).
                 let (answers, answer) = AsyncStream.makeStream(of: Bool.self)
                 let database = context.database
-                let logger = context.logger
-                Task {
-                    answer.yield((try? await database.withConnection { try await $0.query("SELECT 1", logger: logger) }) != nil)
-                }
+                Task { answer.yield(await database.ping()) }
                 Task {
                     try? await Task.sleep(for: .seconds(1))
                     answer.yield(false)

@@ -225,6 +225,15 @@ public enum CaseStore {
         return entries
     }
 
+    /// How many cases the agency has.
+    public static func count(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        var count = 0
+        for try await n in try await connection.query("SELECT count(*)::int FROM cases WHERE agency_id = \(agency)", logger: logger).decode(Int.self) {
+            count = n
+        }
+        return count
+    }
+
     /// Whether the applicant has a case of `kind` opened on or after `since` that is in one of
     /// `stages` and not withdrawn: a renewal approved for the current permit.
     public static func renewalApproved(

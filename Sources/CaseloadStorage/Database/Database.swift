@@ -165,7 +165,7 @@ public final class Database: Sendable {
         } catch {
             sharing.leave(group)
             // Another call's statement failed and took the transaction with it.
-            if StorageError.sqlState(of: error) == "25P02" { return try await alone() }
+            if StorageError.sqlState(of: error) == SQLState.inFailedTransaction { return try await alone() }
             throw StorageError.classify(error)
         }
     }
@@ -188,6 +188,17 @@ public final class Database: Sendable {
     /// `caseload_authenticate` answer there).
     public func withConnection<Result>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> sending Result {
         try await leased(transaction: false, body)
+    }
+
+    /// Whether PostgreSQL answers a trivial query now (for health checks).
+    public func ping() async -> Bool {
+        (try? await withConnection { try await $0.query("SELECT 1", logger: logger) }) != nil
+    }
+
+    /// Acts for `agency` for the rest of the session on `connection` (as the schema owner, for
+    /// admin tools that write as an agency outside any request, like the demo seeder).
+    public static func actFor(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT set_config('caseload.agency_id', \(agency.uuidString), false)", logger: logger)
     }
 
     /// Refuses to serve through a role that could read across agencies: a superuser, a role

@@ -1,3 +1,4 @@
+import CaseloadConcurrency
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -202,6 +203,6 @@ public struct DatabaseMonitor: Service {
     /// too-many-connections (53300), which says nothing of the pool's connections.
     static func isOutage(_ error: any Error) -> Bool {
         guard case .unavailable = StorageError.classify(error) as? StorageError else { return false }
-        return StorageError.sqlState(of: error) != "53300"
+        return StorageError.sqlState(of: error) != SQLState.tooManyConnections
     }
 }

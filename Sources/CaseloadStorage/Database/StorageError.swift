@@ -25,13 +25,13 @@ public enum StorageError: Error, Sendable, Equatable {
 
 extension StorageError {
     /// Classifies an error thrown by postgres-nio, unwrapping transaction errors first.
+    /// How errors from PostgreSQL become what the layers above see: the database entry points
+    /// (`Database.withAgency`, `withSharedRead`, `withConnection`, and a method's own
+    /// `RequestContext.withAgency` inside a call's transaction) call it on every error they
+    /// throw, so the methods and the dispatcher above them never classify. Idempotent.
     public static func classify(_ error: any Error) -> (any Error) {
+        let error = unwrapped(error)
         if let storage = error as? StorageError { return storage }
-        if let tx = error as? PostgresTransactionError {
-            if let inner = tx.closureError { return classify(inner) }
-            if let inner = tx.beginError ?? tx.commitError { return classify(inner) }
-            return tx
-        }
         if let pool = error as? ConnectionPoolError {
             // Only the circuit breaker (no connection for a minute) and shutdown arrive here
             // unwrapped; a cancelled request comes as PSQLError.queryCancelled.
@@ -45,13 +45,14 @@ extension StorageError {
         case .server:
             let state = psql.serverInfo?[.sqlState] ?? ""
             switch state {
-            case "23505": return StorageError.duplicate(constraint: psql.serverInfo?[.constraintName] ?? "unique")
-            case "42501": return StorageError.forbidden
-            case "57014", "55P03": return StorageError.timedOut
-            case "23503": return StorageError.stillReferenced(constraint: psql.serverInfo?[.constraintName] ?? "reference")
-            case _ where state.hasPrefix("08"), "57P01", "57P02", "57P03", "53300":
+            case SQLState.uniqueViolation: return StorageError.duplicate(constraint: psql.serverInfo?[.constraintName] ?? "unique")
+            case SQLState.insufficientPrivilege: return StorageError.forbidden
+            case SQLState.queryCanceled, SQLState.lockNotAvailable: return StorageError.timedOut
+            case SQLState.foreignKeyViolation: return StorageError.stillReferenced(constraint: psql.serverInfo?[.constraintName] ?? "reference")
+            case _ where state.hasPrefix(SQLState.connectionExceptionClass), SQLState.adminShutdown, SQLState.crashShutdown,
+                SQLState.cannotConnectNow, SQLState.tooManyConnections:
                 return StorageError.unavailable
-            case _ where state.hasPrefix("22"), "23502", "23514":
+            case _ where state.hasPrefix(SQLState.dataExceptionClass), SQLState.notNullViolation, SQLState.checkViolation:
                 return StorageError.valueRefused(sqlState: state, constraint: psql.serverInfo?[.constraintName])
             default: return error
             }
@@ -62,10 +63,15 @@ extension StorageError {
 
     /// The SQLSTATE of a server error, if it is one (after unwrapping transactions).
     public static func sqlState(of error: any Error) -> String? {
+        let error = unwrapped(error)
         if case .valueRefused(let state, _)? = error as? StorageError { return state }
-        if let tx = error as? PostgresTransactionError {
-            return (tx.closureError ?? tx.beginError ?? tx.commitError).flatMap(sqlState(of:))
-        }
         return (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// The error inside a `PostgresTransactionError` (the body's, else BEGIN's or COMMIT's):
+    /// the one place the wrapper is taken off, in one order.
+    public static func unwrapped(_ error: any Error) -> any Error {
+        guard let tx = error as? PostgresTransactionError else { return error }
+        return tx.closureError.map(unwrapped) ?? tx.beginError ?? tx.commitError ?? tx
     }
 }

@@ -55,8 +55,8 @@ public struct Migrator: Sendable {
                             logger: logger
                         )
                     }
-                } catch let error as PostgresTransactionError {
-                    throw error.closureError ?? error.commitError ?? error.beginError ?? error
+                } catch {
+                    throw StorageError.unwrapped(error)
                 }
                 done.append(migration)
             }
@@ -124,14 +124,14 @@ public struct Migrator: Sendable {
                 .collect().count > 0
             if !exists {
                 // Created meanwhile: duplicate_object, or the catalog's unique index if both got that far.
-                try await Self.ignoring(sqlStates: ["42710", "23505"]) {
+                try await Self.ignoring(sqlStates: [SQLState.duplicateObject, SQLState.uniqueViolation]) {
                     try await connection.query(
                         PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"),
                         logger: logger
                     )
                 }
             }
-            try await Self.ignoring(sqlStates: ["23505"]) {  // the same membership granted meanwhile
+            try await Self.ignoring(sqlStates: [SQLState.uniqueViolation]) {  // the same membership granted meanwhile
                 try await connection.query(PostgresQuery(unsafeSQL: "GRANT caseload_app TO \(role)"), logger: logger)
             }
         }

@@ -187,8 +187,8 @@ public struct KeyRotation: Sendable {
                 result.last = values.last?.row
                 return result
             }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error.commitError ?? error.beginError ?? error
+        } catch {
+            throw StorageError.unwrapped(error)
         }
     }
 

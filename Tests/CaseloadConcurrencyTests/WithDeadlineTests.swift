@@ -1,4 +1,4 @@
-@testable import CaseloadStorage
+@testable import CaseloadConcurrency
 import Synchronization
 import Testing
 
