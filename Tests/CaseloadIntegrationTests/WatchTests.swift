@@ -151,6 +151,37 @@ struct WatchTests {
         try await b.stop()
     }
 
+    @Test("an event whose visibility cannot be checked reaches its subscriber as watch.gap, never vanishes; checks work again after")
+    func uncheckableEventIsAGap() async throws {
+        let database = try await TestDatabase.migrated()
+        let server = try await TestServer.start(database: database)
+        let agency = try await server.database.createAgency()
+        let f = try await server.withClient(token: agency.token) { try await Fixture.make($0, n: 804) }
+        let opened = try await server.withClient(token: agency.token) { c in
+            try await c.call("case.open", ["applicant_id": f.applicantID, "kind": "points_new"])
+        }
+        let caseID = try #require(opened["id"]?.stringValue)
+        let payload = #"{"kind":"case_changed","agency_id":"\#(agency.agencyID.uuidString.lowercased())","company_id":"\#(f.companyID.stringValue ?? "")","case_id":"\#(caseID)"}"#
+        func notify(_ sql: PostgresQuery) async throws {
+            try await server.database.admin { connection in _ = try await connection.query(sql, logger: TestDatabase.logger) }
+        }
+        try await Self.watching(server, token: agency.token) { _, inbox async throws in
+            // The visibility check reads `cases` as the server's role; take that away.
+            try await notify("REVOKE SELECT ON cases FROM caseload_app")
+            try await notify("SELECT pg_notify('caseload_events', \(payload))")
+            let gaps = try await inbox.wait(for: "watch.gap") { !$0.isEmpty }
+            #expect(gaps.count == 1)
+            #expect(gaps.first?["reason"]?.stringValue?.contains("could not be checked") == true)
+            #expect(inbox.all("watch.event").isEmpty)
+            try await notify("GRANT SELECT ON cases TO caseload_app")
+            try await notify("SELECT pg_notify('caseload_events', \(payload))")
+            let events = try await inbox.wait(for: "watch.event") { !$0.isEmpty }
+            #expect(events.first?["case_id"]?.stringValue == caseID)
+            #expect(inbox.all("watch.gap").count == 1)
+        }
+        try await server.stop()
+    }
+
     @Test("watch refusals: a company scope without its id, and another connection's subscription")
     func refusals() async throws {
         let server = try await TestServer.shared()

@@ -51,21 +51,11 @@ public struct RequestContext: Sendable {
         for principal: Principal, method: String?, timeoutSeconds: Int64? = nil, readOnly: Bool = false,
         _ body: (RequestContext, PostgresConnection, Principal) async throws -> sending Result
     ) async throws -> sending Result {
-        let recheck = session.hashDueForRecheck()
         services.metrics.transactionStarted()
         defer { services.metrics.transactionEnded() }
         func work(_ connection: PostgresConnection) async throws -> sending Result {
-            var current = principal
-            if let hash = recheck {
-                guard let fresh = try await AuthStore.authenticate(hash: hash, on: connection, logger: logger),
-                    fresh.agencyID == principal.agencyID, fresh.userID == principal.userID
-                else {
-                    session.set(nil)
-                    throw RPCError(.unauthenticated, "Your token was revoked or has expired: log in again")
-                }
-                if fresh != principal { session.set(fresh, tokenHash: hash) }
-                session.markVerified()
-                current = fresh
+            guard let current = try await session.verified(principal, on: connection, logger: logger) else {
+                throw RPCError(.unauthenticated, "Your token was revoked or has expired: log in again")
             }
             var context = self
             context.transaction = connection

@@ -51,6 +51,10 @@ public final class EventHub: Sendable {
     var count: Int { subscriptions.withLock { $0.count } }
 
     /// Delivers one NOTIFY payload to the subscriptions it concerns.
+    ///
+    /// A session's subscriptions made as one user share one check (one transaction) per
+    /// event. An event whose visibility cannot be checked (the database failed) is not dropped
+    /// in silence: those subscribers get `watch.gap`, so they re-read what they show.
     func deliver(payload: String) async {
         guard let event = try? JSONDecoder().decode(WatchEvent.self, from: Data(payload.utf8)) else {
             logger.warning("unreadable event payload")
@@ -59,21 +63,34 @@ public final class EventHub: Sendable {
         let interested = subscriptions.withLock { all in
             all.values.filter { $0.principal.agencyID == event.agencyID && $0.kinds.contains(event.kind) && $0.scope.matches(event) }
         }
-        for subscription in interested where await visible(event, to: subscription) {
-            send(method: "watch.event", params: event.params(subscription: subscription.id), to: subscription)
+        let groups = Dictionary(grouping: interested) { Subscriber(session: ObjectIdentifier($0.session), user: $0.principal.userID) }
+        for (subscriber, group) in groups {
+            let since = Date()
+            switch await visibility(of: event, to: group[0]) {
+            case .visible:
+                for subscription in group { send(method: "watch.event", params: event.params(subscription: subscription.id), to: subscription) }
+            case .hidden:
+                continue
+            case .ended:
+                // Logged out, logged in as someone else, or the token was revoked.
+                removeAll(session: subscriber.session, user: subscriber.user)
+            case .unknown:
+                for subscription in group { sendGap(to: subscription, since: since, reason: "an event could not be checked against your permissions") }
+            }
         }
     }
 
     /// Tells every subscriber that events may have been missed between `since` and now.
     func gap(since: Date, reason: String) {
-        let all = subscriptions.withLock { Array($0.values) }
-        for subscription in all {
-            send(
-                method: "watch.gap",
-                params: ["subscription_id": .string(subscription.id.uuidString.lowercased()), "since": .string(since.iso8601Timestamp),
-                         "until": .string(Date().iso8601Timestamp), "reason": .string(reason)],
-                to: subscription)
-        }
+        for subscription in subscriptions.withLock({ Array($0.values) }) { sendGap(to: subscription, since: since, reason: reason) }
+    }
+
+    private func sendGap(to subscription: Subscription, since: Date, reason: String) {
+        send(
+            method: "watch.gap",
+            params: ["subscription_id": .string(subscription.id.uuidString.lowercased()), "since": .string(since.iso8601Timestamp),
+                     "until": .string(Date().iso8601Timestamp), "reason": .string(reason)],
+            to: subscription)
     }
 
     private func send(method: String, params: [String: JSONValue], to subscription: Subscription) {
@@ -83,36 +100,46 @@ public final class EventHub: Sendable {
         subscription.push(ByteBuffer(bytes: line))
     }
 
-    /// Whether the subscriber may read the entity the event is about, asked as them. A
-    /// subscriber whose token was revoked or whose role changed since is dropped.
-    private func visible(_ event: WatchEvent, to subscription: Subscription) async -> Bool {
-        let principal = subscription.principal
-        guard subscription.session.principal == principal else {
-            // Logged out, or logged in as someone else, since subscribing.
-            _ = remove(subscription.id, session: ObjectIdentifier(subscription.session))
-            return false
+    /// The subscriptions one session made as one user: they share a visibility check.
+    private struct Subscriber: Hashable {
+        var session: ObjectIdentifier
+        var user: UUID
+    }
+
+    private func removeAll(session: ObjectIdentifier, user: UUID) {
+        subscriptions.withLock { all in all = all.filter { ObjectIdentifier($0.value.session) != session || $0.value.principal.userID != user } }
+    }
+
+    /// What a subscriber may know of one event.
+    enum Visibility: Equatable {
+        case visible, hidden
+        /// The session no longer acts as the user who subscribed.
+        case ended
+        /// The check failed (the database): the subscriber is told of a gap.
+        case unknown
+    }
+
+    /// Whether the subscriber may read the entity the event is about, asked as them, with the
+    /// session's token re-checked by the same rule as calls (`Session.verified`).
+    private func visibility(of event: WatchEvent, to subscription: Subscription) async -> Visibility {
+        let subscribed = subscription.principal
+        guard let current = subscription.session.principal, current.agencyID == subscribed.agencyID, current.userID == subscribed.userID else {
+            return .ended
         }
         let target: (AccessStore.Entity, UUID)?
         if let id = event.documentID { target = (.document, id) }
         else if let id = event.deadlineID { target = (.deadline, id) }
         else if let id = event.caseID { target = (.case, id) }
         else { target = event.companyID.map { (.company, $0) } }
-        guard let (entity, id) = target else { return false }
+        guard let (entity, id) = target else { return .hidden }
         do {
-            let recheck = subscription.session.hashDueForRecheck()
-            return try await database.withAgency(principal.agencyID, as: .user(principal.userID), method: "watch.deliver") { connection in
-                if let hash = recheck {
-                    guard try await AuthStore.authenticate(hash: hash, on: connection, logger: logger) == principal else {
-                        subscription.session.set(nil)
-                        removeAll(session: ObjectIdentifier(subscription.session))
-                        return false
-                    }
-                    subscription.session.markVerified()
-                }
-                return try await AccessStore.company(of: entity, id, agency: principal.agencyID, on: connection, logger: logger) != nil
+            return try await database.withAgency(current.agencyID, as: .user(current.userID), method: "watch.deliver") { connection in
+                guard try await subscription.session.verified(current, on: connection, logger: logger) != nil else { return .ended }
+                return try await AccessStore.company(of: entity, id, agency: current.agencyID, on: connection, logger: logger) != nil ? .visible : .hidden
             }
         } catch {
-            return false
+            logger.warning("watch event visibility check failed; subscribers get watch.gap", metadata: ["error_type": "\(type(of: error))"])
+            return .unknown
         }
     }
 }
