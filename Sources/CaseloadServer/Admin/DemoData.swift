@@ -67,7 +67,7 @@ public enum DemoData {
                 hrPhone: "139\(String(format: "%08d", random.int(0..<100_000_000)))", talentCenterStatus: "activated"))
             companyIDs.append(try await CompanyStore.create(fields, agency: agency, cipher: cipher, on: connection, logger: logger).id)
         }
-        let today = DeadlineDerivation.shanghaiDate(Date())
+        let today = BusinessClock.system.today
         let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)
         let kinds = [CaseKinds.pointsNew, CaseKinds.pointsNew, CaseKinds.pointsRenewal]
         var documents = 0
@@ -102,7 +102,7 @@ public enum DemoData {
                 if s.id == stage.id { break }
             }
             let opened = try await CaseStore.open(
-                state, applicantID: applicant.id, companyID: companyID, dueInDays: stage.allowedDays.map { $0 - random.int(0..<($0 * 2)) }, agency: agency,
+                state, applicantID: applicant.id, companyID: companyID, dueInDays: stage.allowedDays.map { $0 - random.int(0..<($0 * 2)) }, now: Date(), agency: agency,
                 user: user, data: "{\"demo\":true}", on: connection, logger: logger)
             try await DeadlineDerivation.deriveForCase(opened, calendar: calendar, today: today, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)
             try await DeadlineDerivation.deriveForApplicant(applicant, calendar: calendar, today: today, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)

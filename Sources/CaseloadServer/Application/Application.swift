@@ -82,7 +82,7 @@ public final class Application: Sendable {
                     .init(service: EventListener(url: url, hub: events, logger: logger, retryDelay: .seconds(1))),
                     .init(service: JobRunner(
                         database: database, interval: .seconds(configuration.jobIntervalSeconds), logger: logger,
-                        today: { DeadlineDerivation.shanghaiDate(Date()) })),
+                        clock: configuration.clock)),
                     .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: gracefulShutdownSignals,

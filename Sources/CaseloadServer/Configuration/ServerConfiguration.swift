@@ -33,6 +33,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// logins per client. Connections without one are closed: turn it on only when every
     /// client comes through the balancer, and firewall the port from everyone else.
     public var proxyProtocol = false
+    /// Where the business rules' today comes from: the system clock, unless a test (or the
+    /// debug-only `serve --today` hook) pins it to another day. Not in the file or the
+    /// environment, so no deployment can set it by accident.
+    public var clock = BusinessClock.system
     /// Check every reply against its method's declared result schema; a reply that breaks it is
     /// logged and answered `internal_error`, so a schema cannot drift from what is sent. On in
     /// debug builds (every test runs one), off in release builds.

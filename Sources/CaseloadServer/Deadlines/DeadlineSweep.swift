@@ -8,7 +8,9 @@ import PostgresNIO
 /// the agency wants it) a renewal case is opened once per permit expiry at the first
 /// reminder. Run before deadlines are listed; a scheduler will run it on its own later.
 enum DeadlineSweep {
-    static func run(today: CalendarDate, agency: UUID, user: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    /// `now` is the business clock's; today is its date in Shanghai.
+    static func run(now: Date, agency: UUID, user: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let today = CalendarDate(shanghai: now)
         // One sweep per agency at a time (several users, several servers): the second waits,
         // then finds the work done.
         try await SweepLock.lock(agency: agency, on: connection, logger: logger)
@@ -25,7 +27,7 @@ enum DeadlineSweep {
             else { continue }
             let opened = try await CaseStore.open(
                 CaseMachine.open(kind: kind), applicantID: applicant.id, companyID: applicant.companyID,
-                dueInDays: kind.stage(kind.initialStage)?.allowedDays, agency: agency, user: user,
+                dueInDays: kind.stage(kind.initialStage)?.allowedDays, now: now, agency: agency, user: user,
                 data: "{\"opened_by\":\"renewal reminder: permit expires \(expiry.iso)\"}", on: connection, logger: logger)
             try await SettingsStore.recordRenewal(applicant: applicant.id, expiry: expiry, caseID: opened.id, agency: agency, on: connection, logger: logger)
         }

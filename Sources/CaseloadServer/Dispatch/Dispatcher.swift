@@ -155,7 +155,7 @@ public struct Dispatcher: Sendable {
             throw RPCError.invalidParams([("params", "by_name", "params must be an object of named parameters")])
         case let p?: params = p
         }
-        let issues = method.paramsSchema.issues(in: params, path: "", today: CaseMethods.today())
+        let issues = method.paramsSchema.issues(in: params, path: "", today: services.configuration.clock.today)
         if !issues.isEmpty {
             throw RPCError.invalidParams(issues.map { ($0.field, $0.rule, $0.message) })
         }

@@ -20,6 +20,12 @@ public struct RequestContext: Sendable {
 
     public var database: Database { services.database }
 
+    /// The business clock (`ServerConfiguration.clock`): handlers take now and today from here,
+    /// never from `Date()`.
+    public var clock: BusinessClock { services.configuration.clock }
+    /// The date today in Shanghai, by the business clock.
+    public var today: CalendarDate { clock.today }
+
     /// The logged-in caller, or an `unauthenticated` error.
     public func principal() throws -> Principal {
         guard let principal = session.principal else { throw RPCError(.unauthenticated) }

@@ -17,13 +17,14 @@ public struct JobRunner: Service {
     let interval: Duration
     let logger: Logger
     /// Today in Shanghai (injectable for tests).
-    let today: @Sendable () -> CalendarDate
+    /// Today comes from the business clock, as for calls.
+    let clock: BusinessClock
 
-    public init(database: Database, interval: Duration, logger: Logger, today: @escaping @Sendable () -> CalendarDate) {
+    public init(database: Database, interval: Duration, logger: Logger, clock: BusinessClock = .system) {
         self.database = database
         self.interval = interval
         self.logger = logger
-        self.today = today
+        self.clock = clock
     }
 
     public func run() async throws {
@@ -47,12 +48,12 @@ public struct JobRunner: Service {
         let agencies = try await database.withConnection { try await ReminderStore.agencies(on: $0, logger: logger) }
         var ran = 0
         for agency in agencies {
-            let day = today()
+            let now = clock.now
             let didRun = try await database.withAgency(agency, as: .system, method: "job.deadlines") { connection in
                 guard try await SweepLock.tryLock(agency: agency, on: connection, logger: logger) else { return false }
                 guard let owner = try await ReminderStore.firstOwner(agency: agency, on: connection, logger: logger) else { return false }
-                try await DeadlineSweep.run(today: day, agency: agency, user: owner, on: connection, logger: logger)
-                try await ReminderStore.remindDue(on: day, agency: agency, on: connection, logger: logger)
+                try await DeadlineSweep.run(now: now, agency: agency, user: owner, on: connection, logger: logger)
+                try await ReminderStore.remindDue(on: CalendarDate(shanghai: now), agency: agency, on: connection, logger: logger)
                 return true
             }
             if didRun { ran += 1 }

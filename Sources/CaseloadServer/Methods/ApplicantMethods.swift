@@ -107,7 +107,7 @@ enum ApplicantMethods {
             ) { (params: JSONValue, context) -> JSONValue in
                 let identity = try ApplicantIdentity.validate(
                     name: params["name"]?.stringValue, idNumber: params["id_number"]?.stringValue, phone: params["phone"]?.stringValue,
-                    today: CaseMethods.today())
+                    today: context.today)
                 let profile = try profile(from: params)
                 let companyID = try params.uuid("company_id")
                 do {
@@ -118,7 +118,7 @@ enum ApplicantMethods {
                             on: connection, logger: context.logger)
                         try await DeadlineDerivation.deriveForApplicant(
                             created, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                            today: CaseMethods.today(), reason: "applicant added", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                            today: context.today, reason: "applicant added", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                         return created
                     }
                     return try value(record)
@@ -222,7 +222,7 @@ enum ApplicantMethods {
                     if updated.profile.permitExpiryDate != current.profile.permitExpiryDate || updated.companyID != current.companyID {
                         try await DeadlineDerivation.deriveForApplicant(
                             updated, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                            today: CaseMethods.today(), reason: "permit expiry changed", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                            today: context.today, reason: "permit expiry changed", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                     }
                     return updated
                 }

@@ -25,7 +25,7 @@ enum CalendarMethods {
     static func recompute(reason: String, context: RequestContext, principal: Principal, connection: PostgresConnection) async throws -> Int {
         let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
         return try await DeadlineDerivation.recomputeAll(
-            calendar: calendar, today: CaseMethods.today(), reason: reason, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+            calendar: calendar, today: context.today, reason: reason, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
     }
 
     static var all: [RPCMethod] {

@@ -33,7 +33,7 @@ enum CaseMethods {
         .required("originals_still_out", .integer(minimum: 0), "For a closed or withdrawn case: originals not yet returned to the client"),
     ])
 
-    static func value(_ c: CaseRecord, originalsOut: Int = 0, now: Date = Date()) -> JSONValue {
+    static func value(_ c: CaseRecord, originalsOut: Int = 0, now: Date) -> JSONValue {
         let kind = CaseKinds.kind(c.state.kind)
         let stage = kind?.stage(c.state.stage)
         var recorded: [String: JSONValue] = [:]
@@ -97,11 +97,6 @@ enum CaseMethods {
         return kind
     }
 
-    /// The date today in Shanghai (UTC+8 all year: China keeps no daylight saving).
-    static func today(_ now: Date = Date()) -> CalendarDate {
-        DeadlineDerivation.shanghaiDate(now)
-    }
-
     /// The agency's time allowed in `stage`, else the kind's default.
     static func allowedDays(kind: CaseKind, stage: String, agency: UUID, on connection: PostgresConnection, context: RequestContext)
         async throws -> Int?
@@ -134,7 +129,7 @@ enum CaseMethods {
             let entered = result.state.stage != current.state.stage
             let due = entered ? try await allowedDays(kind: kind, stage: result.state.stage, agency: principal.agencyID, on: connection, context: context) : nil
             let saved = try await CaseStore.save(
-                id, state: result.state, expectedVersion: current.version, enteredNewStage: entered, dueInDays: due,
+                id, state: result.state, expectedVersion: current.version, enteredNewStage: entered, dueInDays: due, now: context.clock.now,
                 agency: principal.agencyID, on: connection, logger: context.logger)
             try await CaseStore.appendHistory(
                 caseID: id, action: action, from: current.state.stage, to: result.state.stage, data: WireJSON.string(result.data),
@@ -142,14 +137,14 @@ enum CaseMethods {
                 logger: context.logger)
             try await DeadlineDerivation.deriveForCase(
                 saved, calendar: calendar,
-                today: CaseMethods.today(), reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", agency: principal.agencyID, user: principal.userID,
+                today: context.today, reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", agency: principal.agencyID, user: principal.userID,
                 on: connection, logger: context.logger)
             let out = saved.state.status.isTerminal
                 ? try await DocumentStore.originalsOut(case: id, agency: principal.agencyID, on: connection, logger: context.logger)
                 : 0
             return (saved, out)
         }
-        return value(record.0, originalsOut: record.1)
+        return value(record.0, originalsOut: record.1, now: context.clock.now)
     }
 
     static let idVersion: [Property] = [
@@ -198,14 +193,14 @@ enum CaseMethods {
                     let state = try CaseMachine.record(CaseMachine.open(kind: kind), kind: kind, data: data)
                     let due = try await allowedDays(kind: kind, stage: state.stage, agency: principal.agencyID, on: connection, context: context)
                     let opened = try await CaseStore.open(
-                        state, applicantID: applicantID, companyID: applicant.companyID, dueInDays: due, agency: principal.agencyID,
+                        state, applicantID: applicantID, companyID: applicant.companyID, dueInDays: due, now: context.clock.now, agency: principal.agencyID,
                         user: principal.userID, data: WireJSON.string(.object(data.mapValues(json))), on: connection, logger: context.logger)
                     try await DeadlineDerivation.deriveForCase(
                         opened, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                        today: CaseMethods.today(), reason: "case opened", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                        today: context.today, reason: "case opened", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                     return opened
                 }
-                return value(record)
+                return value(record, now: context.clock.now)
             },
             .define(
                 "case.get", summary: "One case: stage (Chinese and English), recorded data, next stages, days in stage, late flag.",
@@ -219,7 +214,7 @@ enum CaseMethods {
                         : 0
                     return (record, out)
                 }
-                return value(record, originalsOut: out)
+                return value(record, originalsOut: out, now: context.clock.now)
             },
             .define(
                 "case.list",
@@ -249,7 +244,7 @@ enum CaseMethods {
                 filter.kind = params.kind
                 filter.stage = params.stage
                 filter.status = params.status
-                filter.lateOnly = params.late ?? false
+                filter.lateAsOf = params.late == true ? context.clock.now : nil
                 let (records, out) = try await context.withAgency { principal, connection in
                     let records = try await CaseStore.list(
                         agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
@@ -259,7 +254,7 @@ enum CaseMethods {
                 }
                 let page = records.prefix(limit)
                 let next = records.count > limit ? try page.last.map { try context.sealCursor(CaseCursor(openedAtMicros: $0.openedAtMicros, id: $0.id)) } : nil
-                return ["cases": .array(page.map { value($0, originalsOut: out[$0.id] ?? 0) }), "next_cursor": next.map(JSONValue.string) ?? .null]
+                return ["cases": .array(page.map { value($0, originalsOut: out[$0.id] ?? 0, now: context.clock.now) }), "next_cursor": next.map(JSONValue.string) ?? .null]
             },
             .define(
                 "case.advance",
@@ -494,7 +489,7 @@ enum CaseMethods {
     {
         let company = try await CompanyStore.get(current.companyID, agency: agency, on: connection, logger: context.logger)
         let applicant = try await ApplicantStore.get(current.applicantID, agency: agency, on: connection, logger: context.logger)
-        let today = today()
+        let today = context.today
         let rules = try await PointsRulesStore.current(asOf: today, agency: agency, on: connection, logger: context.logger)
         let estimate = PointsEstimator.estimate(PointsProfile(birthDate: applicant.birthDate, profile: applicant.profile), asOf: today, rules: rules)
         let archive = try await ArchiveStore.get(applicant: applicant.id, agency: agency, on: connection, logger: context.logger)

@@ -93,7 +93,7 @@ enum DeadlineMethods {
 
     /// Moves a deadline to a new state along its machine.
     static func change(_ params: StateParams, to state: DeadlineState, context: RequestContext) async throws -> JSONValue {
-        let today = CaseMethods.today()
+        let today = context.today
         return try await context.withAgency { principal, connection in
             let current = try await DeadlineStore.get(params.id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
             guard current.version == params.version else { throw StorageError.versionConflict(current: current.version) }
@@ -130,10 +130,10 @@ enum DeadlineMethods {
                 // Not read-only: a writer's listing first sweeps (marks missed, opens renewals).
                 readOnly: false
             ) { (params: ListParams, context) -> JSONValue in
-                let today = CaseMethods.today()
+                let today = context.today
                 return try await context.withAgency { principal, connection in
                     if Role.writers.contains(principal.role) {
-                        try await DeadlineSweep.run(today: today, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                        try await DeadlineSweep.run(now: context.clock.now, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                     }
                     let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
                     var filter = DeadlineFilter()
@@ -165,7 +165,7 @@ enum DeadlineMethods {
                 ]),
                 errors: [.notFound]
             ) { (params: IDParams, context) -> JSONValue in
-                let today = CaseMethods.today()
+                let today = context.today
                 return try await context.withAgency { principal, connection in
                     let d = try await DeadlineStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
                     let history = try await DeadlineStore.history(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -211,7 +211,7 @@ enum DeadlineMethods {
                 ],
                 result: deadlineSchema, errors: [.notFound, .validationFailed], mutates: true
             ) { (params: AddParams, context) -> JSONValue in
-                let today = CaseMethods.today()
+                let today = context.today
                 return try await context.withAgency { principal, connection in
                     let (caseID, applicantID, companyID): (UUID?, UUID, UUID)
                     if let id = params.caseID {
@@ -238,7 +238,7 @@ enum DeadlineMethods {
                 ],
                 result: .object([.required("applicants", .array(ApplicantMethods.applicantSchema), "Soonest expiry first")])
             ) { (params: ExpiringParams, context) -> JSONValue in
-                let today = CaseMethods.today()
+                let today = context.today
                 let records = try await context.withAgency { principal, connection in
                     try await ApplicantStore.expiring(
                         from: today, until: today.adding(days: params.days ?? 30), consultant: params.consultantID, agency: principal.agencyID, on: connection, logger: context.logger)

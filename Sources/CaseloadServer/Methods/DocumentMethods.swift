@@ -87,7 +87,7 @@ enum DocumentMethods {
         if document.form == .original, let applicant = document.applicantID, holder.isOutWithAuthority != document.holder?.isOutWithAuthority {
             try await DeadlineDerivation.deriveForApplicantCases(
                 applicant, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                today: CaseMethods.today(), reason: "custody: \(event.kind)", agency: principal.agencyID, user: principal.userID, on: connection,
+                today: context.today, reason: "custody: \(event.kind)", agency: principal.agencyID, user: principal.userID, on: connection,
                 logger: context.logger)
         }
     }

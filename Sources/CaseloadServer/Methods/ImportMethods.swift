@@ -102,7 +102,7 @@ enum ImportMethods {
             func error(_ row: Int, _ column: String, _ rule: String, _ message: String) {
                 errors.append(["row": .int(Int64(row)), "column": .string(column), "rule": .string(rule), "message": .string(message)])
             }
-            let today = CaseMethods.today()
+            let today = context.today
             for (row, fields) in staged {
                 let parsed: ApplicantImportRow
                 do { parsed = try ApplicantImportRow.parse(fields, today: today) } catch let invalid as ValidationError {
@@ -196,7 +196,7 @@ enum ImportMethods {
                     if let stage = p.parsed.caseStage { state.stage = stage }
                     let opened = try await CaseStore.open(
                         state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(state.stage)?.allowedDays,
-                        agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),
+                        now: context.clock.now, agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),
                         on: connection, logger: logger)
                     try await DeadlineDerivation.deriveForCase(
                         opened, calendar: calendar, today: today, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)

@@ -51,7 +51,7 @@ enum PointsMethods {
                 ],
                 result: estimateSchema, errors: [.notFound, .validationFailed]
             ) { (params: EstimateParams, context) -> JSONValue in
-                let date = params.asOf ?? CaseMethods.today()
+                let date = params.asOf ?? context.today
                 let estimate = try await context.withAgency { principal, connection in
                     let applicant = try await ApplicantStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
                     if date < applicant.birthDate {

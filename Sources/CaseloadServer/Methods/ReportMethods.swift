@@ -66,14 +66,15 @@ enum ReportMethods {
             case companyID = "company_id", consultantID = "consultant_id", pageSize = "page_size"
         }
 
-        var filter: CaseFilter {
+        /// The cases asked for; `late` means late at `now`, the business clock's.
+        func filter(asOf now: Date) -> CaseFilter {
             var f = CaseFilter()
             f.companyID = companyID
             f.consultantID = consultantID
             f.kind = kind
             f.stage = stage
             f.status = status
-            f.lateOnly = late ?? false
+            f.lateAsOf = late == true ? now : nil
             return f
         }
     }
@@ -87,8 +88,8 @@ enum ReportMethods {
     static func meta(title: String, subject: [ReportField], filter: CaseFilter, agency: UUID, connection: PostgresConnection, context: RequestContext)
         async throws -> (ReportMeta, Int)
     {
-        let today = CaseMethods.today()
-        let counts = try await ReportStore.stageCounts(agency: agency, filter: filter, on: connection, logger: context.logger)
+        let today = context.today
+        let counts = try await ReportStore.stageCounts(agency: agency, filter: filter, now: context.clock.now, on: connection, logger: context.logger)
         let totals = try await ReportStore.totals(
             agency: agency, companyID: filter.companyID, consultantID: filter.consultantID, today: today, on: connection, logger: context.logger)
         let agencyName = try await ReportStore.agencyName(agency: agency, on: connection, logger: context.logger)
@@ -122,7 +123,7 @@ enum ReportMethods {
         // per page rather than scanning the page's documents for every case.
         let byApplicant = Dictionary(grouping: documents.compactMap { d in d.applicantID.map { ($0, d) } }, by: \.0).mapValues { $0.map(\.1) }
         let byCompany = Dictionary(grouping: documents.filter { $0.applicantID == nil }) { $0.companyID }
-        let now = Date()
+        let now = context.clock.now
         return cases.map { c in
             let kind = CaseKinds.kind(c.state.kind)
             let stage = kind?.stage(c.state.stage)
@@ -163,7 +164,7 @@ enum ReportMethods {
     static func chunk(_ params: Params, title: String, subject: @Sendable (PostgresConnection, Principal) async throws -> [ReportField], context: RequestContext)
         async throws -> JSONValue
     {
-        let filter = params.filter
+        let filter = params.filter(asOf: context.clock.now)
         let format = params.format
         let previous = try context.openCursor(params.cursor, as: ReportCursor.self)
         return try await context.withAgency { principal, connection in
@@ -243,7 +244,7 @@ enum ReportMethods {
             ) { (params: Params, context) -> JSONValue in
                 let format = params.format
                 let (content, rowCount) = try await context.withAgency { principal, connection -> (String, Int) in
-                    let today = CaseMethods.today()
+                    let today = context.today
                     let (meta0, _) = try await meta(
                         title: "机构总览 Agency overview", subject: [], filter: CaseFilter(), agency: principal.agencyID, connection: connection, context: context)
                     let columns: [ReportColumn] = [
@@ -264,7 +265,7 @@ enum ReportMethods {
                     var count = 0
                     for (index, section) in sections.enumerated() {
                         let rows = try await ReportStore.overview(
-                            byConsultant: index == 1, agency: principal.agencyID, today: today, on: connection, logger: context.logger)
+                            byConsultant: index == 1, agency: principal.agencyID, today: today, now: context.clock.now, on: connection, logger: context.logger)
                         count += rows.count
                         out += ReportRenderer.beginSection(section, index: index, sectionCount: sections.count, format: format)
                         out += ReportRenderer.rows(

@@ -54,7 +54,9 @@ public struct CaseFilter: Sendable, Hashable {
     public var kind: String?
     public var stage: String?
     public var status: String?
-    public var lateOnly = false
+    /// Only cases late at this instant (active, their stage due before it); nil: all. The
+    /// instant is the business clock's, so it is passed in, never PostgreSQL's `now()`.
+    public var lateAsOf: Date?
     public init() {}
 }
 
@@ -90,17 +92,18 @@ public enum CaseStore {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    /// Opens a case and writes its first history entry, in the caller's transaction.
+    /// Opens a case and writes its first history entry, in the caller's transaction. Its first
+    /// stage starts at `now` (the business clock's) and is due `dueInDays` after.
     public static func open(
-        _ state: CaseState, applicantID: UUID, companyID: UUID, dueInDays: Int?, agency: UUID, user: UUID, data: String,
+        _ state: CaseState, applicantID: UUID, companyID: UUID, dueInDays: Int?, now: Date, agency: UUID, user: UUID, data: String,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> CaseRecord {
         var id: UUID?
         let rows = try await connection.query(
             """
-            INSERT INTO cases (agency_id, applicant_id, company_id, kind, stage, status, state, stage_due_at)
+            INSERT INTO cases (agency_id, applicant_id, company_id, kind, stage, status, state, stage_entered_at, stage_due_at)
             VALUES (\(agency), \(applicantID), \(companyID), \(state.kind), \(state.stage), \(state.status.rawValue), \(try json(state))::jsonb,
-                    now() + make_interval(days => \(dueInDays)::int))
+                    \(now), \(now)::timestamptz + make_interval(days => \(dueInDays)::int))
             RETURNING case_id
             """,
             logger: logger)
@@ -135,16 +138,16 @@ public enum CaseStore {
     }
 
     /// Saves a new state if the version is still `expectedVersion`. `enteredNewStage` restarts
-    /// the stage clock (and its due date, `dueInDays` from now).
+    /// the stage clock at `now` (the business clock's), its due date `dueInDays` after.
     public static func save(
-        _ id: UUID, state: CaseState, expectedVersion: Int, enteredNewStage: Bool, dueInDays: Int?, agency: UUID,
+        _ id: UUID, state: CaseState, expectedVersion: Int, enteredNewStage: Bool, dueInDays: Int?, now: Date, agency: UUID,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> CaseRecord {
         let closed = state.status == .closed || state.status == .withdrawn
         let rows = try await connection.run(
             SaveStatement(
                 bindings: .init(
-                    state.stage, state.status.rawValue, try json(state), enteredNewStage, dueInDays, closed, agency, id, expectedVersion)),
+                    state.stage, state.status.rawValue, try json(state), enteredNewStage, dueInDays, closed, agency, id, expectedVersion, now)),
             logger: logger)
         guard rows.count == 1 else {
             let current = try await get(id, agency: agency, on: connection, logger: logger)
@@ -166,14 +169,14 @@ public enum CaseStore {
     struct SaveStatement: PreparedQuery {
         static let sql = """
             UPDATE cases SET stage = $1, status = $2, state = $3::jsonb,
-                stage_entered_at = CASE WHEN $4 THEN now() ELSE stage_entered_at END,
-                stage_due_at = CASE WHEN $4 THEN now() + make_interval(days => $5::int) ELSE stage_due_at END,
-                closed_at = CASE WHEN $6 THEN coalesce(closed_at, now()) ELSE NULL END,
+                stage_entered_at = CASE WHEN $4 THEN $10 ELSE stage_entered_at END,
+                stage_due_at = CASE WHEN $4 THEN $10 + make_interval(days => $5::int) ELSE stage_due_at END,
+                closed_at = CASE WHEN $6 THEN coalesce(closed_at, $10) ELSE NULL END,
                 version = version + 1
             WHERE agency_id = $7 AND case_id = $8 AND version = $9
             RETURNING case_id
             """
-        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .bool, .int8, .bool, .uuid, .uuid, .int8]
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .bool, .int8, .bool, .uuid, .uuid, .int8, .timestamptz]
         var bindings: PostgresBindings
     }
 
@@ -256,7 +259,7 @@ public enum CaseStore {
             ListStatement(
                 bindings: .init(
                     agency, cursor?.openedAtMicros, cursor?.id, filter.companyID, filter.applicantID, filter.consultantID, filter.kind, filter.stage,
-                    filter.status, filter.lateOnly, limit)),
+                    filter.status, filter.lateAsOf, limit)),
             logger: logger)
         return try rows.map { try record($0.decode(Row.self)) }
     }
@@ -272,11 +275,11 @@ public enum CaseStore {
               AND ($7::text IS NULL OR c.kind = $7::text)
               AND ($8::text IS NULL OR c.stage = $8::text)
               AND ($9::text IS NULL OR c.status = $9::text)
-              AND (NOT $10 OR (c.status = 'active' AND c.stage_due_at < now()))
+              AND ($10::timestamptz IS NULL OR (c.status = 'active' AND c.stage_due_at < $10::timestamptz))
             ORDER BY c.opened_at, c.case_id
             LIMIT $11
             """
-        static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8, .uuid, .uuid, .uuid, .uuid, .text, .text, .text, .bool, .int8]
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8, .uuid, .uuid, .uuid, .uuid, .text, .text, .text, .timestamptz, .int8]
         var bindings: PostgresBindings
     }
 }

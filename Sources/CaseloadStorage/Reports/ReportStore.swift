@@ -15,13 +15,13 @@ public struct ReportDocument: Sendable {
 /// The aggregate and batch queries reports need: counts per stage, per company and per
 /// consultant, and the per-case details of one page of cases at a time.
 public enum ReportStore {
-    /// Cases matching `filter`, per (kind, stage), with how many of them are late.
-    public static func stageCounts(agency: UUID, filter: CaseFilter, on connection: PostgresConnection, logger: Logger) async throws
+    /// Cases matching `filter`, per (kind, stage), with how many of them are late at `now`.
+    public static func stageCounts(agency: UUID, filter: CaseFilter, now: Date, on connection: PostgresConnection, logger: Logger) async throws
         -> [(kind: String, stage: String, count: Int, late: Int)]
     {
         let rows = try await connection.query(
             """
-            SELECT c.kind, c.stage, count(*)::int, count(*) FILTER (WHERE c.status = 'active' AND c.stage_due_at < now())::int
+            SELECT c.kind, c.stage, count(*)::int, count(*) FILTER (WHERE c.status = 'active' AND c.stage_due_at < \(now))::int
             FROM cases c
             WHERE c.agency_id = \(agency)
               AND (\(filter.companyID)::uuid IS NULL OR c.company_id = \(filter.companyID)::uuid)
@@ -29,7 +29,7 @@ public enum ReportStore {
               AND (\(filter.kind)::text IS NULL OR c.kind = \(filter.kind)::text)
               AND (\(filter.stage)::text IS NULL OR c.stage = \(filter.stage)::text)
               AND (\(filter.status)::text IS NULL OR c.status = \(filter.status)::text)
-              AND (NOT \(filter.lateOnly) OR (c.status = 'active' AND c.stage_due_at < now()))
+              AND (\(filter.lateAsOf)::timestamptz IS NULL OR (c.status = 'active' AND c.stage_due_at < \(filter.lateAsOf)::timestamptz))
             GROUP BY c.kind, c.stage ORDER BY c.kind, c.stage
             """, logger: logger)
         var out: [(String, String, Int, Int)] = []
@@ -116,8 +116,9 @@ public enum ReportStore {
         return out
     }
 
-    /// Per company (or per consultant): open cases, late, overdue deadlines, originals held and out.
-    public static func overview(byConsultant: Bool, agency: UUID, today: CalendarDate, on connection: PostgresConnection, logger: Logger) async throws
+    /// Per company (or per consultant): open cases, late at `now`, overdue deadlines on `today`,
+    /// originals held and out.
+    public static func overview(byConsultant: Bool, agency: UUID, today: CalendarDate, now: Date, on connection: PostgresConnection, logger: Logger) async throws
         -> [(name: String, openCases: Int, late: Int, overdue: Int, originalsAtAgency: Int, originalsOut: Int)]
     {
         let rows: PostgresRowSequence
@@ -128,7 +129,7 @@ public enum ReportStore {
                   (SELECT count(*)::int FROM cases c JOIN company_consultants cc ON cc.agency_id = c.agency_id AND cc.company_id = c.company_id
                      WHERE c.agency_id = u.agency_id AND cc.user_id = u.user_id AND c.status IN ('active', 'on_hold')),
                   (SELECT count(*)::int FROM cases c JOIN company_consultants cc ON cc.agency_id = c.agency_id AND cc.company_id = c.company_id
-                     WHERE c.agency_id = u.agency_id AND cc.user_id = u.user_id AND c.status = 'active' AND c.stage_due_at < now()),
+                     WHERE c.agency_id = u.agency_id AND cc.user_id = u.user_id AND c.status = 'active' AND c.stage_due_at < \(now)),
                   (SELECT count(*)::int FROM deadlines d JOIN company_consultants cc ON cc.agency_id = d.agency_id AND cc.company_id = d.company_id
                      WHERE d.agency_id = u.agency_id AND cc.user_id = u.user_id AND caseload_overdue(d.kind, d.state, d.due_date, \(today.iso)::date)),
                   (SELECT count(*)::int FROM documents x JOIN company_consultants cc ON cc.agency_id = x.agency_id AND cc.company_id = x.company_id
@@ -145,7 +146,7 @@ public enum ReportStore {
                 SELECT co.name,
                   (SELECT count(*)::int FROM cases c WHERE c.agency_id = co.agency_id AND c.company_id = co.company_id AND c.status IN ('active', 'on_hold')),
                   (SELECT count(*)::int FROM cases c WHERE c.agency_id = co.agency_id AND c.company_id = co.company_id AND c.status = 'active'
-                     AND c.stage_due_at < now()),
+                     AND c.stage_due_at < \(now)),
                   (SELECT count(*)::int FROM deadlines d WHERE d.agency_id = co.agency_id AND d.company_id = co.company_id
                      AND caseload_overdue(d.kind, d.state, d.due_date, \(today.iso)::date)),
                   (SELECT count(*)::int FROM documents x WHERE x.agency_id = co.agency_id AND x.company_id = co.company_id AND x.form = 'original'

@@ -36,10 +36,10 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts `caseload-server serve` on `database` and waits for its "listening on" line.
-    static func start(database: TestDatabase, environment extra: [String: String] = [:]) async throws -> ServerProcess {
+    static func start(database: TestDatabase, environment extra: [String: String] = [:], arguments: [String] = []) async throws -> ServerProcess {
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--database-url", "\(database.serverURL)"]
+        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--database-url", "\(database.serverURL)"] + arguments
         var environment = [
             "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "CASELOAD_PII_KEY": testKeys.piiKey,
             "CASELOAD_PII_LOOKUP_KEY": testKeys.lookupKey, "CASELOAD_LOG_LEVEL": "info",
