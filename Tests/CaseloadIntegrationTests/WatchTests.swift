@@ -295,11 +295,30 @@ struct MetricsTests {
         #expect(text.contains(#"caseload_request_duration_seconds_count{method="company.list"} 1"#))
         #expect(text.contains("caseload_connections_total "))
         #expect(!text.contains(agency.token))
+        #expect(text.contains("# TYPE caseload_request_duration_seconds histogram"))
+        // A real HTTP/1.1 server: other paths are 404, other methods 405, and a client that
+        // connects and says nothing is closed (after the 5 s read timeout), not held.
+        let (missing, _) = try await Self.offPool { try Self.httpGet(port: port, request: "GET /nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") }
+        #expect(missing.hasPrefix("HTTP/1.1 404"))
+        let (post, _) = try await Self.offPool { try Self.httpGet(port: port, request: "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n") }
+        #expect(post.hasPrefix("HTTP/1.1 405"))
+        let silentStarted = ContinuousClock.now
+        let (silent, _) = try await Self.offPool { try Self.httpGet(port: port, request: "") }
+        #expect(silent.isEmpty)
+        #expect(ContinuousClock.now - silentStarted < .seconds(14), "a silent connection is closed by the read timeout")
         try await server.stop()
     }
 
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { done in
+            DispatchQueue.global().async {
+                do { done.resume(returning: try work()) } catch { done.resume(throwing: error) }
+            }
+        }
+    }
+
     /// A blocking HTTP GET / on loopback (run off the cooperative pool).
-    static func httpGet(port: Int) throws -> (String, Int) {
+    static func httpGet(port: Int, request: String = "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n") throws -> (String, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -310,8 +329,7 @@ struct MetricsTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
-        let request = "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        if !request.isEmpty { _ = request.withCString { send(fd, $0, strlen($0), 0) } }
         var received = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {

@@ -52,7 +52,8 @@ public final class Application: Sendable {
         let tls = try configuration.makeTLSContext()
         let registry = Self.makeRegistry()
         let events = EventHub(database: database, logger: logger)
-        let metrics = Metrics(poolSize: configuration.databaseMaximumConnections, sharedReads: { database.sharedReadCounts })
+        let metrics = Metrics(
+            poolSize: configuration.databaseMaximumConnections, methods: registry.all.map(\.name), sharedReads: { database.sharedReadCounts })
         let services = ServerServices(
             database: database, configuration: configuration, version: Self.version, cipher: cipher,
             loginThrottle: LoginThrottle(policy: configuration.loginPolicy), events: events, metrics: metrics, cursors: cursors,

@@ -125,8 +125,7 @@ public struct Dispatcher: Sendable {
         case .failure(let e): outcomeName = RPCErrorCode(rawValue: e.code)?.name ?? "other"
         }
         services.metrics.request(
-            method: registry[request.method] == nil ? "unknown" : request.method, outcome: outcomeName,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            method: registry[request.method] == nil ? "unknown" : request.method, outcome: outcomeName, duration: elapsed)
         if case .failure(let e) = outcome {
             logger.debug("request failed", metadata: ["code": "\(e.code)", "ms": "\(elapsed.milliseconds)"])
         } else {

@@ -1,125 +1,133 @@
-import CaseloadCore
+import CoreMetrics
 import Foundation
+import Prometheus
 import Synchronization
 
-/// The server's counters, rendered in Prometheus' text format by the metrics listener.
+/// The server's metrics: recorded through apple/swift-metrics, exported by swift-prometheus
+/// (Prometheus' text format) on the metrics listener.
 ///
-/// Kept by hand rather than through a metrics library: a handful of series, one lock, no
-/// dependency. Labels are method names and error names from the registry, so their number is
-/// bounded (an unknown method is counted as `unknown`).
+/// Each server has a registry of its own (tests run several in one process, so the global
+/// `MetricsSystem` is not bootstrapped). The per-request series are made once, for every
+/// method of the registry, so a request touches only its own series (an atomic counter, a
+/// histogram's own lock), never a lock shared by all requests. Labels are method names and
+/// error names, so their number is bounded (an unknown method is counted as `unknown`).
 public final class Metrics: Sendable {
-    /// Latency buckets in seconds (upper bounds).
-    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    /// Latency buckets (upper bounds).
+    static let buckets: [Duration] = [
+        .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+    static let durationLabel = "caseload_request_duration_seconds"
 
-    struct Series {
-        var count = 0
-        var sum = 0.0
-        var buckets = [Int](repeating: 0, count: Metrics.buckets.count)
+    /// One method's series: its successes and its latency, made up front.
+    private struct MethodSeries: Sendable {
+        let ok: CoreMetrics.Counter
+        let duration: CoreMetrics.Timer
     }
 
-    private struct State {
-        var connectionsOpen = 0
-        var connectionsTotal = 0
-        var requests: [String: [String: Int]] = [:]  // method → outcome → count
-        var latency: [String: Series] = [:]  // method → histogram
-        var transactionsInProgress = 0
-        var requestsInFlight = 0
-        var refused: [String: Int] = [:]  // limit → connections refused or closed for it
-    }
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let methods: [String: MethodSeries]
+    private let connectionsTotal: CoreMetrics.Counter
+    private let processStart: CoreMetrics.Gauge
+    private let poolSizeGauge: CoreMetrics.Gauge
+    private let connectionsOpenGauge: CoreMetrics.Gauge
+    private let inFlightGauge: CoreMetrics.Gauge
+    private let transactionsGauge: CoreMetrics.Gauge
+    private let sharedReadCalls: CoreMetrics.Counter
+    private let sharedReadTransactions: CoreMetrics.Counter
 
-    private let state = Mutex(State())
-    let poolSize: Int
+    // Levels, read at scrape time (and by tests): atomics, no lock.
+    private let connectionsOpen = Atomic<Int>(0)
+    private let inFlight = Atomic<Int>(0)
+    private let transactions = Atomic<Int>(0)
+    /// The shared-read totals exported so far (scrapes only), so the counters advance by the difference.
+    private let sharedReadsExported = Mutex<(calls: Int, transactions: Int)>((0, 0))
+
     /// Read-only calls served by shared transactions, and those transactions, as the database
     /// layer counts them.
     let sharedReads: @Sendable () -> (calls: Int, transactions: Int)
 
-    /// When this process started (Unix seconds): a change means it restarted, crashed or not.
-    let startTime = Date().timeIntervalSince1970
-
-    public init(poolSize: Int, sharedReads: @escaping @Sendable () -> (calls: Int, transactions: Int) = { (0, 0) }) {
-        self.poolSize = poolSize
+    /// - Parameters:
+    ///   - methods: the names requests are counted under (the registry's, plus `unknown`).
+    public init(poolSize: Int, methods: [String] = [], sharedReads: @escaping @Sendable () -> (calls: Int, transactions: Int) = { (0, 0) }) {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = [Self.durationLabel: Self.buckets]
+        self.factory = factory
         self.sharedReads = sharedReads
+        var series: [String: MethodSeries] = [:]
+        for method in Set(methods + ["unknown"]) {
+            series[method] = MethodSeries(
+                ok: Counter(label: "caseload_requests_total", dimensions: [("method", method), ("outcome", "ok")], factory: factory),
+                duration: Timer(label: Self.durationLabel, dimensions: [("method", method)], factory: factory))
+        }
+        self.methods = series
+        connectionsTotal = Counter(label: "caseload_connections_total", factory: factory)
+        processStart = Gauge(label: "caseload_process_start_time_seconds", factory: factory)
+        poolSizeGauge = Gauge(label: "caseload_db_pool_size", factory: factory)
+        connectionsOpenGauge = Gauge(label: "caseload_connections_open", factory: factory)
+        inFlightGauge = Gauge(label: "caseload_requests_in_flight", factory: factory)
+        transactionsGauge = Gauge(label: "caseload_db_transactions_in_progress", factory: factory)
+        sharedReadCalls = Counter(label: "caseload_db_shared_reads_total", factory: factory)
+        sharedReadTransactions = Counter(label: "caseload_db_shared_read_transactions_total", factory: factory)
+        // When this process started (Unix seconds): a change means it restarted, crashed or not.
+        processStart.record(Int64(Date().timeIntervalSince1970))
+        poolSizeGauge.record(poolSize)
     }
 
-    func connectionOpened() { state.withLock { $0.connectionsOpen += 1; $0.connectionsTotal += 1 } }
-    func connectionClosed() { state.withLock { $0.connectionsOpen -= 1 } }
-    /// A connection refused or closed by a resource limit (`max_connections`, `line_read_seconds`, ...).
-    func connectionRefused(limit: String) { state.withLock { $0.refused[limit, default: 0] += 1 } }
+    func connectionOpened() {
+        connectionsOpen.add(1, ordering: .relaxed)
+        connectionsTotal.increment()
+    }
+    func connectionClosed() { connectionsOpen.subtract(1, ordering: .relaxed) }
 
-    /// One request: `outcome` is `ok` or the error's name.
-    func requestStarted() { state.withLock { $0.requestsInFlight += 1 } }
+    /// A connection refused or closed by a resource limit (`max_connections`, `line_read_seconds`, ...).
+    func connectionRefused(limit: String) {
+        Counter(label: "caseload_connections_refused_total", dimensions: [("limit", limit)], factory: factory).increment()
+    }
+
+    /// One request began (one `request(method:outcome:duration:)` follows).
+    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
 
     /// Requests being worked on now (started and not yet answered).
-    public var requestsInFlight: Int { state.withLock { $0.requestsInFlight } }
+    public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
-    /// Counts a finished request (one `requestStarted` before it).
-    func request(method: String, outcome: String, seconds: Double) {
-        state.withLock { s in
-            s.requestsInFlight -= 1
-            s.requests[method, default: [:]][outcome, default: 0] += 1
-            var series = s.latency[method] ?? Series()
-            series.count += 1
-            series.sum += seconds
-            for (i, bound) in Self.buckets.enumerated() where seconds <= bound { series.buckets[i] += 1 }
-            s.latency[method] = series
+    /// Counts a finished request: `outcome` is `ok` or the error's name.
+    func request(method: String, outcome: String, duration: Duration) {
+        inFlight.subtract(1, ordering: .relaxed)
+        let series = methods[method] ?? methods["unknown"]
+        series?.duration.recordNanoseconds(Int64(duration.components.seconds) &* 1_000_000_000 &+ duration.components.attoseconds / 1_000_000_000)
+        if outcome == "ok", let ok = series?.ok {
+            ok.increment()
+        } else {
+            // Failures are rarer: their series are made (or found) in the registry when they happen.
+            Counter(label: "caseload_requests_total", dimensions: [("method", methods[method] == nil ? "unknown" : method), ("outcome", outcome)], factory: factory)
+                .increment()
         }
     }
 
-    func transactionStarted() { state.withLock { $0.transactionsInProgress += 1 } }
-    func transactionEnded() { state.withLock { $0.transactionsInProgress -= 1 } }
+    func transactionStarted() { transactions.add(1, ordering: .relaxed) }
+    func transactionEnded() { transactions.subtract(1, ordering: .relaxed) }
 
     /// The Prometheus text exposition.
     public func render() -> String {
-        let s = state.withLock { $0 }
-        var out: [String] = []
-        out.append("# HELP caseload_process_start_time_seconds When this server process started, in Unix seconds (a change means a restart).")
-        out.append("# TYPE caseload_process_start_time_seconds gauge")
-        out.append("caseload_process_start_time_seconds \(Int64(startTime))")
-        out.append("# HELP caseload_connections_refused_total Connections refused or closed by a resource limit, by limit.")
-        out.append("# TYPE caseload_connections_refused_total counter")
-        for (limit, n) in s.refused.sorted(by: { $0.key < $1.key }) {
-            out.append("caseload_connections_refused_total{limit=\"\(limit)\"} \(n)")
-        }
-        out.append("# HELP caseload_connections_open Client connections open now.")
-        out.append("# TYPE caseload_connections_open gauge")
-        out.append("caseload_connections_open \(s.connectionsOpen)")
-        out.append("# HELP caseload_connections_total Client connections accepted since start.")
-        out.append("# TYPE caseload_connections_total counter")
-        out.append("caseload_connections_total \(s.connectionsTotal)")
-        out.append("# HELP caseload_requests_total Requests by method and outcome (ok or the error name).")
-        out.append("# TYPE caseload_requests_total counter")
-        for method in s.requests.keys.sorted() {
-            for (outcome, n) in (s.requests[method] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                out.append("caseload_requests_total{method=\"\(method)\",outcome=\"\(outcome)\"} \(n)")
-            }
-        }
-        out.append("# HELP caseload_request_duration_seconds Request latency by method.")
-        out.append("# TYPE caseload_request_duration_seconds histogram")
-        for method in s.latency.keys.sorted() {
-            let series = s.latency[method] ?? Series()
-            for (i, bound) in Self.buckets.enumerated() {
-                out.append("caseload_request_duration_seconds_bucket{method=\"\(method)\",le=\"\(bound)\"} \(series.buckets[i])")
-            }
-            out.append("caseload_request_duration_seconds_bucket{method=\"\(method)\",le=\"+Inf\"} \(series.count)")
-            out.append("caseload_request_duration_seconds_sum{method=\"\(method)\"} \(series.sum)")
-            out.append("caseload_request_duration_seconds_count{method=\"\(method)\"} \(series.count)")
-        }
-        out.append("# HELP caseload_requests_in_flight Requests being worked on now.")
-        out.append("# TYPE caseload_requests_in_flight gauge")
-        out.append("caseload_requests_in_flight \(s.requestsInFlight)")
-        out.append("# HELP caseload_db_transactions_in_progress Database transactions running now (pool use).")
-        out.append("# TYPE caseload_db_transactions_in_progress gauge")
-        out.append("caseload_db_transactions_in_progress \(s.transactionsInProgress)")
+        String(decoding: renderBytes(), as: UTF8.self)
+    }
+
+    /// The Prometheus text exposition, as bytes: the levels are read now, then everything is emitted.
+    func renderBytes() -> [UInt8] {
+        connectionsOpenGauge.record(connectionsOpen.load(ordering: .relaxed))
+        inFlightGauge.record(inFlight.load(ordering: .relaxed))
+        transactionsGauge.record(transactions.load(ordering: .relaxed))
         let shared = sharedReads()
-        out.append("# HELP caseload_db_shared_reads_total Read-only calls served by a transaction shared with the connection's other reads in flight.")
-        out.append("# TYPE caseload_db_shared_reads_total counter")
-        out.append("caseload_db_shared_reads_total \(shared.calls)")
-        out.append("# HELP caseload_db_shared_read_transactions_total Shared read-only transactions committed (calls per transaction: the ratio of the two).")
-        out.append("# TYPE caseload_db_shared_read_transactions_total counter")
-        out.append("caseload_db_shared_read_transactions_total \(shared.transactions)")
-        out.append("# HELP caseload_db_pool_size Maximum database connections of this instance.")
-        out.append("# TYPE caseload_db_pool_size gauge")
-        out.append("caseload_db_pool_size \(poolSize)")
-        return out.joined(separator: "\n") + "\n"
+        let delta = sharedReadsExported.withLock { exported in
+            defer { exported = shared }
+            return (calls: max(0, shared.calls - exported.calls), transactions: max(0, shared.transactions - exported.transactions))
+        }
+        if delta.calls > 0 { sharedReadCalls.increment(by: delta.calls) }
+        if delta.transactions > 0 { sharedReadTransactions.increment(by: delta.transactions) }
+        var out: [UInt8] = []
+        registry.emit(into: &out)
+        return out
     }
 }
