@@ -1,0 +1,107 @@
+import CaseloadCore
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+import PostgresNIO
+
+extension CaseMethods {
+    /// Moving a case along its stages: advance, record, return, withdraw, hold, resume, note. Each goes through `mutate`.
+    static var transitions: [RPCMethod] {
+        [
+            .define(
+                "case.advance",
+                summary: "Moves a case to a next stage with that stage's data. Refused, naming the rule, when a prerequisite fails; owners and managers may override named rules with a reason, which is recorded.",
+                params: idVersion + [
+                    .required("to", .string(maxLength: 50, minLength: 1), "Target stage id (see next_stages)"),
+                    .optional("data", .object([], additionalProperties: true), "The target stage's data, {field: value}"),
+                    .optional("override", .object([
+                        .required("rules", .array(.string(maxLength: 50), maxItems: 20), "Rule ids to override (from the refusal's data.errors[].rule)"),
+                        .required("reason", .string(maxLength: 1000), "Why: stored in the history"),
+                    ]), "Override failing rules"),
+                ],
+                result: caseSchema, errors: [.notFound, .validationFailed, .conflict, .forbidden], mutates: true
+            ) { (params: JSONValue, context) -> JSONValue in
+                let id = try params.uuid("id")
+                let target = params["to"]?.stringValue ?? ""
+                let raw = try rawData(params["data"])
+                let override = params["override"].map { o in
+                    Override(rules: o["rules"]?.arrayValue?.compactMap(\.stringValue) ?? [], reason: o["reason"]?.stringValue ?? "")
+                }
+                if override != nil { try requireOverridePermission(try context.principal()) }
+                return try await mutate(context, id: id, version: Int(params["version"]?.intValue ?? 0), action: "advance") {
+                    current, kind, principal, connection, calendar in
+                    guard let targetStage = kind.stage(target) else {
+                        throw ValidationError(field: "to", rule: "transition", message: "\(kind.displayName) has no stage \"\(target)\"")
+                    }
+                    let data = try targetStage.parseData(raw)
+                    let facts = try await facts(for: current, agency: principal.agencyID, calendar: calendar, on: connection, context: context)
+                    let advance = try CaseMachine.advance(current.state, kind: kind, to: target, data: data, facts: facts, override: override)
+                    return Change(
+                        state: advance.state, data: .object(data.mapValues(json)),
+                        reason: advance.overridden.isEmpty ? nil : override?.reason, overrides: advance.overridden)
+                }
+            },
+            .define(
+                "case.record",
+                summary: "Records data on the current stage without moving (e.g. archive verified, education checked while in verification).",
+                params: idVersion + [.required("data", .object([], additionalProperties: true), "The current stage's data, {field: value}")],
+                result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
+            ) { (params: JSONValue, context) -> JSONValue in
+                let id = try params.uuid("id")
+                let raw = try rawData(params["data"])
+                return try await mutate(context, id: id, version: Int(params["version"]?.intValue ?? 0), action: "record") { current, kind, _, _, _ in
+                    let data = try kind.stage(current.state.stage)?.parseData(raw) ?? [:]
+                    return Change(state: try CaseMachine.record(current.state, kind: kind, data: data), data: .object(data.mapValues(json)))
+                }
+            },
+            .define(
+                "case.return",
+                summary: "Returns (退回) a case to an earlier stage, with the reason the authority gave.",
+                params: idVersion + [
+                    .required("to", .string(maxLength: 50, minLength: 1), "An earlier stage id"),
+                    .required("reason", .string(maxLength: 1000), "Why it was returned"),
+                ],
+                result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
+            ) { (params: ChangeParams, context) -> JSONValue in
+                try await mutate(context, id: params.id, version: params.version, action: "return") { current, kind, _, _, _ in
+                    Change(state: try CaseMachine.returnTo(current.state, kind: kind, stage: params.to ?? "", reason: params.reason ?? ""), reason: params.reason)
+                }
+            },
+            .define(
+                "case.withdraw", summary: "Withdraws a case (final).",
+                params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
+                result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
+            ) { (params: ChangeParams, context) -> JSONValue in
+                try await mutate(context, id: params.id, version: params.version, action: "withdraw") { current, _, _, _, _ in
+                    Change(state: try CaseMachine.withdraw(current.state, reason: params.reason ?? ""), reason: params.reason)
+                }
+            },
+            .define(
+                "case.hold", summary: "Puts a case on hold: it cannot advance until resumed.",
+                params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
+                result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
+            ) { (params: ChangeParams, context) -> JSONValue in
+                try await mutate(context, id: params.id, version: params.version, action: "hold") { current, _, _, _, _ in
+                    Change(state: try CaseMachine.hold(current.state, reason: params.reason ?? ""), reason: params.reason)
+                }
+            },
+            .define(
+                "case.resume", summary: "Resumes a case that was on hold.",
+                params: idVersion, result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
+            ) { (params: ChangeParams, context) -> JSONValue in
+                try await mutate(context, id: params.id, version: params.version, action: "resume") { current, _, _, _, _ in
+                    Change(state: try CaseMachine.resume(current.state))
+                }
+            },
+            .define(
+                "case.note", summary: "Adds a note to a case's history (no version needed: notes never conflict).",
+                params: [.id(.case, "Case id"), .required("text", .string(maxLength: 4000, minLength: 1), "The note")],
+                result: caseSchema, errors: [.notFound], mutates: true
+            ) { (params: NoteParams, context) -> JSONValue in
+                try await mutate(context, id: params.id, version: nil, action: "note") { current, _, _, _, _ in
+                    Change(state: current.state, reason: params.text)
+                }
+            },
+        ]
+    }
+}

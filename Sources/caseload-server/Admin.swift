@@ -1,0 +1,108 @@
+import ArgumentParser
+import CaseloadCore
+import CaseloadServer
+import CaseloadStorage
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Operator commands, run with the admin database URL. Each prints one JSON line.",
+        subcommands: [CreateAgency.self, CreateUser.self, GenerateKeys.self, RotateKey.self, SeedDemo.self])
+
+    struct CreateAgency: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an agency and its owner; prints the owner's token once.")
+        @OptionGroup var database: AdminDatabaseOptions
+        @Option(help: "The agency's name.") var name: String
+        @Option(help: "The owner's name.") var owner = "owner"
+
+        func run() async throws {
+            let logger = makeLogger(.warning)
+            let created = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
+                try await AdminStore.createAgency(name: name, ownerName: owner, on: connection, logger: logger)
+            }
+            printJSON(created)
+        }
+    }
+
+    struct SeedDemo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fill an agency with realistic demo data (companies, applicants, cases in every stage, documents, deadlines).")
+        @OptionGroup var database: AdminDatabaseOptions
+        @Option(help: "The agency id.") var agency: String
+        @Option(help: "How many client companies.") var companies = 10
+        @Option(help: "How many applicants (each gets one case).") var applicants = 100
+        @Option(help: "How many of the applicants work for the first company (a large progress report); the rest are spread.")
+        var largestCompany = 0
+        @Option(help: "Seed: the same seed gives the same data.") var seed: UInt64 = 42
+
+        func run() async throws {
+            guard let agencyID = UUID(uuidString: agency) else { throw ValidationError("--agency must be an agency id (a UUID)") }
+            let env = ProcessInfo.processInfo.environment
+            guard let key = env["CASELOAD_PII_KEY"], let lookup = env["CASELOAD_PII_LOOKUP_KEY"] else {
+                throw ValidationError("set CASELOAD_PII_KEY and CASELOAD_PII_LOOKUP_KEY (the server's keys): demo ID numbers are encrypted like real ones")
+            }
+            let cipher = try PIICipher(activeKey: key, lookupKey: lookup)
+            let logger = makeLogger(.warning)
+            let (companies, applicants, largest, seed) = (companies, applicants, largestCompany, seed)
+            let summary = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
+                try await connection.withTransaction(logger: logger) { tx in
+                    try await DemoData.seed(
+                        agency: agencyID, companies: companies, applicants: applicants, largestCompanyApplicants: largest, seed: seed,
+                        cipher: cipher, on: tx, logger: logger)
+                }
+            }
+            printJSON(summary)
+        }
+    }
+
+    struct GenerateKeys: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print new keys for personal data at rest as environment lines (keep them secret and backed up: without them, ID numbers and phones cannot be read).")
+        @Option(help: "The new key's id (keep ids unique across rotations).") var keyID = "k1"
+
+        func run() {
+            let keys = PIICipher.generateKeys(keyID: keyID)
+            print("CASELOAD_PII_KEY=\(keys.piiKey)")
+            print("CASELOAD_PII_LOOKUP_KEY=\(keys.lookupKey)")
+        }
+    }
+
+    struct CreateUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user in an agency; prints the user's token once.")
+        @OptionGroup var database: AdminDatabaseOptions
+        @Option(help: "The agency id.") var agency: String
+        @Option(help: "The user's name.") var name: String
+        @Option(help: "owner, manager, consultant, viewer or client.") var role: Role
+        @Option(help: "For a client: the id of their company.") var company: String?
+        @Option(help: "The token's lifetime in days (default: no expiry).") var tokenDays: Int?
+
+        func validate() throws {
+            guard UUID(uuidString: agency) != nil else { throw ValidationError("--agency must be an agency id (a UUID)") }
+            guard (role == .client) == (company != nil) else { throw ValidationError("--company is required for a client, and only for a client") }
+            if let company, UUID(uuidString: company) == nil { throw ValidationError("--company must be a company id (a UUID)") }
+            if let tokenDays, !(1...3650).contains(tokenDays) { throw ValidationError("--token-days must be 1 to 3650") }
+        }
+
+        func run() async throws {
+            let logger = makeLogger(.warning)
+            let agencyID = UUID(uuidString: agency)!
+            let created = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
+                try await AdminStore.createUser(
+                    agency: agencyID, name: name, role: role, company: company.flatMap(UUID.init(uuidString:)), tokenExpiresInDays: tokenDays,
+                    on: connection, logger: logger)
+            }
+            printJSON(created)
+        }
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self))
+}
+
+extension Role: ExpressibleByArgument {}

@@ -1,0 +1,108 @@
+"""Input and the connection: stage data from the command line, the session (address, token, TLS), paging, versioned changes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import ssl
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from ..client import DEFAULT_ADDRESS, Connection, parse_address
+from ..errors import ConnectionClosed
+from .display import CLIError
+
+
+def parse_data(items: Sequence[str]) -> Dict[str, Any]:
+    """``--data key=value``: true/false → boolean, digits → integer, ``"…"`` or anything else → text."""
+    data: Dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise CLIError(f"--data needs key=value, not '{item}'")
+        if raw in ("true", "false"):
+            data[key] = raw == "true"
+        elif len(raw) >= 2 and raw.startswith('"') and raw.endswith('"'):
+            data[key] = raw[1:-1]
+        elif raw.isascii() and raw.isdigit() and (raw == "0" or not raw.startswith("0")) and int(raw) < 2**63:
+            data[key] = int(raw)
+        else:
+            data[key] = raw
+    return data
+
+
+def put(params: Dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        params[key] = value
+
+
+# --------------------------------------------------------------------------- connection
+
+
+class Session:
+    """Resolved address and token, and a way to run a body on a logged-in connection."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.json = bool(getattr(args, "json", False))
+        raw = getattr(args, "addr", None) or os.environ.get("CASELOAD_ADDR") or DEFAULT_ADDRESS
+        try:
+            self.host, self.port = parse_address(raw)
+        except ValueError as e:
+            raise CLIError(str(e)) from None
+        token = getattr(args, "token", None) or os.environ.get("CASELOAD_TOKEN") or None
+        self.token = token
+        self.tls = tls_context(args)
+        self.server_name = getattr(args, "tls_server_name", None) or os.environ.get("CASELOAD_TLS_SERVER_NAME") or None
+
+    def run(self, body: Callable[[Connection], Any], require_login: bool = True) -> Any:
+        if require_login and not self.token:
+            raise CLIError("no token: set CASELOAD_TOKEN or pass --token")
+        try:
+            with Connection(self.host, self.port, tls=self.tls, server_hostname=self.server_name) as conn:
+                if self.token:
+                    conn.login(self.token)
+                return body(conn)
+        except ssl.SSLCertVerificationError as e:
+            raise CLIError(f"cannot talk to the server at {self.host}:{self.port} over TLS: "
+                           f"its certificate does not verify ({e.verify_message})") from None
+        except ssl.SSLError as e:
+            raise CLIError(f"cannot talk to the server at {self.host}:{self.port} over TLS ({e})") from None
+        except ConnectionClosed as e:
+            raise CLIError(f"cannot talk to the server at {self.host}:{self.port} ({e}); is caseload-server running?") from None
+
+
+def tls_context(args: argparse.Namespace) -> Optional[ssl.SSLContext]:
+    """A verifying TLS context (a private CA's file, else the system's CAs), or None for plain TCP."""
+    ca = getattr(args, "tls_ca", None) or os.environ.get("CASELOAD_TLS_CA") or None
+    env_on = os.environ.get("CASELOAD_TLS", "").lower() not in ("", "0", "false", "no", "off")
+    if not (getattr(args, "tls", False) or env_on or ca):
+        return None
+    try:
+        context = ssl.create_default_context(cafile=ca)
+    except (OSError, ssl.SSLError) as e:
+        raise CLIError(f"cannot use the CA file {ca}: {e}") from None
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def pages(conn: Connection, method: str, params: Dict[str, Any], key: str, all_pages: bool) -> Tuple[List[Any], bool]:
+    params = dict(params)
+    items: List[Any] = []
+    while True:
+        page = conn.call(method, params)
+        items += page.get(key) or []
+        nxt = page.get("next_cursor")
+        if not isinstance(nxt, str):
+            return items, False
+        if not all_pages:
+            return items, True
+        params["cursor"] = nxt
+
+
+def change(conn: Connection, method: str, record_id: str, version: Optional[int], get_method: str, params: Dict[str, Any]) -> Any:
+    params = dict(params, id=record_id)
+    params["version"] = version if version is not None else conn.call(get_method, {"id": record_id}).get("version")
+    return conn.call(method, params)
+
+
+# --------------------------------------------------------------------------- commands
