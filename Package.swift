@@ -24,10 +24,17 @@ let package = Package(
     targets: [
         // Pure domain: identifiers, validation rules, state. No I/O.
         .target(name: "CaseloadCore"),
-        // JSON-RPC 2.0 types, line framing and a small async client. Shared by server and clients.
+        // JSON-RPC 2.0 types, JSON reading and writing, line framing. Shared by server and clients.
         .target(
             name: "CaseloadProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The async client transport (TCP, TLS, pipelining, notifications): what clients link and
+        // the server does not.
+        .target(
+            name: "CaseloadClient",
             dependencies: [
+                "CaseloadProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -82,11 +89,12 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        // The Swift CLI lives with the other clients and depends only on the protocol library.
+        // The Swift CLI lives with the other clients and depends only on the protocol and client libraries.
         .target(
             name: "CaseloadCLI",
             dependencies: [
                 "CaseloadProtocol",
+                "CaseloadClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "clients/swift/Sources/CaseloadCLI"
@@ -104,6 +112,7 @@ let package = Package(
                 // numbers, credit codes, stage data); the line oracle reads JSON with its own code.
                 "CaseloadCore",
                 "CaseloadProtocol",
+                "CaseloadClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -146,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "CaseloadIntegrationTests",
             dependencies: [
-                "CaseloadCore", "CaseloadConcurrency", "CaseloadServer", "CaseloadProtocol", "CaseloadStorage", "CaseloadCLI", "CaseloadFuzz",
+                "CaseloadCore", "CaseloadConcurrency", "CaseloadServer", "CaseloadProtocol", "CaseloadClient", "CaseloadStorage", "CaseloadCLI", "CaseloadFuzz",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,3 +1,4 @@
+import CaseloadClient
 import CaseloadProtocol
 import Foundation
 import Logging

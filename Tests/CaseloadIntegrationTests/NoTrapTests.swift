@@ -1,4 +1,5 @@
 import CaseloadCore
+import CaseloadClient
 import CaseloadProtocol
 import CaseloadServer
 import CaseloadStorage

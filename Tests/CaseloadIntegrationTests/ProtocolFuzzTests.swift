@@ -1,4 +1,5 @@
 import CaseloadFuzz
+import CaseloadClient
 import CaseloadProtocol
 import Foundation
 import NIOCore

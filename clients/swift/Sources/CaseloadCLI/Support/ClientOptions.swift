@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseloadClient
 import CaseloadProtocol
 import Foundation
 

@@ -1,3 +1,4 @@
+import CaseloadProtocol
 import Foundation
 import NIOCore
 import NIOSSL

@@ -1,3 +1,4 @@
+import CaseloadProtocol
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -54,9 +55,4 @@ public enum LineChannel {
         }
         return channel
     }
-}
-
-extension ByteBuffer {
-    /// The buffer's readable bytes as a (possibly invalid) UTF-8 string, for logs and tests.
-    public var utf8String: String { String(decoding: readableBytesView, as: UTF8.self) }
 }
