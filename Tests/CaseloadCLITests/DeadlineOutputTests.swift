@@ -19,11 +19,20 @@ import Testing
         #expect(Labels.day(.null) == "-")
     }
 
-    @Test("a deadline's state says overdue, provisional and expectation")
+    @Test("a deadline's state says overdue, provisional and expectation, in the names the server publishes")
     func states() {
+        // As `system.labels` sends them (the integration tests check the CLI against a real server).
+        ServerLabels.install([
+            "groups": [
+                ["name": "deadline_state", "labels": [["value": "missed", "zh": "已逾期", "en": .null], ["value": "open", "zh": "待办", "en": .null],
+                                                      ["value": "done", "zh": "已完成", "en": .null]]],
+                ["name": "deadline_kind", "labels": [["value": "expectation", "zh": "预计", "en": .null]]],
+            ],
+            "stages": [],
+        ])
         #expect(Labels.deadlineState(["state": "missed", "overdue": true, "provisional": false, "is_expectation": false]) == "已逾期 missed  逾期 overdue")
         #expect(Labels.deadlineState(["state": "open", "overdue": true, "provisional": true, "is_expectation": true])
-            == "待办 open  逾期 overdue  暂定 provisional  预期 expectation")
+            == "待办 open  逾期 overdue  暂定 provisional  预计 expectation")
         #expect(Labels.deadlineState(["state": "done", "overdue": false]) == "已完成 done")
     }
 

@@ -87,7 +87,7 @@ struct CLIDeadlineTests {
         #expect(Self.rows(explain.stdout).first?.contains("- → 2026-10-10") == true)
 
         let holiday = try await s.ok(["calendar", "set", "2026-10-10", "--holiday", "测试"])
-        #expect(holiday.stdout.contains("2026-10-10 is now 休 holiday (测试)"))
+        #expect(holiday.stdout.contains("2026-10-10 is now 放假 holiday (测试)"))
         #expect(try #require(Self.moved(holiday.stdout)) >= 1)
         #expect(try await s.json(["deadline", "explain", id])["deadline"]?["due_date"] == "2026-10-12")
         let moved = try await s.ok(["deadline", "explain", id])
@@ -99,13 +99,13 @@ struct CLIDeadlineTests {
         #expect(recomputed.contains("calendar changed"))
         let calendar = try await s.ok(["calendar", "list", "--year", "2026"])
         let day = try #require(Self.calendarRows(calendar.stdout).first { $0.hasPrefix("2026-10-10") })
-        #expect(day.contains("周六 Sat") && day.contains("休 holiday") && day.contains("测试") && day.contains("本机构 agency"))
+        #expect(day.contains("周六 Sat") && day.contains("放假 holiday") && day.contains("测试") && day.contains("本机构 agency"))
 
         let normal = try await s.ok(["calendar", "set", "2026-10-10", "--normal"])
         #expect(try #require(Self.moved(normal.stdout)) >= 1)
         #expect(try await s.json(["deadline", "explain", id])["deadline"]?["due_date"] == "2026-10-10")
         let builtin = try await s.ok(["calendar", "list", "--year", "2026"])
-        #expect(builtin.stdout.contains("班 workday"))
+        #expect(builtin.stdout.contains("调休上班 workday"))
         #expect(!builtin.stdout.contains("测试"))
 
         // Exactly one of --holiday, --workday, --normal: ArgumentParser refuses the rest.
@@ -138,8 +138,8 @@ struct CLIDeadlineTests {
         let days = Self.calendarRows(after.stdout)
         #expect(days.count == 2)
         #expect(days.first?.contains("2027-01-01") == true && days.first?.contains("周五 Fri") == true)
-        #expect(days.first?.contains("休 holiday") == true && days.first?.contains("元旦 New Year") == true)
-        #expect(days.last?.contains("2027-02-07") == true && days.last?.contains("班 workday") == true)
+        #expect(days.first?.contains("放假 holiday") == true && days.first?.contains("元旦 New Year") == true)
+        #expect(days.last?.contains("2027-02-07") == true && days.last?.contains("调休上班 workday") == true)
         #expect(days.allSatisfy { $0.contains("本机构 agency") })
         let json = try await s.json(["calendar", "list", "--year", "2027"])
         #expect(json["days"]?.arrayValue?.map { $0["name"] } == ["元旦 New Year", "春节调休 make-up"])

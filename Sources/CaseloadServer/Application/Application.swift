@@ -20,7 +20,7 @@ public final class Application: Sendable {
     /// Every method the server offers, in the order docs list them.
     public static func makeRegistry() -> MethodRegistry {
         MethodRegistry([
-            SystemMethods.all, AuthMethods.all, CompanyMethods.all, UserMethods.all, ApplicantMethods.all, PointsMethods.all,
+            SystemMethods.all, LabelMethods.all, AuthMethods.all, CompanyMethods.all, UserMethods.all, ApplicantMethods.all, PointsMethods.all,
             CaseMethods.all, DocumentMethods.all, LocationMethods.all, ArchiveMethods.all, DeadlineMethods.all, CalendarMethods.all,
             ReportMethods.all, ImportMethods.all, TokenMethods.all, AuditMethods.all, WatchMethods.all,
         ])

@@ -141,6 +141,8 @@ def test_full_flow_with_the_cli(caseload_py, caseload_server, token, tmp_path):
         cases.append(c)
     advanced = cli("case", "advance", cases[0]["id"], "--to", "employer_ready").stdout
     assert "单位注册开通 Employer ready  (employer_ready)" in advanced
+    # Value names come from the server's system.labels, not from a copy in the client.
+    assert "办理中 active" in cli("case", "show", cases[0]["id"]).stdout
     shown = json.loads(cli("case", "show", cases[0]["id"], "--json").stdout)
     assert shown["stage"] == "employer_ready" and shown["version"] == 2
     case_table = cli("case", "list", "--company", company["id"]).stdout

@@ -60,17 +60,32 @@ def error_lines(error: RpcError) -> List[str]:
     return lines
 
 
-EDUCATION = {"associate": "大专", "bachelor": "本科", "bachelor_degree": "本科+学士", "master": "硕士", "doctor": "博士"}
-SKILL = {
-    "level5": "五级/初级工", "level4": "四级/中级工", "level3": "三级/高级工", "level2": "二级/技师", "level1": "一级/高级技师",
-    "intermediate_title": "中级职称", "senior_title": "高级职称",
-}
-CONTRIBUTION_BASE = {"at_least_0.8": "≥0.8 倍", "at_least_1": "≥1 倍", "at_least_2": "≥2 倍", "at_least_3": "≥3 倍"}
-CASE_STATUS = {"active": "办理中", "on_hold": "暂停", "withdrawn": "已撤回", "closed": "已办结"}
-DEADLINE_STATE = {
-    "waiting": "未到期", "open": "待办", "done": "已完成", "waived": "已免除", "missed": "已逾期", "satisfied": "已办结", "cancelled": "已取消",
-}
-DEADLINE_KIND = {"due": "截止", "window": "起始", "expectation": "预期"}
+# The names of protocol values come from the server (``system.labels``), loaded with the first
+# connection (``Session.run``); before that, or from a server without the method, values print bare.
+_LABELS: Dict[str, Dict[str, str]] = {}
+
+
+def install_labels(catalogue: Any) -> None:
+    """Keeps a ``system.labels`` result: each group's values by name, stages as ``stage.<kind>``."""
+    def names(labels: Any) -> Dict[str, str]:
+        return {l["value"]: l["zh"] for l in labels or [] if isinstance(l, dict) and "value" in l and "zh" in l}
+
+    _LABELS.clear()
+    for group in (catalogue or {}).get("groups", []):
+        _LABELS[group.get("name", "")] = names(group.get("labels"))
+    for kind in (catalogue or {}).get("stages", []):
+        _LABELS["stage." + kind.get("kind", "")] = names(kind.get("labels"))
+
+
+def labels(group: str) -> Dict[str, str]:
+    """The Chinese names of a group's values (empty until loaded)."""
+    return _LABELS.get(group, {})
+
+
+def labels_loaded() -> bool:
+    return bool(_LABELS)
+
+
 PENDING_STATES = ("waiting", "open", "missed")
 WEEKDAYS = ["周一 Mon", "周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri", "周六 Sat", "周日 Sun"]
 _SHANGHAI = _dt.timezone(_dt.timedelta(hours=8))

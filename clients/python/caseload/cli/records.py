@@ -6,7 +6,7 @@ import argparse
 from typing import Any, Dict
 
 from ..client import Connection
-from .display import CASE_STATUS, CLIError, CONTRIBUTION_BASE, DEADLINE_KIND, DEADLINE_STATE, EDUCATION, PENDING_STATES, SKILL, day, late, named, print_json, print_record, print_table, short, stage, stage_data, text, when
+from .display import CLIError, PENDING_STATES, day, labels, late, named, print_json, print_record, print_table, short, stage, stage_data, text, when
 from .session import Session, change, pages, parse_data, put
 
 
@@ -91,13 +91,13 @@ def show_applicant(a: Dict[str, Any], as_json: bool) -> None:
         ("born 出生", f"{text(a.get('birth_date'))}  {text(a.get('gender'))}"),
         ("phone 电话", text(a.get("phone"))),
         ("company 单位", text(a.get("company_id"))),
-        ("education 学历", named(a.get("education_level"), EDUCATION)
+        ("education 学历", named(a.get("education_level"), labels("education"))
          + ("  (专升本 upgraded from associate)" if a.get("upgraded_from_associate") is True else "")),
-        ("skill 技能/职称", named(a.get("skill_level"), SKILL)),
+        ("skill 技能/职称", named(a.get("skill_level"), labels("skill"))),
         ("permit 居住证", f"{text(a.get('permit_number'))}  received 领取 {text(a.get('permit_received_date'))}"
                         f"  expires 到期 {text(a.get('permit_expiry_date'))}"),
         ("insurance 社保", f"{insurance} months" if insurance is not None else "-"),
-        ("contribution base 缴费基数", named(a.get("contribution_base"), CONTRIBUTION_BASE)),
+        ("contribution base 缴费基数", named(a.get("contribution_base"), labels("contribution_base"))),
         ("shortage major 紧缺专业", yes("shortage_major")),
         ("fresh graduate 应届生", yes("fresh_graduate")),
         ("spouse hukou years 配偶户籍年限", text(a.get("spouse_hukou_years"))),
@@ -135,7 +135,7 @@ def cmd_applicant_list(args: argparse.Namespace, s: Session) -> None:
         ["ID", "姓名 NAME", "身份证 ID NUMBER", "单位 COMPANY", "学历 EDUCATION", "居住证到期 PERMIT EXPIRY"],
         [
             [text(a.get("id")), text(a.get("name")), text(a.get("id_number")), short(a.get("company_id")),
-             named(a.get("education_level"), EDUCATION), text(a.get("permit_expiry_date"))]
+             named(a.get("education_level"), labels("education")), text(a.get("permit_expiry_date"))]
             for a in applicants
         ],
     )
@@ -159,7 +159,7 @@ def show_case(c: Dict[str, Any], as_json: bool) -> None:
         ("company 单位", text(c.get("company_id"))),
         ("kind 类型", text(c.get("kind_name"))),
         ("stage 阶段", f"{stage(c)}  ({text(c.get('stage'))})"),
-        ("status 状态", named(c.get("status"), CASE_STATUS)),
+        ("status 状态", named(c.get("status"), labels("case_status"))),
         ("days in stage 天数", text(c.get("days_in_stage")) + due + (f"  {lateness}" if lateness else "")),
         ("next stages 下一步", ", ".join(text(x) for x in (c.get("next_stages") or []))),
     ]
@@ -222,14 +222,14 @@ def cmd_case_advance(args: argparse.Namespace, s: Session) -> None:
 
 
 def deadline_state(d: Dict[str, Any]) -> str:
-    parts = [named(d.get("state"), DEADLINE_STATE)]
+    parts = [named(d.get("state"), labels("deadline_state"))]
     if d.get("overdue") is True:
         parts.append("逾期 overdue")
     if d.get("provisional") is True:
         parts.append("暂定 provisional")
     kind = d.get("kind") or ("expectation" if d.get("is_expectation") is True else "due")
     if kind != "due":
-        parts.append(named(kind, DEADLINE_KIND))
+        parts.append(named(kind, labels("deadline_kind")))
     return "  ".join(parts)
 
 

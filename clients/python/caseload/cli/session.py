@@ -8,8 +8,8 @@ import ssl
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..client import DEFAULT_ADDRESS, Connection, parse_address
-from ..errors import ConnectionClosed
-from .display import CLIError
+from ..errors import ConnectionClosed, RpcError
+from .display import CLIError, install_labels, labels_loaded
 
 
 def parse_data(items: Sequence[str]) -> Dict[str, Any]:
@@ -61,6 +61,11 @@ class Session:
             with Connection(self.host, self.port, tls=self.tls, server_hostname=self.server_name) as conn:
                 if self.token:
                     conn.login(self.token)
+                if not labels_loaded():
+                    try:
+                        install_labels(conn.call("system.labels"))
+                    except RpcError:
+                        pass  # an older server: values print as they are
                 return body(conn)
         except ssl.SSLCertVerificationError as e:
             raise CLIError(f"cannot talk to the server at {self.host}:{self.port} over TLS: "

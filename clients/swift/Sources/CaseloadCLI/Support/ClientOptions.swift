@@ -76,6 +76,7 @@ public struct ClientOptions: ParsableArguments {
                 if let token {
                     _ = try await client.call("auth.login", ["token": .string(token)])
                 }
+                await ServerLabels.load(using: client)
                 return try await body(client)
             }
         } catch let error as RPCError {

@@ -3,16 +3,11 @@ import Foundation
 
 /// How deadlines and calendar days read to people.
 extension Labels {
-    static let deadlineState = [
-        "waiting": "未到期", "open": "待办", "done": "已完成", "waived": "已免除", "missed": "已逾期", "satisfied": "已办结", "cancelled": "已取消",
-    ]
-    static let deadlineAction = [
-        "created": "生成", "recomputed": "重算", "missed": "逾期", "done": "完成", "waived": "免除", "reopened": "重开", "waiting": "等待",
-        "opened": "开放", "satisfied": "办结", "cancelled": "取消",
-    ]
-    static let deadlineKind = ["due": "截止", "window": "起始", "expectation": "预期"]
-    static let dayKind = ["holiday": "休", "workday": "班"]
-    static let calendarSource = ["builtin": "内置", "agency": "本机构"]
+    static var deadlineState: [String: String] { ServerLabels.names("deadline_state") }
+    static var deadlineAction: [String: String] { ServerLabels.names("deadline_action") }
+    static var deadlineKind: [String: String] { ServerLabels.names("deadline_kind") }
+    static var dayKind: [String: String] { ServerLabels.names("day_kind") }
+    static var calendarSource: [String: String] { ServerLabels.names("calendar_source") }
 
     /// A deadline's state with what else is true of it: `已逾期 missed  逾期 overdue`,
     /// `待办 open  暂定 provisional`, `未到期 waiting  起始 window`, `待办 open  预期 expectation`.

@@ -4,40 +4,19 @@ import Foundation
 /// How protocol values read to people: enum values with their Chinese names, stages in both
 /// languages, times in Shanghai.
 enum Labels {
-    static let education = [
-        "associate": "大专", "bachelor": "本科", "bachelor_degree": "本科+学士", "master": "硕士", "doctor": "博士",
-    ]
-    static let skill = [
-        "level5": "五级/初级工", "level4": "四级/中级工", "level3": "三级/高级工", "level2": "二级/技师", "level1": "一级/高级技师",
-        "intermediate_title": "中级职称", "senior_title": "高级职称",
-    ]
-    static let contributionBase = [
-        "at_least_0.8": "≥0.8 倍", "at_least_1": "≥1 倍", "at_least_2": "≥2 倍", "at_least_3": "≥3 倍",
-    ]
-    static let status = ["active": "办理中", "on_hold": "暂停", "withdrawn": "已撤回", "closed": "已办结"]
-    static let action = [
-        "open": "立案", "advance": "推进", "record": "记录", "return": "退回", "withdraw": "撤回", "hold": "暂停", "resume": "恢复",
-        "note": "备注",
-    ]
-    static let caseKind = ["points_new": "积分新办", "points_renewal": "积分续办", "hukou_transfer": "居转户", "talent_introduction": "人才引进"]
-    static let form = ["original": "原件", "copy": "复印件", "sealed_copy": "加盖公章复印件"]
-    static let holderKind = [
-        "client": "客户处", "agency": "本机构", "talent_center": "区人才服务中心", "city_verification_center": "市级审核中心",
-        "returned": "已退还",
-    ]
-    static let custodyEvent = [
-        "received": "收取", "stored": "入柜", "moved": "移位", "handed_over": "递交", "forwarded": "转交", "collected": "取回",
-        "returned": "退还",
-    ]
-    static let locationKind = ["office": "办公室", "cabinet": "文件柜", "drawer": "抽屉", "box": "档案盒"]
-    static let archiveHolderType = [
-        "district_talent_center": "区人才服务中心", "district_employment_agency": "区职业介绍所", "university": "高校", "company": "单位",
-        "other_province_center": "外省市人才服务中心", "unknown": "未知",
-    ]
-    static let archiveStatus = [
-        "unknown": "存档情况未知", "located": "已查明存档机构", "retrieval_requested": "已申请调档", "at_talent_center": "档案已在人才中心",
-        "verified": "档案已核实",
-    ]
+    // The names come from the server (`ServerLabels`, loaded with the first connection).
+    static var education: [String: String] { ServerLabels.names("education") }
+    static var skill: [String: String] { ServerLabels.names("skill") }
+    static var contributionBase: [String: String] { ServerLabels.names("contribution_base") }
+    static var status: [String: String] { ServerLabels.names("case_status") }
+    static var action: [String: String] { ServerLabels.names("case_action") }
+    static var caseKind: [String: String] { ServerLabels.names("case_kind") }
+    static var form: [String: String] { ServerLabels.names("document_form") }
+    static var holderKind: [String: String] { ServerLabels.names("holder_kind") }
+    static var custodyEvent: [String: String] { ServerLabels.names("custody_event") }
+    static var locationKind: [String: String] { ServerLabels.names("location_kind") }
+    static var archiveHolderType: [String: String] { ServerLabels.names("archive_holder_type") }
+    static var archiveStatus: [String: String] { ServerLabels.names("archive_status") }
 
     /// `本科 bachelor` for a known value, the value itself otherwise, `-` for null.
     static func named(_ value: JSONValue?, _ names: [String: String]) -> String {
