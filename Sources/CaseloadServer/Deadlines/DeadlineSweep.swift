@@ -13,7 +13,7 @@ enum DeadlineSweep {
         let today = CalendarDate(shanghai: now)
         // One sweep per agency at a time (several users, several servers): the second waits,
         // then finds the work done.
-        try await SweepLock.lock(agency: agency, on: connection, logger: logger)
+        try await DeadlineLock.lock(agency: agency, on: connection, logger: logger)
         try await DeadlineStore.sweep(today: today, agency: agency, on: connection, logger: logger)
         guard try await SettingsStore.autoOpenRenewals(agency: agency, on: connection, logger: logger) else { return }
         let lead = DeadlineRules.defaults.compactMap { rule -> Int? in

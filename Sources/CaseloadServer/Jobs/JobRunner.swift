@@ -50,7 +50,7 @@ public struct JobRunner: Service {
         for agency in agencies {
             let now = clock.now
             let didRun = try await database.withAgency(agency, as: .system, method: "job.deadlines") { connection in
-                guard try await SweepLock.tryLock(agency: agency, on: connection, logger: logger) else { return false }
+                guard try await DeadlineLock.tryLock(agency: agency, on: connection, logger: logger) else { return false }
                 guard let owner = try await ReminderStore.firstOwner(agency: agency, on: connection, logger: logger) else { return false }
                 try await DeadlineSweep.run(now: now, agency: agency, user: owner, on: connection, logger: logger)
                 try await ReminderStore.remindDue(on: CalendarDate(shanghai: now), agency: agency, on: connection, logger: logger)

@@ -69,6 +69,8 @@ enum CalendarMethods {
                 errors: [.validationFailed, .forbidden], mutates: true, roles: Role.owners, scope: .agency
             ) { (params: SetParams, context) -> JSONValue in
                 let moved = try await context.withAgency { principal, connection in
+                    // Before any write: calendar changes and the sweep rewrite deadlines one at a time.
+                    try await DeadlineLock.lock(agency: principal.agencyID, on: connection, logger: context.logger)
                     if params.kind == "normal" {
                         try await CalendarStore.remove(params.date, agency: principal.agencyID, on: connection, logger: context.logger)
                     } else {
@@ -97,6 +99,7 @@ enum CalendarMethods {
                 let entries = try CalendarCSV.parse(params.csv)
                 let years = Set(entries.map(\.date.year))
                 let moved = try await context.withAgency { principal, connection in
+                    try await DeadlineLock.lock(agency: principal.agencyID, on: connection, logger: context.logger)
                     for entry in entries { try await CalendarStore.set(entry, agency: principal.agencyID, on: connection, logger: context.logger) }
                     try await CalendarStore.markKnown(years: years, agency: principal.agencyID, on: connection, logger: context.logger)
                     return try await recompute(

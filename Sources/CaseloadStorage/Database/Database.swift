@@ -94,12 +94,46 @@ public final class Database: Sendable {
     /// timeout for calls allowed to run longer; `readOnly` makes PostgreSQL refuse any write.
     /// Errors come out classified (`StorageError` where one applies), never wrapped in
     /// `PostgresTransactionError`.
+    ///
+    /// A transaction PostgreSQL rolled back as a deadlock's victim (or a serialization
+    /// failure) is run again, up to `transientAttempts` times in all, after a short random
+    /// pause: nothing of it committed, and `body` does nothing outside the transaction before
+    /// it commits. If it still fails, the call is `timedOut`: nothing was changed.
     public func withAgency<Result>(
         _ agency: UUID,
         as actor: Actor,
         method: String? = nil,
         timeoutSeconds: Int64? = nil,
         readOnly: Bool = false,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await agencyTransaction(agency, as: actor, method: method, timeoutSeconds: timeoutSeconds, readOnly: readOnly, body)
+            } catch let error where Self.isTransient(error) {
+                guard attempt < Self.transientAttempts else {
+                    logger.warning("transaction rolled back by contention on every attempt", metadata: ["attempts": "\(attempt)", "method": "\(method ?? "-")"])
+                    throw StorageError.timedOut
+                }
+                logger.debug("transaction rolled back by contention; running it again", metadata: ["sqlstate": "\(StorageError.sqlState(of: error) ?? "-")"])
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
+            }
+        }
+    }
+
+    /// How many times a transaction rolled back by a deadlock or a serialization failure runs.
+    static let transientAttempts = 3
+
+    /// Whether PostgreSQL rolled the transaction back for contention alone (safe to run again).
+    static func isTransient(_ error: any Error) -> Bool {
+        let state = StorageError.sqlState(of: error)
+        return state == SQLState.deadlockDetected || state == SQLState.serializationFailure
+    }
+
+    private func agencyTransaction<Result>(
+        _ agency: UUID, as actor: Actor, method: String?, timeoutSeconds: Int64?, readOnly: Bool,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
         try await leased(transaction: true) { connection in

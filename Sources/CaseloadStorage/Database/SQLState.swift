@@ -20,4 +20,8 @@ public enum SQLState {
     /// The transaction was aborted by an earlier failed statement.
     public static let inFailedTransaction = "25P02"
     public static let divisionByZero = "22012"
+    /// Chosen as a deadlock's victim: the transaction was rolled back, and may simply run again.
+    public static let deadlockDetected = "40P01"
+    /// A serializable transaction could not be ordered with another: likewise safe to run again.
+    public static let serializationFailure = "40001"
 }

@@ -1,10 +1,13 @@
 import Foundation
 import PostgresNIO
 
-/// The per-agency lock of the deadline sweep (transaction-scoped advisory locks): several
-/// users and several servers may sweep, one at a time.
-public enum SweepLock {
-    /// Waits for the agency's sweep lock (a second sweeper then finds the work done).
+/// The per-agency lock of changes that rewrite many of an agency's deadlines at once: the
+/// deadline sweep and calendar changes (transaction-scoped advisory locks). Several users and
+/// several servers may do either, one at a time, so two such rewrites never lock the same
+/// deadlines in different orders (a deadlock the semantic fuzzer found between concurrent
+/// calendar changes).
+public enum DeadlineLock {
+    /// Waits for the agency's lock (a second sweeper then finds the work done).
     public static func lock(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("SELECT pg_advisory_xact_lock(hashtext('caseload.sweep'), hashtext(\(agency.uuidString)))", logger: logger)
     }

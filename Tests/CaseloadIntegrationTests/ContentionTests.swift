@@ -1,0 +1,62 @@
+import CaseloadClient
+import CaseloadProtocol
+import CaseloadStorage
+import Foundation
+import PostgresNIO
+import Synchronization
+import Testing
+
+/// Transactions PostgreSQL rolls back for contention alone are run again, not answered
+/// internal_error (the semantic fuzzer's finding: concurrent calendar changes deadlocked).
+@Suite("Contention: deadlock victims run again")
+struct ContentionTests {
+    @Test("a transaction chosen as a deadlock's victim runs again and commits; the other side commits too")
+    func deadlockVictimRunsAgain() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        let (first, second) = try await server.withClient(token: agency.token) { client in
+            (try await client.call("company.create", ["name": "甲公司", "org_code": .string(orgCode(7101))])["id"] ?? .null,
+             try await client.call("company.create", ["name": "乙公司", "org_code": .string(orgCode(7102))])["id"] ?? .null)
+        }
+        let a = try #require(first.stringValue.flatMap(UUID.init(uuidString:)))
+        let b = try #require(second.stringValue.flatMap(UUID.init(uuidString:)))
+        let (bodyLocked, bodyLockedSignal) = AsyncStream.makeStream(of: Void.self)
+        let (otherLocked, otherLockedSignal) = AsyncStream.makeStream(of: Void.self)
+        let attempts = Mutex(0)
+        let db = Database(url: server.database.serverURL, logger: TestDatabase.logger, maximumConnections: 2)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await db.run() }
+            defer { group.cancelAll() }
+            // The other side: locks b, then wants a. Its deadlock check waits 10 s, so the
+            // server's transaction (PostgreSQL's default 1 s) is the one found in the cycle.
+            let other = Task {
+                try await server.database.admin { connection in
+                    for await _ in bodyLocked { break }
+                    _ = try await connection.query("BEGIN", logger: TestDatabase.logger)
+                    _ = try await connection.query("SET LOCAL deadlock_timeout = '10s'", logger: TestDatabase.logger)
+                    _ = try await connection.query("UPDATE companies SET name = '乙公司 2' WHERE company_id = \(b)", logger: TestDatabase.logger)
+                    otherLockedSignal.yield()
+                    _ = try await connection.query("UPDATE companies SET name = '甲公司 2' WHERE company_id = \(a)", logger: TestDatabase.logger)
+                    _ = try await connection.query("COMMIT", logger: TestDatabase.logger)
+                }
+            }
+            let ran = try await db.withAgency(agency.agencyID, as: .user(agency.userID), method: "test.contention") { connection in
+                let attempt = attempts.withLock { n in n += 1; return n }
+                _ = try await connection.query("UPDATE companies SET name = name || '!' WHERE company_id = \(a)", logger: TestDatabase.logger)
+                if attempt == 1 {
+                    bodyLockedSignal.yield()
+                    for await _ in otherLocked { break }
+                }
+                _ = try await connection.query("UPDATE companies SET name = name || '!' WHERE company_id = \(b)", logger: TestDatabase.logger)
+                return attempt
+            }
+            #expect(ran == 2, "the victim ran a second time")
+            try await other.value
+        }
+        let names = try await server.withClient(token: agency.token) { client in
+            [try await client.call("company.get", ["id": first])["name"], try await client.call("company.get", ["id": second])["name"]]
+        }
+        // The other side committed first (甲公司 2, 乙公司 2); the retry then added its marks once.
+        #expect(names == ["甲公司 2!", "乙公司 2!"])
+    }
+}
