@@ -1,15 +1,11 @@
 import Foundation
 
 extension JSONValue: Codable {
-    /// Inside `WireJSON.convert` the value is taken from the tree being converted, found by
-    /// the coding path. Otherwise each kind is tried in turn, containers first: every failed
-    /// attempt throws, a throw costs in proportion to the depth, and trying the scalars
-    /// first at every level made 512 nested arrays cost seconds of CPU.
+    /// From a foreign decoder (`JSONTreeDecoder` hands the subtree over itself): each kind is
+    /// tried in turn, containers first: every failed attempt throws, a throw costs in
+    /// proportion to the depth, and trying the scalars first at every level made 512 nested
+    /// arrays cost seconds of CPU.
     public init(from decoder: any Decoder) throws {
-        if let source = decoder.userInfo[.wireJSONSource] as? WireJSON.Source, let value = source.root.at(decoder.codingPath) {
-            self = value
-            return
-        }
         let container = try decoder.singleValueContainer()
         if let o = try? container.decode([String: JSONValue].self) {
             self = .object(o)
@@ -62,52 +58,18 @@ public enum WireJSON {
         return try JSONDecoder().decode(type, from: data)
     }
 
-    /// Converts a `JSONValue` into a `Decodable` type (by a round trip through bytes; any
-    /// `JSONValue` inside the type is taken from `value` directly, see `JSONValue.init(from:)`).
+    /// Converts a `JSONValue` into a `Decodable` type, straight from the tree (`JSONTreeDecoder`).
     public static func convert<T: Decodable>(_ value: JSONValue, to type: T.Type) throws -> T {
-        if T.self == JSONValue.self { return value as! T }
-        let decoder = JSONDecoder()
-        decoder.userInfo[.wireJSONSource] = Source(root: value)
-        return try decoder.decode(type, from: encode(value))
+        try JSONTreeDecoder().decode(type, from: value)
     }
 
-    /// The tree `convert` is decoding from.
-    final class Source: Sendable {
-        let root: JSONValue
-        init(root: JSONValue) { self.root = root }
-    }
-
-    /// Converts an `Encodable` value into a `JSONValue`.
+    /// Converts an `Encodable` value into a `JSONValue`, straight to the tree (`JSONTreeEncoder`).
     public static func value<T: Encodable>(of encodable: T) throws -> JSONValue {
-        try decode(JSONValue.self, from: encode(encodable))
+        try JSONTreeEncoder().encode(encodable)
     }
 
     public static func string(_ value: JSONValue) -> String {
         // Encoding a JSONValue cannot fail except for non-finite doubles, which never come from parsing.
         (try? String(decoding: encode(value), as: UTF8.self)) ?? "null"
-    }
-}
-
-extension CodingUserInfoKey {
-    static let wireJSONSource = CodingUserInfoKey(rawValue: "caseload.wire-json-source")!
-}
-
-extension JSONValue {
-    /// The value at a coding path (array elements by index, object members by key).
-    func at(_ path: [any CodingKey]) -> JSONValue? {
-        var value = self
-        for key in path {
-            switch value {
-            case .array(let elements):
-                guard let i = key.intValue, elements.indices.contains(i) else { return nil }
-                value = elements[i]
-            case .object(let members):
-                guard let member = members[key.stringValue] else { return nil }
-                value = member
-            default:
-                return nil
-            }
-        }
-        return value
     }
 }
