@@ -11,18 +11,34 @@ public struct JSONTreeDecoder: Sendable {
     public init() {}
 
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try TreeDecoder(value: value, codingPath: []).decodeValue(type)
+        try TreeDecoder(value: value, codingPath: [], observer: nil).decodeValue(type)
     }
+
+    /// The top-level keys `T` reads when decoding `value`: those it must have (`decode`) and
+    /// those it takes if present (`decodeIfPresent`, `contains`). How a method's declared
+    /// params schema is checked against the type its handler decodes.
+    public func keysRead<T: Decodable>(by type: T.Type, decoding value: JSONValue) throws -> (required: Set<String>, optional: Set<String>) {
+        let observer = KeyObserver()
+        _ = try TreeDecoder(value: value, codingPath: [], observer: observer).decodeValue(type)
+        return (observer.required.subtracting(observer.optional), observer.optional)
+    }
+}
+
+/// Records the top-level keys a type asks for.
+private final class KeyObserver {
+    var required: Set<String> = []
+    var optional: Set<String> = []
 }
 
 private struct TreeDecoder: Decoder {
     let value: JSONValue
     let codingPath: [any CodingKey]
+    let observer: KeyObserver?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else { throw mismatch([String: JSONValue].self) }
-        return KeyedDecodingContainer(Keyed<Key>(members: members, codingPath: codingPath))
+        return KeyedDecodingContainer(Keyed<Key>(members: members, codingPath: codingPath, observer: codingPath.isEmpty ? observer : nil))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -48,10 +64,6 @@ private struct TreeDecoder: Decoder {
             return url
         }
         return try T(from: self)
-    }
-
-    func child(_ value: JSONValue, _ key: any CodingKey) -> TreeDecoder {
-        TreeDecoder(value: value, codingPath: codingPath + [key])
     }
 
     // Scalars, as `JSONDecoder` reads them.
@@ -94,15 +106,21 @@ private struct TreeDecoder: Decoder {
 private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [String: JSONValue]
     let codingPath: [any CodingKey]
+    /// Set on the top-level container of `keysRead` only.
+    let observer: KeyObserver?
 
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
-    func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
+    func contains(_ key: Key) -> Bool {
+        observer?.optional.insert(key.stringValue)
+        return members[key.stringValue] != nil
+    }
 
     func child(_ key: Key) throws -> TreeDecoder {
+        observer?.required.insert(key.stringValue)
         guard let value = members[key.stringValue] else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No value for key \(key.stringValue)"))
         }
-        return TreeDecoder(value: value, codingPath: codingPath + [key])
+        return TreeDecoder(value: value, codingPath: codingPath + [key], observer: nil)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool { try child(key).value == .null }
@@ -126,7 +144,7 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try child(key).container(keyedBy: type)
     }
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { try child(key).unkeyedContainer() }
-    func superDecoder() throws -> any Decoder { TreeDecoder(value: .object(members), codingPath: codingPath) }
+    func superDecoder() throws -> any Decoder { TreeDecoder(value: .object(members), codingPath: codingPath, observer: nil) }
     func superDecoder(forKey key: Key) throws -> any Decoder { try child(key) }
 }
 
@@ -155,7 +173,7 @@ private struct Unkeyed: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(JSONValue.self, .init(codingPath: codingPath, debugDescription: "Unkeyed container is at end"))
         }
         defer { currentIndex += 1 }
-        return TreeDecoder(value: elements[currentIndex], codingPath: codingPath + [Index(intValue: currentIndex)])
+        return TreeDecoder(value: elements[currentIndex], codingPath: codingPath + [Index(intValue: currentIndex)], observer: nil)
     }
 
     mutating func decodeNil() throws -> Bool {

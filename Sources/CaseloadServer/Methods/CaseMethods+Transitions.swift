@@ -62,33 +62,33 @@ extension CaseMethods {
                     .required("reason", .string(maxLength: 1000), "Why it was returned"),
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
-            ) { (params: ChangeParams, context) -> JSONValue in
+            ) { (params: ReturnParams, context) -> JSONValue in
                 try await mutate(context, id: params.id, version: params.version, action: "return") { current, kind, _, _, _ in
-                    Change(state: try CaseMachine.returnTo(current.state, kind: kind, stage: params.to ?? "", reason: params.reason ?? ""), reason: params.reason)
+                    Change(state: try CaseMachine.returnTo(current.state, kind: kind, stage: params.to, reason: params.reason), reason: params.reason)
                 }
             },
             .define(
                 "case.withdraw", summary: "Withdraws a case (final).",
                 params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
-            ) { (params: ChangeParams, context) -> JSONValue in
+            ) { (params: ReasonParams, context) -> JSONValue in
                 try await mutate(context, id: params.id, version: params.version, action: "withdraw") { current, _, _, _, _ in
-                    Change(state: try CaseMachine.withdraw(current.state, reason: params.reason ?? ""), reason: params.reason)
+                    Change(state: try CaseMachine.withdraw(current.state, reason: params.reason), reason: params.reason)
                 }
             },
             .define(
                 "case.hold", summary: "Puts a case on hold: it cannot advance until resumed.",
                 params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
-            ) { (params: ChangeParams, context) -> JSONValue in
+            ) { (params: ReasonParams, context) -> JSONValue in
                 try await mutate(context, id: params.id, version: params.version, action: "hold") { current, _, _, _, _ in
-                    Change(state: try CaseMachine.hold(current.state, reason: params.reason ?? ""), reason: params.reason)
+                    Change(state: try CaseMachine.hold(current.state, reason: params.reason), reason: params.reason)
                 }
             },
             .define(
                 "case.resume", summary: "Resumes a case that was on hold.",
                 params: idVersion, result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
-            ) { (params: ChangeParams, context) -> JSONValue in
+            ) { (params: VersionParams, context) -> JSONValue in
                 try await mutate(context, id: params.id, version: params.version, action: "resume") { current, _, _, _, _ in
                     Change(state: try CaseMachine.resume(current.state))
                 }

@@ -89,11 +89,25 @@ enum CaseMethods {
         .required("version", .integer(minimum: 1), "The version you last read; a stale one gets a conflict carrying the current version"),
     ]
 
-    struct ChangeParams: Decodable, Sendable {
+    /// `case.resume`'s params: the case and the version read.
+    struct VersionParams: Decodable, Sendable {
         var id: UUID
         var version: Int
-        var reason: String?
-        var to: String?
+    }
+
+    /// `case.withdraw` and `case.hold`: the case, its version and why.
+    struct ReasonParams: Decodable, Sendable {
+        var id: UUID
+        var version: Int
+        var reason: String
+    }
+
+    /// `case.return`: the case, its version, the earlier stage and why.
+    struct ReturnParams: Decodable, Sendable {
+        var id: UUID
+        var version: Int
+        var to: String
+        var reason: String
     }
 
     static func requireOverridePermission(_ principal: Principal) throws {

@@ -64,10 +64,18 @@ enum DeadlineMethods {
         }
     }
 
-    struct StateParams: Decodable, Sendable {
+    /// `deadline.done`: a note is optional.
+    struct DoneParams: Decodable, Sendable {
         var id: UUID
         var version: Int
         var reason: String?
+    }
+
+    /// `deadline.waive`: why is required.
+    struct WaiveParams: Decodable, Sendable {
+        var id: UUID
+        var version: Int
+        var reason: String
     }
 
     struct AddParams: Decodable, Sendable {
@@ -92,19 +100,19 @@ enum DeadlineMethods {
     }
 
     /// Moves a deadline to a new state along its machine.
-    static func change(_ params: StateParams, to state: DeadlineState, context: RequestContext) async throws -> JSONValue {
+    static func change(_ id: UUID, version: Int, reason: String?, to state: DeadlineState, context: RequestContext) async throws -> JSONValue {
         let today = context.today
         return try await context.withAgency { principal, connection in
-            let current = try await DeadlineStore.get(params.id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
-            guard current.version == params.version else { throw StorageError.versionConflict(current: current.version) }
+            let current = try await DeadlineStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+            guard current.version == version else { throw StorageError.versionConflict(current: current.version) }
             try DeadlineState.validateTransition(from: current.state, to: state)
             if current.state != state {
                 try await DeadlineStore.setState(
-                params.id, to: state, from: current.state, reason: params.reason, agency: principal.agencyID, user: principal.userID,
+                    id, to: state, from: current.state, reason: reason, agency: principal.agencyID, user: principal.userID,
                     on: connection, logger: context.logger)
             }
             let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
-            return value(try await DeadlineStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger), today: today, calendar: calendar)
+            return value(try await DeadlineStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger), today: today, calendar: calendar)
         }
     }
 
@@ -186,8 +194,8 @@ enum DeadlineMethods {
                 "deadline.done", summary: "Marks a deadline done.",
                 params: [.id(.deadline, "Deadline id"), .expectedVersion(), .optional("reason", .string(maxLength: 1000), "A note")],
                 result: deadlineSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
-            ) { (params: StateParams, context) -> JSONValue in
-                try await change(params, to: .done, context: context)
+            ) { (params: DoneParams, context) -> JSONValue in
+                try await change(params.id, version: params.version, reason: params.reason, to: .done, context: context)
             },
             .define(
                 "deadline.waive", summary: "Waives a deadline, with the reason.",
@@ -196,8 +204,8 @@ enum DeadlineMethods {
                     .required("reason", .string(maxLength: 1000, minLength: 1), "Why it no longer applies"),
                 ],
                 result: deadlineSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
-            ) { (params: StateParams, context) -> JSONValue in
-                try await change(params, to: .waived, context: context)
+            ) { (params: WaiveParams, context) -> JSONValue in
+                try await change(params.id, version: params.version, reason: params.reason, to: .waived, context: context)
             },
             .define(
                 "deadline.add",

@@ -51,13 +51,13 @@ enum DocumentMethods {
     }
 
     /// Applies one custody event to a locked document and appends it to the ledger.
-    static func move(_ context: RequestContext, _ params: MoveParams, _ event: CustodyEvent) async throws -> JSONValue {
+    static func move(_ context: RequestContext, _ params: some MoveParams, _ event: CustodyEvent) async throws -> JSONValue {
         try await move(context, params) { _ in event }
     }
 
     /// Applies the custody event `decide` picks for the document's current holder, under its
     /// lock, if the document is still at the version the client read.
-    static func move(_ context: RequestContext, _ params: MoveParams, _ decide: @Sendable @escaping (Holder?) -> CustodyEvent) async throws -> JSONValue {
+    static func move(_ context: RequestContext, _ params: some MoveParams, _ decide: @Sendable @escaping (Holder?) -> CustodyEvent) async throws -> JSONValue {
         let id = params.id
         let record = try await context.withAgency { principal, connection in
             let current = try await DocumentStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
@@ -92,17 +92,54 @@ enum DocumentMethods {
         }
     }
 
-    struct MoveParams: Decodable, Sendable {
+    /// What every custody move names: the document and the version read.
+    protocol MoveParams: Decodable, Sendable {
+        var id: UUID { get }
+        var version: Int { get }
+    }
+
+    /// `document.move`.
+    struct StoreParams: MoveParams {
         var id: UUID
         var version: Int
-        var location: String?
-        var authority: String?
+        var location: String
+    }
+
+    /// `document.handover`.
+    struct HandoverParams: MoveParams {
+        var id: UUID
+        var version: Int
+        var authority: String
         var receiptNumber: String?
-        var to: String?
-        var signedBy: String?
         enum CodingKeys: String, CodingKey {
-            case id, version, location, authority, to
-            case receiptNumber = "receipt_number", signedBy = "signed_by"
+            case id, version, authority
+            case receiptNumber = "receipt_number"
+        }
+    }
+
+    /// `document.forward`.
+    struct ForwardParams: MoveParams {
+        var id: UUID
+        var version: Int
+        var to: String
+    }
+
+    /// `document.collect`.
+    struct CollectParams: MoveParams {
+        var id: UUID
+        var version: Int
+        var authority: String
+    }
+
+    /// `document.return`.
+    struct ReturnParams: MoveParams {
+        var id: UUID
+        var version: Int
+        var to: String
+        var signedBy: String
+        enum CodingKeys: String, CodingKey {
+            case id, version, to
+            case signedBy = "signed_by"
         }
     }
 
@@ -184,8 +221,8 @@ enum DocumentMethods {
                 "document.move", summary: "Stores a paper the agency holds at a location, or moves it to another.",
                 params: moveParams + [.required("location", .string(maxLength: 16, minLength: 1), "Location code")],
                 result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
-            ) { (params: MoveParams, context) -> JSONValue in
-                let code = try LocationCode.parse(params.location ?? "", field: "location")
+            ) { (params: StoreParams, context) -> JSONValue in
+                let code = try LocationCode.parse(params.location, field: "location")
                 return try await move(context, params) { holder in
                     // Decided on the locked row: a paper with a place is moved, one without is stored.
                     if case .agency(let existing?) = holder, existing != code { return .moved(location: code) }
@@ -199,23 +236,23 @@ enum DocumentMethods {
                     .optional("receipt_number", .string(maxLength: 100), "The receipt's number"),
                 ],
                 result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
-            ) { (params: MoveParams, context) -> JSONValue in
-                let authority = try Authority.parse(params.authority ?? "")
+            ) { (params: HandoverParams, context) -> JSONValue in
+                let authority = try Authority.parse(params.authority)
                 return try await move(context, params, .handedOver(authority: authority, receiptNumber: params.receiptNumber))
             },
             .define(
                 "document.forward", summary: "Records one authority passing a paper to the other (diplomas to the city center for checking, and back).",
                 params: moveParams + [.required("to", authorityEnum, "The authority that now has it")],
                 result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
-            ) { (params: MoveParams, context) -> JSONValue in
-                try await move(context, params, .forwarded(to: try Authority.parse(params.to ?? "", field: "to")))
+            ) { (params: ForwardParams, context) -> JSONValue in
+                try await move(context, params, .forwarded(to: try Authority.parse(params.to, field: "to")))
             },
             .define(
                 "document.collect", summary: "Collects a paper back from the authority that holds it (e.g. diplomas at notice printing).",
                 params: moveParams + [.required("authority", authorityEnum, "Who it is collected from")],
                 result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
-            ) { (params: MoveParams, context) -> JSONValue in
-                try await move(context, params, .collected(authority: try Authority.parse(params.authority ?? "")))
+            ) { (params: CollectParams, context) -> JSONValue in
+                try await move(context, params, .collected(authority: try Authority.parse(params.authority)))
             },
             .define(
                 "document.return", summary: "Returns a paper the agency holds to the client, signed for.",
@@ -224,8 +261,8 @@ enum DocumentMethods {
                     .required("signed_by", .string(maxLength: 100, minLength: 1), "Who signed for it"),
                 ],
                 result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
-            ) { (params: MoveParams, context) -> JSONValue in
-                try await move(context, params, .returned(to: params.to ?? "", signedBy: params.signedBy ?? ""))
+            ) { (params: ReturnParams, context) -> JSONValue in
+                try await move(context, params, .returned(to: params.to, signedBy: params.signedBy))
             },
             .define(
                 "document.where", summary: "Where a paper is now, since when, and its full custody trail.",

@@ -12,11 +12,3 @@ extension JSONValue {
         return id
     }
 }
-
-extension Optional where Wrapped == UUID {
-    /// A required uuid param decoded as optional (shared params structs).
-    func required(_ name: String) throws -> UUID {
-        guard let self else { throw RPCError.invalidParams([(name, "required", "is required")]) }
-        return self
-    }
-}

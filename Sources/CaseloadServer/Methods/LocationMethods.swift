@@ -33,6 +33,12 @@ enum LocationMethods {
         var parent: String?
     }
 
+    /// `location.delete`: the code alone.
+    struct DeleteParams: Decodable, Sendable {
+        var code: String
+    }
+
+    /// `location.show`: the code, and whose companies' documents.
     struct CodeParams: Decodable, Sendable {
         var code: String
         var consultantID: UUID?
@@ -103,7 +109,7 @@ enum LocationMethods {
                 "location.delete", summary: "Deletes an empty location; one holding documents or other locations is refused.",
                 params: [.required("code", .string(maxLength: 16, minLength: 1), "Location code")],
                 result: .boolean, errors: [.notFound, .conflict], mutates: true, scope: .agency
-            ) { (params: CodeParams, context) -> JSONValue in
+            ) { (params: DeleteParams, context) -> JSONValue in
                 do {
                     try await context.withAgency { principal, connection in
                         let location = try await LocationStore.get(code: params.code.uppercased(), agency: principal.agencyID, on: connection, logger: context.logger)

@@ -51,32 +51,60 @@ enum ReportMethods {
         .optional("page_size", .integer(minimum: 1, maximum: 500), "Cases per chunk (default 500)"),
     ]
 
-    struct Params: Decodable, Sendable {
+    /// What the case reports share (`filterParams`): the format, the page, and which cases.
+    protocol CaseReportParams: Decodable, Sendable {
+        var format: ReportFormat { get }
+        var cursor: String? { get }
+        var kind: String? { get }
+        var stage: String? { get }
+        var status: String? { get }
+        var late: Bool? { get }
+        var pageSize: Int? { get }
+        /// Whose cases: the one company's, or the consultant's companies'.
+        var companyID: UUID? { get }
+        var consultantID: UUID? { get }
+    }
+
+    /// `report.company`: one company's cases.
+    struct CompanyParams: CaseReportParams {
+        var company: UUID
         var format: ReportFormat
         var cursor: String?
-        var companyID: UUID?
-        var consultantID: UUID?
         var kind: String?
         var stage: String?
         var status: String?
         var late: Bool?
         var pageSize: Int?
+        var companyID: UUID? { company }
+        var consultantID: UUID? { nil }
         enum CodingKeys: String, CodingKey {
             case format, cursor, kind, stage, status, late
-            case companyID = "company_id", consultantID = "consultant_id", pageSize = "page_size"
+            case company = "company_id", pageSize = "page_size"
         }
+    }
 
-        /// The cases asked for; `late` means late at `now`, the business clock's.
-        func filter(asOf now: Date) -> CaseFilter {
-            var f = CaseFilter()
-            f.companyID = companyID
-            f.consultantID = consultantID
-            f.kind = kind
-            f.stage = stage
-            f.status = status
-            f.lateAsOf = late == true ? now : nil
-            return f
+    /// `report.caseload`: a consultant's cases (the caller's when `consultant` is absent).
+    struct CaseloadParams: CaseReportParams {
+        var consultant: UUID?
+        var format: ReportFormat
+        var cursor: String?
+        var kind: String?
+        var stage: String?
+        var status: String?
+        var late: Bool?
+        var pageSize: Int?
+        var companyID: UUID? { nil }
+        var consultantID: UUID? { consultant }
+        enum CodingKeys: String, CodingKey {
+            case format, cursor, kind, stage, status, late
+            case consultant = "consultant_id", pageSize = "page_size"
         }
+    }
+
+    /// `report.agency`: one chunk.
+    struct AgencyParams: Decodable, Sendable {
+        var format: ReportFormat
+        var cursor: String?
     }
 
     static func stageLabel(kind: String, stage: String) -> String {
@@ -161,7 +189,7 @@ enum ReportMethods {
     }
 
     /// Renders the next chunk of a case report.
-    static func chunk(_ params: Params, title: String, subject: @Sendable (PostgresConnection, Principal) async throws -> [ReportField], context: RequestContext)
+    static func chunk(_ params: some CaseReportParams, title: String, subject: @Sendable (PostgresConnection, Principal) async throws -> [ReportField], context: RequestContext)
         async throws -> JSONValue
     {
         let filter = params.filter(asOf: context.clock.now)
@@ -210,8 +238,8 @@ enum ReportMethods {
                 summary: "A client company's progress report: one row per case (masked ID, stage in Chinese and English, days in stage, late, next deadline and why, missing documents, originals and where), with a summary per stage. Paged: append `content` chunks until `next_cursor` is null.",
                 params: [.required("company_id", .string(format: .uuid), "The company")] + filterParams,
                 result: reportResult, errors: [.notFound], roles: Role.everyone
-            ) { (params: Params, context) -> JSONValue in
-                let companyID = try params.companyID.required("company_id")
+            ) { (params: CompanyParams, context) -> JSONValue in
+                let companyID = params.company
                 return try await chunk(params, title: "进度报告 Progress report", subject: { connection, principal in
                     let company = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
                     let consultants = try await ConsultantStore.consultants(company: companyID, agency: principal.agencyID, on: connection, logger: context.logger)
@@ -226,11 +254,10 @@ enum ReportMethods {
                 summary: "A consultant's own caseload: the cases of every company assigned to them (default: the caller), as in the company report.",
                 params: [.optional("consultant_id", .string(format: .uuid), "Whose caseload (default: yours)")] + filterParams,
                 result: reportResult
-            ) { (params: Params, context) -> JSONValue in
+            ) { (params: CaseloadParams, context) -> JSONValue in
                 var params = params
-                let principal = try context.principal()
-                params.consultantID = params.consultantID ?? principal.userID
-                let consultantID = try params.consultantID.required("consultant_id")
+                let consultantID = try params.consultant ?? context.principal().userID
+                params.consultant = consultantID
                 return try await chunk(params, title: "个人案件报告 Caseload report", subject: { connection, principal in
                     let users = try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
                     return [ReportField(label: "顾问 Consultant", value: users.first { $0.id == consultantID }?.name ?? "")]
@@ -241,7 +268,7 @@ enum ReportMethods {
                 summary: "The agency overview: per company and per consultant, open cases, late cases, overdue deadlines, originals held and out with authorities; one chunk.",
                 params: [.required("format", .string(enum: ReportFormat.allCases.map(\.rawValue)), "csv, json, md or html"), .optional("cursor", .string(maxLength: 100), "Unused: the overview is one chunk (next_cursor is always null)")],
                 result: reportResult, roles: Role.managers
-            ) { (params: Params, context) -> JSONValue in
+            ) { (params: AgencyParams, context) -> JSONValue in
                 let format = params.format
                 let (content, rowCount) = try await context.withAgency { principal, connection -> (String, Int) in
                     let today = context.today
@@ -281,5 +308,19 @@ enum ReportMethods {
                 ]
             },
         ]
+    }
+}
+
+extension ReportMethods.CaseReportParams {
+    /// The cases asked for; `late` means late at `now`, the business clock's.
+    func filter(asOf now: Date) -> CaseFilter {
+        var f = CaseFilter()
+        f.companyID = companyID
+        f.consultantID = consultantID
+        f.kind = kind
+        f.stage = stage
+        f.status = status
+        f.lateAsOf = late == true ? now : nil
+        return f
     }
 }

@@ -35,6 +35,10 @@ public struct RPCMethod: Sendable {
     /// Accepts an `idempotency_key` (mutating methods, unless the result holds a secret that
     /// must not be stored, like a new token).
     public var idempotent: Bool
+    /// The top-level params keys the handler's `Decodable` reads from a given params object
+    /// (required, optional); nil when it takes the raw `JSONValue`. Tests compare it with the
+    /// declared params schema, so the two cannot disagree (`ParamsTypeTests`).
+    public let paramsKeysRead: (@Sendable (JSONValue) throws -> (required: Set<String>, optional: Set<String>))?
     let invoke: @Sendable (JSONValue, RequestContext) async throws -> JSONValue
 
     /// Defines a method whose params decode into `P` (snake_case JSON keys) and whose result
@@ -56,11 +60,18 @@ public struct RPCMethod: Sendable {
         minimumDeadlineSeconds: Int64? = nil,
         _ handler: @escaping @Sendable (P, RequestContext) async throws -> R
     ) -> RPCMethod {
-        RPCMethod(
+        let keysRead: (@Sendable (JSONValue) throws -> (required: Set<String>, optional: Set<String>))?
+        if P.self == JSONValue.self {
+            keysRead = nil
+        } else {
+            keysRead = { raw in try JSONTreeDecoder().keysRead(by: P.self, decoding: raw) }
+        }
+        return RPCMethod(
             name: name, summary: summary, params: params, result: result, errors: errors, access: access,
             mutates: mutates, changesSession: changesSession, readOnly: readOnly && !mutates && access == .authenticated,
             roles: roles ?? (mutates ? Role.writers : Role.staff), scope: access == .anyone ? .agency : scope,
-            minimumDeadlineSeconds: minimumDeadlineSeconds, idempotent: idempotent ?? mutates
+            minimumDeadlineSeconds: minimumDeadlineSeconds, idempotent: idempotent ?? mutates,
+            paramsKeysRead: keysRead
         ) { raw, context in
             let decoded: P
             do {
