@@ -52,22 +52,9 @@ enum ReportMethods {
     ]
 
     /// What the case reports share (`filterParams`): the format, the page, and which cases.
-    protocol CaseReportParams: Decodable, Sendable {
-        var format: ReportFormat { get }
-        var cursor: String? { get }
-        var kind: String? { get }
-        var stage: String? { get }
-        var status: String? { get }
-        var late: Bool? { get }
-        var pageSize: Int? { get }
-        /// Whose cases: the one company's, or the consultant's companies'.
-        var companyID: UUID? { get }
-        var consultantID: UUID? { get }
-    }
-
-    /// `report.company`: one company's cases.
-    struct CompanyParams: CaseReportParams {
-        var company: UUID
+    /// Decoded from the same params object as the report's own subject (`CompanyParams`,
+    /// `CaseloadParams`).
+    struct CaseQuery: Decodable, Sendable {
         var format: ReportFormat
         var cursor: String?
         var kind: String?
@@ -75,29 +62,44 @@ enum ReportMethods {
         var status: String?
         var late: Bool?
         var pageSize: Int?
-        var companyID: UUID? { company }
-        var consultantID: UUID? { nil }
         enum CodingKeys: String, CodingKey {
             case format, cursor, kind, stage, status, late
-            case company = "company_id", pageSize = "page_size"
+            case pageSize = "page_size"
+        }
+
+        /// The cases asked for, of one company or of a consultant's companies; `late` means
+        /// late at `now`, the business clock's.
+        func filter(company: UUID?, consultant: UUID?, asOf now: Date) -> CaseFilter {
+            var f = CaseFilter()
+            f.companyID = company
+            f.consultantID = consultant
+            f.kind = kind
+            f.stage = stage
+            f.status = status
+            f.lateAsOf = late == true ? now : nil
+            return f
+        }
+    }
+
+    /// `report.company`: one company's cases.
+    struct CompanyParams: Decodable, Sendable {
+        var company: UUID
+        var query: CaseQuery
+        enum CodingKeys: String, CodingKey { case company = "company_id" }
+        init(from decoder: any Decoder) throws {
+            company = try decoder.container(keyedBy: CodingKeys.self).decode(UUID.self, forKey: .company)
+            query = try CaseQuery(from: decoder)
         }
     }
 
     /// `report.caseload`: a consultant's cases (the caller's when `consultant` is absent).
-    struct CaseloadParams: CaseReportParams {
+    struct CaseloadParams: Decodable, Sendable {
         var consultant: UUID?
-        var format: ReportFormat
-        var cursor: String?
-        var kind: String?
-        var stage: String?
-        var status: String?
-        var late: Bool?
-        var pageSize: Int?
-        var companyID: UUID? { nil }
-        var consultantID: UUID? { consultant }
-        enum CodingKeys: String, CodingKey {
-            case format, cursor, kind, stage, status, late
-            case consultant = "consultant_id", pageSize = "page_size"
+        var query: CaseQuery
+        enum CodingKeys: String, CodingKey { case consultant = "consultant_id" }
+        init(from decoder: any Decoder) throws {
+            consultant = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(UUID.self, forKey: .consultant)
+            query = try CaseQuery(from: decoder)
         }
     }
 
@@ -189,10 +191,10 @@ enum ReportMethods {
     }
 
     /// Renders the next chunk of a case report.
-    static func chunk(_ params: some CaseReportParams, title: String, subject: @Sendable (PostgresConnection, Principal) async throws -> [ReportField], context: RequestContext)
+    static func chunk(_ params: CaseQuery, company: UUID?, consultant: UUID?, title: String, subject: @Sendable (PostgresConnection, Principal) async throws -> [ReportField], context: RequestContext)
         async throws -> JSONValue
     {
-        let filter = params.filter(asOf: context.clock.now)
+        let filter = params.filter(company: company, consultant: consultant, asOf: context.clock.now)
         let format = params.format
         let previous = try context.openCursor(params.cursor, as: ReportCursor.self)
         return try await context.withAgency { principal, connection in
@@ -240,7 +242,7 @@ enum ReportMethods {
                 result: reportResult, errors: [.notFound], roles: Role.everyone
             ) { (params: CompanyParams, context) -> JSONValue in
                 let companyID = params.company
-                return try await chunk(params, title: "进度报告 Progress report", subject: { connection, principal in
+                return try await chunk(params.query, company: companyID, consultant: nil, title: "进度报告 Progress report", subject: { connection, principal in
                     let company = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
                     let consultants = try await ConsultantStore.consultants(company: companyID, agency: principal.agencyID, on: connection, logger: context.logger)
                     return [
@@ -255,10 +257,8 @@ enum ReportMethods {
                 params: [.optional("consultant_id", .string(format: .uuid), "Whose caseload (default: yours)")] + filterParams,
                 result: reportResult
             ) { (params: CaseloadParams, context) -> JSONValue in
-                var params = params
                 let consultantID = try params.consultant ?? context.principal().userID
-                params.consultant = consultantID
-                return try await chunk(params, title: "个人案件报告 Caseload report", subject: { connection, principal in
+                return try await chunk(params.query, company: nil, consultant: consultantID, title: "个人案件报告 Caseload report", subject: { connection, principal in
                     let users = try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
                     return [ReportField(label: "顾问 Consultant", value: users.first { $0.id == consultantID }?.name ?? "")]
                 }, context: context)
@@ -308,19 +308,5 @@ enum ReportMethods {
                 ]
             },
         ]
-    }
-}
-
-extension ReportMethods.CaseReportParams {
-    /// The cases asked for; `late` means late at `now`, the business clock's.
-    func filter(asOf now: Date) -> CaseFilter {
-        var f = CaseFilter()
-        f.companyID = companyID
-        f.consultantID = consultantID
-        f.kind = kind
-        f.stage = stage
-        f.status = status
-        f.lateAsOf = late == true ? now : nil
-        return f
     }
 }
