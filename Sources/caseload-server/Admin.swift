@@ -40,8 +40,8 @@ struct Admin: AsyncParsableCommand {
 
         func run() async throws {
             guard let agencyID = UUID(uuidString: agency) else { throw ValidationError("--agency must be an agency id (a UUID)") }
-            let env = ProcessInfo.processInfo.environment
-            guard let key = env["CASELOAD_PII_KEY"], let lookup = env["CASELOAD_PII_LOOKUP_KEY"] else {
+            let (configuration, _) = try ServerConfiguration.load()
+            guard let key = configuration.piiKey, let lookup = configuration.piiLookupKey else {
                 throw ValidationError("set CASELOAD_PII_KEY and CASELOAD_PII_LOOKUP_KEY (the server's keys): demo ID numbers are encrypted like real ones")
             }
             let cipher = try PIICipher(activeKey: key, lookupKey: lookup)

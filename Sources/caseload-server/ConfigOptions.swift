@@ -34,9 +34,7 @@ struct ConfigOptions: ParsableArguments {
         flags["log_level"] = logLevel
         flags["tls_certificate"] = tlsCertificate
         flags["tls_private_key"] = tlsPrivateKey
-        let configPath = config ?? ProcessInfo.processInfo.environment["CASELOAD_CONFIG"]
-        let file = try configPath.map(ServerConfiguration.fileLayer(path:)) ?? [:]
-        return try ServerConfiguration.resolve([flags, ServerConfiguration.environmentLayer(), file])
+        return try ServerConfiguration.load(flags: flags, configFile: config)
     }
 }
 

@@ -46,8 +46,8 @@ struct Migrate: AsyncParsableCommand {
             Data("migrate: \(applied.count) applied (\(applied.map(\.fileName).joined(separator: ", "))), \(migrations.count) known\n".utf8))
         if let appRole { try await migrator.ensureLoginRole(appRole) }
         // Data that older schema versions kept in plaintext is sealed once the keys are known.
-        let env = ProcessInfo.processInfo.environment
-        if let key = env["CASELOAD_PII_KEY"], let lookup = env["CASELOAD_PII_LOOKUP_KEY"] {
+        let (configuration, _) = try ServerConfiguration.load()
+        if let key = configuration.piiKey, let lookup = configuration.piiLookupKey {
             let sealed = try await migrator.sealPlaintextPhones(cipher: PIICipher(activeKey: key, lookupKey: lookup))
             if sealed > 0 { FileHandle.standardError.write(Data("migrate: sealed \(sealed) plaintext HR phone numbers\n".utf8)) }
         }

@@ -28,8 +28,7 @@ extension Admin {
         }
 
         func cipher() throws -> PIICipher {
-            let file = try (config ?? ProcessInfo.processInfo.environment["CASELOAD_CONFIG"]).map(ServerConfiguration.fileLayer(path:)) ?? [:]
-            let (configuration, _) = try ServerConfiguration.resolve([ServerConfiguration.environmentLayer(), file])
+            let (configuration, _) = try ServerConfiguration.load(configFile: config)
             guard let key = configuration.piiKey, let lookup = configuration.piiLookupKey else {
                 throw ValidationError("set the server's keys: CASELOAD_PII_KEY (the new key), CASELOAD_PII_OLD_KEYS (the keys to retire) and CASELOAD_PII_LOOKUP_KEY")
             }

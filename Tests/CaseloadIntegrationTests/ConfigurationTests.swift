@@ -43,6 +43,21 @@ struct ConfigurationTests {
         #expect(level == .debug)
     }
 
+    @Test("load: flags, then the environment, then the file CASELOAD_CONFIG names (or --config), then defaults")
+    func loadOrder() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("caseload-\(UUID()).conf")
+        try "listen = 0.0.0.0:9000\nmax_batch = 7\npii_key = file-key\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let environment = ["CASELOAD_CONFIG": file.path, "CASELOAD_MAX_BATCH": "9"]
+        let (c, _) = try ServerConfiguration.load(flags: ["listen": "127.0.0.1:7000"], environment: environment)
+        #expect(c.host == "127.0.0.1" && c.port == 7000)
+        #expect(c.limits.maximumBatchSize == 9)
+        #expect(c.piiKey == "file-key")
+        let (noFile, _) = try ServerConfiguration.load(environment: ["CASELOAD_MAX_BATCH": "9"])
+        #expect(noFile.piiKey == nil && noFile.port == 7420)
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.load(configFile: "/nonexistent/caseload.conf", environment: [:]) }
+    }
+
     @Test("the resource limits are settings, with the documented defaults")
     func resourceLimits() throws {
         let defaults = try ServerConfiguration.resolve([]).0.limits

@@ -14,6 +14,18 @@ extension ServerConfiguration {
         "max_connections", "max_connections_per_address", "discover_per_minute",
     ]
 
+    /// The configuration in its one order: `flags`, then `CASELOAD_*` environment variables,
+    /// then the config file (`configFile`, else `CASELOAD_CONFIG`), then the defaults. Every
+    /// command that reads the server's settings comes here, so none reads the environment on
+    /// the side.
+    public static func load(
+        flags: Layer = [:], configFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (ServerConfiguration, Logger.Level) {
+        let path = configFile ?? environment["CASELOAD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let file = try path.map(fileLayer(path:)) ?? [:]
+        return try resolve([flags, environmentLayer(environment), file])
+    }
+
     /// The layer of `CASELOAD_*` environment variables.
     public static func environmentLayer(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Layer {
         var layer: Layer = [:]
