@@ -17,10 +17,10 @@ extension CaseMethods {
                     .optional("data", .object([], additionalProperties: true), "The first stage's data, {field: value}"),
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed], mutates: true
-            ) { (params: JSONValue, context) -> JSONValue in
-                let kind = try kind(params["kind"]?.stringValue ?? "")
-                let applicantID = try params.uuid("applicant_id")
-                let raw = try rawData(params["data"])
+            ) { (params: OpenParams, context) -> JSONValue in
+                let kind = try kind(params.kind)
+                let applicantID = params.applicantID
+                let raw = try rawData(params.data)
                 let record = try await context.withAgency { principal, connection in
                     let applicant = try await ApplicantStore.get(applicantID, agency: principal.agencyID, on: connection, logger: context.logger)
                     var raw = raw

@@ -40,4 +40,37 @@ extension CaseMethods {
     struct LimitParams: Decodable, Sendable {
         var limit: Int?
     }
+
+    /// `case.open`: whose case, of which kind, with the first stage's data.
+    struct OpenParams: Decodable, Sendable {
+        var applicantID: UUID
+        var kind: String
+        var data: [String: JSONValue]?
+        enum CodingKeys: String, CodingKey {
+            case kind, data
+            case applicantID = "applicant_id"
+        }
+    }
+
+    /// `case.advance`: the target stage, its data, and rules overridden (owners and managers).
+    struct AdvanceParams: Decodable, Sendable {
+        var id: UUID
+        var version: Int
+        var to: String
+        var data: [String: JSONValue]?
+        var override: OverrideParams?
+    }
+
+    /// The rules an override names, and why.
+    struct OverrideParams: Decodable, Sendable {
+        var rules: [String]
+        var reason: String
+    }
+
+    /// `case.record`: data on the current stage.
+    struct RecordParams: Decodable, Sendable {
+        var id: UUID
+        var version: Int
+        var data: [String: JSONValue]
+    }
 }

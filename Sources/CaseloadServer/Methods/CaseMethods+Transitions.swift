@@ -20,15 +20,12 @@ extension CaseMethods {
                     ]), "Override failing rules"),
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict, .forbidden], mutates: true
-            ) { (params: JSONValue, context) -> JSONValue in
-                let id = try params.uuid("id")
-                let target = params["to"]?.stringValue ?? ""
-                let raw = try rawData(params["data"])
-                let override = params["override"].map { o in
-                    Override(rules: o["rules"]?.arrayValue?.compactMap(\.stringValue) ?? [], reason: o["reason"]?.stringValue ?? "")
-                }
+            ) { (params: AdvanceParams, context) -> JSONValue in
+                let target = params.to
+                let raw = try rawData(params.data)
+                let override = params.override.map { Override(rules: $0.rules, reason: $0.reason) }
                 if override != nil { try requireOverridePermission(try context.principal()) }
-                return try await mutate(context, id: id, version: Int(params["version"]?.intValue ?? 0), action: "advance") {
+                return try await mutate(context, id: params.id, version: params.version, action: "advance") {
                     current, kind, principal, connection, calendar in
                     guard let targetStage = kind.stage(target) else {
                         throw ValidationError(field: "to", rule: "transition", message: "\(kind.displayName) has no stage \"\(target)\"")
@@ -46,10 +43,9 @@ extension CaseMethods {
                 summary: "Records data on the current stage without moving (e.g. archive verified, education checked while in verification).",
                 params: idVersion + [.required("data", .object([], additionalProperties: true), "The current stage's data, {field: value}")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
-            ) { (params: JSONValue, context) -> JSONValue in
-                let id = try params.uuid("id")
-                let raw = try rawData(params["data"])
-                return try await mutate(context, id: id, version: Int(params["version"]?.intValue ?? 0), action: "record") { current, kind, _, _, _ in
+            ) { (params: RecordParams, context) -> JSONValue in
+                let raw = try rawData(params.data)
+                return try await mutate(context, id: params.id, version: params.version, action: "record") { current, kind, _, _, _ in
                     let data = try kind.stage(current.state.stage)?.parseData(raw) ?? [:]
                     return Change(state: try CaseMachine.record(current.state, kind: kind, data: data), data: .object(data.mapValues(json)))
                 }

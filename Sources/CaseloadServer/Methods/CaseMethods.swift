@@ -12,10 +12,10 @@ import PostgresNIO
 /// shapes. This file holds what they share: the one mutation path and the rules' facts.
 enum CaseMethods {
     /// Request data (`{"field": value}`) as the machine's raw values; non-scalars are refused.
-    static func rawData(_ value: JSONValue?) throws -> [String: RawFieldValue] {
+    static func rawData(_ data: [String: JSONValue]?) throws -> [String: RawFieldValue] {
         var raw: [String: RawFieldValue] = [:]
         var issues: [(String, String, String)] = []
-        for (name, v) in value?.objectValue ?? [:] {
+        for (name, v) in data ?? [:] {
             switch v {
             case .string(let s): raw[name] = .string(s)
             case .bool(let b): raw[name] = .bool(b)
