@@ -77,10 +77,11 @@ enum PointsMethods {
                 params: [.required("rules", .object([], additionalProperties: true), "A full rules version with a new `version` name")],
                 result: .object([.required("version", .string, "The version added")]),
                 errors: [.validationFailed, .conflict, .forbidden], mutates: true, roles: Role.owners, scope: .agency
-            ) { (params: JSONValue, context) -> JSONValue in
+            ) { (params: AddRulesParams, context) -> JSONValue in
                 let rules: PointsRules
                 do {
-                    rules = try WireJSON.convert(params["rules"] ?? .null, to: PointsRules.self)
+                    // Read apart from the params, so a version that is not one gets its own message.
+                    rules = try WireJSON.convert(params.rules, to: PointsRules.self)
                 } catch {
                     throw ValidationError(field: "rules", rule: "format", message: "not a points rules version: start from one that points.rules.list returns")
                 }
@@ -91,5 +92,10 @@ enum PointsMethods {
                 return ["version": .string(rules.version)]
             },
         ]
+    }
+
+    /// `points.rules.add`: one whole rules version, read as `PointsRules` by the handler.
+    struct AddRulesParams: Decodable, Sendable {
+        var rules: JSONValue
     }
 }
