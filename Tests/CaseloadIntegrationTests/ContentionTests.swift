@@ -59,4 +59,34 @@ struct ContentionTests {
         // The other side committed first (甲公司 2, 乙公司 2); the retry then added its marks once.
         #expect(names == ["甲公司 2!", "乙公司 2!"])
     }
+
+    @Test("a transaction rolled back for contention on every attempt runs three times, then is timed out; other errors run once")
+    func contentionEveryTime() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        let db = Database(url: server.database.serverURL, logger: TestDatabase.logger, maximumConnections: 2)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await db.run() }
+            defer { group.cancelAll() }
+            for (state, transient) in [("40P01", true), ("40001", true), ("23505", false)] {
+                let attempts = Mutex(0)
+                do {
+                    try await db.withAgency(agency.agencyID, as: .user(agency.userID)) { connection in
+                        attempts.withLock { $0 += 1 }
+                        _ = try await connection.query(
+                            PostgresQuery(unsafeSQL: "DO $$ BEGIN RAISE EXCEPTION 'contention' USING ERRCODE = '\(state)'; END $$"),
+                            logger: TestDatabase.logger)
+                    }
+                    Issue.record("\(state) was not thrown")
+                } catch {
+                    if transient {
+                        #expect(error as? StorageError == .timedOut, "\(state)")
+                    } else {
+                        #expect(error as? StorageError == .duplicate(constraint: "unique"), "\(state)")
+                    }
+                }
+                #expect(attempts.withLock { $0 } == (transient ? 3 : 1), "\(state)")
+            }
+        }
+    }
 }

@@ -34,7 +34,7 @@ enum DeadlineDerivation {
             case .recorded(let stage, let field):
                 if case .date(let d)? = c.state.value(stage, field) { base = d } else { base = existing[rule.id]?.baseDate }
             case .stageEntered(let stage):
-                base = c.state.stage == stage && c.state.status == .active ? shanghaiDate(c.stageEnteredAt) : existing[rule.id]?.baseDate
+                base = c.state.stage == stage && c.state.status == .active ? CalendarDate(shanghai: c.stageEnteredAt) : existing[rule.id]?.baseDate
             case .permitExpiry:
                 base = nil
             }
@@ -125,10 +125,5 @@ enum DeadlineDerivation {
                 today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
         }
         return moved
-    }
-
-    /// The civil date in Shanghai of an instant.
-    static func shanghaiDate(_ instant: Date) -> CalendarDate {
-        CalendarDate(shanghai: instant)
     }
 }

@@ -154,7 +154,8 @@ public struct Dispatcher: Sendable {
             throw RPCError.invalidParams([("params", "by_name", "params must be an object of named parameters")])
         case let p?: params = p
         }
-        let issues = method.paramsSchema.issues(in: params, path: "", today: services.configuration.clock.today)
+        let now = services.configuration.clock.now
+        let issues = method.paramsSchema.issues(in: params, path: "", today: CalendarDate(shanghai: now))
         if !issues.isEmpty {
             throw RPCError.invalidParams(issues.map { ($0.field, $0.rule, $0.message) })
         }
@@ -163,7 +164,7 @@ public struct Dispatcher: Sendable {
             fields["idempotency_key"] = nil
             params = .object(fields)
         }
-        let context = RequestContext(session: session, services: services, registry: registry, logger: logger, method: method.name, params: params)
+        let context = RequestContext(session: session, services: services, registry: registry, logger: logger, method: method.name, params: params, now: now)
         let deadline = max(services.configuration.limits.requestDeadlineSeconds, method.minimumDeadlineSeconds ?? 0)
         let call = params
         // Answered by the deadline even if the work cannot be stopped (see withDeadline); a

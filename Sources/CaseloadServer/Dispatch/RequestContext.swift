@@ -1,6 +1,7 @@
 import CaseloadCore
 import CaseloadProtocol
 import CaseloadStorage
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -14,17 +15,18 @@ public struct RequestContext: Sendable {
     /// The method called, and its params as the client sent them (cursors are bound to both).
     let method: String
     let params: JSONValue
+    /// The call's instant by the business clock (`ServerConfiguration.clock`), read once when
+    /// the call starts: every rule of one call sees the same now and today, and handlers never
+    /// read `Date()`.
+    public let now: Date
     /// The call's transaction: every `withAgency` of the handler runs in it, so the call's
     /// changes, its audit entries and its idempotency record commit together or not at all.
     var transaction: PostgresConnection?
 
     public var database: Database { services.database }
 
-    /// The business clock (`ServerConfiguration.clock`): handlers take now and today from here,
-    /// never from `Date()`.
-    public var clock: BusinessClock { services.configuration.clock }
-    /// The date today in Shanghai, by the business clock.
-    public var today: CalendarDate { clock.today }
+    /// The call's date in Shanghai.
+    public var today: CalendarDate { CalendarDate(shanghai: now) }
 
     /// The logged-in caller, or an `unauthenticated` error.
     public func principal() throws -> Principal {

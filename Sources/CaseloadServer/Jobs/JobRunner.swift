@@ -16,8 +16,7 @@ public struct JobRunner: Service {
     let database: Database
     let interval: Duration
     let logger: Logger
-    /// Today in Shanghai (injectable for tests).
-    /// Today comes from the business clock, as for calls.
+    /// Where now and today come from, as for calls.
     let clock: BusinessClock
 
     public init(database: Database, interval: Duration, logger: Logger, clock: BusinessClock = .system) {

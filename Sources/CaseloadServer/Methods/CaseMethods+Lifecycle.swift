@@ -34,14 +34,14 @@ extension CaseMethods {
                     let state = try CaseMachine.record(CaseMachine.open(kind: kind), kind: kind, data: data)
                     let due = try await allowedDays(kind: kind, stage: state.stage, agency: principal.agencyID, on: connection, context: context)
                     let opened = try await CaseStore.open(
-                        state, applicantID: applicantID, companyID: applicant.companyID, dueInDays: due, now: context.clock.now, agency: principal.agencyID,
+                        state, applicantID: applicantID, companyID: applicant.companyID, dueInDays: due, now: context.now, agency: principal.agencyID,
                         user: principal.userID, data: WireJSON.string(.object(data.mapValues(json))), on: connection, logger: context.logger)
                     try await DeadlineDerivation.deriveForCase(
                         opened, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
                         today: context.today, reason: "case opened", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                     return opened
                 }
-                return value(record, now: context.clock.now)
+                return value(record, now: context.now)
             },
             .define(
                 "case.get", summary: "One case: stage (Chinese and English), recorded data, next stages, days in stage, late flag.",
@@ -55,7 +55,7 @@ extension CaseMethods {
                         : 0
                     return (record, out)
                 }
-                return value(record, originalsOut: out, now: context.clock.now)
+                return value(record, originalsOut: out, now: context.now)
             },
             .define(
                 "case.list",
@@ -85,7 +85,7 @@ extension CaseMethods {
                 filter.kind = params.kind
                 filter.stage = params.stage
                 filter.status = params.status
-                filter.lateAsOf = params.late == true ? context.clock.now : nil
+                filter.lateAsOf = params.late == true ? context.now : nil
                 let (records, out) = try await context.withAgency { principal, connection in
                     let records = try await CaseStore.list(
                         agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
@@ -95,7 +95,7 @@ extension CaseMethods {
                 }
                 let page = records.prefix(limit)
                 let next = records.count > limit ? try page.last.map { try context.sealCursor(CaseCursor(openedAtMicros: $0.openedAtMicros, id: $0.id)) } : nil
-                return ["cases": .array(page.map { value($0, originalsOut: out[$0.id] ?? 0, now: context.clock.now) }), "next_cursor": next.map(JSONValue.string) ?? .null]
+                return ["cases": .array(page.map { value($0, originalsOut: out[$0.id] ?? 0, now: context.now) }), "next_cursor": next.map(JSONValue.string) ?? .null]
             },
         ]
     }

@@ -66,7 +66,7 @@ enum CaseMethods {
             let entered = result.state.stage != current.state.stage
             let due = entered ? try await allowedDays(kind: kind, stage: result.state.stage, agency: principal.agencyID, on: connection, context: context) : nil
             let saved = try await CaseStore.save(
-                id, state: result.state, expectedVersion: current.version, enteredNewStage: entered, dueInDays: due, now: context.clock.now,
+                id, state: result.state, expectedVersion: current.version, enteredNewStage: entered, dueInDays: due, now: context.now,
                 agency: principal.agencyID, on: connection, logger: context.logger)
             try await CaseStore.appendHistory(
                 caseID: id, action: action, from: current.state.stage, to: result.state.stage, data: WireJSON.string(result.data),
@@ -81,7 +81,7 @@ enum CaseMethods {
                 : 0
             return (saved, out)
         }
-        return value(record.0, originalsOut: record.1, now: context.clock.now)
+        return value(record.0, originalsOut: record.1, now: context.now)
     }
 
     static let idVersion: [Property] = [

@@ -141,7 +141,7 @@ enum DeadlineMethods {
                 let today = context.today
                 return try await context.withAgency { principal, connection in
                     if Role.writers.contains(principal.role) {
-                        try await DeadlineSweep.run(now: context.clock.now, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                        try await DeadlineSweep.run(now: context.now, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
                     }
                     let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
                     var filter = DeadlineFilter()

@@ -196,7 +196,7 @@ enum ImportMethods {
                     if let stage = p.parsed.caseStage { state.stage = stage }
                     let opened = try await CaseStore.open(
                         state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(state.stage)?.allowedDays,
-                        now: context.clock.now, agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),
+                        now: context.now, agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),
                         on: connection, logger: logger)
                     try await DeadlineDerivation.deriveForCase(
                         opened, calendar: calendar, today: today, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)

@@ -119,7 +119,7 @@ enum ReportMethods {
         async throws -> (ReportMeta, Int)
     {
         let today = context.today
-        let counts = try await ReportStore.stageCounts(agency: agency, filter: filter, now: context.clock.now, on: connection, logger: context.logger)
+        let counts = try await ReportStore.stageCounts(agency: agency, filter: filter, now: context.now, on: connection, logger: context.logger)
         let totals = try await ReportStore.totals(
             agency: agency, companyID: filter.companyID, consultantID: filter.consultantID, today: today, on: connection, logger: context.logger)
         let agencyName = try await ReportStore.agencyName(agency: agency, on: connection, logger: context.logger)
@@ -153,7 +153,7 @@ enum ReportMethods {
         // per page rather than scanning the page's documents for every case.
         let byApplicant = Dictionary(grouping: documents.compactMap { d in d.applicantID.map { ($0, d) } }, by: \.0).mapValues { $0.map(\.1) }
         let byCompany = Dictionary(grouping: documents.filter { $0.applicantID == nil }) { $0.companyID }
-        let now = context.clock.now
+        let now = context.now
         return cases.map { c in
             let kind = CaseKinds.kind(c.state.kind)
             let stage = kind?.stage(c.state.stage)
@@ -184,7 +184,7 @@ enum ReportMethods {
         switch d.holder {
         case .agency?: return "\(name) @ \(d.holder.displayName)"
         case let holder? where holder.isOutWithAuthority:
-            let since = d.holderSince.map { " since \(DeadlineDerivation.shanghaiDate($0).iso)" } ?? ""
+            let since = d.holderSince.map { " since \(CalendarDate(shanghai: $0).iso)" } ?? ""
             return "\(name) 已递交 submitted (at \(holder.chineseName)\(since))"
         default: return nil
         }
@@ -194,7 +194,7 @@ enum ReportMethods {
     static func chunk(_ params: CaseQuery, company: UUID?, consultant: UUID?, title: String, subject: @Sendable (PostgresConnection, Principal) async throws -> [ReportField], context: RequestContext)
         async throws -> JSONValue
     {
-        let filter = params.filter(company: company, consultant: consultant, asOf: context.clock.now)
+        let filter = params.filter(company: company, consultant: consultant, asOf: context.now)
         let format = params.format
         let previous = try context.openCursor(params.cursor, as: ReportCursor.self)
         return try await context.withAgency { principal, connection in
@@ -271,7 +271,6 @@ enum ReportMethods {
             ) { (params: AgencyParams, context) -> JSONValue in
                 let format = params.format
                 let (content, rowCount) = try await context.withAgency { principal, connection -> (String, Int) in
-                    let today = context.today
                     let (meta0, _) = try await meta(
                         title: "机构总览 Agency overview", subject: [], filter: CaseFilter(), agency: principal.agencyID, connection: connection, context: context)
                     let columns: [ReportColumn] = [
@@ -292,7 +291,7 @@ enum ReportMethods {
                     var count = 0
                     for (index, section) in sections.enumerated() {
                         let rows = try await ReportStore.overview(
-                            byConsultant: index == 1, agency: principal.agencyID, today: today, now: context.clock.now, on: connection, logger: context.logger)
+                            byConsultant: index == 1, agency: principal.agencyID, now: context.now, on: connection, logger: context.logger)
                         count += rows.count
                         out += ReportRenderer.beginSection(section, index: index, sectionCount: sections.count, format: format)
                         out += ReportRenderer.rows(

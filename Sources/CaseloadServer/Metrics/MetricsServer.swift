@@ -37,9 +37,11 @@ struct MetricsServer: Service {
                         channel.close(promise: nil)
                         return nil
                     }
-                    channel.closeFuture.whenComplete { _ in open.subtract(1, ordering: .relaxed) }
                     let closeAtEnd = channel.eventLoop.scheduleTask(in: lifetime) { channel.close(promise: nil) }
-                    channel.closeFuture.whenComplete { _ in closeAtEnd.cancel() }
+                    channel.closeFuture.whenComplete { _ in
+                        open.subtract(1, ordering: .relaxed)
+                        closeAtEnd.cancel()
+                    }
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(IdleStateHandler(readTimeout: readTimeout))
                     try sync.addHandler(IdleCloseHandler())

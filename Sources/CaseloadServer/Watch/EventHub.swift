@@ -64,8 +64,8 @@ public final class EventHub: Sendable {
             all.values.filter { $0.principal.agencyID == event.agencyID && $0.kinds.contains(event.kind) && $0.scope.matches(event) }
         }
         let groups = Dictionary(grouping: interested) { Subscriber(session: ObjectIdentifier($0.session), user: $0.principal.userID) }
+        let since = Date()
         for (subscriber, group) in groups {
-            let since = Date()
             switch await visibility(of: event, to: group[0]) {
             case .visible:
                 for subscription in group { send(method: "watch.event", params: event.params(subscription: subscription.id), to: subscription) }
@@ -111,7 +111,7 @@ public final class EventHub: Sendable {
     }
 
     /// What a subscriber may know of one event.
-    enum Visibility: Equatable {
+    enum Visibility {
         case visible, hidden
         /// The session no longer acts as the user who subscribed.
         case ended

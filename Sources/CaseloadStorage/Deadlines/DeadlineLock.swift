@@ -6,6 +6,9 @@ import PostgresNIO
 /// several servers may do either, one at a time, so two such rewrites never lock the same
 /// deadlines in different orders (a deadlock the semantic fuzzer found between concurrent
 /// calendar changes).
+///
+/// The key still says `caseload.sweep`, the name from when the sweep alone took it, so servers
+/// of the previous version and this one exclude each other during a rolling upgrade.
 public enum DeadlineLock {
     /// Waits for the agency's lock (a second sweeper then finds the work done).
     public static func lock(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {

@@ -116,11 +116,12 @@ public enum ReportStore {
         return out
     }
 
-    /// Per company (or per consultant): open cases, late at `now`, overdue deadlines on `today`,
-    /// originals held and out.
-    public static func overview(byConsultant: Bool, agency: UUID, today: CalendarDate, now: Date, on connection: PostgresConnection, logger: Logger) async throws
+    /// Per company (or per consultant): open cases, late at `now`, overdue deadlines on its day
+    /// in Shanghai, originals held and out.
+    public static func overview(byConsultant: Bool, agency: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws
         -> [(name: String, openCases: Int, late: Int, overdue: Int, originalsAtAgency: Int, originalsOut: Int)]
     {
+        let today = CalendarDate(shanghai: now)
         let rows: PostgresRowSequence
         if byConsultant {
             rows = try await connection.query(

@@ -66,15 +66,13 @@ _LABELS: Dict[str, Dict[str, str]] = {}
 
 
 def install_labels(catalogue: Any) -> None:
-    """Keeps a ``system.labels`` result: each group's values by name, stages as ``stage.<kind>``."""
+    """Keeps a ``system.labels`` result's groups by name (stage names come with each case)."""
     def names(labels: Any) -> Dict[str, str]:
         return {l["value"]: l["zh"] for l in labels or [] if isinstance(l, dict) and "value" in l and "zh" in l}
 
     _LABELS.clear()
     for group in (catalogue or {}).get("groups", []):
         _LABELS[group.get("name", "")] = names(group.get("labels"))
-    for kind in (catalogue or {}).get("stages", []):
-        _LABELS["stage." + kind.get("kind", "")] = names(kind.get("labels"))
 
 
 def labels(group: str) -> Dict[str, str]:

@@ -15,7 +15,8 @@ enum ServerLabels {
         install(reply ?? .null)
     }
 
-    /// Installs a `system.labels` result: groups by name, and each kind's stages as `stage.<kind>`.
+    /// Installs a `system.labels` result's groups by name. (Stage names come with each case, as
+    /// `stage_name_zh` and `stage_name_en`, so the catalogue's stages are not kept.)
     static func install(_ catalogue: JSONValue) {
         var loaded: [String: [String: String]] = [:]
         func names(_ labels: JSONValue?) -> [String: String] {
@@ -27,9 +28,6 @@ enum ServerLabels {
         }
         for group in catalogue["groups"]?.arrayValue ?? [] {
             if let name = group["name"]?.stringValue { loaded[name] = names(group["labels"]) }
-        }
-        for kind in catalogue["stages"]?.arrayValue ?? [] {
-            if let id = kind["kind"]?.stringValue { loaded["stage.\(id)"] = names(kind["labels"]) }
         }
         tables.withLock { $0 = loaded }
     }
