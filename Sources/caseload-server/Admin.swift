@@ -49,9 +49,7 @@ struct Admin: AsyncParsableCommand {
             let (companies, applicants, largest, seed) = (companies, applicants, largestCompany, seed)
             let summary = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
                 try await connection.withTransaction(logger: logger) { tx in
-                    try await DemoData.seed(
-                        agency: agencyID, companies: companies, applicants: applicants, largestCompanyApplicants: largest, seed: seed,
-                        cipher: cipher, on: tx, logger: logger)
+                    try await DemoData.seed(companies: companies, applicants: applicants, largestCompanyApplicants: largest, seed: seed, cipher: cipher, in: AgencyTransaction(connection: tx, agency: agencyID, logger: logger))
                 }
             }
             printJSON(summary)

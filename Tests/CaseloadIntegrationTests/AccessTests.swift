@@ -201,8 +201,8 @@ struct AccessTests {
             defer { group.cancelAll() }
             let agency = w.agency.agencyID
             func count(_ table: String, as actor: Database.Actor) async throws -> Int {
-                try await db.withAgency(agency, as: actor) { connection in
-                    let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), logger: TestDatabase.logger)
+                try await db.withAgency(agency, as: actor) { tx in
+                    let rows = try await tx.connection.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), logger: TestDatabase.logger)
                     for try await n in rows.decode(Int.self) { return n }
                     return -1
                 }
@@ -216,8 +216,8 @@ struct AccessTests {
             #expect(try await count("audit_log", as: .user(w.consultant.userID)) == 0)
             #expect(try await count("audit_log", as: .user(w.agency.userID)) > 0)
             // A consultant's update of another company's case touches nothing.
-            let updated = try await db.withAgency(agency, as: .user(w.consultant.userID)) { connection in
-                let rows = try await connection.query(
+            let updated = try await db.withAgency(agency, as: .user(w.consultant.userID)) { tx in
+                let rows = try await tx.connection.query(
                     "UPDATE cases SET version = version WHERE agency_id = \(agency) RETURNING case_id", logger: TestDatabase.logger)
                 var n = 0
                 for try await _ in rows.decode(UUID.self) { n += 1 }
@@ -226,8 +226,8 @@ struct AccessTests {
             #expect(updated == 1)
             // A viewer cannot write at all, not even to an assigned company.
             await #expect(throws: StorageError.forbidden) {
-                try await db.withAgency(agency, as: .user(w.viewer.userID)) { connection in
-                    try await connection.query(
+                try await db.withAgency(agency, as: .user(w.viewer.userID)) { tx in
+                    try await tx.connection.query(
                         "INSERT INTO case_history (agency_id, case_id, seq, user_id, action) VALUES (\(agency), \(UUID(uuidString: w.myCase["id"]!.stringValue!)!), 99, \(w.viewer.userID), 'note')",
                         logger: TestDatabase.logger)
                 }
@@ -235,14 +235,14 @@ struct AccessTests {
             // Audit rows can be neither rewritten nor erased, not even by the owner.
             for statement in ["UPDATE audit_log SET method = 'x'", "DELETE FROM audit_log"] {
                 await #expect(throws: StorageError.forbidden) {
-                    try await db.withAgency(agency, as: .user(w.agency.userID)) { connection in
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestDatabase.logger)
+                    try await db.withAgency(agency, as: .user(w.agency.userID)) { tx in
+                        try await tx.connection.query(PostgresQuery(unsafeSQL: statement), logger: TestDatabase.logger)
                     }
                 }
             }
             // No user and no system flag: nothing of any company.
-            #expect(try await db.withAgency(agency, as: .user(UUID())) { connection in
-                let rows = try await connection.query("SELECT count(*)::int FROM companies", logger: TestDatabase.logger)
+            #expect(try await db.withAgency(agency, as: .user(UUID())) { tx in
+                let rows = try await tx.connection.query("SELECT count(*)::int FROM companies", logger: TestDatabase.logger)
                 for try await n in rows.decode(Int.self) { return n }
                 return -1
             } == 0)

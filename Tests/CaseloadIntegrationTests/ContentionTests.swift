@@ -40,14 +40,14 @@ struct ContentionTests {
                     _ = try await connection.query("COMMIT", logger: TestDatabase.logger)
                 }
             }
-            let ran = try await db.withAgency(agency.agencyID, as: .user(agency.userID), method: "test.contention") { connection in
+            let ran = try await db.withAgency(agency.agencyID, as: .user(agency.userID), method: "test.contention") { tx in
                 let attempt = attempts.withLock { n in n += 1; return n }
-                _ = try await connection.query("UPDATE companies SET name = name || '!' WHERE company_id = \(a)", logger: TestDatabase.logger)
+                _ = try await tx.connection.query("UPDATE companies SET name = name || '!' WHERE company_id = \(a)", logger: TestDatabase.logger)
                 if attempt == 1 {
                     bodyLockedSignal.yield()
                     for await _ in otherLocked { break }
                 }
-                _ = try await connection.query("UPDATE companies SET name = name || '!' WHERE company_id = \(b)", logger: TestDatabase.logger)
+                _ = try await tx.connection.query("UPDATE companies SET name = name || '!' WHERE company_id = \(b)", logger: TestDatabase.logger)
                 return attempt
             }
             #expect(ran == 2, "the victim ran a second time")
@@ -71,9 +71,9 @@ struct ContentionTests {
             for (state, transient) in [("40P01", true), ("40001", true), ("23505", false)] {
                 let attempts = Mutex(0)
                 do {
-                    try await db.withAgency(agency.agencyID, as: .user(agency.userID)) { connection in
+                    try await db.withAgency(agency.agencyID, as: .user(agency.userID)) { tx in
                         attempts.withLock { $0 += 1 }
-                        _ = try await connection.query(
+                        _ = try await tx.connection.query(
                             PostgresQuery(unsafeSQL: "DO $$ BEGIN RAISE EXCEPTION 'contention' USING ERRCODE = '\(state)'; END $$"),
                             logger: TestDatabase.logger)
                     }

@@ -154,9 +154,7 @@ struct ImportReportTests {
         let agency = try await server.database.createAgency()
         let summary = try await server.database.admin { connection in
             try await connection.withTransaction(logger: TestDatabase.logger) { tx in
-                try await DemoData.seed(
-                    agency: agency.agencyID, companies: 1, applicants: 40, cipher: try PIICipher(activeKey: testKeys.piiKey, lookupKey: testKeys.lookupKey),
-                    on: tx, logger: TestDatabase.logger)
+                try await DemoData.seed(companies: 1, applicants: 40, cipher: try PIICipher(activeKey: testKeys.piiKey, lookupKey: testKeys.lookupKey), in: AgencyTransaction(connection: tx, agency: agency.agencyID, logger: TestDatabase.logger))
             }
         }
         #expect(summary.cases == 40)

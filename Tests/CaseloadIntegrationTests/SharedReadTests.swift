@@ -41,15 +41,15 @@ struct SharedReadTests {
             let update: PostgresQuery = "UPDATE companies SET version = version WHERE agency_id = \(agency.agencyID)"
             let context = Database.ReadContext(agency: agency.agencyID, actor: .user(agency.userID), timeoutSeconds: nil)
             do {
-                try await db.withSharedRead(Database.ReadSharing(), context) { connection in
-                    _ = try await connection.query(update, logger: TestDatabase.logger)
+                try await db.withSharedRead(Database.ReadSharing(), context) { tx in
+                    _ = try await tx.connection.query(update, logger: TestDatabase.logger)
                 }
                 Issue.record("a read-only transaction wrote")
             } catch {
                 #expect(StorageError.sqlState(of: error) == "25006")
             }
-            try await db.withAgency(agency.agencyID, as: .user(agency.userID)) { connection in
-                _ = try await connection.query(update, logger: TestDatabase.logger)
+            try await db.withAgency(agency.agencyID, as: .user(agency.userID)) { tx in
+                _ = try await tx.connection.query(update, logger: TestDatabase.logger)
             }
         }
     }
@@ -68,12 +68,12 @@ struct SharedReadTests {
             try await withThrowingTaskGroup(of: Int?.self) { group in
                 group.addTask {
                     do {
-                        try await db.withSharedRead(reads, context) { connection in
+                        try await db.withSharedRead(reads, context) { tx in
                             firstWorking.add()
                             // Fail only once the other call has joined this transaction.
                             #expect(try await eventually { db.sharedReadCounts.calls >= sharedBefore + 2 })
                             defer { firstFailed.add() }
-                            _ = try await connection.query("SELECT 1 / 0", logger: TestDatabase.logger)
+                            _ = try await tx.connection.query("SELECT 1 / 0", logger: TestDatabase.logger)
                         }
                         Issue.record("1 / 0 did not fail")
                     } catch {
@@ -83,10 +83,10 @@ struct SharedReadTests {
                 }
                 #expect(try await eventually { firstWorking.count > 0 })
                 group.addTask {
-                    try await db.withSharedRead(reads, context) { connection in
+                    try await db.withSharedRead(reads, context) { tx in
                         secondRuns.add()
                         #expect(try await eventually { firstFailed.count > 0 })
-                        let rows = try await connection.query("SELECT 42", logger: TestDatabase.logger)
+                        let rows = try await tx.connection.query("SELECT 42", logger: TestDatabase.logger)
                         for try await n in rows.decode(Int.self) { return n }
                         return -1
                     }

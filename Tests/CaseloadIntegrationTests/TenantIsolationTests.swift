@@ -44,12 +44,11 @@ struct TenantIsolationTests {
             group.addTask { await db.run() }
             defer { group.cancelAll() }
 
-            let (visible, updated) = try await db.withAgency(b.agencyID, as: .system) { connection in
-                let visible = try await connection.query("SELECT count(*)::int FROM companies", logger: TestDatabase.logger)
+            let (visible, updated) = try await db.withAgency(b.agencyID, as: .system) { tx in
+                let visible = try await tx.connection.query("SELECT count(*)::int FROM companies", logger: TestDatabase.logger)
                     .collect().first!.decode(Int.self)
-                let updated = try await connection.query(
-                    "UPDATE companies SET name = 'pwned' WHERE company_id = \(aID) RETURNING company_id", logger: TestDatabase.logger
-                ).collect().count
+                let updated = try await tx.connection.query(
+                    "UPDATE companies SET name = 'pwned' WHERE company_id = \(aID) RETURNING company_id", logger: TestDatabase.logger).collect().count
                 return (visible, updated)
             }
             #expect(visible == 0)
@@ -57,8 +56,8 @@ struct TenantIsolationTests {
 
             // Writing a row into another agency is refused by the policy's WITH CHECK.
             await #expect(throws: StorageError.forbidden) {
-                try await db.withAgency(b.agencyID, as: .system) { connection in
-                    try await connection.query(
+                try await db.withAgency(b.agencyID, as: .system) { tx in
+                    try await tx.connection.query(
                         "INSERT INTO companies (agency_id, name, org_code) VALUES (\(a.agencyID), 'planted', '77604965-3')",
                         logger: TestDatabase.logger)
                 }
@@ -69,13 +68,13 @@ struct TenantIsolationTests {
             }
             #expect(bare == 0)
             // The server role cannot read tokens across agencies either, nor delete anything.
-            let tokens = try await db.withAgency(b.agencyID, as: .system) { connection in
-                try await connection.query("SELECT count(*)::int FROM tokens", logger: TestDatabase.logger).collect().first!.decode(Int.self)
+            let tokens = try await db.withAgency(b.agencyID, as: .system) { tx in
+                try await tx.connection.query("SELECT count(*)::int FROM tokens", logger: TestDatabase.logger).collect().first!.decode(Int.self)
             }
             #expect(tokens == 1)
             await #expect(throws: StorageError.forbidden) {
-                try await db.withAgency(a.agencyID, as: .system) { connection in
-                    try await connection.query("DELETE FROM companies", logger: TestDatabase.logger)
+                try await db.withAgency(a.agencyID, as: .system) { tx in
+                    try await tx.connection.query("DELETE FROM companies", logger: TestDatabase.logger)
                 }
             }
         }

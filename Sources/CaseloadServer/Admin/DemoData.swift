@@ -51,13 +51,12 @@ public enum DemoData {
     /// The first `largestCompanyApplicants` applicants all work for the first company (a large
     /// client, for report benchmarks); the rest are spread at random.
     public static func seed(
-        agency: UUID, companies: Int, applicants: Int, largestCompanyApplicants: Int = 0, seed: UInt64 = 42, cipher: PIICipher,
-        on connection: PostgresConnection, logger: Logger
+        companies: Int, applicants: Int, largestCompanyApplicants: Int = 0, seed: UInt64 = 42, cipher: PIICipher, in tx: AgencyTransaction
     ) async throws -> Summary {
         var random = SplitMix64(seed: seed)
-        let user = try await ConsultantStore.users(agency: agency, on: connection, logger: logger).first { $0.role == .owner }?.id
-        guard let user else { throw ConfigurationError("agency \(agency) has no owner") }
-        try await Database.actFor(agency: agency, on: connection, logger: logger)
+        let user = try await tx.consultants.users().first { $0.role == .owner }?.id
+        guard let user else { throw ConfigurationError("agency \(tx.agency) has no owner") }
+        try await Database.actFor(agency: tx.agency, on: tx.connection, logger: tx.logger)
         var companyIDs: [UUID] = []
         for i in 0..<companies {
             let codes = codes(Int(random.next() % 9_000_000) + i)
@@ -65,10 +64,10 @@ public enum DemoData {
                 name: "上海\(random.pick(companyWords))\(random.pick(industries))有限公司 \(i + 1)", creditCode: codes.credit,
                 district: random.pick(ShanghaiDistrict.allCases).rawValue, hrName: "\(random.pick(surnames))\(random.pick(givenNames))",
                 hrPhone: "139\(String(format: "%08d", random.int(0..<100_000_000)))", talentCenterStatus: "activated"))
-            companyIDs.append(try await CompanyStore.create(fields, agency: agency, cipher: cipher, on: connection, logger: logger).id)
+            companyIDs.append(try await tx.companies.create(fields, cipher: cipher).id)
         }
         let today = BusinessClock.system.today
-        let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)
+        let calendar = try await tx.calendar.calendar()
         let kinds = [CaseKinds.pointsNew, CaseKinds.pointsNew, CaseKinds.pointsRenewal]
         var documents = 0
         for i in 0..<applicants {
@@ -85,8 +84,7 @@ public enum DemoData {
             let companyID = i < largestCompanyApplicants ? companyIDs[0] : companyIDs[random.int(0..<companyIDs.count)]
             // ID numbers are distinct by construction (`birthDate`): a duplicate means the agency
             // was already seeded, and fails the whole (transactional) seed.
-            let applicant = try await ApplicantStore.create(
-                identity, companyID: companyID, profile: profile, agency: agency, cipher: cipher, on: connection, logger: logger)
+            let applicant = try await tx.applicants.create(identity, companyID: companyID, profile: profile, cipher: cipher)
             let kind = random.pick(kinds)
             let stage = random.pick(kind.stages)
             var state = CaseState(kind: kind.id, stage: stage.id, status: stage.isTerminal ? .closed : .active)
@@ -101,24 +99,22 @@ public enum DemoData {
                 }
                 if s.id == stage.id { break }
             }
-            let opened = try await CaseStore.open(
-                state, applicantID: applicant.id, companyID: companyID, dueInDays: stage.allowedDays.map { $0 - random.int(0..<($0 * 2)) }, now: Date(), agency: agency,
-                user: user, data: "{\"demo\":true}", on: connection, logger: logger)
-            try await DeadlineDerivation.deriveForCase(opened, calendar: calendar, today: today, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)
-            try await DeadlineDerivation.deriveForApplicant(applicant, calendar: calendar, today: today, reason: "demo data", agency: agency, user: user, on: connection, logger: logger)
+            let opened = try await tx.cases.open(
+                state, applicantID: applicant.id, companyID: companyID, dueInDays: stage.allowedDays.map { $0 - random.int(0..<($0 * 2)) }, now: Date(), user: user, data: "{\"demo\":true}")
+            try await DeadlineDerivation.deriveForCase(opened, calendar: calendar, today: today, reason: "demo data", user: user, in: tx)
+            try await DeadlineDerivation.deriveForApplicant(applicant, calendar: calendar, today: today, reason: "demo data", user: user, in: tx)
             for type in ["graduation_certificate", "degree_certificate"] where random.int(0..<2) == 0 {
-                let doc = try await DocumentStore.create(
-                    type: type, form: .original, description: nil, companyID: companyID, applicantID: applicant.id, caseID: opened.id, agency: agency,
-                    on: connection, logger: logger)
+                let doc = try await tx.documents.create(
+                    type: type, form: .original, description: nil, companyID: companyID, applicantID: applicant.id, caseID: opened.id)
                 let holder: Holder = random.int(0..<3) == 0 ? .talentCenter : .agency(locationCode: nil)
-                try await DocumentStore.append(.received(from: identity.name), holder: .agency(locationCode: nil), locationID: nil, to: doc.id, agency: agency, user: user, on: connection, logger: logger)
+                try await tx.documents.append(.received(from: identity.name), holder: .agency(locationCode: nil), locationID: nil, to: doc.id, user: user)
                 if holder == .talentCenter {
-                    try await DocumentStore.append(.handedOver(authority: .talentCenter, receiptNumber: nil), holder: holder, locationID: nil, to: doc.id, agency: agency, user: user, on: connection, logger: logger)
+                    try await tx.documents.append(.handedOver(authority: .talentCenter, receiptNumber: nil), holder: holder, locationID: nil, to: doc.id, user: user)
                 }
                 documents += 1
             }
         }
-        let caseCount = try await CaseStore.count(agency: agency, on: connection, logger: logger)
+        let caseCount = try await tx.cases.count()
         return Summary(companies: companies, applicants: applicants, cases: caseCount, documents: documents)
     }
 }

@@ -18,15 +18,14 @@ enum DeadlineDerivation {
     /// day it entered a stage, or the base of the date derived before) gets its date and the
     /// state the case's facts give. A renewal's change settles the applicant's permit dates too.
     static func deriveForCase(
-        _ c: CaseRecord, calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?,
-        on connection: PostgresConnection, logger: Logger
+        _ c: CaseRecord, calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?, in tx: AgencyTransaction
     ) async throws {
         let applying = rules.filter { $0.caseKinds.contains(c.state.kind) }
         guard !applying.isEmpty else { return }
-        let existing = try await DeadlineStore.derived(caseID: c.id, applicantID: c.applicantID, agency: agency, on: connection, logger: logger)
+        let existing = try await tx.deadlines.derived(caseID: c.id, applicantID: c.applicantID)
         var facts = DischargeFacts(kind: CaseKinds.kind(c.state.kind), stage: c.state.stage, status: c.state.status)
         if applying.contains(where: { $0.dischargedBy.contains(.originalsCollected) }) {
-            facts.originalsCollected = try await DocumentStore.originalsCollected(applicant: c.applicantID, agency: agency, on: connection, logger: logger)
+            facts.originalsCollected = try await tx.documents.originalsCollected(applicant: c.applicantID)
         }
         for rule in applying {
             let base: CalendarDate?
@@ -39,33 +38,32 @@ enum DeadlineDerivation {
                 base = nil
             }
             guard let base else { continue }
-            try await DeadlineStore.upsert(
+            try await tx.deadlines.upsert(
                 DerivedDeadline(
                     rule: rule, computed: rule.compute(baseDate: base, calendar: calendar), caseID: c.id, applicantID: c.applicantID,
-                    companyID: c.companyID, settlement: rule.settlement(for: facts)),
-                today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+                    companyID: c.companyID, settlement: rule.settlement(for: facts)), today: today, reason: reason, user: user
+            )
         }
         if c.state.status.isTerminal {
             try await DeadlineStore.cancelManual(
-                ofEndedCase: c.id, agency: agency, reason: "the case was \(c.state.status.rawValue): \(reason)", user: user, on: connection, logger: logger)
+                ofEndedCase: c.id, agency: tx.agency, reason: "the case was \(c.state.status.rawValue): \(reason)", user: user, on: tx.connection, logger: tx.logger)
         }
         if c.state.kind == Discharge.renewalKind {
-            let applicant = try await ApplicantStore.get(c.applicantID, agency: agency, on: connection, logger: logger)
-            try await deriveForApplicant(applicant, calendar: calendar, today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+            let applicant = try await tx.applicants.get(c.applicantID)
+            try await deriveForApplicant(applicant, calendar: calendar, today: today, reason: reason, user: user, in: tx)
         }
     }
 
     /// Settles the dates of every case of an applicant still under way: after a change to one
     /// of their papers' custody (originals collected discharge a date).
     static func deriveForApplicantCases(
-        _ applicant: UUID, calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?,
-        on connection: PostgresConnection, logger: Logger
+        _ applicant: UUID, calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?, in tx: AgencyTransaction
     ) async throws {
         var filter = CaseFilter()
         filter.applicantID = applicant
-        for c in try await CaseStore.list(agency: agency, filter: filter, after: nil, limit: 100, on: connection, logger: logger)
+        for c in try await tx.cases.list(filter: filter, after: nil, limit: 100)
         where c.state.status == .active || c.state.status == .onHold {
-            try await deriveForCase(c, calendar: calendar, today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+            try await deriveForCase(c, calendar: calendar, today: today, reason: reason, user: user, in: tx)
         }
     }
 
@@ -86,43 +84,38 @@ enum DeadlineDerivation {
 
     /// Derives (creates, moves or settles) the applicant-level deadlines.
     static func deriveForApplicant(
-        _ a: ApplicantRecord, calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?,
-        on connection: PostgresConnection, logger: Logger
+        _ a: ApplicantRecord, calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?, in tx: AgencyTransaction
     ) async throws {
         guard let expiry = a.profile.permitExpiryDate else { return }
-        let approved = try await CaseStore.renewalApproved(
-            applicant: a.id, since: expiry.adding(days: -Discharge.renewalLeadDays), kind: Discharge.renewalKind,
-            stages: Discharge.renewalApprovedStages, agency: agency, on: connection, logger: logger)
+        let approved = try await tx.cases.renewalApproved(
+            applicant: a.id, since: expiry.adding(days: -Discharge.renewalLeadDays), kind: Discharge.renewalKind, stages: Discharge.renewalApprovedStages)
         for derived in applicantDeadlines(a, calendar: calendar, renewalApproved: approved) {
-            try await DeadlineStore.upsert(derived, today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+            try await tx.deadlines.upsert(derived, today: today, reason: reason, user: user)
         }
     }
 
     /// The applicant-level deadlines of applicants just created (who have none yet, and no
     /// renewal), in one batch.
     static func deriveForNewApplicants(
-        _ applicants: [ApplicantRecord], calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?,
-        on connection: PostgresConnection, logger: Logger
+        _ applicants: [ApplicantRecord], calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?, in tx: AgencyTransaction
     ) async throws {
-        try await DeadlineStore.insertNew(
-            applicants.flatMap { applicantDeadlines($0, calendar: calendar, renewalApproved: false) }, today: today, reason: reason, agency: agency,
-            user: user, on: connection, logger: logger)
+        try await tx.deadlines.insertNew(
+            applicants.flatMap { applicantDeadlines($0, calendar: calendar, renewalApproved: false) }, today: today, reason: reason, user: user)
     }
 
     /// Re-derives every pending derived deadline of the agency with its calendar as it now is,
     /// recording each date that moved with `reason`. Returns how many moved.
     static func recomputeAll(
-        calendar: ChineseCalendar, today: CalendarDate, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
+        calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?, in tx: AgencyTransaction
     ) async throws -> Int {
         var moved = 0
-        for d in try await DeadlineStore.derivedPending(agency: agency, on: connection, logger: logger) {
+        for d in try await tx.deadlines.derivedPending() {
             guard let ruleID = d.ruleID, let rule = rules.first(where: { $0.id == ruleID }), let base = d.baseDate else { continue }
             let computed = rule.compute(baseDate: base, calendar: calendar)
             guard computed.dueDate != d.dueDate || computed.explanation != d.explanation || computed.provisional != d.provisional else { continue }
             if computed.dueDate != d.dueDate { moved += 1 }
-            try await DeadlineStore.upsert(
-                DerivedDeadline(rule: rule, computed: computed, caseID: d.caseID, applicantID: d.applicantID, companyID: d.companyID),
-                today: today, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+            try await tx.deadlines.upsert(
+                DerivedDeadline(rule: rule, computed: computed, caseID: d.caseID, applicantID: d.applicantID, companyID: d.companyID), today: today, reason: reason, user: user)
         }
         return moved
     }

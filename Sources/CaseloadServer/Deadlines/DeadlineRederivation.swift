@@ -37,15 +37,14 @@ public enum DeadlineRederivation {
         let before = try await DataMigrationStore.deadlineStates(on: connection, logger: logger)
         let work = try await DataMigrationStore.deadlineOwners(on: connection, logger: logger)
         for (agency, caseID, applicant) in work {
-            let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)
+            let tx = AgencyTransaction(connection: connection, agency: agency, logger: logger)
+            let calendar = try await tx.calendar.calendar()
             if let caseID {
-                let c = try await CaseStore.get(caseID, agency: agency, on: connection, logger: logger)
-                try await DeadlineDerivation.deriveForCase(
-                    c, calendar: calendar, today: today, reason: "re-derived", agency: agency, user: nil, on: connection, logger: logger)
+                let c = try await tx.cases.get(caseID)
+                try await DeadlineDerivation.deriveForCase(c, calendar: calendar, today: today, reason: "re-derived", user: nil, in: tx)
             } else {
-                let a = try await ApplicantStore.get(applicant, agency: agency, on: connection, logger: logger)
-                try await DeadlineDerivation.deriveForApplicant(
-                    a, calendar: calendar, today: today, reason: "re-derived", agency: agency, user: nil, on: connection, logger: logger)
+                let a = try await tx.applicants.get(applicant)
+                try await DeadlineDerivation.deriveForApplicant(a, calendar: calendar, today: today, reason: "re-derived", user: nil, in: tx)
             }
         }
         // Dates set by hand on cases that have ended end with them.

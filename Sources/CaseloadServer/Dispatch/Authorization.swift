@@ -43,22 +43,21 @@ enum Authorization {
 
     /// Checks that every entity the params name belongs to a company the caller may touch.
     /// Unknown ids are `not_found`, others' are `forbidden`; owners and managers skip it.
-    static func checkEntities(
-        in params: JSONValue, of principal: Principal, for method: RPCMethod, on connection: PostgresConnection, logger: Logger
-    ) async throws {
+    static func checkEntities(in params: JSONValue, for method: RPCMethod, in tx: Transaction) async throws {
+        let principal = tx.principal
         let role = principal.role
         guard !role.seesAllCompanies else { return }
         var assigned: Set<UUID>?
         for (name, entity) in method.entityParams {
             guard let raw = params[name]?.stringValue, let id = UUID(uuidString: raw) else { continue }
-            guard let company = try await AccessStore.company(of: entity, id, agency: principal.agencyID, on: connection, logger: logger)
+            guard let company = try await tx.access.company(of: entity, id)
             else { throw StorageError.notFound(entity: entity.rawValue) }
             let allowed: Bool
             if role == .client {
                 allowed = company == principal.companyID
             } else {
                 if assigned == nil {
-                    assigned = try await AccessStore.assignedCompanies(user: principal.userID, agency: principal.agencyID, on: connection, logger: logger)
+                    assigned = try await tx.access.assignedCompanies(user: principal.userID)
                 }
                 allowed = assigned?.contains(company) ?? false
             }

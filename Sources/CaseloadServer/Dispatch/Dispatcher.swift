@@ -172,13 +172,13 @@ public struct Dispatcher: Sendable {
         do {
             return try await withDeadline(.seconds(deadline), grace: .seconds(1)) {
                 guard let principal else { return try await method.invoke(call, context) }
-                return try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline, readOnly: method.readOnly) { context, connection, principal in
-                    // Checked again with the principal as it is now (a role may have changed).
-                    try Authorization.checkRole(of: principal, for: method)
-                    let call = try Authorization.confine(call, of: principal, for: method)
-                    try await Authorization.checkEntities(in: call, of: principal, for: method, on: connection, logger: logger)
+                return try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline, readOnly: method.readOnly) { context, tx in
+                    // Checked again with the tx.principal as it is now (a role may have changed).
+                    try Authorization.checkRole(of: tx.principal, for: method)
+                    let call = try Authorization.confine(call, of: tx.principal, for: method)
+                    try await Authorization.checkEntities(in: call, for: method, in: tx)
                     guard let key = idempotencyKey else { return try await method.invoke(call, context) }
-                    return try await Idempotency.run(key: key, method: method, params: call, principal: principal, on: connection, logger: logger) {
+                    return try await Idempotency.run(key: key, method: method, params: call, in: tx) {
                         try await method.invoke(call, context)
                     }
                 }

@@ -9,12 +9,11 @@ import PostgresNIO
 /// Runs a mutating call at most once per idempotency key, inside the call's transaction.
 enum Idempotency {
     static func run(
-        key: String, method: RPCMethod, params: JSONValue, principal: Principal, on connection: PostgresConnection, logger: Logger,
+        key: String, method: RPCMethod, params: JSONValue, in tx: Transaction,
         _ body: () async throws -> JSONValue
     ) async throws -> JSONValue {
         let hash = Array(SHA256.hash(data: try WireJSON.encode(params)))
-        let claim = try await IdempotencyStore.claim(
-            key: key, method: method.name, paramsHash: hash, agency: principal.agencyID, user: principal.userID, on: connection, logger: logger)
+        let claim = try await tx.idempotency.claim(key: key, method: method.name, paramsHash: hash, user: tx.principal.userID)
         switch claim {
         case .replay(let storedMethod, let storedHash, let result):
             guard storedMethod == method.name, storedHash == hash else {
@@ -26,7 +25,7 @@ enum Idempotency {
         case .claimed:
             let result = try await body()
             let encoded = String(decoding: try WireJSON.encode(result), as: UTF8.self)
-            try await IdempotencyStore.complete(key: key, result: encoded, agency: principal.agencyID, user: principal.userID, on: connection, logger: logger)
+            try await tx.idempotency.complete(key: key, result: encoded, user: tx.principal.userID)
             return result
         }
     }

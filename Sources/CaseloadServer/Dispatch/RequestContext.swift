@@ -21,7 +21,7 @@ public struct RequestContext: Sendable {
     public let now: Date
     /// The call's transaction: every `withAgency` of the handler runs in it, so the call's
     /// changes, its audit entries and its idempotency record commit together or not at all.
-    var transaction: PostgresConnection?
+    var transaction: Transaction?
 
     public var database: Database { services.database }
 
@@ -36,18 +36,16 @@ public struct RequestContext: Sendable {
 
     /// Runs `body` in the call's transaction, acting for the caller's agency: row-level
     /// security sees only what the caller's role may see.
-    public func withAgency<Result>(_ body: (Principal, PostgresConnection) async throws -> sending Result) async throws
-        -> sending Result
-    {
+    public func withAgency<Result>(_ body: (Transaction) async throws -> sending Result) async throws -> sending Result {
         let principal = try principal()
         // Inside the call's transaction this is the method's boundary to storage, so errors
         // are classified here, as `Database.withAgency` does for a transaction of its own: a
         // method catching `StorageError.duplicate` sees it either way. (Classifying is
         // idempotent; the transaction's boundary sees the same value again.)
         if let transaction {
-            do { return try await body(principal, transaction) } catch { throw StorageError.classify(error) }
+            do { return try await body(transaction) } catch { throw StorageError.classify(error) }
         }
-        return try await inTransaction(for: principal, method: nil) { _, connection, current in try await body(current, connection) }
+        return try await inTransaction(for: principal, method: nil) { _, tx in try await body(tx) }
     }
 
     /// Opens the call's transaction as `principal` and runs `body` with a context whose
@@ -57,17 +55,19 @@ public struct RequestContext: Sendable {
     /// principal, and `body` gets the current one.
     func inTransaction<Result>(
         for principal: Principal, method: String?, timeoutSeconds: Int64? = nil, readOnly: Bool = false,
-        _ body: (RequestContext, PostgresConnection, Principal) async throws -> sending Result
+        _ body: (RequestContext, Transaction) async throws -> sending Result
     ) async throws -> sending Result {
         services.metrics.transactionStarted()
         defer { services.metrics.transactionEnded() }
-        func work(_ connection: PostgresConnection) async throws -> sending Result {
-            guard let current = try await session.verified(principal, on: connection, logger: logger) else {
+        func work(_ storage: AgencyTransaction) async throws -> sending Result {
+            guard let current = try await session.verified(principal, on: storage.connection, logger: logger) else {
                 throw RPCError(.unauthenticated, "Your token was revoked or has expired: log in again")
             }
+            let tx = Transaction(
+                principal: current, now: now, storage: AgencyTransaction(connection: storage.connection, agency: storage.agency, logger: logger))
             var context = self
-            context.transaction = connection
-            return try await body(context, connection, current)
+            context.transaction = tx
+            return try await body(context, tx)
         }
         if readOnly {
             let read = Database.ReadContext(agency: principal.agencyID, actor: .user(principal.userID), timeoutSeconds: timeoutSeconds)

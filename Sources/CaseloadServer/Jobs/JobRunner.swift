@@ -48,11 +48,11 @@ public struct JobRunner: Service {
         var ran = 0
         for agency in agencies {
             let now = clock.now
-            let didRun = try await database.withAgency(agency, as: .system, method: "job.deadlines") { connection in
-                guard try await DeadlineLock.tryLock(agency: agency, on: connection, logger: logger) else { return false }
-                guard let owner = try await ReminderStore.firstOwner(agency: agency, on: connection, logger: logger) else { return false }
-                try await DeadlineSweep.run(now: now, agency: agency, user: owner, on: connection, logger: logger)
-                try await ReminderStore.remindDue(on: CalendarDate(shanghai: now), agency: agency, on: connection, logger: logger)
+            let didRun = try await database.withAgency(agency, as: .system, method: "job.deadlines") { tx in
+                guard try await tx.deadlineLock.tryLock() else { return false }
+                guard let owner = try await tx.reminders.firstOwner() else { return false }
+                try await DeadlineSweep.run(now: now, user: owner, in: tx)
+                try await tx.reminders.remindDue(on: CalendarDate(shanghai: now))
                 return true
             }
             if didRun { ran += 1 }

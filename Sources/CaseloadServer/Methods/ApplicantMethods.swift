@@ -111,14 +111,11 @@ enum ApplicantMethods {
                 let profile = try profile(from: params)
                 let companyID = try params.uuid("company_id")
                 do {
-                    let record = try await context.withAgency { principal, connection in
-                        _ = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
-                        let created = try await ApplicantStore.create(
-                            identity, companyID: companyID, profile: profile, agency: principal.agencyID, cipher: context.services.cipher,
-                            on: connection, logger: context.logger)
-                        try await DeadlineDerivation.deriveForApplicant(
-                            created, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                            today: context.today, reason: "applicant added", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                    let record = try await context.withAgency { tx in
+                        _ = try await tx.companies.get(companyID)
+                        let created = try await tx.applicants.create(
+                            identity, companyID: companyID, profile: profile, cipher: context.services.cipher)
+                        try await DeadlineDerivation.deriveForApplicant(created, calendar: try await tx.calendar.calendar(), today: tx.today, reason: "applicant added", user: tx.principal.userID, in: tx.storage)
                         return created
                     }
                     return try value(record)
@@ -132,8 +129,8 @@ enum ApplicantMethods {
                 result: applicantSchema, errors: [.notFound]
             ) { (params: IDParams, context) -> JSONValue in
                 try value(
-                    try await context.withAgency { principal, connection in
-                        try await ApplicantStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    try await context.withAgency { tx in
+                        try await tx.applicants.get(params.id)
                     })
             },
             .define(
@@ -147,11 +144,10 @@ enum ApplicantMethods {
                 // Not read-only: every reveal writes an audit entry.
                 errors: [.notFound], readOnly: false, roles: Role.writers
             ) { (params: IDParams, context) -> JSONValue in
-                try await context.withAgency { principal, connection in
-                    let revealed = try await ApplicantStore.reveal(params.id, agency: principal.agencyID, cipher: context.services.cipher, on: connection, logger: context.logger)
-                    try await AuditStore.record(
-                        action: "reveal", entity: "applicant", entityID: params.id.uuidString.lowercased(), method: "applicant.reveal",
-                        details: #"{"fields": ["id_number", "phone"]}"#, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                try await context.withAgency { tx in
+                    let revealed = try await tx.applicants.reveal(params.id, cipher: context.services.cipher)
+                    try await tx.audit.record(
+                        action: "reveal", entity: "applicant", entityID: params.id.uuidString.lowercased(), method: "applicant.reveal", details: #"{"fields": ["id_number", "phone"]}"#, user: tx.principal.userID)
                     return ["id_number": .string(revealed.idNumber), "phone": revealed.phone.map(JSONValue.string) ?? .null] as JSONValue
                 }
             },
@@ -175,17 +171,15 @@ enum ApplicantMethods {
                 let limit = params.limit ?? 50
                 if let raw = params.idNumber {
                     let id = try ResidentIDNumber.parse(raw)
-                    let found = try await context.withAgency { principal, connection in
-                        try await ApplicantStore.find(
-                            idNumber: id, agency: principal.agencyID, cipher: context.services.cipher, on: connection, logger: context.logger)
+                    let found = try await context.withAgency { tx in
+                        try await tx.applicants.find(idNumber: id, cipher: context.services.cipher)
                     }
                     return ["applicants": .array(try found.map { [try value($0)] } ?? []), "next_cursor": .null]
                 }
                 let after = try context.openCursor(params.cursor, as: NameCursor.self)
                 let filter = ApplicantFilter(companyID: params.companyID, consultantID: params.consultantID, nameContains: params.query)
-                let records = try await context.withAgency { principal, connection in
-                    try await ApplicantStore.list(
-                        agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
+                let records = try await context.withAgency { tx in
+                    try await tx.applicants.list(filter: filter, after: after, limit: limit + 1)
                 }
                 let page = records.prefix(limit)
                 let next = records.count > limit ? try page.last.map { try context.sealCursor(NameCursor(name: $0.name, id: $0.id)) } : nil
@@ -208,21 +202,17 @@ enum ApplicantMethods {
                 let id = try params.uuid("id")
                 let version = Int(params["version"]?.intValue ?? 0)
                 let phone: MobileNumber?? = try params["phone"].map { raw in try raw.stringValue.map { try MobileNumber.parse($0, field: "phone") } }
-                let record = try await context.withAgency { principal, connection in
-                    let current = try await ApplicantStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+                let record = try await context.withAgency { tx in
+                    let current = try await tx.applicants.get(id, forUpdate: true)
                     let companyID = params["company_id"]?.stringValue.flatMap(UUID.init(uuidString:)) ?? current.companyID
                     if companyID != current.companyID {
-                        _ = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                        _ = try await tx.companies.get(companyID)
                     }
                     let name = params["name"]?.stringValue.map { String($0.trimmingCharacters(in: .whitespaces)) } ?? current.name
-                    let updated = try await ApplicantStore.update(
-                        current, name: name, phone: phone, companyID: companyID, profile: try profile(from: params, over: current.profile),
-                        expectedVersion: version, agency: principal.agencyID, cipher: context.services.cipher, on: connection,
-                        logger: context.logger)
+                    let updated = try await tx.applicants.update(
+                        current, name: name, phone: phone, companyID: companyID, profile: try profile(from: params, over: current.profile), expectedVersion: version, cipher: context.services.cipher)
                     if updated.profile.permitExpiryDate != current.profile.permitExpiryDate || updated.companyID != current.companyID {
-                        try await DeadlineDerivation.deriveForApplicant(
-                            updated, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                            today: context.today, reason: "permit expiry changed", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                        try await DeadlineDerivation.deriveForApplicant(updated, calendar: try await tx.calendar.calendar(), today: tx.today, reason: "permit expiry changed", user: tx.principal.userID, in: tx.storage)
                     }
                     return updated
                 }

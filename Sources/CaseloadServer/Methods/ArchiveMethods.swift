@@ -37,11 +37,11 @@ enum ArchiveMethods {
     }
 
     static func show(_ applicant: UUID, context: RequestContext) async throws -> JSONValue {
-        let (current, history) = try await context.withAgency { principal, connection in
-            _ = try await ApplicantStore.get(applicant, agency: principal.agencyID, on: connection, logger: context.logger)
+        let (current, history) = try await context.withAgency { tx in
+            _ = try await tx.applicants.get(applicant)
             return (
-                try await ArchiveStore.get(applicant: applicant, agency: principal.agencyID, on: connection, logger: context.logger),
-                try await ArchiveStore.history(applicant: applicant, agency: principal.agencyID, on: connection, logger: context.logger)
+                try await tx.archives.get(applicant: applicant),
+                try await tx.archives.history(applicant: applicant)
             )
         }
         func opt(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
@@ -80,21 +80,18 @@ enum ArchiveMethods {
                 ],
                 result: archiveSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
             ) { (params: SetParams, context) -> JSONValue in
-                try await context.withAgency { principal, connection in
+                try await context.withAgency { tx in
                     // Lock the applicant: the archive row may not exist yet, so there is nothing else to lock.
-                    _ = try await ApplicantStore.get(params.applicantID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
-                    let current = try await ArchiveStore.get(
-                        applicant: params.applicantID, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+                    _ = try await tx.applicants.get(params.applicantID, forUpdate: true)
+                    let current = try await tx.archives.get(applicant: params.applicantID, forUpdate: true)
                     guard current.version == params.version else { throw StorageError.versionConflict(current: current.version) }
                     var next = current.archive
                     if let type = params.holderType { next.holderType = try ArchiveHolderType.parse(type) }
                     if let name = params.holderName { next.holderName = name }
                     if let status = params.status { next = try next.moving(to: try ArchiveStatus.parse(status)) }
                     try next.validate()
-                    try await ArchiveStore.set(
-                        next, district: params.district ?? current.district, from: current.updatedAt == nil ? nil : current.archive.status,
-                        note: params.note, applicant: params.applicantID, agency: principal.agencyID, user: principal.userID, on: connection,
-                        logger: context.logger)
+                    try await tx.archives.set(
+                        next, district: params.district ?? current.district, from: current.updatedAt == nil ? nil : current.archive.status, note: params.note, applicant: params.applicantID, user: tx.principal.userID)
                 }
                 return try await show(params.applicantID, context: context)
             },

@@ -84,8 +84,8 @@ enum AuditMethods {
                 filter.until = params.until.flatMap(ISO8601DateFormatter().date(from:))
                 filter.after = try context.openCursor(params.cursor, as: AuditCursor.self)?.id
                 let limit = params.limit ?? 200
-                let entries = try await context.withAgency { principal, connection in
-                    try await AuditStore.list(filter, limit: limit + 1, agency: principal.agencyID, on: connection, logger: context.logger)
+                let entries = try await context.withAgency { tx in
+                    try await tx.audit.list(filter, limit: limit + 1)
                 }
                 let page = entries.prefix(limit)
                 let next = entries.count > limit ? try page.last.map { try context.sealCursor(AuditCursor(id: $0.id)) } : nil

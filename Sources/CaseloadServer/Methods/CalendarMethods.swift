@@ -22,10 +22,9 @@ enum CalendarMethods {
     }
 
     /// Re-derives the agency's open deadlines with its calendar as it now is.
-    static func recompute(reason: String, context: RequestContext, principal: Principal, connection: PostgresConnection) async throws -> Int {
-        let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
-        return try await DeadlineDerivation.recomputeAll(
-            calendar: calendar, today: context.today, reason: reason, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+    static func recompute(reason: String, in tx: Transaction) async throws -> Int {
+        let calendar = try await tx.calendar.calendar()
+        return try await DeadlineDerivation.recomputeAll(calendar: calendar, today: tx.today, reason: reason, user: tx.principal.userID, in: tx.storage)
     }
 
     static var all: [RPCMethod] {
@@ -43,8 +42,8 @@ enum CalendarMethods {
                     .required("known_years", .array(.integer()), "Years counted without being provisional"),
                 ]), scope: .agency
             ) { (params: ListParams, context) -> JSONValue in
-                let (own, years) = try await context.withAgency { principal, connection in
-                    try await CalendarStore.own(agency: principal.agencyID, on: connection, logger: context.logger)
+                let (own, years) = try await context.withAgency { tx in
+                    try await tx.calendar.own()
                 }
                 let overridden = Set(own.map(\.date))
                 var days = BuiltinCalendar.entries.filter { !overridden.contains($0.date) }.map { ($0, "builtin") } + own.map { ($0, "agency") }
@@ -68,20 +67,18 @@ enum CalendarMethods {
                 result: .object([.required("moved", .integer(minimum: 0), "Open deadlines whose date moved")]),
                 errors: [.validationFailed, .forbidden], mutates: true, roles: Role.owners, scope: .agency
             ) { (params: SetParams, context) -> JSONValue in
-                let moved = try await context.withAgency { principal, connection in
+                let moved = try await context.withAgency { tx in
                     // Before any write: calendar changes and the sweep rewrite deadlines one at a time.
-                    try await DeadlineLock.lock(agency: principal.agencyID, on: connection, logger: context.logger)
+                    try await tx.deadlineLock.lock()
                     if params.kind == "normal" {
-                        try await CalendarStore.remove(params.date, agency: principal.agencyID, on: connection, logger: context.logger)
+                        try await tx.calendar.remove(params.date)
                     } else {
                         guard let name = params.name, let kind = DayKind(rawValue: params.kind) else {
                             throw ValidationError(field: "name", rule: "required", message: "a holiday or make-up workday needs a name")
                         }
-                        try await CalendarStore.set(CalendarEntry(date: params.date, kind: kind, name: name), agency: principal.agencyID, on: connection, logger: context.logger)
+                        try await tx.calendar.set(CalendarEntry(date: params.date, kind: kind, name: name))
                     }
-                    return try await recompute(
-                        reason: "calendar changed: \(params.date.iso) is now \(params.kind)\(params.name.map { " (\($0))" } ?? "")",
-                        context: context, principal: principal, connection: connection)
+                    return try await recompute(reason: "calendar changed: \(params.date.iso) is now \(params.kind)\(params.name.map { " (\($0))" } ?? "")", in: tx)
                 }
                 return ["moved": .int(Int64(moved))]
             },
@@ -98,13 +95,11 @@ enum CalendarMethods {
             ) { (params: ImportParams, context) -> JSONValue in
                 let entries = try CalendarCSV.parse(params.csv)
                 let years = Set(entries.map(\.date.year))
-                let moved = try await context.withAgency { principal, connection in
-                    try await DeadlineLock.lock(agency: principal.agencyID, on: connection, logger: context.logger)
-                    for entry in entries { try await CalendarStore.set(entry, agency: principal.agencyID, on: connection, logger: context.logger) }
-                    try await CalendarStore.markKnown(years: years, agency: principal.agencyID, on: connection, logger: context.logger)
-                    return try await recompute(
-                        reason: "calendar imported: \(entries.count) days for \(years.sorted().map(String.init).joined(separator: ", "))",
-                        context: context, principal: principal, connection: connection)
+                let moved = try await context.withAgency { tx in
+                    try await tx.deadlineLock.lock()
+                    for entry in entries { try await tx.calendar.set(entry) }
+                    try await tx.calendar.markKnown(years: years)
+                    return try await recompute(reason: "calendar imported: \(entries.count) days for \(years.sorted().map(String.init).joined(separator: ", "))", in: tx)
                 }
                 return ["imported": .int(Int64(entries.count)), "years": .array(years.sorted().map { .int(Int64($0)) }), "moved": .int(Int64(moved))]
             },
@@ -112,8 +107,8 @@ enum CalendarMethods {
                 "settings.get", summary: "The agency's settings.",
                 result: .object([.required("auto_open_renewals", .boolean, "Open a renewal case automatically at the first reminder before a permit expires")]), scope: .agency
             ) { (_: NoParams, context) -> JSONValue in
-                let value = try await context.withAgency { principal, connection in
-                    try await SettingsStore.autoOpenRenewals(agency: principal.agencyID, on: connection, logger: context.logger)
+                let value = try await context.withAgency { tx in
+                    try await tx.settings.autoOpenRenewals()
                 }
                 return ["auto_open_renewals": .bool(value)]
             },
@@ -123,8 +118,8 @@ enum CalendarMethods {
                 result: .object([.required("auto_open_renewals", .boolean, "Now")]),
                 errors: [.forbidden], mutates: true, roles: Role.owners, scope: .agency
             ) { (params: SettingsParams, context) -> JSONValue in
-                try await context.withAgency { principal, connection in
-                    try await SettingsStore.setAutoOpenRenewals(params.autoOpenRenewals, agency: principal.agencyID, on: connection, logger: context.logger)
+                try await context.withAgency { tx in
+                    try await tx.settings.setAutoOpenRenewals(params.autoOpenRenewals)
                 }
                 return ["auto_open_renewals": .bool(params.autoOpenRenewals)]
             },

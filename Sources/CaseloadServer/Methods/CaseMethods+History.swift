@@ -13,9 +13,9 @@ extension CaseMethods {
                 params: [.id(.case, "Case id")],
                 result: .object([.required("entries", .array(historySchema), "Oldest first")]), errors: [.notFound]
             ) { (params: IDParams, context) -> JSONValue in
-                let entries = try await context.withAgency { principal, connection in
-                    _ = try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
-                    return try await CaseStore.history(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                let entries = try await context.withAgency { tx in
+                    _ = try await tx.cases.get(params.id)
+                    return try await tx.cases.history(params.id)
                 }
                 return ["entries": .array(entries.map(historyValue))]
             },
@@ -24,8 +24,8 @@ extension CaseMethods {
                 params: [.optional("limit", .integer(minimum: 1, maximum: 1000), "How many (default 100)")],
                 result: .object([.required("entries", .array(historySchema), "Newest first")]), roles: Role.managers
             ) { (params: LimitParams, context) -> JSONValue in
-                let entries = try await context.withAgency { principal, connection in
-                    try await CaseStore.overrides(agency: principal.agencyID, limit: params.limit ?? 100, on: connection, logger: context.logger)
+                let entries = try await context.withAgency { tx in
+                    try await tx.cases.overrides(limit: params.limit ?? 100)
                 }
                 return ["entries": .array(entries.map(historyValue))]
             },

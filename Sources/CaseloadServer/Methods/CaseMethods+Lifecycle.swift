@@ -21,8 +21,8 @@ extension CaseMethods {
                 let kind = try kind(params.kind)
                 let applicantID = params.applicantID
                 let raw = try rawData(params.data)
-                let record = try await context.withAgency { principal, connection in
-                    let applicant = try await ApplicantStore.get(applicantID, agency: principal.agencyID, on: connection, logger: context.logger)
+                let record = try await context.withAgency { tx in
+                    let applicant = try await tx.applicants.get(applicantID)
                     var raw = raw
                     let first = kind.stage(kind.initialStage)
                     if first?.field("permit_received_date") != nil, raw["permit_received_date"] == nil,
@@ -32,13 +32,10 @@ extension CaseMethods {
                     }
                     let data = try first?.parseData(raw) ?? [:]
                     let state = try CaseMachine.record(CaseMachine.open(kind: kind), kind: kind, data: data)
-                    let due = try await allowedDays(kind: kind, stage: state.stage, agency: principal.agencyID, on: connection, context: context)
-                    let opened = try await CaseStore.open(
-                        state, applicantID: applicantID, companyID: applicant.companyID, dueInDays: due, now: context.now, agency: principal.agencyID,
-                        user: principal.userID, data: WireJSON.string(.object(data.mapValues(json))), on: connection, logger: context.logger)
-                    try await DeadlineDerivation.deriveForCase(
-                        opened, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                        today: context.today, reason: "case opened", agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                    let due = try await allowedDays(kind: kind, stage: state.stage, in: tx)
+                    let opened = try await tx.cases.open(
+                        state, applicantID: applicantID, companyID: applicant.companyID, dueInDays: due, now: tx.now, user: tx.principal.userID, data: WireJSON.string(.object(data.mapValues(json))))
+                    try await DeadlineDerivation.deriveForCase(opened, calendar: try await tx.calendar.calendar(), today: tx.today, reason: "case opened", user: tx.principal.userID, in: tx.storage)
                     return opened
                 }
                 return value(record, now: context.now)
@@ -47,11 +44,11 @@ extension CaseMethods {
                 "case.get", summary: "One case: stage (Chinese and English), recorded data, next stages, days in stage, late flag.",
                 params: [.id(.case, "Case id")], result: caseSchema, errors: [.notFound], roles: Role.everyone
             ) { (params: IDParams, context) -> JSONValue in
-                let (record, out) = try await context.withAgency { principal, connection in
-                    let record = try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                let (record, out) = try await context.withAgency { tx in
+                    let record = try await tx.cases.get(params.id)
                     // Only a closed or withdrawn case counts originals still out.
                     let out = record.state.status.isTerminal
-                        ? try await DocumentStore.originalsOut(case: record.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                        ? try await tx.documents.originalsOut(case: record.id)
                         : 0
                     return (record, out)
                 }
@@ -86,12 +83,11 @@ extension CaseMethods {
                 filter.stage = params.stage
                 filter.status = params.status
                 filter.lateAsOf = params.late == true ? context.now : nil
-                let (records, out) = try await context.withAgency { principal, connection in
-                    let records = try await CaseStore.list(
-                        agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
+                let (records, out) = try await context.withAgency { tx in
+                    let records = try await tx.cases.list(filter: filter, after: after, limit: limit + 1)
                     // Only the page's closed or withdrawn cases count originals still out.
                     let finished = records.prefix(limit).filter { $0.state.status.isTerminal }.map(\.id)
-                    return (records, try await DocumentStore.originalsOut(cases: finished, agency: principal.agencyID, on: connection, logger: context.logger))
+                    return (records, try await tx.documents.originalsOut(cases: finished))
                 }
                 let page = records.prefix(limit)
                 let next = records.count > limit ? try page.last.map { try context.sealCursor(CaseCursor(openedAtMicros: $0.openedAtMicros, id: $0.id)) } : nil

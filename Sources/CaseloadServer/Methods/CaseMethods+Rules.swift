@@ -19,8 +19,8 @@ extension CaseMethods {
                     .required("agency_days", .nullable(.integer()), "The agency's own, if set"),
                 ])), "Every stage")]), scope: .agency
             ) { (params: KindParams, context) -> JSONValue in
-                let limits = try await context.withAgency { principal, connection in
-                    try await StageTimeStore.all(agency: principal.agencyID, on: connection, logger: context.logger)
+                let limits = try await context.withAgency { tx in
+                    try await tx.stageTimes.all()
                 }
                 let kinds = CaseKinds.all.filter { params.kind == nil || $0.id == params.kind }
                 return ["stages": .array(kinds.flatMap { kind in
@@ -48,8 +48,8 @@ extension CaseMethods {
                 guard let stage = kind.stage(params.stage), !stage.isTerminal else {
                     throw ValidationError(field: "stage", rule: "enum", message: "\(kind.displayName) has no open stage \"\(params.stage)\"")
                 }
-                try await context.withAgency { principal, connection in
-                    try await StageTimeStore.set(kind: kind.id, stage: stage.id, days: params.days, agency: principal.agencyID, on: connection, logger: context.logger)
+                try await context.withAgency { tx in
+                    try await tx.stageTimes.set(kind: kind.id, stage: stage.id, days: params.days)
                 }
                 return ["days": (params.days ?? stage.allowedDays).map { .int(Int64($0)) } ?? .null]
             },
@@ -71,10 +71,10 @@ extension CaseMethods {
                 ]),
                 errors: [.notFound], roles: Role.everyone
             ) { (params: IDParams, context) -> JSONValue in
-                let result = try await context.withAgency { principal, connection in
-                    let c = try await CaseStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
-                    let applicant = try await ApplicantStore.get(c.applicantID, agency: principal.agencyID, on: connection, logger: context.logger)
-                    return try await checklist(for: c, applicant: applicant, agency: principal.agencyID, on: connection, context: context)
+                let result = try await context.withAgency { tx in
+                    let c = try await tx.cases.get(params.id)
+                    let applicant = try await tx.applicants.get(c.applicantID)
+                    return try await checklist(for: c, applicant: applicant, in: tx)
                 }
                 return [
                     "items": .array(result.items.map { item in

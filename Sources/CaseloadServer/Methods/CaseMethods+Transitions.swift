@@ -26,12 +26,12 @@ extension CaseMethods {
                 let override = params.override.map { Override(rules: $0.rules, reason: $0.reason) }
                 if override != nil { try requireOverridePermission(try context.principal()) }
                 return try await mutate(context, id: params.id, version: params.version, action: "advance") {
-                    current, kind, principal, connection, calendar in
+                    current, kind, tx, calendar in
                     guard let targetStage = kind.stage(target) else {
                         throw ValidationError(field: "to", rule: "transition", message: "\(kind.displayName) has no stage \"\(target)\"")
                     }
                     let data = try targetStage.parseData(raw)
-                    let facts = try await facts(for: current, agency: principal.agencyID, calendar: calendar, on: connection, context: context)
+                    let facts = try await facts(for: current, calendar: calendar, in: tx, context: context)
                     let advance = try CaseMachine.advance(current.state, kind: kind, to: target, data: data, facts: facts, override: override)
                     return Change(
                         state: advance.state, data: .object(data.mapValues(json)),
@@ -45,7 +45,7 @@ extension CaseMethods {
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: RecordParams, context) -> JSONValue in
                 let raw = try rawData(params.data)
-                return try await mutate(context, id: params.id, version: params.version, action: "record") { current, kind, _, _, _ in
+                return try await mutate(context, id: params.id, version: params.version, action: "record") { current, kind, _, _ in
                     let data = try kind.stage(current.state.stage)?.parseData(raw) ?? [:]
                     return Change(state: try CaseMachine.record(current.state, kind: kind, data: data), data: .object(data.mapValues(json)))
                 }
@@ -59,7 +59,7 @@ extension CaseMethods {
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ReturnParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "return") { current, kind, _, _, _ in
+                try await mutate(context, id: params.id, version: params.version, action: "return") { current, kind, _, _ in
                     Change(state: try CaseMachine.returnTo(current.state, kind: kind, stage: params.to, reason: params.reason), reason: params.reason)
                 }
             },
@@ -68,7 +68,7 @@ extension CaseMethods {
                 params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ReasonParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "withdraw") { current, _, _, _, _ in
+                try await mutate(context, id: params.id, version: params.version, action: "withdraw") { current, _, _, _ in
                     Change(state: try CaseMachine.withdraw(current.state, reason: params.reason), reason: params.reason)
                 }
             },
@@ -77,7 +77,7 @@ extension CaseMethods {
                 params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ReasonParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "hold") { current, _, _, _, _ in
+                try await mutate(context, id: params.id, version: params.version, action: "hold") { current, _, _, _ in
                     Change(state: try CaseMachine.hold(current.state, reason: params.reason), reason: params.reason)
                 }
             },
@@ -85,7 +85,7 @@ extension CaseMethods {
                 "case.resume", summary: "Resumes a case that was on hold.",
                 params: idVersion, result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: VersionParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "resume") { current, _, _, _, _ in
+                try await mutate(context, id: params.id, version: params.version, action: "resume") { current, _, _, _ in
                     Change(state: try CaseMachine.resume(current.state))
                 }
             },
@@ -94,7 +94,7 @@ extension CaseMethods {
                 params: [.id(.case, "Case id"), .required("text", .string(maxLength: 4000, minLength: 1), "The note")],
                 result: caseSchema, errors: [.notFound], mutates: true
             ) { (params: NoteParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: nil, action: "note") { current, _, _, _, _ in
+                try await mutate(context, id: params.id, version: nil, action: "note") { current, _, _, _ in
                     Change(state: current.state, reason: params.text)
                 }
             },

@@ -35,10 +35,10 @@ enum CaseMethods {
     }
 
     /// The agency's time allowed in `stage`, else the kind's default.
-    static func allowedDays(kind: CaseKind, stage: String, agency: UUID, on connection: PostgresConnection, context: RequestContext)
+    static func allowedDays(kind: CaseKind, stage: String, in tx: Transaction)
         async throws -> Int?
     {
-        try await StageTimeStore.days(kind: kind.id, stage: stage, agency: agency, on: connection, logger: context.logger)
+        try await tx.stageTimes.days(kind: kind.id, stage: stage)
             ?? kind.stage(stage)?.allowedDays
     }
 
@@ -54,30 +54,24 @@ enum CaseMethods {
     /// history entry: all in one transaction, acknowledged only after it committed.
     static func mutate(
         _ context: RequestContext, id: UUID, version: Int?, action: String,
-        _ change: @Sendable (CaseRecord, CaseKind, Principal, PostgresConnection, ChineseCalendar) async throws -> Change
+        _ change: @Sendable (CaseRecord, CaseKind, Transaction, ChineseCalendar) async throws -> Change
     ) async throws -> JSONValue {
-        let record = try await context.withAgency { principal, connection in
-            let current = try await CaseStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+        let record = try await context.withAgency { tx in
+            let current = try await tx.cases.get(id, forUpdate: true)
             if let version, current.version != version { throw StorageError.versionConflict(current: current.version) }
             let kind = try kind(current.state.kind)
             // Read once per change: the rules count with it and the deadlines are derived with it.
-            let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
-            let result = try await change(current, kind, principal, connection, calendar)
+            let calendar = try await tx.calendar.calendar()
+            let result = try await change(current, kind, tx, calendar)
             let entered = result.state.stage != current.state.stage
-            let due = entered ? try await allowedDays(kind: kind, stage: result.state.stage, agency: principal.agencyID, on: connection, context: context) : nil
-            let saved = try await CaseStore.save(
-                id, state: result.state, expectedVersion: current.version, enteredNewStage: entered, dueInDays: due, now: context.now,
-                agency: principal.agencyID, on: connection, logger: context.logger)
-            try await CaseStore.appendHistory(
-                caseID: id, action: action, from: current.state.stage, to: result.state.stage, data: WireJSON.string(result.data),
-                reason: result.reason, overrides: result.overrides, agency: principal.agencyID, user: principal.userID, on: connection,
-                logger: context.logger)
-            try await DeadlineDerivation.deriveForCase(
-                saved, calendar: calendar,
-                today: context.today, reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", agency: principal.agencyID, user: principal.userID,
-                on: connection, logger: context.logger)
+            let due = entered ? try await allowedDays(kind: kind, stage: result.state.stage, in: tx) : nil
+            let saved = try await tx.cases.save(
+                id, state: result.state, expectedVersion: current.version, enteredNewStage: entered, dueInDays: due, now: tx.now)
+            try await tx.cases.appendHistory(
+                caseID: id, action: action, from: current.state.stage, to: result.state.stage, data: WireJSON.string(result.data), reason: result.reason, overrides: result.overrides, user: tx.principal.userID)
+            try await DeadlineDerivation.deriveForCase(saved, calendar: calendar, today: tx.today, reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", user: tx.principal.userID, in: tx.storage)
             let out = saved.state.status.isTerminal
-                ? try await DocumentStore.originalsOut(case: id, agency: principal.agencyID, on: connection, logger: context.logger)
+                ? try await tx.documents.originalsOut(case: id)
                 : 0
             return (saved, out)
         }
@@ -122,27 +116,27 @@ enum CaseMethods {
     }
 
     /// What the rules need to know beyond the case itself.
-    static func facts(for current: CaseRecord, agency: UUID, calendar: ChineseCalendar, on connection: PostgresConnection, context: RequestContext)
+    static func facts(for current: CaseRecord, calendar: ChineseCalendar, in tx: Transaction, context: RequestContext)
         async throws -> CaseFacts
     {
-        let company = try await CompanyStore.get(current.companyID, agency: agency, on: connection, logger: context.logger)
-        let applicant = try await ApplicantStore.get(current.applicantID, agency: agency, on: connection, logger: context.logger)
-        let today = context.today
-        let rules = try await PointsRulesStore.current(asOf: today, agency: agency, on: connection, logger: context.logger)
+        let company = try await tx.companies.get(current.companyID)
+        let applicant = try await tx.applicants.get(current.applicantID)
+        let today = tx.today
+        let rules = try await tx.pointsRules.current(asOf: today)
         let estimate = PointsEstimator.estimate(PointsProfile(birthDate: applicant.birthDate, profile: applicant.profile), asOf: today, rules: rules)
-        let archive = try await ArchiveStore.get(applicant: applicant.id, agency: agency, on: connection, logger: context.logger)
+        let archive = try await tx.archives.get(applicant: applicant.id)
         return CaseFacts(
             today: today, companyStatus: TalentCenterStatus(rawValue: company.talentCenterStatus) ?? .unregistered,
             pointsTotal: estimate.total, calendar: calendar,
-            checklist: try await checklist(for: current, applicant: applicant, agency: agency, on: connection, context: context),
+            checklist: try await checklist(for: current, applicant: applicant, in: tx),
             archiveStatus: archive.archive.status)
     }
 
     /// The case's document checklist: what its kind requires for this applicant, and what is held.
-    static func checklist(for c: CaseRecord, applicant: ApplicantRecord, agency: UUID, on connection: PostgresConnection, context: RequestContext)
+    static func checklist(for c: CaseRecord, applicant: ApplicantRecord, in tx: Transaction)
         async throws -> ChecklistResult
     {
-        let held = try await DocumentStore.held(applicant: applicant.id, company: c.companyID, agency: agency, on: connection, logger: context.logger)
+        let held = try await tx.documents.held(applicant: applicant.id, company: c.companyID)
         return ChecklistResult.evaluate(kind: c.state.kind, profile: applicant.profile, documents: held)
     }
 }

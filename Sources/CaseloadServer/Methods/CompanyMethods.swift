@@ -104,8 +104,8 @@ enum CompanyMethods {
             ) { (params: JSONValue, context) -> JSONValue in
                 let fields = try CompanyFields.validate(input(from: params))
                 do {
-                    let record = try await context.withAgency { principal, connection in
-                        try await CompanyStore.create(fields, agency: principal.agencyID, cipher: context.services.cipher, on: connection, logger: context.logger)
+                    let record = try await context.withAgency { tx in
+                        try await tx.companies.create(fields, cipher: context.services.cipher)
                     }
                     return value(record)
                 } catch {
@@ -117,8 +117,8 @@ enum CompanyMethods {
                 params: [.id(.company, "Company id")],
                 result: companySchema, errors: [.notFound], roles: Role.everyone
             ) { (params: IDParams, context) -> JSONValue in
-                let record = try await context.withAgency { principal, connection in
-                    try await CompanyStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                let record = try await context.withAgency { tx in
+                    try await tx.companies.get(params.id)
                 }
                 return value(record)
             },
@@ -142,9 +142,8 @@ enum CompanyMethods {
                 let after = try context.openCursor(params.cursor, as: NameCursor.self)
                 let filter = CompanyFilter(
                     district: params.district, talentCenterStatus: params.talentCenterStatus, nameContains: params.query, consultantID: params.consultantID)
-                let records = try await context.withAgency { principal, connection in
-                    try await CompanyStore.list(
-                        agency: principal.agencyID, filter: filter, after: after, limit: limit + 1, on: connection, logger: context.logger)
+                let records = try await context.withAgency { tx in
+                    try await tx.companies.list(filter: filter, after: after, limit: limit + 1)
                 }
                 let page = records.prefix(limit)
                 let next = records.count > limit ? try page.last.map { try context.sealCursor(NameCursor(name: $0.name, id: $0.id)) } : nil
@@ -166,16 +165,15 @@ enum CompanyMethods {
                     throw RPCError.invalidParams([("id", "required", "is required")])
                 }
                 do {
-                    let record = try await context.withAgency { principal, connection in
-                        let current = try await CompanyStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+                    let record = try await context.withAgency { tx in
+                        let current = try await tx.companies.get(id, forUpdate: true)
                         guard current.version == Int(version) else { throw StorageError.versionConflict(current: current.version) }
                         let fields = try CompanyFields.validate(input(from: params, over: input(from: current)))
                         if let from = TalentCenterStatus(rawValue: current.talentCenterStatus) {
                             try TalentCenterStatus.validateTransition(from: from, to: fields.talentCenterStatus)
                         }
-                        return try await CompanyStore.update(
-                            id, agency: principal.agencyID, expectedVersion: Int(version), to: fields, phoneChanged: params["hr_phone"] != nil,
-                            cipher: context.services.cipher, on: connection, logger: context.logger)
+                        return try await tx.companies.update(
+                            id, expectedVersion: Int(version), to: fields, phoneChanged: params["hr_phone"] != nil, cipher: context.services.cipher)
                     }
                     return value(record)
                 } catch {

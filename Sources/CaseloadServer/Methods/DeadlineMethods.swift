@@ -102,17 +102,15 @@ enum DeadlineMethods {
     /// Moves a deadline to a new state along its machine.
     static func change(_ id: UUID, version: Int, reason: String?, to state: DeadlineState, context: RequestContext) async throws -> JSONValue {
         let today = context.today
-        return try await context.withAgency { principal, connection in
-            let current = try await DeadlineStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+        return try await context.withAgency { tx in
+            let current = try await tx.deadlines.get(id, forUpdate: true)
             guard current.version == version else { throw StorageError.versionConflict(current: current.version) }
             try DeadlineState.validateTransition(from: current.state, to: state)
             if current.state != state {
-                try await DeadlineStore.setState(
-                    id, to: state, from: current.state, reason: reason, agency: principal.agencyID, user: principal.userID,
-                    on: connection, logger: context.logger)
+                try await tx.deadlines.setState(id, to: state, from: current.state, reason: reason, user: tx.principal.userID)
             }
-            let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
-            return value(try await DeadlineStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger), today: today, calendar: calendar)
+            let calendar = try await tx.calendar.calendar()
+            return value(try await tx.deadlines.get(id), today: today, calendar: calendar)
         }
     }
 
@@ -139,11 +137,11 @@ enum DeadlineMethods {
                 readOnly: false
             ) { (params: ListParams, context) -> JSONValue in
                 let today = context.today
-                return try await context.withAgency { principal, connection in
-                    if Role.writers.contains(principal.role) {
-                        try await DeadlineSweep.run(now: context.now, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                return try await context.withAgency { tx in
+                    if Role.writers.contains(tx.principal.role) {
+                        try await DeadlineSweep.run(now: tx.now, user: tx.principal.userID, in: tx.storage)
                     }
-                    let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
+                    let calendar = try await tx.calendar.calendar()
                     var filter = DeadlineFilter()
                     filter.companyID = params.companyID
                     filter.consultantID = params.consultantID
@@ -159,8 +157,7 @@ enum DeadlineMethods {
                         filter.states = ["waiting", "open"] + (params.includeMissed == true ? ["missed"] : [])
                         filter.dueOnOrBefore = calendar.adding(workingDays: days, to: today).date
                     }
-                    let records = try await DeadlineStore.list(
-                        agency: principal.agencyID, filter: filter, limit: params.limit ?? 200, on: connection, logger: context.logger)
+                    let records = try await tx.deadlines.list(filter: filter, limit: params.limit ?? 200)
                     return ["deadlines": .array(records.map { value($0, today: today, calendar: calendar) })]
                 }
             },
@@ -174,10 +171,10 @@ enum DeadlineMethods {
                 errors: [.notFound]
             ) { (params: IDParams, context) -> JSONValue in
                 let today = context.today
-                return try await context.withAgency { principal, connection in
-                    let d = try await DeadlineStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
-                    let history = try await DeadlineStore.history(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
-                    let calendar = try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger)
+                return try await context.withAgency { tx in
+                    let d = try await tx.deadlines.get(params.id)
+                    let history = try await tx.deadlines.history(params.id)
+                    let calendar = try await tx.calendar.calendar()
                     return [
                         "deadline": value(d, today: today, calendar: calendar),
                         "history": .array(history.map { h in
@@ -220,22 +217,20 @@ enum DeadlineMethods {
                 result: deadlineSchema, errors: [.notFound, .validationFailed], mutates: true
             ) { (params: AddParams, context) -> JSONValue in
                 let today = context.today
-                return try await context.withAgency { principal, connection in
+                return try await context.withAgency { tx in
                     let (caseID, applicantID, companyID): (UUID?, UUID, UUID)
                     if let id = params.caseID {
-                        let c = try await CaseStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger)
+                        let c = try await tx.cases.get(id)
                         (caseID, applicantID, companyID) = (c.id, c.applicantID, c.companyID)
                     } else if let id = params.applicantID {
-                        let a = try await ApplicantStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger)
+                        let a = try await tx.applicants.get(id)
                         (caseID, applicantID, companyID) = (nil, a.id, a.companyID)
                     } else {
                         throw ValidationError(field: "case_id", rule: "required", message: "give case_id or applicant_id")
                     }
-                    let d = try await DeadlineStore.addManual(
-                        title: params.title, due: params.dueDate, explanation: "set by \(principal.userName)" + (params.note.map { ": \($0)" } ?? ""),
-                        caseID: caseID, applicantID: applicantID, companyID: companyID, agency: principal.agencyID, user: principal.userID,
-                        on: connection, logger: context.logger)
-                    return value(d, today: today, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger))
+                    let d = try await tx.deadlines.addManual(
+                        title: params.title, due: params.dueDate, explanation: "set by \(tx.principal.userName)" + (params.note.map { ": \($0)" } ?? ""), caseID: caseID, applicantID: applicantID, companyID: companyID, user: tx.principal.userID)
+                    return value(d, today: today, calendar: try await tx.calendar.calendar())
                 }
             },
             .define(
@@ -247,9 +242,9 @@ enum DeadlineMethods {
                 result: .object([.required("applicants", .array(ApplicantMethods.applicantSchema), "Soonest expiry first")])
             ) { (params: ExpiringParams, context) -> JSONValue in
                 let today = context.today
-                let records = try await context.withAgency { principal, connection in
-                    try await ApplicantStore.expiring(
-                        from: today, until: today.adding(days: params.days ?? 30), consultant: params.consultantID, agency: principal.agencyID, on: connection, logger: context.logger)
+                let records = try await context.withAgency { tx in
+                    try await tx.applicants.expiring(
+                        from: today, until: today.adding(days: params.days ?? 30), consultant: params.consultantID)
                 }
                 return ["applicants": .array(try records.map(ApplicantMethods.value))]
             },

@@ -59,36 +59,31 @@ enum DocumentMethods {
     /// lock, if the document is still at the version the client read.
     static func move(_ context: RequestContext, _ params: some MoveParams, _ decide: @Sendable @escaping (Holder?) -> CustodyEvent) async throws -> JSONValue {
         let id = params.id
-        let record = try await context.withAgency { principal, connection in
-            let current = try await DocumentStore.get(id, agency: principal.agencyID, forUpdate: true, on: connection, logger: context.logger)
+        let record = try await context.withAgency { tx in
+            let current = try await tx.documents.get(id, forUpdate: true)
             guard current.version == params.version else { throw StorageError.versionConflict(current: current.version) }
-            try await apply(decide(current.holder), on: current, principal: principal, connection: connection, context: context)
-            return try await DocumentStore.get(id, agency: principal.agencyID, on: connection, logger: context.logger)
+            try await apply(decide(current.holder), on: current, in: tx)
+            return try await tx.documents.get(id)
         }
         return value(record)
     }
 
-    static func apply(_ event: CustodyEvent, on document: DocumentRecord, principal: Principal, connection: PostgresConnection, context: RequestContext)
+    static func apply(_ event: CustodyEvent, on document: DocumentRecord, in tx: Transaction)
         async throws
     {
         let holder = try CustodyMachine.apply(event, to: document.holder)
         var locationID: UUID?
         if case .agency(let code?) = holder {
             do {
-                locationID = try await LocationStore.get(code: code, agency: principal.agencyID, on: connection, logger: context.logger).id
+                locationID = try await tx.locations.get(code: code).id
             } catch StorageError.notFound {
                 throw ValidationError(field: "location", rule: "unknown", message: "no storage location \(code): add it with location.add")
             }
         }
-        try await DocumentStore.append(
-            event, holder: holder, locationID: locationID, to: document.id, agency: principal.agencyID, user: principal.userID,
-            on: connection, logger: context.logger)
+        try await tx.documents.append(event, holder: holder, locationID: locationID, to: document.id, user: tx.principal.userID)
         // An original coming back from the authorities may discharge a date (originals_collect).
         if document.form == .original, let applicant = document.applicantID, holder.isOutWithAuthority != document.holder?.isOutWithAuthority {
-            try await DeadlineDerivation.deriveForApplicantCases(
-                applicant, calendar: try await CalendarStore.calendar(agency: principal.agencyID, on: connection, logger: context.logger),
-                today: context.today, reason: "custody: \(event.kind)", agency: principal.agencyID, user: principal.userID, on: connection,
-                logger: context.logger)
+            try await DeadlineDerivation.deriveForApplicantCases(applicant, calendar: try await tx.calendar.calendar(), today: tx.today, reason: "custody: \(event.kind)", user: tx.principal.userID, in: tx.storage)
         }
     }
 
@@ -184,18 +179,18 @@ enum DocumentMethods {
             ) { (params: ReceiveParams, context) -> JSONValue in
                 let type = try DocumentCatalogue.parse(params.documentType)
                 let form = try DocumentForm.parse(params.form)
-                let record = try await context.withAgency { principal, connection in
+                let record = try await context.withAgency { tx in
                     var companyID = params.companyID
                     var applicantID = params.applicantID
                     if let caseID = params.caseID {
-                        let c = try await CaseStore.get(caseID, agency: principal.agencyID, on: connection, logger: context.logger)
+                        let c = try await tx.cases.get(caseID)
                         if let given = applicantID, given != c.applicantID {
                             throw ValidationError(field: "case_id", rule: "mismatch", message: "the case belongs to another applicant")
                         }
                         applicantID = c.applicantID
                         companyID = c.companyID
                     } else if let applicantID {
-                        companyID = try await ApplicantStore.get(applicantID, agency: principal.agencyID, on: connection, logger: context.logger).companyID
+                        companyID = try await tx.applicants.get(applicantID).companyID
                     }
                     guard let companyID else {
                         throw ValidationError(field: "company_id", rule: "required", message: "give company_id, applicant_id or case_id")
@@ -203,17 +198,15 @@ enum DocumentMethods {
                     if type.owner == .applicant, applicantID == nil {
                         throw ValidationError(field: "applicant_id", rule: "required", message: "\(type.displayName) is an applicant's document: give applicant_id or case_id")
                     }
-                    _ = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
-                    let document = try await DocumentStore.create(
-                        type: type.id, form: form, description: params.description, companyID: companyID,
-                        applicantID: type.owner == .applicant ? applicantID : nil, caseID: params.caseID, agency: principal.agencyID,
-                        on: connection, logger: context.logger)
-                    try await apply(.received(from: params.from), on: document, principal: principal, connection: connection, context: context)
+                    _ = try await tx.companies.get(companyID)
+                    let document = try await tx.documents.create(
+                        type: type.id, form: form, description: params.description, companyID: companyID, applicantID: type.owner == .applicant ? applicantID : nil, caseID: params.caseID)
+                    try await apply(.received(from: params.from), on: document, in: tx)
                     if let location = params.location {
-                        let received = try await DocumentStore.get(document.id, agency: principal.agencyID, on: connection, logger: context.logger)
-                        try await apply(.stored(location: location), on: received, principal: principal, connection: connection, context: context)
+                        let received = try await tx.documents.get(document.id)
+                        try await apply(.stored(location: location), on: received, in: tx)
                     }
-                    return try await DocumentStore.get(document.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    return try await tx.documents.get(document.id)
                 }
                 return value(record)
             },
@@ -273,10 +266,10 @@ enum DocumentMethods {
                 ]),
                 errors: [.notFound]
             ) { (params: IDParams, context) -> JSONValue in
-                let (document, trail) = try await context.withAgency { principal, connection in
+                let (document, trail) = try await context.withAgency { tx in
                     (
-                        try await DocumentStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger),
-                        try await DocumentStore.trail(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                        try await tx.documents.get(params.id),
+                        try await tx.documents.trail(params.id)
                     )
                 }
                 return [
@@ -315,8 +308,8 @@ enum DocumentMethods {
                 filter.form = params.form
                 filter.outLongerThanDays = params.outLongerThanDays
                 filter.stillOutOnFinishedCases = params.finishedCases ?? false
-                let records = try await context.withAgency { principal, connection in
-                    try await DocumentStore.list(agency: principal.agencyID, filter: filter, limit: params.limit ?? 200, on: connection, logger: context.logger)
+                let records = try await context.withAgency { tx in
+                    try await tx.documents.list(filter: filter, limit: params.limit ?? 200)
                 }
                 return ["documents": .array(records.map(value))]
             },

@@ -56,18 +56,18 @@ enum ImportMethods {
         return try WireJSON.convert(.object(object), to: ApplicantProfile.self)
     }
 
-    static func activeCases(of kind: String, applicant: UUID, agency: UUID, connection: PostgresConnection, logger: Logger) async throws -> [CaseRecord] {
+    static func activeCases(of kind: String, applicant: UUID, in tx: AgencyTransaction) async throws -> [CaseRecord] {
         var filter = CaseFilter()
         filter.applicantID = applicant
         filter.kind = kind
         filter.status = CaseStatus.active.rawValue
-        return try await CaseStore.list(agency: agency, filter: filter, after: nil, limit: 1, on: connection, logger: logger)
+        return try await tx.cases.list(filter: filter, after: nil, limit: 1)
     }
 
     /// Locks the import for this call; a finished one (committed, dry-run or refused: its rows
     /// are gone) is a `conflict` that says to start again.
-    static func requireOpen(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        guard try await ImportStore.isOpen(id, agency: agency, forUpdate: true, on: connection, logger: logger) else {
+    static func requireOpen(_ id: UUID, in tx: AgencyTransaction) async throws {
+        guard try await tx.imports.isOpen(id, forUpdate: true) else {
             throw RPCError(
                 .conflict,
                 "Conflict: this import is finished (committed, dry-run or refused), and its staged rows are gone: stage the file again with import.begin and import.rows",
@@ -79,15 +79,13 @@ enum ImportMethods {
     /// Either way the import is finished: its staged rows are deleted.
     static func commit(_ params: CommitParams, context: RequestContext) async throws -> JSONValue {
         let dryRun = params.dryRun ?? false
-        return try await context.withAgency { principal, connection in
-            let agency = principal.agencyID
-            let logger = context.logger
-            try await requireOpen(params.importID, agency: agency, on: connection, logger: logger)
-            let staged = try await ImportStore.rows(importID: params.importID, agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
+        return try await context.withAgency { tx in
+            try await requireOpen(params.importID, in: tx.storage)
+            let staged = try await tx.imports.rows(importID: params.importID, cipher: context.services.cipher)
             var companiesByCode: [String: UUID] = [:]
             var after: NameCursor?
             repeat {
-                let page = try await CompanyStore.list(agency: agency, filter: CompanyFilter(), after: after, limit: 1000, on: connection, logger: logger)
+                let page = try await tx.companies.list(filter: CompanyFilter(), after: after, limit: 1000)
                 for c in page {
                     if let code = c.creditCode { companiesByCode[code] = c.id }
                     if let code = c.orgCode { companiesByCode[code] = c.id }
@@ -102,7 +100,7 @@ enum ImportMethods {
             func error(_ row: Int, _ column: String, _ rule: String, _ message: String) {
                 errors.append(["row": .int(Int64(row)), "column": .string(column), "rule": .string(rule), "message": .string(message)])
             }
-            let today = context.today
+            let today = tx.today
             for (row, fields) in staged {
                 let parsed: ApplicantImportRow
                 do { parsed = try ApplicantImportRow.parse(fields, today: today) } catch let invalid as ValidationError {
@@ -121,8 +119,7 @@ enum ImportMethods {
                 valid.append((row, parsed, companyID))
             }
             // Who is known already: one query for the whole file.
-            let known = try await ApplicantStore.find(
-                idNumbers: valid.map(\.parsed.identity.idNumber), agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
+            let known = try await tx.applicants.find(idNumbers: valid.map(\.parsed.identity.idNumber), cipher: context.services.cipher)
             for v in valid {
                 planned.append(Planned(row: v.row, parsed: v.parsed, companyID: v.companyID, existing: known[v.parsed.identity.idNumber.value]))
             }
@@ -137,7 +134,7 @@ enum ImportMethods {
             for i in planned.indices {
                 guard let kind = planned[i].parsed.caseKind else { continue }
                 if let existing = planned[i].existing {
-                    planned[i].opensCase = try await activeCases(of: kind, applicant: existing.id, agency: agency, connection: connection, logger: logger).isEmpty
+                    planned[i].opensCase = try await activeCases(of: kind, applicant: existing.id, in: tx.storage).isEmpty
                 } else {
                     planned[i].opensCase = true
                 }
@@ -150,37 +147,33 @@ enum ImportMethods {
             ]
             guard errors.isEmpty, !dryRun else {
                 // Either way the staged personal data goes: a dry run or a refused import is not kept.
-                try await ImportStore.finish(importID: params.importID, agency: agency, on: connection, logger: logger)
+                try await tx.imports.finish(importID: params.importID)
                 return .object(result)
             }
 
             var casesOpened = 0
-            let calendar = try await CalendarStore.calendar(agency: agency, on: connection, logger: logger)
+            let calendar = try await tx.calendar.calendar()
             // New applicants, their employments and permit deadlines go in a batch at a time
             // (a few statements per batch); updates and cases go one row at a time.
             var records: [Int: ApplicantRecord] = [:]
             let new = planned.filter { $0.existing == nil }
             for start in stride(from: 0, to: new.count, by: 1000) {
                 let batch = new[start..<min(start + 1000, new.count)]
-                let created = try await ApplicantStore.createMany(
+                let created = try await tx.applicants.createMany(
                     try batch.map { p in
                         ApplicantStore.NewApplicant(
                             identity: p.parsed.identity, companyID: p.companyID, profile: try profile(over: ApplicantProfile(), p.parsed.profileFields))
-                    },
-                    agency: agency, cipher: context.services.cipher, on: connection, logger: logger)
-                try await DeadlineDerivation.deriveForNewApplicants(
-                    created, calendar: calendar, today: today, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                    }, cipher: context.services.cipher
+                )
+                try await DeadlineDerivation.deriveForNewApplicants(created, calendar: calendar, today: today, reason: "imported", user: tx.principal.userID, in: tx.storage)
                 for (p, record) in zip(batch, created) { records[p.row] = record }
             }
             for p in planned {
                 let record: ApplicantRecord
                 if let existing = p.existing {
-                    record = try await ApplicantStore.update(
-                        existing, name: p.parsed.identity.name, phone: p.parsed.identity.phone.map { .some($0) }, companyID: p.companyID,
-                        profile: try profile(over: existing.profile, p.parsed.profileFields), expectedVersion: existing.version, agency: agency,
-                        cipher: context.services.cipher, on: connection, logger: logger)
-                    try await DeadlineDerivation.deriveForApplicant(
-                        record, calendar: calendar, today: today, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                    record = try await tx.applicants.update(
+                        existing, name: p.parsed.identity.name, phone: p.parsed.identity.phone.map { .some($0) }, companyID: p.companyID, profile: try profile(over: existing.profile, p.parsed.profileFields), expectedVersion: existing.version, cipher: context.services.cipher)
+                    try await DeadlineDerivation.deriveForApplicant(record, calendar: calendar, today: today, reason: "imported", user: tx.principal.userID, in: tx.storage)
                 } else if let created = records[p.row] {
                     record = created
                 } else {
@@ -194,16 +187,13 @@ enum ImportMethods {
                         state = try CaseMachine.record(state, kind: kind, data: ["permit_received_date": .date(received)])
                     }
                     if let stage = p.parsed.caseStage { state.stage = stage }
-                    let opened = try await CaseStore.open(
-                        state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(state.stage)?.allowedDays,
-                        now: context.now, agency: agency, user: principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]),
-                        on: connection, logger: logger)
-                    try await DeadlineDerivation.deriveForCase(
-                        opened, calendar: calendar, today: today, reason: "imported", agency: agency, user: principal.userID, on: connection, logger: logger)
+                    let opened = try await tx.cases.open(
+                        state, applicantID: record.id, companyID: record.companyID, dueInDays: kind.stage(state.stage)?.allowedDays, now: tx.now, user: tx.principal.userID, data: WireJSON.string(["imported": true, "stage": .string(state.stage)]))
+                    try await DeadlineDerivation.deriveForCase(opened, calendar: calendar, today: today, reason: "imported", user: tx.principal.userID, in: tx.storage)
                     casesOpened += 1
                 }
             }
-            try await ImportStore.finish(importID: params.importID, agency: agency, on: connection, logger: logger)
+            try await tx.imports.finish(importID: params.importID)
             result["applied"] = true
             result["cases_opened"] = .int(Int64(casesOpened))
             return .object(result)
@@ -217,8 +207,8 @@ enum ImportMethods {
                 params: [.required("kind", .string(enum: ["applicants"]), "What is imported")],
                 result: .object([.required("import_id", .string(format: .uuid), "The import")]), mutates: true, roles: Role.managers, scope: .agency
             ) { (params: BeginParams, context) -> JSONValue in
-                let id = try await context.withAgency { principal, connection in
-                    try await ImportStore.begin(kind: params.kind, agency: principal.agencyID, user: principal.userID, on: connection, logger: context.logger)
+                let id = try await context.withAgency { tx in
+                    try await tx.imports.begin(kind: params.kind, user: tx.principal.userID)
                 }
                 return ["import_id": .string(id.uuidString.lowercased())]
             },
@@ -235,11 +225,10 @@ enum ImportMethods {
                 result: .object([.required("staged", .integer(minimum: 0), "Rows staged in this call")]),
                 errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency, minimumDeadlineSeconds: 600
             ) { (params: RowsParams, context) -> JSONValue in
-                try await context.withAgency { principal, connection in
-                    try await requireOpen(params.importID, agency: principal.agencyID, on: connection, logger: context.logger)
-                    try await ImportStore.stage(
-                        params.rows.map { (row: $0.row, fields: $0.fields) }, importID: params.importID, agency: principal.agencyID,
-                        cipher: context.services.cipher, on: connection, logger: context.logger)
+                try await context.withAgency { tx in
+                    try await requireOpen(params.importID, in: tx.storage)
+                    try await tx.imports.stage(
+                        params.rows.map { (row: $0.row, fields: $0.fields) }, importID: params.importID, cipher: context.services.cipher)
                 }
                 return ["staged": .int(Int64(params.rows.count))]
             },

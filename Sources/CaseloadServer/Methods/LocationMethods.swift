@@ -62,17 +62,16 @@ enum LocationMethods {
             ) { (params: AddParams, context) -> JSONValue in
                 let code = try LocationCode.parse(params.code)
                 let kind = try LocationKind.parse(params.kind)
-                let record = try await context.withAgency { principal, connection in
+                let record = try await context.withAgency { tx in
                     var parentID: UUID?
                     if let parentCode = params.parent {
-                        let parent = try await LocationStore.get(code: try LocationCode.parse(parentCode, field: "parent"), agency: principal.agencyID, on: connection, logger: context.logger)
+                        let parent = try await tx.locations.get(code: try LocationCode.parse(parentCode, field: "parent"))
                         guard parent.kind.canContain(kind) else {
                             throw ValidationError(field: "kind", rule: "containment", message: "a \(parent.kind.rawValue) cannot hold a \(kind.rawValue)")
                         }
                         parentID = parent.id
                     }
-                    return try await LocationStore.add(
-                        code: code, name: params.name, kind: kind, parentID: parentID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    return try await tx.locations.add(code: code, name: params.name, kind: kind, parentID: parentID)
                 }
                 return value(record, parentCode: params.parent?.uppercased())
             },
@@ -80,8 +79,8 @@ enum LocationMethods {
                 "location.list", summary: "Every storage location of the agency, by code, with its parent and how many documents it holds.",
                 result: .object([.required("locations", .array(locationSchema), "By code")]), scope: .agency
             ) { (_: NoParams, context) -> JSONValue in
-                let all = try await context.withAgency { principal, connection in
-                    try await LocationStore.all(agency: principal.agencyID, on: connection, logger: context.logger)
+                let all = try await context.withAgency { tx in
+                    try await tx.locations.all()
                 }
                 return ["locations": .array(values(all))]
             },
@@ -94,13 +93,13 @@ enum LocationMethods {
                 ]),
                 errors: [.notFound]
             ) { (params: CodeParams, context) -> JSONValue in
-                let (location, documents, all) = try await context.withAgency { principal, connection in
-                    let location = try await LocationStore.get(code: params.code.uppercased(), agency: principal.agencyID, on: connection, logger: context.logger)
+                let (location, documents, all) = try await context.withAgency { tx in
+                    let location = try await tx.locations.get(code: params.code.uppercased())
                     var filter = DocumentFilter()
                     filter.consultantID = params.consultantID
-                    filter.locationIDs = try await LocationStore.subtree(location.id, agency: principal.agencyID, on: connection, logger: context.logger)
-                    let documents = try await DocumentStore.list(agency: principal.agencyID, filter: filter, limit: 10_000, on: connection, logger: context.logger)
-                    return (location, documents, try await LocationStore.all(agency: principal.agencyID, on: connection, logger: context.logger))
+                    filter.locationIDs = try await tx.locations.subtree(location.id)
+                    let documents = try await tx.documents.list(filter: filter, limit: 10_000)
+                    return (location, documents, try await tx.locations.all())
                 }
                 let parentCode = location.parentID.flatMap { id in all.first { $0.id == id }?.code }
                 return ["location": value(location, parentCode: parentCode), "documents": .array(documents.map(DocumentMethods.value))]
@@ -111,9 +110,9 @@ enum LocationMethods {
                 result: .boolean, errors: [.notFound, .conflict], mutates: true, scope: .agency
             ) { (params: DeleteParams, context) -> JSONValue in
                 do {
-                    try await context.withAgency { principal, connection in
-                        let location = try await LocationStore.get(code: params.code.uppercased(), agency: principal.agencyID, on: connection, logger: context.logger)
-                        try await LocationStore.delete(location.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                    try await context.withAgency { tx in
+                        let location = try await tx.locations.get(code: params.code.uppercased())
+                        try await tx.locations.delete(location.id)
                     }
                 } catch StorageError.stillReferenced {
                     throw RPCError(

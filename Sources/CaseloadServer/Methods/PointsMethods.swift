@@ -52,12 +52,12 @@ enum PointsMethods {
                 result: estimateSchema, errors: [.notFound, .validationFailed]
             ) { (params: EstimateParams, context) -> JSONValue in
                 let date = params.asOf ?? context.today
-                let estimate = try await context.withAgency { principal, connection in
-                    let applicant = try await ApplicantStore.get(params.id, agency: principal.agencyID, on: connection, logger: context.logger)
+                let estimate = try await context.withAgency { tx in
+                    let applicant = try await tx.applicants.get(params.id)
                     if date < applicant.birthDate {
                         throw ValidationError(field: "as_of", rule: "range", message: "must not be before the applicant's birth date (\(applicant.birthDate.iso))")
                     }
-                    let rules = try await PointsRulesStore.current(asOf: date, agency: principal.agencyID, on: connection, logger: context.logger)
+                    let rules = try await tx.pointsRules.current(asOf: date)
                     return PointsEstimator.estimate(PointsProfile(birthDate: applicant.birthDate, profile: applicant.profile), asOf: date, rules: rules)
                 }
                 return try WireJSON.value(of: estimate)
@@ -66,8 +66,8 @@ enum PointsMethods {
                 "points.rules.list", summary: "Every points rules version: the built-in one from the brief, then the agency's own.",
                 result: .object([.required("versions", .array(.any), "Rules versions, each as `points.rules.add` takes them")]), scope: .agency
             ) { (_: NoParams, context) -> JSONValue in
-                let versions = try await context.withAgency { principal, connection in
-                    try await PointsRulesStore.all(agency: principal.agencyID, on: connection, logger: context.logger)
+                let versions = try await context.withAgency { tx in
+                    try await tx.pointsRules.all()
                 }
                 return ["versions": .array(try versions.map { try WireJSON.value(of: $0) })]
             },
@@ -86,8 +86,8 @@ enum PointsMethods {
                     throw ValidationError(field: "rules", rule: "format", message: "not a points rules version: start from one that points.rules.list returns")
                 }
                 try rules.validate()
-                try await context.withAgency { principal, connection in
-                    try await PointsRulesStore.add(rules, agency: principal.agencyID, on: connection, logger: context.logger)
+                try await context.withAgency { tx in
+                    try await tx.pointsRules.add(rules)
                 }
                 return ["version": .string(rules.version)]
             },

@@ -115,14 +115,13 @@ enum ReportMethods {
     }
 
     /// The report's first page: header, summary and chart (from aggregates), then rows.
-    static func meta(title: String, subject: [ReportField], filter: CaseFilter, agency: UUID, connection: PostgresConnection, context: RequestContext)
+    static func meta(title: String, subject: [ReportField], filter: CaseFilter, in tx: Transaction)
         async throws -> (ReportMeta, Int)
     {
-        let today = context.today
-        let counts = try await ReportStore.stageCounts(agency: agency, filter: filter, now: context.now, on: connection, logger: context.logger)
-        let totals = try await ReportStore.totals(
-            agency: agency, companyID: filter.companyID, consultantID: filter.consultantID, today: today, on: connection, logger: context.logger)
-        let agencyName = try await ReportStore.agencyName(agency: agency, on: connection, logger: context.logger)
+        let today = tx.today
+        let counts = try await tx.reports.stageCounts(filter: filter, now: tx.now)
+        let totals = try await tx.reports.totals(companyID: filter.companyID, consultantID: filter.consultantID, today: today)
+        let agencyName = try await tx.reports.agencyName()
         let total = counts.reduce(0) { $0 + $1.count }
         let meta = ReportMeta(
             title: title,
@@ -131,7 +130,7 @@ enum ReportMethods {
                 ReportField(label: "案件 Cases", value: String(total)),
                 ReportField(label: "逾期案件 Late cases", value: String(counts.reduce(0) { $0 + $1.late })),
                 ReportField(label: "逾期期限 Overdue deadlines", value: String(totals.overdueDeadlines)),
-                ReportField(label: "本机构保管原件 Originals held by the agency", value: String(totals.originalsAtAgency)),
+                ReportField(label: "本机构保管原件 Originals held by the tx.agency", value: String(totals.originalsAtAgency)),
                 ReportField(label: "在政府部门的原件 Originals out with authorities", value: String(totals.originalsOut)),
             ] + counts.map { ReportField(label: stageLabel(kind: $0.kind, stage: $0.stage), value: String($0.count)) },
             chart: counts.map { ReportBar(label: stageLabel(kind: $0.kind, stage: $0.stage), value: $0.count) },
@@ -140,20 +139,19 @@ enum ReportMethods {
     }
 
     /// One page of case rows, with their next deadline, missing documents and originals.
-    static func rows(_ cases: [CaseRecord], agency: UUID, connection: PostgresConnection, context: RequestContext) async throws -> [[String]] {
+    static func rows(_ cases: [CaseRecord], in tx: Transaction) async throws -> [[String]] {
         let applicantIDs = Array(Set(cases.map(\.applicantID)))
         let companyIDs = Array(Set(cases.map(\.companyID)))
-        let deadlines = try await ReportStore.nextDeadlines(
-            cases: cases.map(\.id), ruleOrder: DeadlineDerivation.ruleOrder, agency: agency, on: connection, logger: context.logger)
-        let profiles = try await ReportStore.profiles(applicants: applicantIDs, agency: agency, on: connection, logger: context.logger)
-        let documents = try await ReportStore.documents(applicants: applicantIDs, companies: companyIDs, agency: agency, on: connection, logger: context.logger)
+        let deadlines = try await tx.reports.nextDeadlines(cases: cases.map(\.id), ruleOrder: DeadlineDerivation.ruleOrder)
+        let profiles = try await tx.reports.profiles(applicants: applicantIDs)
+        let documents = try await tx.reports.documents(applicants: applicantIDs, companies: companyIDs)
         var companyNames: [UUID: String] = [:]
-        for id in companyIDs { companyNames[id] = try await CompanyStore.get(id, agency: agency, on: connection, logger: context.logger).name }
+        for id in companyIDs { companyNames[id] = try await tx.companies.get(id).name }
         // Each case looks at its applicant's documents and its company's own: index them once
         // per page rather than scanning the page's documents for every case.
         let byApplicant = Dictionary(grouping: documents.compactMap { d in d.applicantID.map { ($0, d) } }, by: \.0).mapValues { $0.map(\.1) }
         let byCompany = Dictionary(grouping: documents.filter { $0.applicantID == nil }) { $0.companyID }
-        let now = context.now
+        let now = tx.now
         return cases.map { c in
             let kind = CaseKinds.kind(c.state.kind)
             let stage = kind?.stage(c.state.stage)
@@ -191,30 +189,27 @@ enum ReportMethods {
     }
 
     /// Renders the next chunk of a case report.
-    static func chunk(_ params: CaseQuery, company: UUID?, consultant: UUID?, title: String, subject: @Sendable (PostgresConnection, Principal) async throws -> [ReportField], context: RequestContext)
+    static func chunk(_ params: CaseQuery, company: UUID?, consultant: UUID?, title: String, subject: @Sendable (Transaction) async throws -> [ReportField], context: RequestContext)
         async throws -> JSONValue
     {
         let filter = params.filter(company: company, consultant: consultant, asOf: context.now)
         let format = params.format
         let previous = try context.openCursor(params.cursor, as: ReportCursor.self)
-        return try await context.withAgency { principal, connection in
+        return try await context.withAgency { tx in
             var content = ""
             var state: ReportCursor
             if let previous {
                 state = previous
             } else {
-                let (meta, total) = try await meta(
-                    title: title, subject: try await subject(connection, principal), filter: filter, agency: principal.agencyID,
-                    connection: connection, context: context)
+                let (meta, total) = try await meta(title: title, subject: try await subject(tx), filter: filter, in: tx)
                 state = ReportCursor(meta: meta, after: nil, rowsDone: 0, rowsTotal: total)
                 content += ReportRenderer.begin(meta, format: format) + ReportRenderer.beginSection(casesSection, index: 0, sectionCount: 1, format: format)
             }
             let size = params.pageSize ?? pageSize
-            let page = try await CaseStore.list(
-                agency: principal.agencyID, filter: filter, after: state.after, limit: size + 1, on: connection, logger: context.logger)
+            let page = try await tx.cases.list(filter: filter, after: state.after, limit: size + 1)
             let current = Array(page.prefix(size))
             content += ReportRenderer.rows(
-                try await rows(current, agency: principal.agencyID, connection: connection, context: context), section: casesSection,
+                try await rows(current, in: tx), section: casesSection,
                 firstRowIndex: state.rowsDone, format: format)
             // The cursor is sealed, so its counts are this server's own (see CursorSealer).
             state.rowsDone += current.count
@@ -242,9 +237,9 @@ enum ReportMethods {
                 result: reportResult, errors: [.notFound], roles: Role.everyone
             ) { (params: CompanyParams, context) -> JSONValue in
                 let companyID = params.company
-                return try await chunk(params.query, company: companyID, consultant: nil, title: "进度报告 Progress report", subject: { connection, principal in
-                    let company = try await CompanyStore.get(companyID, agency: principal.agencyID, on: connection, logger: context.logger)
-                    let consultants = try await ConsultantStore.consultants(company: companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                return try await chunk(params.query, company: companyID, consultant: nil, title: "进度报告 Progress report", subject: { tx in
+                    let company = try await tx.companies.get(companyID)
+                    let consultants = try await tx.consultants.consultants(company: companyID)
                     return [
                         ReportField(label: "单位 Company", value: company.name),
                         ReportField(label: "顾问 Consultant", value: consultants.map(\.name).joined(separator: ", ")),
@@ -258,8 +253,8 @@ enum ReportMethods {
                 result: reportResult
             ) { (params: CaseloadParams, context) -> JSONValue in
                 let consultantID = try params.consultant ?? context.principal().userID
-                return try await chunk(params.query, company: nil, consultant: consultantID, title: "个人案件报告 Caseload report", subject: { connection, principal in
-                    let users = try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
+                return try await chunk(params.query, company: nil, consultant: consultantID, title: "个人案件报告 Caseload report", subject: { tx in
+                    let users = try await tx.consultants.users()
                     return [ReportField(label: "顾问 Consultant", value: users.first { $0.id == consultantID }?.name ?? "")]
                 }, context: context)
             },
@@ -270,9 +265,8 @@ enum ReportMethods {
                 result: reportResult, roles: Role.managers
             ) { (params: AgencyParams, context) -> JSONValue in
                 let format = params.format
-                let (content, rowCount) = try await context.withAgency { principal, connection -> (String, Int) in
-                    let (meta0, _) = try await meta(
-                        title: "机构总览 Agency overview", subject: [], filter: CaseFilter(), agency: principal.agencyID, connection: connection, context: context)
+                let (content, rowCount) = try await context.withAgency { tx -> (String, Int) in
+                    let (meta0, _) = try await meta(title: "机构总览 Agency overview", subject: [], filter: CaseFilter(), in: tx)
                     let columns: [ReportColumn] = [
                         .init(key: "name", chineseName: "名称", englishName: "Name"),
                         .init(key: "open_cases", chineseName: "在办案件", englishName: "Open cases"),
@@ -290,8 +284,7 @@ enum ReportMethods {
                     var out = ReportRenderer.begin(meta, format: format)
                     var count = 0
                     for (index, section) in sections.enumerated() {
-                        let rows = try await ReportStore.overview(
-                            byConsultant: index == 1, agency: principal.agencyID, now: context.now, on: connection, logger: context.logger)
+                        let rows = try await tx.reports.overview(byConsultant: index == 1, now: tx.now)
                         count += rows.count
                         out += ReportRenderer.beginSection(section, index: index, sectionCount: sections.count, format: format)
                         out += ReportRenderer.rows(

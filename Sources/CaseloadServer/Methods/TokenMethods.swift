@@ -72,13 +72,12 @@ enum TokenMethods {
                 ]),
                 errors: [.notFound], mutates: true, roles: Role.everyone, scope: .agency, idempotent: false
             ) { (params: CreateParams, context) -> JSONValue in
-                try await context.withAgency { principal, connection in
-                    let user = try subject(params.userID, principal: principal)
-                    guard try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger).contains(where: { $0.id == user })
+                try await context.withAgency { tx in
+                    let user = try subject(params.userID, principal: tx.principal)
+                    guard try await tx.consultants.users().contains(where: { $0.id == user })
                     else { throw StorageError.notFound(entity: "user") }
-                    let (secret, info) = try await TokenStore.create(
-                        for: user, agency: principal.agencyID, label: params.label, expiresInDays: params.expiresInDays ?? defaultLifetimeDays,
-                        on: connection, logger: context.logger)
+                    let (secret, info) = try await tx.tokens.create(
+                        for: user, label: params.label, expiresInDays: params.expiresInDays ?? defaultLifetimeDays)
                     return ["token": .string(secret), "info": value(info)] as JSONValue
                 }
             },
@@ -89,9 +88,9 @@ enum TokenMethods {
                 result: .object([.required("tokens", .array(tokenSchema), "Newest first")]),
                 roles: Role.everyone, scope: .agency
             ) { (params: ListParams, context) -> JSONValue in
-                try await context.withAgency { principal, connection in
-                    let user: UUID? = principal.role == .owner ? params.userID : try subject(params.userID, principal: principal)
-                    let tokens = try await TokenStore.list(user: user, agency: principal.agencyID, on: connection, logger: context.logger)
+                try await context.withAgency { tx in
+                    let user: UUID? = tx.principal.role == .owner ? params.userID : try subject(params.userID, principal: tx.principal)
+                    let tokens = try await tx.tokens.list(user: user)
                     return ["tokens": .array(tokens.map(value))] as JSONValue
                 }
             },
@@ -102,9 +101,9 @@ enum TokenMethods {
                 result: tokenSchema,
                 errors: [.notFound], mutates: true, roles: Role.everyone, scope: .agency
             ) { (params: RevokeParams, context) -> JSONValue in
-                try await context.withAgency { principal, connection in
-                    let user = principal.role == .owner ? nil : principal.userID
-                    return value(try await TokenStore.revoke(params.id, user: user, agency: principal.agencyID, on: connection, logger: context.logger))
+                try await context.withAgency { tx in
+                    let user = tx.principal.role == .owner ? nil : tx.principal.userID
+                    return value(try await tx.tokens.revoke(params.id, user: user))
                 }
             },
         ]

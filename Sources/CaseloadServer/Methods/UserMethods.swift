@@ -82,13 +82,13 @@ enum UserMethods {
                 errors: [.validationFailed, .notFound, .conflict], mutates: true, roles: Role.owners, scope: .agency, idempotent: false
             ) { (params: CreateParams, context) -> JSONValue in
                 try checkCompany(role: params.role, company: params.companyID)
-                return try await context.withAgency { principal, connection in
+                return try await context.withAgency { tx in
                     if let company = params.companyID {
-                        _ = try await CompanyStore.get(company, agency: principal.agencyID, on: connection, logger: context.logger)
+                        _ = try await tx.companies.get(company)
                     }
                     let created = try await AdminStore.insertUser(
-                        agency: principal.agencyID, name: params.name, role: params.role, company: params.companyID,
-                        tokenExpiresInDays: params.tokenExpiresInDays ?? TokenMethods.defaultLifetimeDays, on: connection, logger: context.logger)
+                        name: params.name, role: params.role, company: params.companyID,
+                        tokenExpiresInDays: params.tokenExpiresInDays ?? TokenMethods.defaultLifetimeDays, in: tx.storage)
                     let user = ConsultantStore.User(id: created.userID, name: params.name, role: params.role, companyID: params.companyID)
                     return ["user": value(user), "token": .string(created.token)] as JSONValue
                 }
@@ -106,8 +106,8 @@ enum UserMethods {
                 result: userSchema,
                 errors: [.validationFailed, .notFound], mutates: true, roles: Role.owners, scope: .agency
             ) { (params: UpdateParams, context) -> JSONValue in
-                try await context.withAgency { principal, connection in
-                    guard let current = try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
+                try await context.withAgency { tx in
+                    guard let current = try await tx.consultants.users()
                         .first(where: { $0.id == params.id })
                     else { throw StorageError.notFound(entity: "user") }
                     let role = params.role ?? current.role
@@ -115,22 +115,21 @@ enum UserMethods {
                     try checkCompany(role: role, company: company)
                     if let company, company != current.companyID {
                         // Another agency's company, or none at all, is not_found, as in user.create.
-                        _ = try await CompanyStore.get(company, agency: principal.agencyID, on: connection, logger: context.logger)
+                        _ = try await tx.companies.get(company)
                     }
-                    if params.id == principal.userID, role != .owner {
+                    if params.id == tx.principal.userID, role != .owner {
                         throw ValidationError(field: "role", rule: "keep_owner", message: "you cannot take the owner role from yourself")
                     }
                     let updated = ConsultantStore.User(
                         id: params.id, name: params.name ?? current.name, role: role, companyID: company, version: params.version)
-                    return value(try await ConsultantStore.update(updated, agency: principal.agencyID, on: connection, logger: context.logger))
+                    return value(try await tx.consultants.update(updated))
                 }
             },
             .define(
-                "user.list", summary: "The agency's users.", result: .object([.required("users", .array(userSchema), "By name")]), scope: .agency
-            ) {
+                "user.list", summary: "The agency's users.", result: .object([.required("users", .array(userSchema), "By name")]), scope: .agency) {
                 (_: NoParams, context) -> JSONValue in
-                let users = try await context.withAgency { principal, connection in
-                    try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
+                let users = try await context.withAgency { tx in
+                    try await tx.consultants.users()
                 }
                 return ["users": .array(users.map(value))]
             },
@@ -145,15 +144,13 @@ enum UserMethods {
                 result: .object([.required("consultants", .array(userSchema), "Everyone now assigned to the company")]),
                 errors: [.notFound, .forbidden], mutates: true, roles: Role.managers
             ) { (params: AssignParams, context) -> JSONValue in
-                let users = try await context.withAgency { principal, connection in
-                    _ = try await CompanyStore.get(params.companyID, agency: principal.agencyID, on: connection, logger: context.logger)
-                    guard try await ConsultantStore.users(agency: principal.agencyID, on: connection, logger: context.logger)
+                let users = try await context.withAgency { tx in
+                    _ = try await tx.companies.get(params.companyID)
+                    guard try await tx.consultants.users()
                         .contains(where: { $0.id == params.userID })
                     else { throw StorageError.notFound(entity: "user") }
-                    try await ConsultantStore.assign(
-                        company: params.companyID, user: params.userID, assigned: params.assigned ?? true, agency: principal.agencyID,
-                        on: connection, logger: context.logger)
-                    return try await ConsultantStore.consultants(company: params.companyID, agency: principal.agencyID, on: connection, logger: context.logger)
+                    try await tx.consultants.assign(company: params.companyID, user: params.userID, assigned: params.assigned ?? true)
+                    return try await tx.consultants.consultants(company: params.companyID)
                 }
                 return ["consultants": .array(users.map(value))]
             },

@@ -133,9 +133,9 @@ public final class EventHub: Sendable {
         else { target = event.companyID.map { (.company, $0) } }
         guard let (entity, id) = target else { return .hidden }
         do {
-            return try await database.withAgency(current.agencyID, as: .user(current.userID), method: "watch.deliver") { connection in
-                guard try await subscription.session.verified(current, on: connection, logger: logger) != nil else { return .ended }
-                return try await AccessStore.company(of: entity, id, agency: current.agencyID, on: connection, logger: logger) != nil ? .visible : .hidden
+            return try await database.withAgency(current.agencyID, as: .user(current.userID), method: "watch.deliver") { tx in
+                guard try await subscription.session.verified(current, on: tx.connection, logger: logger) != nil else { return .ended }
+                return try await tx.access.company(of: entity, id) != nil ? .visible : .hidden
             }
         } catch {
             logger.warning("watch event visibility check failed; subscribers get watch.gap", metadata: ["error_type": "\(type(of: error))"])

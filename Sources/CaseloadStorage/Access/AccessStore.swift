@@ -4,7 +4,10 @@ import PostgresNIO
 /// What the server's own authorisation needs to know: which company an entity belongs to,
 /// and which companies a user looks after. (Row-level security checks the same rules again
 /// inside PostgreSQL; see schema/008.)
-public enum AccessStore {
+public struct AccessStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// Entities that belong to one client company.
     public enum Entity: String, Sendable, CaseIterable {
         case company, applicant, `case`, document, deadline
@@ -12,7 +15,7 @@ public enum AccessStore {
 
     /// The company `id` belongs to, or nil when there is no such entity (in what the
     /// transaction may see).
-    public static func company(of entity: Entity, _ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger)
+    public func company(of entity: Entity, _ id: UUID)
         async throws -> UUID?
     {
         let rows: PostgresRowSequence
@@ -33,7 +36,7 @@ public enum AccessStore {
     }
 
     /// The companies assigned to `user`.
-    public static func assignedCompanies(user: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<UUID> {
+    public func assignedCompanies(user: UUID) async throws -> Set<UUID> {
         let rows = try await connection.query(
             "SELECT company_id FROM company_consultants WHERE agency_id = \(agency) AND user_id = \(user)", logger: logger)
         var companies: Set<UUID> = []

@@ -29,7 +29,10 @@ public struct ApplicantFilter: Sendable, Hashable {
     }
 }
 
-public enum ApplicantStore {
+public struct ApplicantStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     static let columns = """
         applicant_id, company_id, name, id_number_masked, birth_date::text, gender, phone_masked, profile::text, version, created_at, updated_at
         """
@@ -48,9 +51,8 @@ public enum ApplicantStore {
 
     /// Adds an applicant. A person already known to the agency (same ID number) is a
     /// `.duplicate(constraint: "applicants_agency_id_id_number_lookup_key")`.
-    public static func create(
-        _ identity: ApplicantIdentity, companyID: UUID, profile: ApplicantProfile, agency: UUID, cipher: PIICipher,
-        on connection: PostgresConnection, logger: Logger
+    public func create(
+        _ identity: ApplicantIdentity, companyID: UUID, profile: ApplicantProfile, cipher: PIICipher
     ) async throws -> ApplicantRecord {
         let id = try cipher.seal(identity.idNumber.value)
         let phone = try identity.phone.map { try cipher.seal($0.value) }
@@ -62,12 +64,12 @@ public enum ApplicantStore {
             VALUES (\(agency), \(companyID), \(identity.name), \(ByteBuffer(bytes: id.sealed)), \(id.keyID),
                     \(ByteBuffer(bytes: cipher.lookup(identity.idNumber.value))), \(identity.idNumber.masked),
                     \(birth.iso)::date, \(identity.idNumber.isMale ? "male" : "female"),
-                    \(phone.map { ByteBuffer(bytes: $0.sealed) }), \(phone?.keyID), \(identity.phone?.masked), \(try json(profile))::jsonb)
-            RETURNING \(unescaped: columns)
+                    \(phone.map { ByteBuffer(bytes: $0.sealed) }), \(phone?.keyID), \(identity.phone?.masked), \(try Self.json(profile))::jsonb)
+            RETURNING \(unescaped: Self.columns)
             """,
             logger: logger)
         var created: ApplicantRecord?
-        for try await row in rows.decode(Row.self) { created = try record(row) }
+        for try await row in rows.decode(Row.self) { created = try Self.record(row) }
         guard let created else { throw StorageError.forbidden }
         try await connection.query(
             "INSERT INTO applicant_employments (agency_id, applicant_id, company_id) VALUES (\(agency), \(created.id), \(companyID))",
@@ -75,16 +77,16 @@ public enum ApplicantStore {
         return created
     }
 
-    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+    public func get(_ id: UUID, forUpdate: Bool = false)
         async throws -> ApplicantRecord
     {
         if !forUpdate {
-            for row in try await connection.run(GetStatement(bindings: .init(agency, id)), logger: logger) { return try record(row.decode(Row.self)) }
+            for row in try await connection.run(GetStatement(bindings: .init(agency, id)), logger: logger) { return try Self.record(row.decode(Row.self)) }
             throw StorageError.notFound(entity: "applicant")
         }
         let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM applicants WHERE agency_id = \(agency) AND applicant_id = \(id) FOR UPDATE", logger: logger)
-        for try await row in rows.decode(Row.self) { return try record(row) }
+            "SELECT \(unescaped: Self.columns) FROM applicants WHERE agency_id = \(agency) AND applicant_id = \(id) FOR UPDATE", logger: logger)
+        for try await row in rows.decode(Row.self) { return try Self.record(row) }
         throw StorageError.notFound(entity: "applicant")
     }
 
@@ -96,7 +98,7 @@ public enum ApplicantStore {
 
     /// The applicant with this ID number, found by its keyed hash.
     /// The applicant's ID number and phone in clear. Callers must audit the reveal.
-    public static func reveal(_ id: UUID, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+    public func reveal(_ id: UUID, cipher: PIICipher)
         async throws -> (idNumber: String, phone: String?)
     {
         let rows = try await connection.query(
@@ -113,18 +115,18 @@ public enum ApplicantStore {
         throw StorageError.notFound(entity: "applicant")
     }
 
-    public static func find(idNumber: ResidentIDNumber, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+    public func find(idNumber: ResidentIDNumber, cipher: PIICipher)
         async throws -> ApplicantRecord?
     {
         let lookup = ByteBuffer(bytes: cipher.lookup(idNumber.value))
         let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM applicants WHERE agency_id = \(agency) AND id_number_lookup = \(lookup)", logger: logger)
-        for try await row in rows.decode(Row.self) { return try record(row) }
+            "SELECT \(unescaped: Self.columns) FROM applicants WHERE agency_id = \(agency) AND id_number_lookup = \(lookup)", logger: logger)
+        for try await row in rows.decode(Row.self) { return try Self.record(row) }
         return nil
     }
 
     /// The applicants with these ID numbers (one query), by ID number.
-    public static func find(idNumbers: [ResidentIDNumber], agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+    public func find(idNumbers: [ResidentIDNumber], cipher: PIICipher)
         async throws -> [String: ApplicantRecord]
     {
         guard !idNumbers.isEmpty else { return [:] }
@@ -132,12 +134,12 @@ public enum ApplicantStore {
         for n in idNumbers { byLookup[cipher.lookup(n.value)] = n.value }
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns), id_number_lookup FROM applicants
+            SELECT \(unescaped: Self.columns), id_number_lookup FROM applicants
             WHERE agency_id = \(agency) AND id_number_lookup = ANY(\(byLookup.keys.map { ByteBuffer(bytes: $0) })::bytea[])
             """, logger: logger)
         var found: [String: ApplicantRecord] = [:]
         for try await row in rows.decode(KeyedRow.self) {
-            let (lookup, applicant) = try keyed(row)
+            let (lookup, applicant) = try Self.keyed(row)
             guard let idNumber = byLookup[lookup] else { continue }
             found[idNumber] = applicant
         }
@@ -167,7 +169,7 @@ public enum ApplicantStore {
     /// Adds applicants and their employments as `create` does, each kind of row in one
     /// statement (the rows go in as arrays). Returns the records in the order given.
     /// A person already known to the agency is a `.duplicate` and nothing is added.
-    public static func createMany(_ applicants: [NewApplicant], agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+    public func createMany(_ applicants: [NewApplicant], cipher: PIICipher)
         async throws -> [ApplicantRecord]
     {
         guard !applicants.isEmpty else { return [] }
@@ -189,7 +191,7 @@ public enum ApplicantStore {
             phoneSealed.append(ByteBuffer(bytes: phone?.sealed ?? []))
             phoneKeys.append(phone?.keyID ?? "")
             phoneMasked.append(a.identity.phone?.masked ?? "")
-            profiles.append(try json(a.profile))
+            profiles.append(try Self.json(a.profile))
         }
         let rows = try await connection.query(
             """
@@ -201,14 +203,14 @@ public enum ApplicantStore {
                         \(births)::date[], \(genders)::text[], \(phoneSealed)::bytea[], \(phoneKeys)::text[], \(phoneMasked)::text[], \(profiles)::jsonb[])
                 WITH ORDINALITY AS t(company_id, name, id_sealed, id_key, lookup, id_masked, birth, gender, phone_sealed, phone_key, phone_masked, profile, n)
             ORDER BY t.n
-            RETURNING \(unescaped: columns), id_number_lookup
+            RETURNING \(unescaped: Self.columns), id_number_lookup
             """,
             logger: logger)
         var ordinal: [[UInt8]: Int] = [:]
         for (i, l) in lookups.enumerated() { ordinal[Array(buffer: l)] = i }
         var slots = [ApplicantRecord?](repeating: nil, count: applicants.count)
         for try await row in rows.decode(KeyedRow.self) {
-            let (lookup, applicant) = try keyed(row)
+            let (lookup, applicant) = try Self.keyed(row)
             guard let i = ordinal[lookup] else { continue }
             slots[i] = applicant
         }
@@ -226,9 +228,8 @@ public enum ApplicantStore {
 
     /// Saves changed fields if the version is still `expectedVersion`. A new employer closes
     /// the current employment and opens another (a transfer keeps the history).
-    public static func update(
-        _ current: ApplicantRecord, name: String, phone: MobileNumber??, companyID: UUID, profile: ApplicantProfile, expectedVersion: Int,
-        agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger
+    public func update(
+        _ current: ApplicantRecord, name: String, phone: MobileNumber??, companyID: UUID, profile: ApplicantProfile, expectedVersion: Int, cipher: PIICipher
     ) async throws -> ApplicantRecord {
         guard current.version == expectedVersion else { throw StorageError.versionConflict(current: current.version) }
         if let phone {
@@ -244,14 +245,14 @@ public enum ApplicantStore {
         }
         let rows = try await connection.query(
             """
-            UPDATE applicants SET name = \(name), company_id = \(companyID), profile = \(try json(profile))::jsonb,
+            UPDATE applicants SET name = \(name), company_id = \(companyID), profile = \(try Self.json(profile))::jsonb,
                 version = version + 1, updated_at = now()
             WHERE agency_id = \(agency) AND applicant_id = \(current.id) AND version = \(expectedVersion)
-            RETURNING \(unescaped: columns)
+            RETURNING \(unescaped: Self.columns)
             """,
             logger: logger)
         var updated: ApplicantRecord?
-        for try await row in rows.decode(Row.self) { updated = try record(row) }
+        for try await row in rows.decode(Row.self) { updated = try Self.record(row) }
         guard let updated else { throw StorageError.versionConflict(current: current.version + 1) }
         if companyID != current.companyID {
             try await connection.query(
@@ -267,13 +268,11 @@ public enum ApplicantStore {
     }
 
     /// One page of applicants in (name, id) order.
-    public static func list(
-        agency: UUID, filter: ApplicantFilter, after cursor: NameCursor?, limit: Int, on connection: PostgresConnection, logger: Logger
-    ) async throws -> [ApplicantRecord] {
+    public func list(filter: ApplicantFilter, after cursor: NameCursor?, limit: Int) async throws -> [ApplicantRecord] {
         let pattern = filter.nameContains.map { "%" + CompanyStore.escapeLike($0) + "%" }
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns) FROM applicants a
+            SELECT \(unescaped: Self.columns) FROM applicants a
             WHERE a.agency_id = \(agency)
               AND (\(cursor?.name)::text IS NULL OR (a.name, a.applicant_id) > (\(cursor?.name)::text, \(cursor?.id)::uuid))
               AND (\(filter.companyID)::uuid IS NULL OR a.company_id = \(filter.companyID)::uuid)
@@ -284,17 +283,15 @@ public enum ApplicantStore {
             """,
             logger: logger)
         var records: [ApplicantRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        for try await row in rows.decode(Row.self) { records.append(try Self.record(row)) }
         return records
     }
 
     /// Applicants whose residence permit expires on or before `until` (and not before `from`).
-    public static func expiring(
-        from: CalendarDate, until: CalendarDate, consultant: UUID? = nil, agency: UUID, on connection: PostgresConnection, logger: Logger
-    ) async throws -> [ApplicantRecord] {
+    public func expiring(from: CalendarDate, until: CalendarDate, consultant: UUID? = nil) async throws -> [ApplicantRecord] {
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns) FROM applicants
+            SELECT \(unescaped: Self.columns) FROM applicants
             WHERE agency_id = \(agency) AND profile ? 'permit_expiry_date'
               AND (profile->>'permit_expiry_date')::date BETWEEN \(from.iso)::date AND \(until.iso)::date
               AND caseload_in_caseload(agency_id, company_id, \(consultant)::uuid)
@@ -302,7 +299,7 @@ public enum ApplicantStore {
             """,
             logger: logger)
         var records: [ApplicantRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        for try await row in rows.decode(Row.self) { records.append(try Self.record(row)) }
         return records
     }
 }

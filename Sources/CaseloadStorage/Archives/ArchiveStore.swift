@@ -15,10 +15,13 @@ public struct ArchiveEntry: Sendable, Hashable {
     public var note: String?
 }
 
-public enum ArchiveStore {
+public struct ArchiveStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// The applicant's archive as last recorded, with its district and version (bumped by every
     /// change, schema/011); `unknown` and version 0 when never set.
-    public static func get(applicant: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+    public func get(applicant: UUID, forUpdate: Bool = false)
         async throws -> (archive: PersonnelArchive, district: String?, updatedAt: Date?, version: Int)
     {
         let rows = forUpdate
@@ -46,9 +49,8 @@ public enum ArchiveStore {
     }
 
     /// Records the archive's new state and appends the change to its history.
-    public static func set(
-        _ archive: PersonnelArchive, district: String?, from previous: ArchiveStatus?, note: String?, applicant: UUID, agency: UUID, user: UUID,
-        on connection: PostgresConnection, logger: Logger
+    public func set(
+        _ archive: PersonnelArchive, district: String?, from previous: ArchiveStatus?, note: String?, applicant: UUID, user: UUID
     ) async throws {
         try await connection.query(
             """
@@ -66,7 +68,7 @@ public enum ArchiveStore {
             """, logger: logger)
     }
 
-    public static func history(applicant: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [ArchiveEntry] {
+    public func history(applicant: UUID) async throws -> [ArchiveEntry] {
         let rows = try await connection.query(
             """
             SELECT e.seq, e.at, u.name, e.from_status, e.to_status, e.holder_type, e.holder_name, e.district, e.note FROM archive_events e

@@ -3,7 +3,10 @@ import PostgresNIO
 
 /// The append-only audit log (schema/008). Triggers write the changes; the server adds the
 /// entries no row change records (a reveal of personal data).
-public enum AuditStore {
+public struct AuditStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     public struct Entry: Sendable {
         public var id: Int64
         public var at: Date
@@ -30,10 +33,7 @@ public enum AuditStore {
     }
 
     /// Appends an entry the triggers cannot see (a read that must be accounted for).
-    public static func record(
-        action: String, entity: String, entityID: String, method: String, details: String,
-        agency: UUID, user: UUID, on connection: PostgresConnection, logger: Logger
-    ) async throws {
+    public func record(action: String, entity: String, entityID: String, method: String, details: String, user: UUID) async throws {
         try await connection.query(
             """
             INSERT INTO audit_log (agency_id, user_id, method, entity, entity_id, table_name, action, after)
@@ -42,7 +42,7 @@ public enum AuditStore {
     }
 
     /// Entries oldest first, a page at a time.
-    public static func list(_ filter: Filter, limit: Int, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [Entry] {
+    public func list(_ filter: Filter, limit: Int) async throws -> [Entry] {
         let rows = try await connection.query(
             """
             SELECT audit_id, at, user_id, method, entity, entity_id, table_name, action, before::text, after::text

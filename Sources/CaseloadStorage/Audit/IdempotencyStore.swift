@@ -3,7 +3,10 @@ import PostgresNIO
 
 /// Results of mutating calls made with an idempotency key (schema/008), kept in the call's
 /// own transaction so a key is recorded exactly when its work committed.
-public enum IdempotencyStore {
+public struct IdempotencyStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// How long a key is remembered at least; older keys are forgotten as new ones arrive.
     public static let retentionHours = 48
 
@@ -16,13 +19,11 @@ public enum IdempotencyStore {
 
     /// Claims `key` for this call. A concurrent call with the same key waits here until the
     /// first commits (then replays its result) or rolls back (then claims the key itself).
-    public static func claim(
-        key: String, method: String, paramsHash: [UInt8], agency: UUID, user: UUID, on connection: PostgresConnection, logger: Logger
-    ) async throws -> Claim {
+    public func claim(key: String, method: String, paramsHash: [UInt8], user: UUID) async throws -> Claim {
         try await connection.query(
             """
             DELETE FROM idempotency_keys
-            WHERE agency_id = \(agency) AND user_id = \(user) AND created_at < now() - make_interval(hours => \(retentionHours)::int)
+            WHERE agency_id = \(agency) AND user_id = \(user) AND created_at < now() - make_interval(hours => \(Self.retentionHours)::int)
             """, logger: logger)
         let inserted = try await connection.query(
             """
@@ -38,11 +39,11 @@ public enum IdempotencyStore {
             return .replay(method: storedMethod, paramsHash: Array(buffer: hash), result: result ?? "null")
         }
         // Deleted between the insert and the select (expired at that instant): claim again.
-        return try await claim(key: key, method: method, paramsHash: paramsHash, agency: agency, user: user, on: connection, logger: logger)
+        return try await claim(key: key, method: method, paramsHash: paramsHash, user: user)
     }
 
     /// Stores the result of the call that claimed `key`.
-    public static func complete(key: String, result: String, agency: UUID, user: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func complete(key: String, result: String, user: UUID) async throws {
         try await connection.query(
             "UPDATE idempotency_keys SET result = \(result)::jsonb WHERE agency_id = \(agency) AND user_id = \(user) AND key = \(key)",
             logger: logger)

@@ -44,14 +44,15 @@ public enum AdminStore {
     public static func createAgency(name: String, ownerName: String = "owner", on connection: PostgresConnection, logger: Logger)
         async throws -> Created
     {
-        try await connection.withTransaction(logger: logger) { tx in
-            var agency: UUID?
-            for try await id in try await tx.query("INSERT INTO agencies (name) VALUES (\(name)) RETURNING agency_id", logger: logger)
+        try await connection.withTransaction(logger: logger) { connection in
+            var inserted: UUID?
+            for try await id in try await connection.query("INSERT INTO agencies (name) VALUES (\(name)) RETURNING agency_id", logger: logger)
                 .decode(UUID.self)
             {
-                agency = id
+                inserted = id
             }
-            return try await insertUser(agency: agency!, name: ownerName, role: .owner, on: tx, logger: logger)
+            guard let agency = inserted else { throw StorageError.forbidden }
+            return try await insertUser(name: ownerName, role: .owner, in: AgencyTransaction(connection: connection, agency: agency, logger: logger))
         }
     }
 
@@ -61,24 +62,25 @@ public enum AdminStore {
         agency: UUID, name: String, role: Role, company: UUID? = nil, tokenExpiresInDays: Int? = nil,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Created {
-        try await connection.withTransaction(logger: logger) { tx in
-            try await insertUser(agency: agency, name: name, role: role, company: company, tokenExpiresInDays: tokenExpiresInDays, on: tx, logger: logger)
+        try await connection.withTransaction(logger: logger) { connection in
+            try await insertUser(
+                name: name, role: role, company: company, tokenExpiresInDays: tokenExpiresInDays,
+                in: AgencyTransaction(connection: connection, agency: agency, logger: logger))
         }
     }
 
-    /// Inserts a user and their first token (on a connection already in a transaction).
+    /// Inserts a user and their first token, in `tx`.
     public static func insertUser(
-        agency: UUID, name: String, role: Role, company: UUID? = nil, tokenExpiresInDays: Int? = nil,
-        on connection: PostgresConnection, logger: Logger
+        name: String, role: Role, company: UUID? = nil, tokenExpiresInDays: Int? = nil, in tx: AgencyTransaction
     ) async throws -> Created {
-        var user: UUID?
-        let rows = try await connection.query(
-            "INSERT INTO users (agency_id, name, role, company_id) VALUES (\(agency), \(name), \(role.rawValue), \(company)) RETURNING user_id",
-            logger: logger)
-        for try await id in rows.decode(UUID.self) { user = id }
-        let token = try await TokenStore.create(
-            for: user!, agency: agency, label: "first token", expiresInDays: tokenExpiresInDays, on: connection, logger: logger)
-        return Created(agencyID: agency, userID: user!, role: role, token: token.secret)
+        var inserted: UUID?
+        let rows = try await tx.connection.query(
+            "INSERT INTO users (agency_id, name, role, company_id) VALUES (\(tx.agency), \(name), \(role.rawValue), \(company)) RETURNING user_id",
+            logger: tx.logger)
+        for try await id in rows.decode(UUID.self) { inserted = id }
+        guard let user = inserted else { throw StorageError.forbidden }
+        let token = try await tx.tokens.create(for: user, label: "first token", expiresInDays: tokenExpiresInDays)
+        return Created(agencyID: tx.agency, userID: user, role: role, token: token.secret)
     }
 
     public static func agencyCount(on connection: PostgresConnection, logger: Logger) async throws -> Int {

@@ -2,7 +2,10 @@ import Foundation
 import PostgresNIO
 
 /// A user's API tokens: created (shown once), listed (never the secret), revoked.
-public enum TokenStore {
+public struct TokenStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     public struct Info: Sendable, Hashable {
         public var id: UUID
         public var userID: UUID
@@ -16,9 +19,7 @@ public enum TokenStore {
     public static let maximumLifetimeDays = 3650
 
     /// A new token for `user`, stored as its hash; the returned secret is never stored.
-    public static func create(
-        for user: UUID, agency: UUID, label: String?, expiresInDays: Int?, on connection: PostgresConnection, logger: Logger
-    ) async throws -> (secret: String, info: Info) {
+    public func create(for user: UUID, label: String?, expiresInDays: Int?) async throws -> (secret: String, info: Info) {
         let token = Token.generate()
         let rows = try await connection.query(
             """
@@ -34,7 +35,7 @@ public enum TokenStore {
     }
 
     /// Tokens of one user (or of everyone the caller may see, when `user` is nil), newest first.
-    public static func list(user: UUID?, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [Info] {
+    public func list(user: UUID?) async throws -> [Info] {
         let rows = try await connection.query(
             """
             SELECT token_id, user_id, label, created_at, expires_at, revoked_at FROM tokens
@@ -50,7 +51,7 @@ public enum TokenStore {
 
     /// Revokes a token (idempotent): any of the agency's, or only `user`'s when given. Not
     /// found when it is not one of those.
-    public static func revoke(_ token: UUID, user: UUID?, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Info {
+    public func revoke(_ token: UUID, user: UUID?) async throws -> Info {
         let rows = try await connection.query(
             """
             UPDATE tokens SET revoked_at = coalesce(revoked_at, now())

@@ -71,7 +71,10 @@ public struct CaseCursor: Sendable, Hashable, Codable {
     }
 }
 
-public enum CaseStore {
+public struct CaseStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     static let columns = """
         c.case_id, c.applicant_id, a.name, a.id_number_masked, c.company_id, c.state::text, c.stage_entered_at, c.stage_due_at,
         c.version, c.opened_at, c.closed_at, (extract(epoch FROM c.opened_at) * 1000000)::int8
@@ -94,34 +97,31 @@ public enum CaseStore {
 
     /// Opens a case and writes its first history entry, in the caller's transaction. Its first
     /// stage starts at `now` (the business clock's) and is due `dueInDays` after.
-    public static func open(
-        _ state: CaseState, applicantID: UUID, companyID: UUID, dueInDays: Int?, now: Date, agency: UUID, user: UUID, data: String,
-        on connection: PostgresConnection, logger: Logger
+    public func open(
+        _ state: CaseState, applicantID: UUID, companyID: UUID, dueInDays: Int?, now: Date, user: UUID, data: String
     ) async throws -> CaseRecord {
         var id: UUID?
         let rows = try await connection.query(
             """
             INSERT INTO cases (agency_id, applicant_id, company_id, kind, stage, status, state, stage_entered_at, stage_due_at)
-            VALUES (\(agency), \(applicantID), \(companyID), \(state.kind), \(state.stage), \(state.status.rawValue), \(try json(state))::jsonb,
+            VALUES (\(agency), \(applicantID), \(companyID), \(state.kind), \(state.stage), \(state.status.rawValue), \(try Self.json(state))::jsonb,
                     \(now), \(now)::timestamptz + make_interval(days => \(dueInDays)::int))
             RETURNING case_id
             """,
             logger: logger)
         for try await caseID in rows.decode(UUID.self) { id = caseID }
         guard let id else { throw StorageError.forbidden }
-        try await appendHistory(
-            caseID: id, action: "open", from: nil, to: state.stage, data: data, reason: nil, overrides: [], agency: agency, user: user,
-            on: connection, logger: logger)
-        return try await get(id, agency: agency, on: connection, logger: logger)
+        try await appendHistory(caseID: id, action: "open", from: nil, to: state.stage, data: data, reason: nil, overrides: [], user: user)
+        return try await get(id)
     }
 
-    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+    public func get(_ id: UUID, forUpdate: Bool = false)
         async throws -> CaseRecord
     {
         let rows = forUpdate
             ? try await connection.run(GetForUpdateStatement(bindings: .init(agency, id)), logger: logger)
             : try await connection.run(GetStatement(bindings: .init(agency, id)), logger: logger)
-        for row in rows { return try record(row.decode(Row.self)) }
+        for row in rows { return try Self.record(row.decode(Row.self)) }
         throw StorageError.notFound(entity: "case")
     }
 
@@ -139,28 +139,26 @@ public enum CaseStore {
 
     /// Saves a new state if the version is still `expectedVersion`. `enteredNewStage` restarts
     /// the stage clock at `now` (the business clock's), its due date `dueInDays` after.
-    public static func save(
-        _ id: UUID, state: CaseState, expectedVersion: Int, enteredNewStage: Bool, dueInDays: Int?, now: Date, agency: UUID,
-        on connection: PostgresConnection, logger: Logger
+    public func save(
+        _ id: UUID, state: CaseState, expectedVersion: Int, enteredNewStage: Bool, dueInDays: Int?, now: Date
     ) async throws -> CaseRecord {
         let closed = state.status == .closed || state.status == .withdrawn
         let rows = try await connection.run(
             SaveStatement(
                 bindings: .init(
-                    state.stage, state.status.rawValue, try json(state), enteredNewStage, dueInDays, closed, agency, id, expectedVersion, now)),
+                    state.stage, state.status.rawValue, try Self.json(state), enteredNewStage, dueInDays, closed, agency, id, expectedVersion, now)),
             logger: logger)
         guard rows.count == 1 else {
-            let current = try await get(id, agency: agency, on: connection, logger: logger)
+            let current = try await get(id)
             throw StorageError.versionConflict(current: current.version)
         }
-        return try await get(id, agency: agency, on: connection, logger: logger)
+        return try await get(id)
     }
 
     /// Appends to the case's history. Callers hold the case row locked (`get(forUpdate:)`),
     /// so the next sequence number cannot race.
-    public static func appendHistory(
-        caseID: UUID, action: String, from: String?, to: String?, data: String, reason: String?, overrides: [String], agency: UUID,
-        user: UUID, on connection: PostgresConnection, logger: Logger
+    public func appendHistory(
+        caseID: UUID, action: String, from: String?, to: String?, data: String, reason: String?, overrides: [String], user: UUID
     ) async throws {
         _ = try await connection.run(
             AppendHistoryStatement(bindings: .init(agency, caseID, user, action, from, to, data, reason, overrides)), logger: logger)
@@ -201,35 +199,35 @@ public enum CaseStore {
             overrides: r.10)
     }
 
-    public static func history(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [CaseHistoryEntry] {
+    public func history(_ id: UUID) async throws -> [CaseHistoryEntry] {
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: historyColumns) FROM case_history h
+            SELECT \(unescaped: Self.historyColumns) FROM case_history h
             JOIN users u ON u.agency_id = h.agency_id AND u.user_id = h.user_id
             WHERE h.agency_id = \(agency) AND h.case_id = \(id) ORDER BY h.seq
             """,
             logger: logger)
         var entries: [CaseHistoryEntry] = []
-        for try await row in rows.decode(HistoryRow.self) { entries.append(entry(row)) }
+        for try await row in rows.decode(HistoryRow.self) { entries.append(Self.entry(row)) }
         return entries
     }
 
     /// Every overridden rule in the agency, newest first.
-    public static func overrides(agency: UUID, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [CaseHistoryEntry] {
+    public func overrides(limit: Int) async throws -> [CaseHistoryEntry] {
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: historyColumns) FROM case_history h
+            SELECT \(unescaped: Self.historyColumns) FROM case_history h
             JOIN users u ON u.agency_id = h.agency_id AND u.user_id = h.user_id
             WHERE h.agency_id = \(agency) AND h.overrides <> '{}' ORDER BY h.at DESC, h.seq DESC LIMIT \(limit)
             """,
             logger: logger)
         var entries: [CaseHistoryEntry] = []
-        for try await row in rows.decode(HistoryRow.self) { entries.append(entry(row)) }
+        for try await row in rows.decode(HistoryRow.self) { entries.append(Self.entry(row)) }
         return entries
     }
 
     /// How many cases the agency has.
-    public static func count(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    public func count() async throws -> Int {
         var count = 0
         for try await n in try await connection.query("SELECT count(*)::int FROM cases WHERE agency_id = \(agency)", logger: logger).decode(Int.self) {
             count = n
@@ -239,9 +237,7 @@ public enum CaseStore {
 
     /// Whether the applicant has a case of `kind` opened on or after `since` that is in one of
     /// `stages` and not withdrawn: a renewal approved for the current permit.
-    public static func renewalApproved(
-        applicant: UUID, since: CalendarDate, kind: String, stages: [String], agency: UUID, on connection: PostgresConnection, logger: Logger
-    ) async throws -> Bool {
+    public func renewalApproved(applicant: UUID, since: CalendarDate, kind: String, stages: [String]) async throws -> Bool {
         let rows = try await connection.query(
             """
             SELECT EXISTS (SELECT 1 FROM cases WHERE agency_id = \(agency) AND applicant_id = \(applicant) AND kind = \(kind)
@@ -252,16 +248,14 @@ public enum CaseStore {
     }
 
     /// One page of cases, oldest first, after `cursor`.
-    public static func list(
-        agency: UUID, filter: CaseFilter, after cursor: CaseCursor?, limit: Int, on connection: PostgresConnection, logger: Logger
-    ) async throws -> [CaseRecord] {
+    public func list(filter: CaseFilter, after cursor: CaseCursor?, limit: Int) async throws -> [CaseRecord] {
         let rows = try await connection.run(
             ListStatement(
                 bindings: .init(
                     agency, cursor?.openedAtMicros, cursor?.id, filter.companyID, filter.applicantID, filter.consultantID, filter.kind, filter.stage,
                     filter.status, filter.lateAsOf, limit)),
             logger: logger)
-        return try rows.map { try record($0.decode(Row.self)) }
+        return try rows.map { try Self.record($0.decode(Row.self)) }
     }
 
     struct ListStatement: PreparedQuery {

@@ -4,10 +4,13 @@ import PostgresNIO
 
 /// The points rules an agency estimates with: the built-in version from the domain brief,
 /// plus any versions the agency added, each effective from a date.
-public enum PointsRulesStore {
+public struct PointsRulesStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// The version in force on `date`: the agency's latest with `effective_from <= date`,
     /// else the built-in one.
-    public static func current(asOf date: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+    public func current(asOf date: CalendarDate) async throws
         -> PointsRules
     {
         for row in try await connection.run(CurrentStatement(bindings: .init(agency, date.iso)), logger: logger) {
@@ -17,7 +20,7 @@ public enum PointsRulesStore {
     }
 
     /// Every version: the built-in one first, then the agency's by effective date.
-    public static func all(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [PointsRules] {
+    public func all() async throws -> [PointsRules] {
         let rows = try await connection.query(
             "SELECT rules::text FROM points_rule_versions WHERE agency_id = \(agency) ORDER BY effective_from, created_at", logger: logger)
         var versions: [PointsRules] = [.default2025]
@@ -26,7 +29,7 @@ public enum PointsRulesStore {
     }
 
     /// Adds a version; its name must be new in the agency.
-    public static func add(_ rules: PointsRules, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func add(_ rules: PointsRules) async throws {
         let json = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
         try await connection.query(
             """

@@ -2,9 +2,12 @@ import Foundation
 import PostgresNIO
 
 /// An agency's own time allowed per stage, over the case kinds' defaults.
-public enum StageTimeStore {
+public struct StageTimeStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// The agency's overrides: (kind, stage) → days.
-    public static func all(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
+    public func all() async throws -> [String: Int] {
         let rows = try await connection.query(
             "SELECT kind, stage, allowed_days FROM stage_time_limits WHERE agency_id = \(agency)", logger: logger)
         var limits: [String: Int] = [:]
@@ -13,7 +16,7 @@ public enum StageTimeStore {
     }
 
     /// The days allowed in `stage` of `kind` for the agency, if it set any.
-    public static func days(kind: String, stage: String, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int? {
+    public func days(kind: String, stage: String) async throws -> Int? {
         for row in try await connection.run(DaysStatement(bindings: .init(agency, kind, stage)), logger: logger) { return try row.decode(Int.self) }
         return nil
     }
@@ -25,7 +28,7 @@ public enum StageTimeStore {
     }
 
     /// Sets (or with nil, removes) the agency's time allowed for a stage.
-    public static func set(kind: String, stage: String, days: Int?, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func set(kind: String, stage: String, days: Int?) async throws {
         if let days {
             try await connection.query(
                 """

@@ -4,7 +4,10 @@ import PostgresNIO
 
 /// SQL for client companies. Every statement names the agency explicitly, and row-level
 /// security checks it again.
-public enum CompanyStore {
+public struct CompanyStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     static let columns = """
         company_id, name, credit_code, credit_code_override, org_code, org_code_override, district,
         hr_name, coalesce(hr_phone_masked, left(hr_phone, 3) || '****' || right(hr_phone, 4)), talent_center_status, version, created_at, updated_at
@@ -18,7 +21,7 @@ public enum CompanyStore {
             district: r.6, hrName: r.7, hrPhoneMasked: r.8, talentCenterStatus: r.9, version: r.10, createdAt: r.11, updatedAt: r.12)
     }
 
-    public static func create(_ fields: CompanyFields, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+    public func create(_ fields: CompanyFields, cipher: PIICipher)
         async throws -> CompanyRecord
     {
         let phone = try fields.hrPhone.map { try cipher.seal($0.value) }
@@ -29,24 +32,24 @@ public enum CompanyStore {
             VALUES (\(agency), \(fields.name), \(fields.creditCode?.value), \(fields.creditCodeOverride), \(fields.orgCode?.value),
                     \(fields.orgCodeOverride), \(fields.district?.rawValue), \(fields.hrName), \(phone.map { ByteBuffer(bytes: $0.sealed) }),
                     \(phone?.keyID), \(fields.hrPhone?.masked), \(fields.talentCenterStatus.rawValue))
-            RETURNING \(unescaped: columns)
+            RETURNING \(unescaped: Self.columns)
             """,
             logger: logger
         )
-        for try await row in rows.decode(Row.self) { return record(row) }
+        for try await row in rows.decode(Row.self) { return Self.record(row) }
         throw StorageError.forbidden
     }
 
-    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+    public func get(_ id: UUID, forUpdate: Bool = false)
         async throws -> CompanyRecord
     {
         if !forUpdate {
-            for row in try await connection.run(GetStatement(bindings: .init(agency, id)), logger: logger) { return record(try row.decode(Row.self)) }
+            for row in try await connection.run(GetStatement(bindings: .init(agency, id)), logger: logger) { return Self.record(try row.decode(Row.self)) }
             throw StorageError.notFound(entity: "company")
         }
         let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM companies WHERE agency_id = \(agency) AND company_id = \(id) FOR UPDATE", logger: logger)
-        for try await row in rows.decode(Row.self) { return record(row) }
+            "SELECT \(unescaped: Self.columns) FROM companies WHERE agency_id = \(agency) AND company_id = \(id) FOR UPDATE", logger: logger)
+        for try await row in rows.decode(Row.self) { return Self.record(row) }
         throw StorageError.notFound(entity: "company")
     }
 
@@ -58,9 +61,8 @@ public enum CompanyStore {
 
     /// Replaces a company's fields if its version is still `expectedVersion`. The HR phone
     /// changes only when `phoneChanged` (it cannot be read back to re-save it).
-    public static func update(
-        _ id: UUID, agency: UUID, expectedVersion: Int, to fields: CompanyFields, phoneChanged: Bool, cipher: PIICipher,
-        on connection: PostgresConnection, logger: Logger
+    public func update(
+        _ id: UUID, expectedVersion: Int, to fields: CompanyFields, phoneChanged: Bool, cipher: PIICipher
     ) async throws -> CompanyRecord {
         if phoneChanged {
             let phone = try fields.hrPhone.map { try cipher.seal($0.value) }
@@ -80,24 +82,21 @@ public enum CompanyStore {
                 talent_center_status = \(fields.talentCenterStatus.rawValue),
                 version = version + 1, updated_at = now()
             WHERE agency_id = \(agency) AND company_id = \(id) AND version = \(expectedVersion)
-            RETURNING \(unescaped: columns)
+            RETURNING \(unescaped: Self.columns)
             """,
             logger: logger
         )
-        for try await row in rows.decode(Row.self) { return record(row) }
-        let current = try await get(id, agency: agency, on: connection, logger: logger)
+        for try await row in rows.decode(Row.self) { return Self.record(row) }
+        let current = try await get(id)
         throw StorageError.versionConflict(current: current.version)
     }
 
     /// One page of companies in (name, id) order, after `cursor` when given.
-    public static func list(
-        agency: UUID, filter: CompanyFilter, after cursor: NameCursor?, limit: Int, on connection: PostgresConnection,
-        logger: Logger
-    ) async throws -> [CompanyRecord] {
-        let pattern = filter.nameContains.map { "%" + escapeLike($0) + "%" }
+    public func list(filter: CompanyFilter, after cursor: NameCursor?, limit: Int) async throws -> [CompanyRecord] {
+        let pattern = filter.nameContains.map { "%" + Self.escapeLike($0) + "%" }
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns) FROM companies
+            SELECT \(unescaped: Self.columns) FROM companies
             WHERE agency_id = \(agency)
               AND (\(cursor?.name)::text IS NULL OR (name, company_id) > (\(cursor?.name)::text, \(cursor?.id)::uuid))
               AND (\(filter.district)::text IS NULL OR district = \(filter.district)::text)
@@ -110,7 +109,7 @@ public enum CompanyStore {
             logger: logger
         )
         var records: [CompanyRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(record(row)) }
+        for try await row in rows.decode(Row.self) { records.append(Self.record(row)) }
         return records
     }
 

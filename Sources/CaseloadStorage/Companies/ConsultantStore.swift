@@ -3,7 +3,10 @@ import Foundation
 import PostgresNIO
 
 /// Users of an agency and which client companies each consultant looks after.
-public enum ConsultantStore {
+public struct ConsultantStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     public struct User: Sendable, Hashable {
         public var id: UUID
         public var name: String
@@ -22,7 +25,7 @@ public enum ConsultantStore {
         }
     }
 
-    public static func users(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [User] {
+    public func users() async throws -> [User] {
         let rows = try await connection.query(
             "SELECT user_id, name, role, company_id, version FROM users WHERE agency_id = \(agency) ORDER BY name, user_id", logger: logger)
         var users: [User] = []
@@ -34,7 +37,7 @@ public enum ConsultantStore {
 
     /// Changes a user's name, role and (client) company if their version is still
     /// `user.version`; returns the user as stored (with the new version).
-    public static func update(_ user: User, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> User {
+    public func update(_ user: User) async throws -> User {
         let rows = try await connection.query(
             """
             UPDATE users SET name = \(user.name), role = \(user.role.rawValue), company_id = \(user.companyID)
@@ -45,14 +48,14 @@ public enum ConsultantStore {
             updated.version = version
             return updated
         }
-        guard let current = try await users(agency: agency, on: connection, logger: logger).first(where: { $0.id == user.id }) else {
+        guard let current = try await users().first(where: { $0.id == user.id }) else {
             throw StorageError.notFound(entity: "user")
         }
         throw StorageError.versionConflict(current: current.version)
     }
 
     /// Assigns (or unassigns) a consultant to a company; idempotent.
-    public static func assign(company: UUID, user: UUID, assigned: Bool, agency: UUID, on connection: PostgresConnection, logger: Logger)
+    public func assign(company: UUID, user: UUID, assigned: Bool)
         async throws
     {
         if assigned {
@@ -68,7 +71,7 @@ public enum ConsultantStore {
     }
 
     /// The users assigned to a company.
-    public static func consultants(company: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [User] {
+    public func consultants(company: UUID) async throws -> [User] {
         let rows = try await connection.query(
             """
             SELECT u.user_id, u.name, u.role FROM company_consultants cc

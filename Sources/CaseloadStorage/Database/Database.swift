@@ -105,7 +105,7 @@ public final class Database: Sendable {
         method: String? = nil,
         timeoutSeconds: Int64? = nil,
         readOnly: Bool = false,
-        _ body: (PostgresConnection) async throws -> sending Result
+        _ body: (AgencyTransaction) async throws -> sending Result
     ) async throws -> sending Result {
         var attempt = 1
         while true {
@@ -134,7 +134,7 @@ public final class Database: Sendable {
 
     private func agencyTransaction<Result>(
         _ agency: UUID, as actor: Actor, method: String?, timeoutSeconds: Int64?, readOnly: Bool,
-        _ body: (PostgresConnection) async throws -> sending Result
+        _ body: (AgencyTransaction) async throws -> sending Result
     ) async throws -> sending Result {
         try await leased(transaction: true) { connection in
             let timeout = "\(timeoutSeconds.map { $0 * 1000 } ?? statementTimeoutMilliseconds)ms"
@@ -147,7 +147,7 @@ public final class Database: Sendable {
             _ = try await connection.run(
                 AgencyContextStatement(bindings: .init(agency.uuidString, user, system, method ?? "", timeout, readOnly ? "on" : "off")),
                 logger: logger)
-            return try await body(connection)
+            return try await body(AgencyTransaction(connection: connection, agency: agency, logger: logger))
         }
     }
 
@@ -171,7 +171,7 @@ public final class Database: Sendable {
     /// `sharing` in flight at the same time (see `SharedReads`). A call whose shared
     /// transaction was aborted by another call's failed statement runs again, alone.
     public func withSharedRead<Result>(
-        _ sharing: ReadSharing, _ context: ReadContext, _ body: (PostgresConnection) async throws -> sending Result
+        _ sharing: ReadSharing, _ context: ReadContext, _ body: (AgencyTransaction) async throws -> sending Result
     ) async throws -> sending Result {
         func alone() async throws -> sending Result {
             try await withAgency(context.agency, as: context.actor, timeoutSeconds: context.timeoutSeconds, readOnly: true, body)
@@ -193,7 +193,7 @@ public final class Database: Sendable {
         readsShared.add(1, ordering: .relaxed)
         do {
             try checkOpen(connection, call)
-            let result = try await body(connection)
+            let result = try await body(AgencyTransaction(connection: connection, agency: context.agency, logger: logger))
             sharing.leave(group)
             return result
         } catch {
@@ -207,8 +207,8 @@ public final class Database: Sendable {
     /// A group's read-only transaction: open, serve the group's calls, commit once they are done.
     private func runGroup(_ group: UInt64, _ context: ReadContext, _ sharing: ReadSharing) async {
         do {
-            try await withAgency(context.agency, as: context.actor, timeoutSeconds: context.timeoutSeconds, readOnly: true) { connection in
-                sharing.opened(group, on: connection)
+            try await withAgency(context.agency, as: context.actor, timeoutSeconds: context.timeoutSeconds, readOnly: true) { tx in
+                sharing.opened(group, on: tx.connection)
                 await sharing.drained(group)
             }
             readGroups.add(1, ordering: .relaxed)

@@ -4,9 +4,12 @@ import PostgresNIO
 import Synchronization
 
 /// An agency's own calendar days and known years, layered over the built-in calendar.
-public enum CalendarStore {
+public struct CalendarStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// The agency's own days (in date order) and the years it has imported, in one round trip.
-    public static func own(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (entries: [CalendarEntry], years: Set<Int>) {
+    public func own() async throws -> (entries: [CalendarEntry], years: Set<Int>) {
         var entries: [CalendarEntry] = []
         var years: Set<Int> = []
         for row in try await connection.run(OwnStatement(bindings: .init(agency)), logger: logger) {
@@ -24,9 +27,9 @@ public enum CalendarStore {
     /// over two years of days) is kept per agency and used again while the agency's own days
     /// and years are unchanged: they are still read each time, so an edit by any instance
     /// counts at once.
-    public static func calendar(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ChineseCalendar {
-        let (entries, years) = try await own(agency: agency, on: connection, logger: logger)
-        return calendars.calendar(agency: agency, own: entries, years: years)
+    public func calendar() async throws -> ChineseCalendar {
+        let (entries, years) = try await own()
+        return Self.calendars.calendar(agency: agency, own: entries, years: years)
     }
 
     private static let calendars = CalendarCache()
@@ -57,7 +60,7 @@ public enum CalendarStore {
     }
 
     /// Sets (or replaces) one day.
-    public static func set(_ entry: CalendarEntry, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func set(_ entry: CalendarEntry) async throws {
         try await connection.query(
             """
             INSERT INTO calendar_days (agency_id, day, kind, name) VALUES (\(agency), \(entry.date.iso)::date, \(entry.kind.rawValue), \(entry.name))
@@ -66,11 +69,11 @@ public enum CalendarStore {
     }
 
     /// Removes the agency's own entry for a day (the built-in one, if any, applies again).
-    public static func remove(_ date: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func remove(_ date: CalendarDate) async throws {
         try await connection.query("DELETE FROM calendar_days WHERE agency_id = \(agency) AND day = \(date.iso)::date", logger: logger)
     }
 
-    public static func markKnown(years: Set<Int>, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func markKnown(years: Set<Int>) async throws {
         for year in years.sorted() {
             try await connection.query(
                 "INSERT INTO calendar_years (agency_id, year) VALUES (\(agency), \(year)) ON CONFLICT DO NOTHING", logger: logger)

@@ -9,14 +9,17 @@ import PostgresNIO
 ///
 /// The key still says `caseload.sweep`, the name from when the sweep alone took it, so servers
 /// of the previous version and this one exclude each other during a rolling upgrade.
-public enum DeadlineLock {
+public struct DeadlineLock: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// Waits for the agency's lock (a second sweeper then finds the work done).
-    public static func lock(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func lock() async throws {
         try await connection.query("SELECT pg_advisory_xact_lock(hashtext('caseload.sweep'), hashtext(\(agency.uuidString)))", logger: logger)
     }
 
     /// Takes the lock if it is free: false when another instance is sweeping this agency.
-    public static func tryLock(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+    public func tryLock() async throws -> Bool {
         let rows = try await connection.query(
             "SELECT pg_try_advisory_xact_lock(hashtext('caseload.sweep'), hashtext(\(agency.uuidString)))", logger: logger)
         var acquired = false

@@ -73,7 +73,10 @@ public struct DerivedDeadline: Sendable, Hashable {
     }
 }
 
-public enum DeadlineStore {
+public struct DeadlineStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     static let columns = """
         deadline_id, rule_id, case_id, applicant_id, company_id, title, base_date::text, due_date::text, provisional, kind,
         explanation, state, reason, updated_at, version
@@ -101,9 +104,7 @@ public enum DeadlineStore {
     /// A deadline already final (done, waived, satisfied, cancelled) is left alone, unless it
     /// is an applicant's permit date and the permit changed: then it is the new permit's.
     @discardableResult
-    public static func upsert(
-        _ d: DerivedDeadline, today: CalendarDate, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
-    ) async throws -> DeadlineRecord {
+    public func upsert(_ d: DerivedDeadline, today: CalendarDate, reason: String, user: UUID?) async throws -> DeadlineRecord {
         // Prepared, so one statement per kind of deadline: each matches its partial unique index
         // (a generic plan of one statement with both shapes OR-ed could use neither).
         let existingRows = if let caseID = d.caseID {
@@ -112,7 +113,7 @@ public enum DeadlineStore {
             try await connection.run(ApplicantRuleStatement(bindings: .init(agency, d.applicantID, d.rule.id)), logger: logger)
         }
         var existing: DeadlineRecord?
-        for row in existingRows { existing = try record(row.decode(Row.self)) }
+        for row in existingRows { existing = try Self.record(row.decode(Row.self)) }
         let c = d.computed
         let target = d.state(today: today)
         guard let existing else {
@@ -126,14 +127,13 @@ public enum DeadlineStore {
                         \(target.rawValue), \(d.settlement?.reason))
                 RETURNING deadline_id
                 """, logger: logger)
-            let id = try await returnedID(rows)
-            try await appendHistory(id, action: "created", oldDue: nil, newDue: c.dueDate, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+            let id = try await Self.returnedID(rows)
+            try await appendHistory(id, action: "created", oldDue: nil, newDue: c.dueDate, reason: reason, user: user)
             if target != .open, target != .waiting {
                 try await appendHistory(
-                    id, action: target.rawValue, oldDue: nil, newDue: nil, reason: d.settlement?.reason ?? "its date had passed", agency: agency,
-                    user: user, on: connection, logger: logger)
+                    id, action: target.rawValue, oldDue: nil, newDue: nil, reason: d.settlement?.reason ?? "its date had passed", user: user)
             }
-            return try await get(id, agency: agency, on: connection, logger: logger)
+            return try await get(id)
         }
         // A final date stays final — except an applicant's permit date whose permit changed:
         // that is the next permit's date, pending again (`newCycle`).
@@ -147,7 +147,7 @@ public enum DeadlineStore {
         }
         let moved = existing.dueDate != c.dueDate || existing.explanation != c.explanation || existing.provisional != c.provisional
         guard moved || existing.state != target || existing.kind != d.rule.kind else {
-            return try await get(existing.id, agency: agency, on: connection, logger: logger)
+            return try await get(existing.id)
         }
         try await connection.query(
             """
@@ -158,18 +158,16 @@ public enum DeadlineStore {
             """, logger: logger)
         if existing.dueDate != c.dueDate {
             try await appendHistory(
-                existing.id, action: "recomputed", oldDue: existing.dueDate, newDue: c.dueDate, reason: reason, agency: agency, user: user,
-                on: connection, logger: logger)
+                existing.id, action: "recomputed", oldDue: existing.dueDate, newDue: c.dueDate, reason: reason, user: user)
         }
         if target != existing.state {
             // What moved it, and the change that caused it ("…: case advance: x → y", "…: re-derived").
             let cause = newCycle ? "a new permit" : existing.dueDate != c.dueDate ? "its date moved" : nil
             let why = [d.settlement?.reason ?? cause, reason].compactMap { $0 }.joined(separator: ": ")
             try await appendHistory(
-                existing.id, action: action(entering: target, from: existing.state), oldDue: nil, newDue: nil, reason: why, agency: agency,
-                user: user, on: connection, logger: logger)
+                existing.id, action: Self.action(entering: target, from: existing.state), oldDue: nil, newDue: nil, reason: why, user: user)
         }
-        return try await get(existing.id, agency: agency, on: connection, logger: logger)
+        return try await get(existing.id)
     }
 
     /// The id an `INSERT … RETURNING` gave back (a row comes back or the statement throws).
@@ -181,9 +179,7 @@ public enum DeadlineStore {
     /// Creates derived deadlines known to be new (their case or applicant has none of these
     /// rules yet, e.g. applicants just added), each with its "created" history entry: what
     /// `upsert` does for a new one, in two statements for the whole batch.
-    public static func insertNew(
-        _ deadlines: [DerivedDeadline], today: CalendarDate, reason: String, agency: UUID, user: UUID?, on connection: PostgresConnection, logger: Logger
-    ) async throws {
+    public func insertNew(_ deadlines: [DerivedDeadline], today: CalendarDate, reason: String, user: UUID?) async throws {
         guard !deadlines.isEmpty else { return }
         // Arrays of nullable values do not bind: no case is an empty value, made NULL by nullif.
         let rules = deadlines.map(\.rule.id)
@@ -228,9 +224,8 @@ public enum DeadlineStore {
     }
 
     /// A deadline set by hand on a case or an applicant.
-    public static func addManual(
-        title: String, due: CalendarDate, explanation: String, caseID: UUID?, applicantID: UUID, companyID: UUID, agency: UUID, user: UUID,
-        on connection: PostgresConnection, logger: Logger
+    public func addManual(
+        title: String, due: CalendarDate, explanation: String, caseID: UUID?, applicantID: UUID, companyID: UUID, user: UUID
     ) async throws -> DeadlineRecord {
         let rows = try await connection.query(
             """
@@ -238,49 +233,46 @@ public enum DeadlineStore {
             VALUES (\(agency), \(caseID), \(applicantID), \(companyID), \(title), \(due.iso)::date, \(explanation))
             RETURNING deadline_id
             """, logger: logger)
-        let id = try await returnedID(rows)
-        try await appendHistory(id, action: "created", oldDue: nil, newDue: due, reason: nil, agency: agency, user: user, on: connection, logger: logger)
-        return try await get(id, agency: agency, on: connection, logger: logger)
+        let id = try await Self.returnedID(rows)
+        try await appendHistory(id, action: "created", oldDue: nil, newDue: due, reason: nil, user: user)
+        return try await get(id)
     }
 
-    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger) async throws
+    public func get(_ id: UUID, forUpdate: Bool = false) async throws
         -> DeadlineRecord
     {
         let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM deadlines WHERE agency_id = \(agency) AND deadline_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
+            "SELECT \(unescaped: Self.columns) FROM deadlines WHERE agency_id = \(agency) AND deadline_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
             logger: logger)
-        for try await row in rows.decode(Row.self) { return try record(row) }
+        for try await row in rows.decode(Row.self) { return try Self.record(row) }
         throw StorageError.notFound(entity: "deadline")
     }
 
     /// Moves a deadline to `state`, recording who and why.
-    public static func setState(
-        _ id: UUID, to state: DeadlineState, from previous: DeadlineState, reason: String?, agency: UUID, user: UUID?,
-        on connection: PostgresConnection, logger: Logger
-    ) async throws {
+    public func setState(_ id: UUID, to state: DeadlineState, from previous: DeadlineState, reason: String?, user: UUID?) async throws {
         try await connection.query(
             "UPDATE deadlines SET state = \(state.rawValue), reason = \(reason), updated_at = now() WHERE agency_id = \(agency) AND deadline_id = \(id)",
             logger: logger)
-        try await appendHistory(id, action: action(entering: state, from: previous), oldDue: nil, newDue: nil, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+        try await appendHistory(id, action: Self.action(entering: state, from: previous), oldDue: nil, newDue: nil, reason: reason, user: user)
     }
 
     /// What the clock does to pending dates on `today`: open due dates whose day has passed
     /// become missed; windows whose day has come open. Expectations are left alone.
-    public static func sweep(today: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func sweep(today: CalendarDate) async throws {
         let missed = try await connection.query(
             """
             UPDATE deadlines SET state = 'missed', updated_at = now()
             WHERE agency_id = \(agency) AND state = 'open' AND kind = 'due' AND due_date < \(today.iso)::date
             RETURNING deadline_id
             """, logger: logger)
-        try await recordMoves(missed, action: "missed", reason: "the due date passed", agency: agency, on: connection, logger: logger)
+        try await recordMoves(missed, action: "missed", reason: "the due date passed")
         let opened = try await connection.query(
             """
             UPDATE deadlines SET state = 'open', updated_at = now()
             WHERE agency_id = \(agency) AND state = 'waiting' AND kind = 'window' AND due_date <= \(today.iso)::date
             RETURNING deadline_id
             """, logger: logger)
-        try await recordMoves(opened, action: "opened", reason: "its day came: the step may be taken now", agency: agency, on: connection, logger: logger)
+        try await recordMoves(opened, action: "opened", reason: "its day came: the step may be taken now")
     }
 
     /// Cancels the pending dates set by hand on cases that have ended (withdrawn or closed):
@@ -300,14 +292,13 @@ public enum DeadlineStore {
         var moved: [(UUID, UUID)] = []
         for try await row in rows.decode((UUID, UUID).self) { moved.append(row) }
         for (agency, id) in moved {
-            try await appendHistory(id, action: "cancelled", oldDue: nil, newDue: nil, reason: reason, agency: agency, user: user, on: connection, logger: logger)
+            try await AgencyTransaction(connection: connection, agency: agency, logger: logger).deadlines.appendHistory(
+                id, action: "cancelled", oldDue: nil, newDue: nil, reason: reason, user: user)
         }
     }
 
     /// One history row for each deadline an `UPDATE … RETURNING deadline_id` moved.
-    private static func recordMoves(
-        _ rows: PostgresRowSequence, action: String, reason: String, agency: UUID, on connection: PostgresConnection, logger: Logger
-    ) async throws {
+    private func recordMoves(_ rows: PostgresRowSequence, action: String, reason: String) async throws {
         // Every id first: a query sent on the connection while this result is still being read
         // waits for it to end, and the rest of the result waits for the loop, so a sweep with
         // more missed deadlines than postgres-nio buffers hung with its transaction (and the
@@ -325,9 +316,8 @@ public enum DeadlineStore {
             """, logger: logger)
     }
 
-    static func appendHistory(
-        _ id: UUID, action: String, oldDue: CalendarDate?, newDue: CalendarDate?, reason: String?, agency: UUID, user: UUID?,
-        on connection: PostgresConnection, logger: Logger
+    func appendHistory(
+        _ id: UUID, action: String, oldDue: CalendarDate?, newDue: CalendarDate?, reason: String?, user: UUID?
     ) async throws {
         try await connection.query(
             """
@@ -337,7 +327,7 @@ public enum DeadlineStore {
             """, logger: logger)
     }
 
-    public static func history(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [DeadlineHistoryEntry] {
+    public func history(_ id: UUID) async throws -> [DeadlineHistoryEntry] {
         let rows = try await connection.query(
             """
             SELECT seq, at, action, old_due::text, new_due::text, reason FROM deadline_history
@@ -353,12 +343,12 @@ public enum DeadlineStore {
         return entries
     }
 
-    public static func list(agency: UUID, filter: DeadlineFilter, limit: Int, on connection: PostgresConnection, logger: Logger) async throws
+    public func list(filter: DeadlineFilter, limit: Int) async throws
         -> [DeadlineRecord]
     {
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns) FROM deadlines d
+            SELECT \(unescaped: Self.columns) FROM deadlines d
             WHERE d.agency_id = \(agency)
               AND (\(filter.states)::text[] IS NULL OR d.state = ANY(\(filter.states)::text[]))
               AND (\(filter.dueOnOrBefore?.iso)::date IS NULL OR d.due_date <= \(filter.dueOnOrBefore?.iso)::date)
@@ -374,38 +364,38 @@ public enum DeadlineStore {
             LIMIT \(limit)
             """, logger: logger)
         var records: [DeadlineRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        for try await row in rows.decode(Row.self) { records.append(try Self.record(row)) }
         return records
     }
 
     /// Every pending (waiting, open or missed) deadline derived from a rule: what a calendar
     /// change may move.
-    public static func derivedPending(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [DeadlineRecord] {
+    public func derivedPending() async throws -> [DeadlineRecord] {
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns) FROM deadlines
+            SELECT \(unescaped: Self.columns) FROM deadlines
             WHERE agency_id = \(agency) AND rule_id IS NOT NULL AND state IN ('waiting', 'open', 'missed') FOR UPDATE
             """, logger: logger)
         var records: [DeadlineRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        for try await row in rows.decode(Row.self) { records.append(try Self.record(row)) }
         return records
     }
 
     /// The derived deadlines of a case, or (with `caseID` nil) the applicant-level ones of an
     /// applicant, by rule id, locked for the change that settles them.
-    public static func derived(caseID: UUID?, applicantID: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+    public func derived(caseID: UUID?, applicantID: UUID) async throws
         -> [String: DeadlineRecord]
     {
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns) FROM deadlines
+            SELECT \(unescaped: Self.columns) FROM deadlines
             WHERE agency_id = \(agency) AND rule_id IS NOT NULL AND applicant_id = \(applicantID)
               AND (case_id = \(caseID)::uuid OR (\(caseID)::uuid IS NULL AND case_id IS NULL))
             FOR UPDATE
             """, logger: logger)
         var records: [String: DeadlineRecord] = [:]
         for try await row in rows.decode(Row.self) {
-            let r = try record(row)
+            let r = try Self.record(row)
             if let rule = r.ruleID { records[rule] = r }
         }
         return records

@@ -4,11 +4,14 @@ import PostgresNIO
 
 /// "Due today" reminders (schema/009): one per deadline and day, whatever the number of
 /// servers, because the row's key is the claim and its insert sends the event.
-public enum ReminderStore {
+public struct ReminderStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// Claims today's reminder for every open date of today (a due date, or a window opening);
     /// returns how many were new.
     @discardableResult
-    public static func remindDue(on today: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    public func remindDue(on today: CalendarDate) async throws -> Int {
         let rows = try await connection.query(
             """
             INSERT INTO deadline_reminders (agency_id, deadline_id, day)
@@ -31,7 +34,7 @@ public enum ReminderStore {
 
     /// The agency's first owner: whom the server's own jobs act for where a user must be named
     /// (a renewal case opened by the reminder job has them in its history).
-    public static func firstOwner(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+    public func firstOwner() async throws -> UUID? {
         let rows = try await connection.query(
             "SELECT user_id FROM users WHERE agency_id = \(agency) AND role = 'owner' ORDER BY created_at, user_id LIMIT 1", logger: logger)
         for try await id in rows.decode(UUID.self) { return id }

@@ -3,14 +3,17 @@ import Foundation
 import PostgresNIO
 
 /// An agency's settings, and the record of renewals opened automatically.
-public enum SettingsStore {
-    public static func autoOpenRenewals(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+public struct SettingsStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
+    public func autoOpenRenewals() async throws -> Bool {
         let rows = try await connection.query("SELECT auto_open_renewals FROM agency_settings WHERE agency_id = \(agency)", logger: logger)
         for try await value in rows.decode(Bool.self) { return value }
         return false
     }
 
-    public static func setAutoOpenRenewals(_ value: Bool, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func setAutoOpenRenewals(_ value: Bool) async throws {
         try await connection.query(
             """
             INSERT INTO agency_settings (agency_id, auto_open_renewals) VALUES (\(agency), \(value))
@@ -19,7 +22,7 @@ public enum SettingsStore {
     }
 
     /// Whether a renewal was already opened automatically for this permit expiry.
-    public static func renewalOpened(applicant: UUID, expiry: CalendarDate, agency: UUID, on connection: PostgresConnection, logger: Logger)
+    public func renewalOpened(applicant: UUID, expiry: CalendarDate)
         async throws -> Bool
     {
         let rows = try await connection.query(
@@ -31,7 +34,7 @@ public enum SettingsStore {
 
     /// Records the renewal opened for this permit expiry. The key makes a second one fail (and
     /// its transaction roll back), so it happens once even with several servers.
-    public static func recordRenewal(applicant: UUID, expiry: CalendarDate, caseID: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger)
+    public func recordRenewal(applicant: UUID, expiry: CalendarDate, caseID: UUID)
         async throws
     {
         try await connection.query(

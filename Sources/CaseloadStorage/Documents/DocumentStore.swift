@@ -46,10 +46,13 @@ public struct DocumentFilter: Sendable, Hashable {
     public init() {}
 }
 
-public enum DocumentStore {
+public struct DocumentStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// Whether the applicant's originals that went out with an authority (handed over at
     /// delivery, diplomas sent for checking) are all back: some went out, none is out now.
-    public static func originalsCollected(applicant: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+    public func originalsCollected(applicant: UUID) async throws -> Bool {
         let rows = try await connection.query(
             """
             SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM custody_events e WHERE e.agency_id = d.agency_id AND e.document_id = d.document_id
@@ -91,9 +94,8 @@ public enum DocumentStore {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    public static func create(
-        type: String, form: DocumentForm, description: String?, companyID: UUID, applicantID: UUID?, caseID: UUID?, agency: UUID,
-        on connection: PostgresConnection, logger: Logger
+    public func create(
+        type: String, form: DocumentForm, description: String?, companyID: UUID, applicantID: UUID?, caseID: UUID?
     ) async throws -> DocumentRecord {
         let rows = try await connection.query(
             """
@@ -101,31 +103,28 @@ public enum DocumentStore {
             VALUES (\(agency), \(companyID), \(applicantID), \(caseID), \(type), \(form.rawValue), \(description))
             RETURNING document_id
             """, logger: logger)
-        for try await id in rows.decode(UUID.self) { return try await get(id, agency: agency, on: connection, logger: logger) }
+        for try await id in rows.decode(UUID.self) { return try await get(id) }
         throw StorageError.forbidden
     }
 
-    public static func get(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger)
+    public func get(_ id: UUID, forUpdate: Bool = false)
         async throws -> DocumentRecord
     {
         let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM documents d WHERE d.agency_id = \(agency) AND d.document_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
+            "SELECT \(unescaped: Self.columns) FROM documents d WHERE d.agency_id = \(agency) AND d.document_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
             logger: logger)
-        for try await row in rows.decode(Row.self) { return try record(row) }
+        for try await row in rows.decode(Row.self) { return try Self.record(row) }
         throw StorageError.notFound(entity: "document")
     }
 
     /// Appends a movement and updates the derived holder, in the caller's transaction (which
     /// holds the document locked).
-    public static func append(
-        _ event: CustodyEvent, holder: Holder, locationID: UUID?, to document: UUID, agency: UUID, user: UUID,
-        on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        let holderJSON = try json(holder)
+    public func append(_ event: CustodyEvent, holder: Holder, locationID: UUID?, to document: UUID, user: UUID) async throws {
+        let holderJSON = try Self.json(holder)
         try await connection.query(
             """
             INSERT INTO custody_events (agency_id, document_id, seq, user_id, event, holder)
-            SELECT \(agency), \(document), coalesce(max(seq), 0) + 1, \(user), \(try json(event))::jsonb, \(holderJSON)::jsonb
+            SELECT \(agency), \(document), coalesce(max(seq), 0) + 1, \(user), \(try Self.json(event))::jsonb, \(holderJSON)::jsonb
             FROM custody_events WHERE agency_id = \(agency) AND document_id = \(document)
             """, logger: logger)
         try await connection.query(
@@ -137,7 +136,7 @@ public enum DocumentStore {
     }
 
     /// The full ledger, oldest first.
-    public static func trail(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [CustodyEntry] {
+    public func trail(_ id: UUID) async throws -> [CustodyEntry] {
         let rows = try await connection.query(
             """
             SELECT e.seq, e.at, u.name, e.event::text, e.holder::text FROM custody_events e
@@ -155,12 +154,12 @@ public enum DocumentStore {
         return entries
     }
 
-    public static func list(agency: UUID, filter: DocumentFilter, limit: Int, on connection: PostgresConnection, logger: Logger) async throws
+    public func list(filter: DocumentFilter, limit: Int) async throws
         -> [DocumentRecord]
     {
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns) FROM documents d
+            SELECT \(unescaped: Self.columns) FROM documents d
             LEFT JOIN cases c ON c.agency_id = d.agency_id AND c.case_id = d.case_id
             WHERE d.agency_id = \(agency)
               AND (\(filter.companyID)::uuid IS NULL OR d.company_id = \(filter.companyID)::uuid)
@@ -178,34 +177,34 @@ public enum DocumentStore {
             LIMIT \(limit)
             """, logger: logger)
         var records: [DocumentRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(try record(row)) }
+        for try await row in rows.decode(Row.self) { records.append(try Self.record(row)) }
         return records
     }
 
     /// What an applicant's checklist can count: their own documents and their employer's
     /// company-level documents.
-    public static func held(applicant: UUID, company: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+    public func held(applicant: UUID, company: UUID) async throws
         -> [HeldDocument]
     {
         var held: [HeldDocument] = []
         for row in try await connection.run(HeldStatement(bindings: .init(agency, applicant, company)), logger: logger) {
             let (type, form, kind, location) = try row.decode((String, String, String?, String?).self)
             guard let form = DocumentForm(rawValue: form) else { continue }
-            held.append(HeldDocument(documentType: type, form: form, holder: try holder(kind: kind, locationCode: location)))
+            held.append(HeldDocument(documentType: type, form: form, holder: try Self.holder(kind: kind, locationCode: location)))
         }
         return held
     }
 
     /// For one case, if closed or withdrawn, how many originals are still out or at the agency
     /// (original documents held by the agency or an authority: an index lookup by case).
-    public static func originalsOut(case caseID: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    public func originalsOut(case caseID: UUID) async throws -> Int {
         let rows = try await connection.run(OriginalsOutStatement(bindings: .init(agency, caseID)), logger: logger)
         return try rows.first?.decode(Int.self) ?? 0
     }
 
     /// `originalsOut(case:)` for several cases at once (a page of a list): counts by case,
     /// only for those with any.
-    public static func originalsOut(cases: [UUID], agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID: Int] {
+    public func originalsOut(cases: [UUID]) async throws -> [UUID: Int] {
         guard !cases.isEmpty else { return [:] }
         var counts: [UUID: Int] = [:]
         for row in try await connection.run(OriginalsOutOfCasesStatement(bindings: .init(agency, cases)), logger: logger) {

@@ -13,7 +13,10 @@ public struct LocationRecord: Sendable, Hashable {
     public var documentCount: Int
 }
 
-public enum LocationStore {
+public struct LocationStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     static let select = """
         SELECT l.location_id, l.parent_id, l.kind, l.code, l.name,
                (SELECT count(*)::int FROM documents d WHERE d.agency_id = l.agency_id AND d.location_id = l.location_id)
@@ -25,33 +28,31 @@ public enum LocationStore {
         LocationRecord(id: r.0, parentID: r.1, kind: LocationKind(rawValue: r.2) ?? .box, code: r.3, name: r.4, documentCount: r.5)
     }
 
-    public static func add(
-        code: String, name: String, kind: LocationKind, parentID: UUID?, agency: UUID, on connection: PostgresConnection, logger: Logger
-    ) async throws -> LocationRecord {
+    public func add(code: String, name: String, kind: LocationKind, parentID: UUID?) async throws -> LocationRecord {
         try await connection.query(
             """
             INSERT INTO storage_locations (agency_id, parent_id, kind, code, name)
             VALUES (\(agency), \(parentID), \(kind.rawValue), \(code), \(name))
             """, logger: logger)
-        return try await get(code: code, agency: agency, on: connection, logger: logger)
+        return try await get(code: code)
     }
 
-    public static func get(code: String, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LocationRecord {
-        let rows = try await connection.query("\(unescaped: select) WHERE l.agency_id = \(agency) AND l.code = \(code)", logger: logger)
-        for try await row in rows.decode(Row.self) { return record(row) }
+    public func get(code: String) async throws -> LocationRecord {
+        let rows = try await connection.query("\(unescaped: Self.select) WHERE l.agency_id = \(agency) AND l.code = \(code)", logger: logger)
+        for try await row in rows.decode(Row.self) { return Self.record(row) }
         throw StorageError.notFound(entity: "location")
     }
 
     /// Every location of the agency, by code.
-    public static func all(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [LocationRecord] {
-        let rows = try await connection.query("\(unescaped: select) WHERE l.agency_id = \(agency) ORDER BY l.code", logger: logger)
+    public func all() async throws -> [LocationRecord] {
+        let rows = try await connection.query("\(unescaped: Self.select) WHERE l.agency_id = \(agency) ORDER BY l.code", logger: logger)
         var records: [LocationRecord] = []
-        for try await row in rows.decode(Row.self) { records.append(record(row)) }
+        for try await row in rows.decode(Row.self) { records.append(Self.record(row)) }
         return records
     }
 
     /// The location and everything below it.
-    public static func subtree(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
+    public func subtree(_ id: UUID) async throws -> [UUID] {
         let rows = try await connection.query(
             """
             WITH RECURSIVE tree AS (
@@ -69,7 +70,7 @@ public enum LocationStore {
 
     /// Deletes an empty location. One that holds documents or sub-locations is
     /// `.stillReferenced` (the foreign keys refuse it).
-    public static func delete(_ id: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func delete(_ id: UUID) async throws {
         try await connection.query("DELETE FROM storage_locations WHERE agency_id = \(agency) AND location_id = \(id)", logger: logger)
     }
 }

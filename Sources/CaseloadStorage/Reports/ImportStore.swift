@@ -2,8 +2,11 @@ import Foundation
 import PostgresNIO
 
 /// Staged import rows, sealed at rest, keyed by their row number in the file.
-public enum ImportStore {
-    public static func begin(kind: String, agency: UUID, user: UUID, on connection: PostgresConnection, logger: Logger) async throws -> UUID {
+public struct ImportStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
+    public func begin(kind: String, user: UUID) async throws -> UUID {
         let rows = try await connection.query(
             "INSERT INTO imports (agency_id, kind, user_id) VALUES (\(agency), \(kind), \(user)) RETURNING import_id", logger: logger)
         for try await id in rows.decode(UUID.self) { return id }
@@ -12,7 +15,7 @@ public enum ImportStore {
 
     /// Whether the import (this agency's; `not_found` otherwise) is still open: not committed,
     /// dry-run or refused.
-    public static func isOpen(_ id: UUID, agency: UUID, forUpdate: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+    public func isOpen(_ id: UUID, forUpdate: Bool = false) async throws -> Bool {
         let rows = try await connection.query(
             "SELECT committed_at IS NULL FROM imports WHERE agency_id = \(agency) AND import_id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
             logger: logger)
@@ -22,7 +25,7 @@ public enum ImportStore {
 
     /// Stages rows (a row number staged again replaces the earlier one), in one statement:
     /// the rows go in as arrays unnested by PostgreSQL, so a batch is one round trip.
-    public static func stage(_ rows: [(row: Int, fields: [String: String])], importID: UUID, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger)
+    public func stage(_ rows: [(row: Int, fields: [String: String])], importID: UUID, cipher: PIICipher)
         async throws
     {
         let encoder = JSONEncoder()
@@ -55,7 +58,7 @@ public enum ImportStore {
     }
 
     /// Every staged row, in row order.
-    public static func rows(importID: UUID, agency: UUID, cipher: PIICipher, on connection: PostgresConnection, logger: Logger) async throws
+    public func rows(importID: UUID, cipher: PIICipher) async throws
         -> [(row: Int, fields: [String: String])]
     {
         let rows = try await connection.query(
@@ -70,7 +73,7 @@ public enum ImportStore {
     }
 
     /// Marks the import committed and drops its staged rows.
-    public static func finish(importID: UUID, agency: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    public func finish(importID: UUID) async throws {
         try await connection.query("DELETE FROM import_rows WHERE agency_id = \(agency) AND import_id = \(importID)", logger: logger)
         try await connection.query("UPDATE imports SET committed_at = now() WHERE agency_id = \(agency) AND import_id = \(importID)", logger: logger)
     }

@@ -14,9 +14,12 @@ public struct ReportDocument: Sendable {
 
 /// The aggregate and batch queries reports need: counts per stage, per company and per
 /// consultant, and the per-case details of one page of cases at a time.
-public enum ReportStore {
+public struct ReportStore: AgencyStore {
+    public let tx: AgencyTransaction
+    public init(tx: AgencyTransaction) { self.tx = tx }
+
     /// Cases matching `filter`, per (kind, stage), with how many of them are late at `now`.
-    public static func stageCounts(agency: UUID, filter: CaseFilter, now: Date, on connection: PostgresConnection, logger: Logger) async throws
+    public func stageCounts(filter: CaseFilter, now: Date) async throws
         -> [(kind: String, stage: String, count: Int, late: Int)]
     {
         let rows = try await connection.query(
@@ -38,7 +41,7 @@ public enum ReportStore {
     }
 
     /// Overdue deadlines and originals held or out, for a company, a consultant's companies, or the agency.
-    public static func totals(agency: UUID, companyID: UUID?, consultantID: UUID?, today: CalendarDate, on connection: PostgresConnection, logger: Logger)
+    public func totals(companyID: UUID?, consultantID: UUID?, today: CalendarDate)
         async throws -> (overdueDeadlines: Int, originalsAtAgency: Int, originalsOut: Int)
     {
         let rows = try await connection.query(
@@ -65,7 +68,7 @@ public enum ReportStore {
     /// What is next for each case: its earliest pending (waiting, open or missed) date; on a
     /// tie, the rule that comes first in `ruleOrder`, then the lower id, so every page size
     /// gives the same answer.
-    public static func nextDeadlines(cases: [UUID], ruleOrder: [String], agency: UUID, on connection: PostgresConnection, logger: Logger)
+    public func nextDeadlines(cases: [UUID], ruleOrder: [String])
         async throws -> [UUID: (due: String, title: String, explanation: String, kind: DeadlineKind, state: DeadlineState)]
     {
         guard !cases.isEmpty else { return [:] }
@@ -83,7 +86,7 @@ public enum ReportStore {
     }
 
     /// Applicants' profiles by id.
-    public static func profiles(applicants: [UUID], agency: UUID, on connection: PostgresConnection, logger: Logger) async throws
+    public func profiles(applicants: [UUID]) async throws
         -> [UUID: ApplicantProfile]
     {
         guard !applicants.isEmpty else { return [:] }
@@ -97,7 +100,7 @@ public enum ReportStore {
     }
 
     /// Documents of these applicants and the company-level documents of these companies.
-    public static func documents(applicants: [UUID], companies: [UUID], agency: UUID, on connection: PostgresConnection, logger: Logger)
+    public func documents(applicants: [UUID], companies: [UUID])
         async throws -> [ReportDocument]
     {
         guard !applicants.isEmpty || !companies.isEmpty else { return [] }
@@ -118,7 +121,7 @@ public enum ReportStore {
 
     /// Per company (or per consultant): open cases, late at `now`, overdue deadlines on its day
     /// in Shanghai, originals held and out.
-    public static func overview(byConsultant: Bool, agency: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws
+    public func overview(byConsultant: Bool, now: Date) async throws
         -> [(name: String, openCases: Int, late: Int, overdue: Int, originalsAtAgency: Int, originalsOut: Int)]
     {
         let today = CalendarDate(shanghai: now)
@@ -163,7 +166,7 @@ public enum ReportStore {
         return out.map { (name: $0.0, openCases: $0.1, late: $0.2, overdue: $0.3, originalsAtAgency: $0.4, originalsOut: $0.5) }
     }
 
-    public static func agencyName(agency: UUID, on connection: PostgresConnection, logger: Logger) async throws -> String {
+    public func agencyName() async throws -> String {
         for try await name in try await connection.query("SELECT name FROM agencies WHERE agency_id = \(agency)", logger: logger).decode(String.self) {
             return name
         }
