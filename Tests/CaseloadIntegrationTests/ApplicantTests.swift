@@ -24,10 +24,15 @@ struct ApplicantTests {
 
             let other = try await client.call("company.create", ["name": "新东家", "org_code": .string(orgCode(12))])
             let moved = try await client.call(
-                "applicant.update", ["id": f.applicantID, "version": 1, "company_id": other["id"]!, "phone": .null, "dispatched": true])
+                "applicant.update",
+                ["id": f.applicantID, "version": 1, "company_id": other["id"]!, "phone": .null, "dispatched": true, "education_level": .null])
             #expect(moved["company_id"] == other["id"])
+            // Null clears, a value sets, absent keeps.
             #expect(moved["phone"] == .null)
+            #expect(moved["education_level"] == .null)
             #expect(moved["dispatched"] == true)
+            #expect(moved["name"] == a["name"])
+            #expect(moved["social_insurance_months"] == a["social_insurance_months"])
             #expect(moved["version"] == 2)
             let employments = try await server.database.admin { connection in
                 try await connection.query(

@@ -58,23 +58,60 @@ enum ApplicantMethods {
         return .object(object)
     }
 
-    /// `base` with the profile fields present in `params` applied: absent keeps, null clears.
-    static func profile(from params: JSONValue, over base: ApplicantProfile = ApplicantProfile()) throws -> ApplicantProfile {
-        var object = try WireJSON.value(of: base).objectValue ?? [:]
-        for name in ApplicantProfile.fieldNames {
-            guard let v = params[name] else { continue }
-            object[name] = v.isNull ? nil : v
-        }
-        let profile = try WireJSON.convert(.object(object), to: ApplicantProfile.self)
-        try profile.validate()
-        return profile
-    }
-
     static func duplicateError(_ error: any Error) -> any Error {
         guard case StorageError.duplicate(let constraint) = error, constraint.contains("id_number") else { return error }
         return RPCError(
             .conflict, "Conflict: this person is already an applicant of your agency; to record a new employer, update their company_id",
             data: ["errors": [["field": "id_number", "rule": "unique", "message": "already an applicant"]]])
+    }
+
+    /// `applicant.create`: the employer, the identity, and the profile fields given.
+    struct CreateParams: Decodable, Sendable {
+        var companyID: UUID
+        var name: String
+        var idNumber: String
+        var phone: String?
+        var profile: ProfilePatch
+
+        enum CodingKeys: String, CodingKey {
+            case name, phone
+            case companyID = "company_id", idNumber = "id_number"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            companyID = try c.decode(UUID.self, forKey: .companyID)
+            name = try c.decode(String.self, forKey: .name)
+            idNumber = try c.decode(String.self, forKey: .idNumber)
+            phone = try c.decodeIfPresent(String.self, forKey: .phone)
+            profile = try ProfilePatch(from: decoder)
+        }
+    }
+
+    /// `applicant.update`: the applicant, the version read, and each field absent (kept),
+    /// null (cleared, where the schema allows) or new.
+    struct UpdateParams: Decodable, Sendable {
+        var id: UUID
+        var version: Int
+        var companyID: UUID?
+        var name: String?
+        var phone: Patch<String>
+        var profile: ProfilePatch
+
+        enum CodingKeys: String, CodingKey {
+            case id, version, name, phone
+            case companyID = "company_id"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decode(UUID.self, forKey: .id)
+            version = try c.decode(Int.self, forKey: .version)
+            companyID = try c.decodeIfPresent(UUID.self, forKey: .companyID)
+            name = try c.decodeIfPresent(String.self, forKey: .name)
+            phone = try c.decode(Patch<String>.self, forKey: .phone)
+            profile = try ProfilePatch(from: decoder)
+        }
     }
 
     struct ListParams: Decodable, Sendable {
@@ -104,12 +141,10 @@ enum ApplicantMethods {
                 result: applicantSchema,
                 errors: [.validationFailed, .conflict, .notFound],
                 mutates: true
-            ) { (params: JSONValue, context) -> JSONValue in
-                let identity = try ApplicantIdentity.validate(
-                    name: params["name"]?.stringValue, idNumber: params["id_number"]?.stringValue, phone: params["phone"]?.stringValue,
-                    today: context.today)
-                let profile = try profile(from: params)
-                let companyID = try params.uuid("company_id")
+            ) { (params: CreateParams, context) -> JSONValue in
+                let identity = try ApplicantIdentity.validate(name: params.name, idNumber: params.idNumber, phone: params.phone, today: context.today)
+                let profile = try params.profile.applied()
+                let companyID = params.companyID
                 do {
                     let record = try await context.withAgency { tx in
                         _ = try await tx.companies.get(companyID)
@@ -198,19 +233,23 @@ enum ApplicantMethods {
                 result: applicantSchema,
                 errors: [.notFound, .validationFailed, .conflict],
                 mutates: true
-            ) { (params: JSONValue, context) -> JSONValue in
-                let id = try params.uuid("id")
-                let version = Int(params["version"]?.intValue ?? 0)
-                let phone: MobileNumber?? = try params["phone"].map { raw in try raw.stringValue.map { try MobileNumber.parse($0, field: "phone") } }
+            ) { (params: UpdateParams, context) -> JSONValue in
+                // nil: keep the stored number; .some(nil): remove it.
+                let phone: MobileNumber?? = switch params.phone {
+                case .absent: nil
+                case .null: .some(nil)
+                case .value(let raw): .some(try MobileNumber.parse(raw, field: "phone"))
+                }
                 let record = try await context.withAgency { tx in
-                    let current = try await tx.applicants.get(id, forUpdate: true)
-                    let companyID = params["company_id"]?.stringValue.flatMap(UUID.init(uuidString:)) ?? current.companyID
+                    let current = try await tx.applicants.get(params.id, forUpdate: true)
+                    let companyID = params.companyID ?? current.companyID
                     if companyID != current.companyID {
                         _ = try await tx.companies.get(companyID)
                     }
-                    let name = params["name"]?.stringValue.map { String($0.trimmingCharacters(in: .whitespaces)) } ?? current.name
+                    let name = params.name.map { String($0.trimmingCharacters(in: .whitespaces)) } ?? current.name
                     let updated = try await tx.applicants.update(
-                        current, name: name, phone: phone, companyID: companyID, profile: try profile(from: params, over: current.profile), expectedVersion: version, cipher: context.services.cipher)
+                        current, name: name, phone: phone, companyID: companyID, profile: try params.profile.applied(over: current.profile),
+                        expectedVersion: params.version, cipher: context.services.cipher)
                     if updated.profile.permitExpiryDate != current.profile.permitExpiryDate || updated.companyID != current.companyID {
                         try await DeadlineDerivation.deriveForApplicant(updated, calendar: try await tx.calendar.calendar(), today: tx.today, reason: "permit expiry changed", user: tx.principal.userID, in: tx.storage)
                     }

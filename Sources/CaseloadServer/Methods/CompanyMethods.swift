@@ -66,25 +66,6 @@ enum CompanyMethods {
             data: ["errors": [["field": .string(field), "rule": "unique", "message": "already used by another company"]]])
     }
 
-    /// The company fields present in `params`, applied over `base`. Absent keeps; null clears.
-    static func input(from params: JSONValue, over base: CompanyInput = CompanyInput()) -> CompanyInput {
-        var input = base
-        func apply(_ key: String, _ path: WritableKeyPath<CompanyInput, String?>) {
-            guard let v = params[key] else { return }
-            input[keyPath: path] = v.stringValue
-        }
-        apply("name", \.name)
-        apply("credit_code", \.creditCode)
-        apply("credit_code_override", \.creditCodeOverride)
-        apply("org_code", \.orgCode)
-        apply("org_code_override", \.orgCodeOverride)
-        apply("district", \.district)
-        apply("hr_name", \.hrName)
-        apply("hr_phone", \.hrPhone)
-        apply("talent_center_status", \.talentCenterStatus)
-        return input
-    }
-
     static func input(from record: CompanyRecord) -> CompanyInput {
         CompanyInput(
             name: record.name, creditCode: record.creditCode, creditCodeOverride: record.creditCodeOverride, orgCode: record.orgCode,
@@ -101,8 +82,8 @@ enum CompanyMethods {
                 result: companySchema,
                 errors: [.validationFailed, .conflict],
                 mutates: true, roles: Role.managers
-            ) { (params: JSONValue, context) -> JSONValue in
-                let fields = try CompanyFields.validate(input(from: params))
+            ) { (params: CreateParams, context) -> JSONValue in
+                let fields = try CompanyFields.validate(params.input)
                 do {
                     let record = try await context.withAgency { tx in
                         try await tx.companies.create(fields, cipher: context.services.cipher)
@@ -160,20 +141,17 @@ enum CompanyMethods {
                 result: companySchema,
                 errors: [.notFound, .validationFailed, .conflict],
                 mutates: true
-            ) { (params: JSONValue, context) -> JSONValue in
-                guard let id = params["id"]?.stringValue.flatMap(UUID.init(uuidString:)), let version = params["version"]?.intValue else {
-                    throw RPCError.invalidParams([("id", "required", "is required")])
-                }
+            ) { (params: UpdateParams, context) -> JSONValue in
                 do {
                     let record = try await context.withAgency { tx in
-                        let current = try await tx.companies.get(id, forUpdate: true)
-                        guard current.version == Int(version) else { throw StorageError.versionConflict(current: current.version) }
-                        let fields = try CompanyFields.validate(input(from: params, over: input(from: current)))
+                        let current = try await tx.companies.get(params.id, forUpdate: true)
+                        guard current.version == params.version else { throw StorageError.versionConflict(current: current.version) }
+                        let fields = try CompanyFields.validate(params.applied(over: input(from: current)))
                         if let from = TalentCenterStatus(rawValue: current.talentCenterStatus) {
                             try TalentCenterStatus.validateTransition(from: from, to: fields.talentCenterStatus)
                         }
                         return try await tx.companies.update(
-                            id, expectedVersion: Int(version), to: fields, phoneChanged: params["hr_phone"] != nil, cipher: context.services.cipher)
+                            params.id, expectedVersion: params.version, to: fields, phoneChanged: params.hrPhone.isPresent, cipher: context.services.cipher)
                     }
                     return value(record)
                 } catch {
@@ -181,6 +159,48 @@ enum CompanyMethods {
                 }
             },
         ]
+    }
+
+    /// `company.create`: a name and the fields given (absent and null both mean none).
+    struct CreateParams: Decodable, Sendable {
+        var name: String
+        var creditCode, creditCodeOverride, orgCode, orgCodeOverride, district, hrName, hrPhone, talentCenterStatus: String?
+
+        var input: CompanyInput {
+            CompanyInput(
+                name: name, creditCode: creditCode, creditCodeOverride: creditCodeOverride, orgCode: orgCode, orgCodeOverride: orgCodeOverride,
+                district: district, hrName: hrName, hrPhone: hrPhone, talentCenterStatus: talentCenterStatus)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, district
+            case creditCode = "credit_code", creditCodeOverride = "credit_code_override", orgCode = "org_code", orgCodeOverride = "org_code_override"
+            case hrName = "hr_name", hrPhone = "hr_phone", talentCenterStatus = "talent_center_status"
+        }
+    }
+
+    /// `company.update`: the company, the version read, and each field absent (kept), null
+    /// (cleared) or new.
+    struct UpdateParams: Decodable, Sendable {
+        var id: UUID
+        var version: Int
+        var name, creditCode, creditCodeOverride, orgCode, orgCodeOverride, district, hrName, hrPhone, talentCenterStatus: Patch<String>
+
+        /// The company's fields with this change applied.
+        func applied(over current: CompanyInput) -> CompanyInput {
+            CompanyInput(
+                name: name.applied(to: current.name), creditCode: creditCode.applied(to: current.creditCode),
+                creditCodeOverride: creditCodeOverride.applied(to: current.creditCodeOverride), orgCode: orgCode.applied(to: current.orgCode),
+                orgCodeOverride: orgCodeOverride.applied(to: current.orgCodeOverride), district: district.applied(to: current.district),
+                hrName: hrName.applied(to: current.hrName), hrPhone: hrPhone.applied(to: current.hrPhone),
+                talentCenterStatus: talentCenterStatus.applied(to: current.talentCenterStatus))
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, version, name, district
+            case creditCode = "credit_code", creditCodeOverride = "credit_code_override", orgCode = "org_code", orgCodeOverride = "org_code_override"
+            case hrName = "hr_name", hrPhone = "hr_phone", talentCenterStatus = "talent_center_status"
+        }
     }
 
     struct ListParams: Decodable, Sendable {
