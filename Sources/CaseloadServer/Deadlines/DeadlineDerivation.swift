@@ -41,7 +41,7 @@ enum DeadlineDerivation {
             try await tx.deadlines.upsert(
                 DerivedDeadline(
                     rule: rule, computed: rule.compute(baseDate: base, calendar: calendar), caseID: c.id, applicantID: c.applicantID,
-                    companyID: c.companyID, settlement: rule.settlement(for: facts)), today: today, reason: reason, user: user
+                    companyID: c.companyID, settlement: rule.settlement(for: facts)), existing: existing[rule.id], today: today, reason: reason, user: user
             )
         }
         if c.state.status.isTerminal {
@@ -89,8 +89,9 @@ enum DeadlineDerivation {
         guard let expiry = a.profile.permitExpiryDate else { return }
         let approved = try await tx.cases.renewalApproved(
             applicant: a.id, since: expiry.adding(days: -Discharge.renewalLeadDays), kind: Discharge.renewalKind, stages: Discharge.renewalApprovedStages)
+        let existing = try await tx.deadlines.derived(caseID: nil, applicantID: a.id)
         for derived in applicantDeadlines(a, calendar: calendar, renewalApproved: approved) {
-            try await tx.deadlines.upsert(derived, today: today, reason: reason, user: user)
+            try await tx.deadlines.upsert(derived, existing: existing[derived.rule.id], today: today, reason: reason, user: user)
         }
     }
 
@@ -115,7 +116,8 @@ enum DeadlineDerivation {
             guard computed.dueDate != d.dueDate || computed.explanation != d.explanation || computed.provisional != d.provisional else { continue }
             if computed.dueDate != d.dueDate { moved += 1 }
             try await tx.deadlines.upsert(
-                DerivedDeadline(rule: rule, computed: computed, caseID: d.caseID, applicantID: d.applicantID, companyID: d.companyID), today: today, reason: reason, user: user)
+                DerivedDeadline(rule: rule, computed: computed, caseID: d.caseID, applicantID: d.applicantID, companyID: d.companyID), existing: d,
+                today: today, reason: reason, user: user)
         }
         return moved
     }

@@ -148,11 +148,8 @@ public struct CaseStore: AgencyStore {
                 bindings: .init(
                     state.stage, state.status.rawValue, try Self.json(state), enteredNewStage, dueInDays, closed, agency, id, expectedVersion, now)),
             logger: logger)
-        guard rows.count == 1 else {
-            let current = try await get(id)
-            throw StorageError.versionConflict(current: current.version)
-        }
-        return try await get(id)
+        for row in rows { return try Self.record(row.decode(Row.self)) }
+        throw StorageError.versionConflict(current: try await get(id).version)
     }
 
     /// Appends to the case's history. Callers hold the case row locked (`get(forUpdate:)`),
@@ -164,15 +161,20 @@ public struct CaseStore: AgencyStore {
             AppendHistoryStatement(bindings: .init(agency, caseID, user, action, from, to, data, reason, overrides)), logger: logger)
     }
 
+    /// The update and the saved case as `get` reads it, in one round trip; no row: the
+    /// version moved on.
     struct SaveStatement: PreparedQuery {
         static let sql = """
-            UPDATE cases SET stage = $1, status = $2, state = $3::jsonb,
-                stage_entered_at = CASE WHEN $4 THEN $10 ELSE stage_entered_at END,
-                stage_due_at = CASE WHEN $4 THEN $10 + make_interval(days => $5::int) ELSE stage_due_at END,
-                closed_at = CASE WHEN $6 THEN coalesce(closed_at, $10) ELSE NULL END,
-                version = version + 1
-            WHERE agency_id = $7 AND case_id = $8 AND version = $9
-            RETURNING case_id
+            WITH c AS (
+                UPDATE cases SET stage = $1, status = $2, state = $3::jsonb,
+                    stage_entered_at = CASE WHEN $4 THEN $10 ELSE stage_entered_at END,
+                    stage_due_at = CASE WHEN $4 THEN $10 + make_interval(days => $5::int) ELSE stage_due_at END,
+                    closed_at = CASE WHEN $6 THEN coalesce(closed_at, $10) ELSE NULL END,
+                    version = version + 1
+                WHERE agency_id = $7 AND case_id = $8 AND version = $9
+                RETURNING *
+            )
+            SELECT \(columns) FROM c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id
             """
         static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .bool, .int8, .bool, .uuid, .uuid, .int8, .timestamptz]
         var bindings: PostgresBindings

@@ -103,17 +103,14 @@ public struct DeadlineStore: AgencyStore {
     /// state — the settlement's when an event ended it, else what the clock gives on `today`.
     /// A deadline already final (done, waived, satisfied, cancelled) is left alone, unless it
     /// is an applicant's permit date and the permit changed: then it is the new permit's.
+    ///
+    /// `existing` is the rule's deadline as `derived` or `derivedPending` read and locked it in
+    /// this transaction (nil: it has none), so settling a case's dates reads them once, not
+    /// once per rule; a date that does not change costs no statement at all.
     @discardableResult
-    public func upsert(_ d: DerivedDeadline, today: CalendarDate, reason: String, user: UUID?) async throws -> DeadlineRecord {
-        // Prepared, so one statement per kind of deadline: each matches its partial unique index
-        // (a generic plan of one statement with both shapes OR-ed could use neither).
-        let existingRows = if let caseID = d.caseID {
-            try await connection.run(CaseRuleStatement(bindings: .init(agency, caseID, d.rule.id)), logger: logger)
-        } else {
-            try await connection.run(ApplicantRuleStatement(bindings: .init(agency, d.applicantID, d.rule.id)), logger: logger)
-        }
-        var existing: DeadlineRecord?
-        for row in existingRows { existing = try Self.record(row.decode(Row.self)) }
+    public func upsert(_ d: DerivedDeadline, existing: DeadlineRecord?, today: CalendarDate, reason: String, user: UUID?) async throws
+        -> DeadlineRecord
+    {
         let c = d.computed
         let target = d.state(today: today)
         guard let existing else {
@@ -125,37 +122,33 @@ public struct DeadlineStore: AgencyStore {
                 VALUES (\(agency), \(d.rule.id), \(d.caseID), \(d.applicantID), \(d.companyID), \(title), \(c.baseDate.iso)::date,
                         \(c.dueDate.iso)::date, \(c.provisional), \(d.rule.isExpectation), \(d.rule.kind.rawValue), \(c.explanation),
                         \(target.rawValue), \(d.settlement?.reason))
-                RETURNING deadline_id
+                RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
-            let id = try await Self.returnedID(rows)
-            try await appendHistory(id, action: "created", oldDue: nil, newDue: c.dueDate, reason: reason, user: user)
+            let created = try await Self.returned(rows)
+            try await appendHistory(created.id, action: "created", oldDue: nil, newDue: c.dueDate, reason: reason, user: user)
             if target != .open, target != .waiting {
                 try await appendHistory(
-                    id, action: target.rawValue, oldDue: nil, newDue: nil, reason: d.settlement?.reason ?? "its date had passed", user: user)
+                    created.id, action: target.rawValue, oldDue: nil, newDue: nil, reason: d.settlement?.reason ?? "its date had passed", user: user)
             }
-            return try await get(id)
+            return created
         }
         // A final date stays final — except an applicant's permit date whose permit changed:
         // that is the next permit's date, pending again (`newCycle`).
         let newCycle = !existing.state.isPending && d.caseID == nil && existing.baseDate != c.baseDate
         guard existing.state.isPending || newCycle else { return existing }
-        if existing.companyID != d.companyID {
-            // A transfer: the deadline follows the applicant to the new employer.
-            try await connection.query(
-                "UPDATE deadlines SET company_id = \(d.companyID), updated_at = now() WHERE agency_id = \(agency) AND deadline_id = \(existing.id)",
-                logger: logger)
-        }
         let moved = existing.dueDate != c.dueDate || existing.explanation != c.explanation || existing.provisional != c.provisional
-        guard moved || existing.state != target || existing.kind != d.rule.kind else {
-            return try await get(existing.id)
-        }
-        try await connection.query(
+        // A transfer moves the deadline with the applicant to the new employer.
+        let transferred = existing.companyID != d.companyID
+        guard moved || transferred || existing.state != target || existing.kind != d.rule.kind else { return existing }
+        let rows = try await connection.query(
             """
             UPDATE deadlines SET base_date = \(c.baseDate.iso)::date, due_date = \(c.dueDate.iso)::date, provisional = \(c.provisional),
                 explanation = \(c.explanation), kind = \(d.rule.kind.rawValue), is_expectation = \(d.rule.isExpectation),
-                state = \(target.rawValue), reason = coalesce(\(d.settlement?.reason), reason), updated_at = now()
+                state = \(target.rawValue), reason = coalesce(\(d.settlement?.reason), reason), company_id = \(d.companyID), updated_at = now()
             WHERE agency_id = \(agency) AND deadline_id = \(existing.id)
+            RETURNING \(unescaped: Self.columns)
             """, logger: logger)
+        let updated = try await Self.returned(rows)
         if existing.dueDate != c.dueDate {
             try await appendHistory(
                 existing.id, action: "recomputed", oldDue: existing.dueDate, newDue: c.dueDate, reason: reason, user: user)
@@ -167,7 +160,13 @@ public struct DeadlineStore: AgencyStore {
             try await appendHistory(
                 existing.id, action: Self.action(entering: target, from: existing.state), oldDue: nil, newDue: nil, reason: why, user: user)
         }
-        return try await get(existing.id)
+        return updated
+    }
+
+    /// The row an `INSERT`/`UPDATE … RETURNING` gave back (a row comes back or the statement throws).
+    private static func returned(_ rows: PostgresRowSequence) async throws -> DeadlineRecord {
+        for try await row in rows.decode(Row.self) { return try record(row) }
+        throw StorageError.forbidden
     }
 
     /// The id an `INSERT … RETURNING` gave back (a row comes back or the statement throws).
@@ -399,25 +398,5 @@ public struct DeadlineStore: AgencyStore {
             if let rule = r.ruleID { records[rule] = r }
         }
         return records
-    }
-
-    struct CaseRuleStatement: PreparedQuery {
-        static let sql = """
-            SELECT \(columns) FROM deadlines
-            WHERE agency_id = $1 AND case_id = $2 AND rule_id = $3 AND case_id IS NOT NULL AND rule_id IS NOT NULL
-            FOR UPDATE
-            """
-        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .text]
-        var bindings: PostgresBindings
-    }
-
-    struct ApplicantRuleStatement: PreparedQuery {
-        static let sql = """
-            SELECT \(columns) FROM deadlines
-            WHERE agency_id = $1 AND applicant_id = $2 AND rule_id = $3 AND case_id IS NULL AND rule_id IS NOT NULL
-            FOR UPDATE
-            """
-        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .text]
-        var bindings: PostgresBindings
     }
 }
