@@ -89,10 +89,11 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        // The Swift CLI lives with the other clients and depends only on the protocol and client libraries.
+        // The Swift CLI lives with the other clients and depends on the pure domain (dates, the calendar), the protocol and the client library: never on storage or the server.
         .target(
             name: "CaseloadCLI",
             dependencies: [
+                "CaseloadCore",
                 "CaseloadProtocol",
                 "CaseloadClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -55,11 +55,18 @@ public final class ListWorkload: Workload, @unchecked Sendable {
 /// stage data: each slot owns one case at a time (so versions never conflict), advances it
 /// until the step before closing, then takes the next case from the shared pool.
 public final class AdvanceWorkload: Workload, @unchecked Sendable {
-    /// The next stage of a points_renewal case that needs no data and passes every rule.
-    public static let renewalChain = [
-        "information_updated": "submitted", "submitted": "online_review", "online_review": "approved",
-        "approved": "notice_printed", "accepted": "approved",
-    ]
+    /// The next stage of a points_renewal case that needs no data and passes every rule, read
+    /// from the kind's own table (CaseloadCore): a transition with no rules into a stage that
+    /// requires no field, short of closing (the case stays in the pool).
+    public static let renewalChain: [String: String] = {
+        let kind = CaseKinds.pointsRenewal
+        var chain: [String: String] = [:]
+        for t in kind.transitions where t.rules.isEmpty && chain[t.from] == nil {
+            guard let target = kind.stage(t.to), !target.isTerminal, !target.fields.contains(where: \.required) else { continue }
+            chain[t.from] = t.to
+        }
+        return chain
+    }()
     /// Cases still to advance; shared by every connection of one run (they share one event loop).
     final class Pool: @unchecked Sendable {
         var cases: [BenchCase]
@@ -71,7 +78,7 @@ public final class AdvanceWorkload: Workload, @unchecked Sendable {
     var inFlight: [Int: String] = [:]
 
     public static func eligible(_ cases: [BenchCase]) -> [BenchCase] {
-        cases.filter { $0.kind == "points_renewal" && $0.status == "active" && renewalChain[$0.stage] != nil }
+        cases.filter { $0.kind == CaseKinds.pointsRenewal.id && $0.status == "active" && renewalChain[$0.stage] != nil }
     }
     init(pool: Pool) { self.pool = pool }
     public static func makeShared(cases: [BenchCase]) -> @Sendable () -> AdvanceWorkload {

@@ -64,4 +64,13 @@ import Testing
         workload.completed(slot: 0, ok: false)
         #expect(workload.next(slot: 0) == nil)
     }
+
+    @Test func renewalChainIsReadFromTheKindsTable() {
+        // Every rule-free step into a stage that needs no data, closing excluded; the paper
+        // path's entry (online_review → paper_materials) needs every document, so it is not one.
+        #expect(AdvanceWorkload.renewalChain == [
+            "information_updated": "submitted", "submitted": "online_review", "online_review": "approved",
+            "approved": "notice_printed", "paper_materials": "accepted", "accepted": "approved",
+        ])
+    }
 }

@@ -188,4 +188,9 @@ public enum Weekday: Int, CaseIterable, Hashable, Sendable, Codable {
     /// Saturday or Sunday. Not the same as "not a working day": China moves working days
     /// around public holidays (调休), so working-day arithmetic needs a holiday calendar too.
     public var isWeekend: Bool { self == .saturday || self == .sunday }
+
+    /// How a date's weekday is written after it: `周六 Sat`.
+    public var label: String {
+        ["周一 Mon", "周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri", "周六 Sat", "周日 Sun"][rawValue - 1]
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaseloadCore
 import CaseloadProtocol
 import Foundation
 
@@ -34,7 +35,7 @@ struct CalendarCommand: AsyncParsableCommand {
             Output.table(
                 ["日期 DATE", "星期 DAY", "类型 KIND", "名称 NAME", "来源 SOURCE"],
                 (result["days"]?.arrayValue ?? []).map { d in
-                    [t(d["date"]), d["date"]?.stringValue.flatMap(CivilDay.weekday) ?? "", Labels.named(d["kind"], Labels.dayKind), t(d["name"]),
+                    [t(d["date"]), d["date"]?.stringValue.flatMap(CalendarDate.init(iso:))?.weekday.label ?? "", Labels.named(d["kind"], Labels.dayKind), t(d["name"]),
                      Labels.named(d["source"], Labels.calendarSource)]
                 })
             let years = (result["known_years"]?.arrayValue ?? []).map(t)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaseloadClient
+import CaseloadCore
 import CaseloadProtocol
 import Foundation
 
@@ -268,11 +269,11 @@ struct ExpiringCommand: ClientCommand {
         let applicants = try await options.withClient { try await $0.call("applicant.expiring", .object(params))["applicants"] ?? [] }
         if options.json { return Output.json(applicants) }
         let t = Output.text
-        let today = CivilDay.today()
+        let today = CalendarDate(shanghai: Date())
         Output.table(
             ["ID", "姓名 NAME", "身份证 ID NUMBER", "居住证到期 EXPIRY", "剩余天数 DAYS LEFT"],
             (applicants.arrayValue ?? []).map { a in
-                let left = a["permit_expiry_date"]?.stringValue.flatMap(CivilDay.number).map { String($0 - today) } ?? "-"
+                let left = a["permit_expiry_date"]?.stringValue.flatMap(CalendarDate.init(iso:)).map { String(today.days(to: $0)) } ?? "-"
                 return [t(a["id"]), t(a["name"]), t(a["id_number"]), Labels.day(a["permit_expiry_date"]), left]
             })
     }

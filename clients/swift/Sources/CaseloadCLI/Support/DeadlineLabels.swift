@@ -1,3 +1,4 @@
+import CaseloadCore
 import CaseloadProtocol
 import Foundation
 
@@ -29,8 +30,8 @@ extension Labels {
     /// A protocol date with its weekday: `2026-10-10 周六 Sat`; anything else as it came.
     static func day(_ value: JSONValue?) -> String {
         guard let raw = value?.stringValue else { return Output.text(value) }
-        guard let weekday = CivilDay.weekday(raw) else { return raw }
-        return "\(raw) \(weekday)"
+        guard let date = CalendarDate(iso: raw) else { return raw }
+        return "\(raw) \(date.weekday.label)"
     }
 }
 
