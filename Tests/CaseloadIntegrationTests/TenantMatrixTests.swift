@@ -54,7 +54,7 @@ struct TenantMatrixTests {
         case .string(let rules):
             if let first = rules.enumValues?.first { return .string(first) }
             switch rules.format {
-            case .uuid?: return .string(UUID().uuidString)
+            case .uuid?, .uuidOrPrefix?: return .string(UUID().uuidString)
             case .date?: return "2026-12-01"
             case .dateTime?: return "2026-12-01T00:00:00Z"
             case nil: return .string(String(repeating: "x", count: max(rules.minLength ?? 1, 1)))

@@ -61,6 +61,11 @@ public struct SchemaGenerator: Sendable {
             if let values, !values.isEmpty { return .string(random.pick(values)) }
             switch format {
             case "uuid": return .string(uuid(name: name, path: path, mode: mode, &call, &random))
+            case "uuid-or-prefix":
+                // Now and then only its first characters, as a list prints them (of another
+                // agency's ids too: a prefix must resolve within the caller's own).
+                let id = uuid(name: name, path: path, mode: mode, &call, &random)
+                return .string(random.chance(1, in: 4) ? String(id.prefix(6 + random.below(8))) : id)
             case "date":
                 if mode == .plausible { return .string(today.adding(days: random.below(800) - 500).iso) }
                 return .string(random.chance(1, in: 2) ? random.pick(EdgeValues.extremeDates) : random.pick(dates))
@@ -141,7 +146,7 @@ public struct SchemaGenerator: Sendable {
             }
             if let minLength, minLength > 0 { options.append(EdgeValues.repeated("x", characters: minLength - 1)) }
             switch format {
-            case "uuid": options += EdgeValues.malformedUUIDs
+            case "uuid", "uuid-or-prefix": options += EdgeValues.malformedUUIDs
             case "date": options += EdgeValues.malformedDates
             case "date-time": options += EdgeValues.malformedDateTimes
             default: break

@@ -66,8 +66,11 @@ public struct RPCMethod: Sendable {
         } else {
             keysRead = { raw in try JSONTreeDecoder().keysRead(by: P.self, decoding: raw) }
         }
+        // A param that takes an id prefix may name no record at all (`IDPrefixes`).
+        let namesRecords = params.contains { $0.prefixTarget != nil }
+        let errors = namesRecords && !errors.contains(.notFound) ? errors + [.notFound] : errors
         return RPCMethod(
-            name: name, summary: summary, params: params, result: result, errors: errors, access: access,
+            name: name, summary: summary, params: params.map(\.acceptingIDPrefix), result: result, errors: errors, access: access,
             mutates: mutates, changesSession: changesSession, readOnly: readOnly && !mutates && access == .authenticated,
             roles: roles ?? (mutates ? Role.writers : Role.staff), scope: access == .anyone ? .agency : scope,
             minimumDeadlineSeconds: minimumDeadlineSeconds, idempotent: idempotent ?? mutates,

@@ -11,7 +11,7 @@ extension Schema {
         case .string(let rules):
             if let first = rules.enumValues?.first { return .string(first) }
             switch rules.format {
-            case .uuid?: return "00000000-0000-0000-0000-000000000000"
+            case .uuid?, .uuidOrPrefix?: return "00000000-0000-0000-0000-000000000000"
             case .date?: return .string(today.iso)
             case .dateTime?: return .string("\(today.iso)T00:00:00Z")
             case nil: return .string(String(repeating: "x", count: max(rules.minLength ?? 1, 1)))

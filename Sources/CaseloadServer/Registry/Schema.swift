@@ -29,6 +29,17 @@ public indirect enum Schema: Sendable {
     public static func date(_ window: DateWindow? = nil) -> Schema {
         .string(StringRules(format: .date, dateWindow: window))
     }
+
+    /// A uuid string (or nullable one) that takes an id prefix too; any other schema as it is.
+    var acceptingIDPrefix: Schema {
+        switch self {
+        case .string(var rules) where rules.format == .uuid:
+            rules.format = .uuidOrPrefix
+            return .string(rules)
+        case .nullable(let inner): return .nullable(inner.acceptingIDPrefix)
+        default: return self
+        }
+    }
 }
 
 public struct StringRules: Sendable {
@@ -51,6 +62,9 @@ public struct StringRules: Sendable {
 /// String formats the validator checks (JSON Schema `format` names).
 public enum StringFormat: String, Sendable {
     case uuid
+    /// A uuid, or its first characters as lists print them (`IDPrefix`): the server replaces
+    /// a prefix with the one id it names before the handler runs. Params only.
+    case uuidOrPrefix = "uuid-or-prefix"
     case date
     case dateTime = "date-time"
 }
@@ -72,6 +86,22 @@ public struct Property: Sendable {
         self.required = required
         self.description = description
         self.entity = entity ?? Self.entityNamed[name]
+    }
+
+    /// What the param's id names, when a prefix of it may be given: its entity, or a user.
+    public var prefixTarget: AccessStore.Named? {
+        entity.map(AccessStore.Named.init) ?? (Self.userIDNames.contains(name) ? .user : nil)
+    }
+
+    static let userIDNames: Set<String> = ["consultant_id", "user_id"]
+
+    /// This param as a method's params declare it: a uuid of a record a prefix may name takes
+    /// the prefix too (`uuid-or-prefix`).
+    var acceptingIDPrefix: Property {
+        guard prefixTarget != nil else { return self }
+        var copy = self
+        copy.schema = schema.acceptingIDPrefix
+        return copy
     }
 
     static let entityNamed: [String: AccessStore.Entity] = [
@@ -261,6 +291,7 @@ extension Schema {
     static func wellFormed(_ s: String, _ format: StringFormat) -> Bool {
         switch format {
         case .uuid: UUID(uuidString: s) != nil
+        case .uuidOrPrefix: IDPrefix(s) != nil
         case .date: CalendarDate(iso: s) != nil
         case .dateTime: ISO8601DateFormatter().date(from: s) != nil
         }
@@ -312,6 +343,8 @@ extension Schema {
         switch format {
         case .uuid:
             return UUID(uuidString: s) == nil ? [("format", "must be a uuid")] : []
+        case .uuidOrPrefix:
+            return IDPrefix(s) == nil ? [("format", "must be " + IDPrefix.accepted)] : []
         case .dateTime:
             guard let instant = ISO8601DateFormatter().date(from: s) else { return [("format", "must be a date-time")] }
             // The same years as dates (far-off instants overflow the database driver's encoding).
