@@ -49,13 +49,18 @@ struct CLIDeadlineTests {
 
         let list = try await s.ok(["deadline", "list", "--case", caseID])
         #expect(list.stdout.hasPrefix("ID"))
-        for header in ["到期 DUE", "剩余 LEFT", "事项 WHAT", "申请人/案件", "状态 STATE"] { #expect(list.stdout.contains(header)) }
-        let row = try #require(Self.rows(list.stdout).first { $0.hasPrefix(id) })
+        for header in ["到期 DUE", "剩余 LEFT", "事项 WHAT", "申请人 APPLICANT", "单位 COMPANY", "案件 CASE", "状态 STATE"] {
+            #expect(list.stdout.contains(header))
+        }
+        // Ids as short as the other commands take them back.
+        let row = try #require(Self.rows(list.stdout).first { $0.hasPrefix(id.prefix(8) + " ") })
         #expect(row.contains("2026-10-10 周六 Sat"))
         #expect(row.contains("可新办账户"))
-        let shortApplicant = try #require(f.applicantID.stringValue?.split(separator: "-").first)
-        let shortCase = try #require(caseID.split(separator: "-").first)
-        #expect(row.contains("\(shortApplicant) / \(shortCase)"))
+        // People, not ids: the applicant, the company, the case's kind and stage.
+        #expect(row.contains("张伟"))
+        #expect(row.contains("测试公司3101"))
+        #expect(row.contains("积分新办 居住证"))
+        #expect(try await s.ok(["deadline", "explain", String(id.prefix(8))]).stdout.contains("可新办账户"))
         let left = try #require(deadline["working_days_left"]?.intValue)
         #expect(row.contains("  \(left)  "))
         // An earliest date: open since its day came, never missed or overdue.
@@ -176,7 +181,7 @@ struct CLIDeadlineTests {
         let overdueRows = Self.rows(overdue.stdout)
         #expect(overdueRows.count == 2)
         #expect(overdueRows.allSatisfy { $0.contains("逾期 overdue") })
-        #expect(overdueRows.last?.hasPrefix(reminderID) == true)
+        #expect(overdueRows.last?.hasPrefix(reminderID.prefix(8)) == true)
         #expect(overdueRows.last?.contains("  \(reminder["working_days_left"]?.intValue ?? 0)  ") == true)
         #expect((reminder["working_days_left"]?.intValue ?? 0) < 0)
 
@@ -189,8 +194,8 @@ struct CLIDeadlineTests {
         #expect(headings == ["单位 COMPANY \(shortA)  测试公司3103  (1)", "单位 COMPANY \(shortB)  测试公司3104  (1)"])
         let first = try #require(lines.firstIndex(of: headings[0]))
         let second = try #require(lines.firstIndex(of: headings[1]))
-        #expect(lines[first + 3].hasPrefix(opens["id"]?.stringValue ?? "?"))
-        #expect(lines[second + 3].hasPrefix(reminderID))
+        #expect(lines[first + 3].hasPrefix(opens["id"]?.stringValue?.prefix(8) ?? "?"))
+        #expect(lines[second + 3].hasPrefix(reminderID.prefix(8)))
         #expect(lines[first + 1] == lines[second + 1] && lines[first + 1].hasPrefix("ID"))
         let groupedJSON = try await s.json(["deadline", "list", "--by-company"])
         #expect(groupedJSON.arrayValue?.map { $0["company_id"] } == [a.companyID, b.companyID])

@@ -75,6 +75,12 @@ struct WatchTests {
                 #expect(event["kind"] == "case_changed")
                 #expect(event["company_id"] == f.companyID)
                 #expect(!WireJSON.string(event).contains(f.idNumber))
+                // A line names people: whose case, which company, the stage, and who made the change.
+                #expect(event["applicant_name"] == "张伟")
+                #expect(event["company_short_name"] == "测试公司801")
+                #expect(event["case_kind"] == "points_new")
+                #expect(event["case_stage_name_zh"] == "居住证")
+                #expect(event["by"] == "owner")
                 // Give the stranger's instance the same time to (wrongly) deliver.
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(stranger.all("watch.event").isEmpty)

@@ -12,6 +12,12 @@ enum DeadlineMethods {
         .required("case_id", .nullable(.string(format: .uuid)), "The case, for a case deadline"),
         .required("applicant_id", .string(format: .uuid), "Whose"),
         .required("company_id", .string(format: .uuid), "The employer"),
+        .required("applicant_name", .string, "Whose, by name"),
+        .required("company_short_name", .string, "The employer's name as lists show it"),
+        .required("case_kind", .nullable(.string(enum: CaseKinds.all.map(\.id))), "The case's kind, for a case deadline"),
+        .required("case_stage", .nullable(.string), "The stage the case is in now"),
+        .required("case_stage_name_zh", .nullable(.string), "That stage in Chinese"),
+        .required("case_stage_name_en", .nullable(.string), "That stage in English"),
         .required("base_date", .nullable(.string(format: .date)), "The event it counts from"),
         .required("due_date", .string(format: .date), "When it is due"),
         .required("provisional", .boolean, "Counted into a year the calendar does not know yet: fix when the notice comes out"),
@@ -26,8 +32,23 @@ enum DeadlineMethods {
         .currentVersion("deadline.done and deadline.waive"),
     ])
 
-    static func value(_ d: DeadlineRecord, today: CalendarDate, calendar: ChineseCalendar) -> JSONValue {
+    /// Deadlines as the wire shows them, with the names a line needs (one lookup for all).
+    static func values(_ records: [DeadlineRecord], today: CalendarDate, calendar: ChineseCalendar, in tx: Transaction) async throws -> [JSONValue] {
+        let names = try await tx.names.of(
+            applicants: Set(records.map(\.applicantID)), companies: Set(records.map(\.companyID)), cases: Set(records.compactMap(\.caseID)))
+        return records.map { value($0, today: today, calendar: calendar, names: names) }
+    }
+
+    static func value(_ d: DeadlineRecord, today: CalendarDate, calendar: ChineseCalendar, in tx: Transaction) async throws -> JSONValue {
+        let names = try await tx.names.of(applicants: [d.applicantID], companies: [d.companyID], cases: Set([d.caseID].compactMap { $0 }))
+        return value(d, today: today, calendar: calendar, names: names)
+    }
+
+    static func value(_ d: DeadlineRecord, today: CalendarDate, calendar: ChineseCalendar, names: NameStore.Names) -> JSONValue {
         func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
+        func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        let caseName = d.caseID.flatMap { names.cases[$0] }
+        let stage = caseName.flatMap { CaseKinds.kind($0.kind)?.stage($0.stage) }
         let overdue = d.kind.canBeMissed && (d.state == .open || d.state == .missed) && d.dueDate < today
         let (from, to) = d.dueDate >= today ? (today, d.dueDate) : (d.dueDate, today)
         let days = calendar.workingDays(from: from, to: to)
@@ -35,6 +56,10 @@ enum DeadlineMethods {
         return [
             "id": id(d.id), "rule": d.ruleID.map(JSONValue.string) ?? .null, "title": .string(d.title), "case_id": id(d.caseID),
             "applicant_id": id(d.applicantID), "company_id": id(d.companyID),
+            "applicant_name": .string(names.applicants[d.applicantID] ?? ""),
+            "company_short_name": .string(names.companies[d.companyID].map(CompanyName.short) ?? ""),
+            "case_kind": text(caseName?.kind), "case_stage": text(caseName?.stage),
+            "case_stage_name_zh": text(stage?.chineseName ?? caseName?.stage), "case_stage_name_en": text(stage?.englishName ?? caseName?.stage),
             "base_date": d.baseDate.map { .string($0.iso) } ?? .null, "due_date": .string(d.dueDate.iso),
             "provisional": .bool(d.provisional), "kind": .string(d.kind.rawValue), "is_expectation": .bool(d.kind == .expectation),
             "explanation": .string(d.explanation), "state": .string(d.state.rawValue), "reason": d.reason.map(JSONValue.string) ?? .null,
@@ -110,7 +135,7 @@ enum DeadlineMethods {
                 try await tx.deadlines.setState(id, to: state, from: current.state, reason: reason, user: tx.principal.userID)
             }
             let calendar = try await tx.calendar.calendar()
-            return value(try await tx.deadlines.get(id), today: today, calendar: calendar)
+            return try await value(try await tx.deadlines.get(id), today: today, calendar: calendar, in: tx)
         }
     }
 
@@ -158,7 +183,7 @@ enum DeadlineMethods {
                         filter.dueOnOrBefore = calendar.adding(workingDays: days, to: today).date
                     }
                     let records = try await tx.deadlines.list(filter: filter, limit: params.limit ?? 200)
-                    return ["deadlines": .array(records.map { value($0, today: today, calendar: calendar) })]
+                    return ["deadlines": .array(try await values(records, today: today, calendar: calendar, in: tx))]
                 }
             },
             .define(
@@ -176,7 +201,7 @@ enum DeadlineMethods {
                     let history = try await tx.deadlines.history(params.id)
                     let calendar = try await tx.calendar.calendar()
                     return [
-                        "deadline": value(d, today: today, calendar: calendar),
+                        "deadline": try await value(d, today: today, calendar: calendar, in: tx),
                         "history": .array(history.map { h in
                             [
                                 "seq": .int(Int64(h.seq)), "at": .string(h.at.iso8601Timestamp), "action": .string(h.action),
@@ -230,7 +255,7 @@ enum DeadlineMethods {
                     }
                     let d = try await tx.deadlines.addManual(
                         title: params.title, due: params.dueDate, explanation: "set by \(tx.principal.userName)" + (params.note.map { ": \($0)" } ?? ""), caseID: caseID, applicantID: applicantID, companyID: companyID, user: tx.principal.userID)
-                    return value(d, today: today, calendar: try await tx.calendar.calendar())
+                    return try await value(d, today: today, calendar: try await tx.calendar.calendar(), in: tx)
                 }
             },
             .define(

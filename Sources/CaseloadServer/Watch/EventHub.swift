@@ -67,8 +67,10 @@ public final class EventHub: Sendable {
         let since = Date()
         for (subscriber, group) in groups {
             switch await visibility(of: event, to: group[0]) {
-            case .visible:
-                for subscription in group { send(method: "watch.event", params: event.params(subscription: subscription.id), to: subscription) }
+            case .visible(let names):
+                for subscription in group {
+                    send(method: "watch.event", params: event.params(subscription: subscription.id, names: names), to: subscription)
+                }
             case .hidden:
                 continue
             case .ended:
@@ -112,7 +114,9 @@ public final class EventHub: Sendable {
 
     /// What a subscriber may know of one event.
     enum Visibility {
-        case visible, hidden
+        /// Visible, with the names its line shows (`WatchEvent.names`).
+        case visible([String: JSONValue])
+        case hidden
         /// The session no longer acts as the user who subscribed.
         case ended
         /// The check failed (the database): the subscriber is told of a gap.
@@ -135,7 +139,11 @@ public final class EventHub: Sendable {
         do {
             return try await database.withAgency(current.agencyID, as: .user(current.userID), method: "watch.deliver") { tx in
                 guard try await subscription.session.verified(current, on: tx.connection, logger: logger) != nil else { return .ended }
-                return try await tx.access.company(of: entity, id) != nil ? .visible : .hidden
+                guard try await tx.access.company(of: entity, id) != nil else { return .hidden }
+                let names = try await tx.names.of(
+                    companies: Set([event.companyID].compactMap { $0 }), cases: Set([event.caseID].compactMap { $0 }),
+                    users: Set([event.userID].compactMap { $0 }))
+                return .visible(event.names(from: names))
             }
         } catch {
             logger.warning("watch event visibility check failed; subscribers get watch.gap", metadata: ["error_type": "\(type(of: error))"])

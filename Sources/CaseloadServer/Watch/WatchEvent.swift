@@ -1,5 +1,6 @@
 import CaseloadCore
 import CaseloadProtocol
+import CaseloadStorage
 import Foundation
 
 /// One change as PostgreSQL announced it (schema/009): kinds and ids only.
@@ -13,19 +14,37 @@ struct WatchEvent: Sendable, Decodable {
     var caseID: UUID?
     var deadlineID: UUID?
     var documentID: UUID?
+    /// Who made the change (nil: the server's own jobs, or a server older than schema/015).
+    var userID: UUID?
 
     enum CodingKeys: String, CodingKey {
         case kind
         case agencyID = "agency_id", companyID = "company_id", caseID = "case_id", deadlineID = "deadline_id", documentID = "document_id"
+        case userID = "user_id"
     }
 
-    /// The notification params a subscriber receives (ids only; details are fetched with the
-    /// subscriber's permissions before it is sent).
-    func params(subscription: UUID) -> [String: JSONValue] {
+    /// The notification params a subscriber receives: the ids, and the names a line shows,
+    /// read with the subscriber's permissions before it is sent (`names`).
+    func params(subscription: UUID, names: [String: JSONValue]) -> [String: JSONValue] {
         func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
-        return [
+        let ids: [String: JSONValue] = [
             "subscription_id": id(subscription), "kind": .string(kind), "company_id": id(companyID), "case_id": id(caseID),
-            "deadline_id": id(deadlineID), "document_id": id(documentID),
+            "deadline_id": id(deadlineID), "document_id": id(documentID), "user_id": id(userID),
+        ]
+        return ids.merging(names) { id, _ in id }
+    }
+
+    /// The names of what the event is about, as `names` found them: the applicant, the
+    /// company (short), the case's kind and stage, and who acted. Null where there is none.
+    func names(from names: NameStore.Names) -> [String: JSONValue] {
+        func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        let caseName = caseID.flatMap { names.cases[$0] }
+        let stage = caseName.flatMap { CaseKinds.kind($0.kind)?.stage($0.stage) }
+        return [
+            "applicant_name": text(caseName?.applicantName), "company_short_name": text(companyID.flatMap { names.companies[$0] }.map(CompanyName.short)),
+            "case_kind": text(caseName?.kind), "case_stage": text(caseName?.stage),
+            "case_stage_name_zh": text(stage?.chineseName), "case_stage_name_en": text(stage?.englishName),
+            "by": text(userID.flatMap { names.users[$0] }),
         ]
     }
 }

@@ -17,6 +17,8 @@ public struct CaseRecord: Sendable, Hashable {
     public var closedAt: Date?
     /// `opened_at` in whole microseconds since 1970, exactly as stored: the list cursor's key.
     public var openedAtMicros: Int64
+    /// The employer's registered name.
+    public var companyName: String
 }
 
 extension CaseRecord {
@@ -77,16 +79,21 @@ public struct CaseStore: AgencyStore {
 
     static let columns = """
         c.case_id, c.applicant_id, a.name, a.id_number_masked, c.company_id, c.state::text, c.stage_entered_at, c.stage_due_at,
-        c.version, c.opened_at, c.closed_at, (extract(epoch FROM c.opened_at) * 1000000)::int8
+        c.version, c.opened_at, c.closed_at, (extract(epoch FROM c.opened_at) * 1000000)::int8, co.name
         """
-    static let from = "cases c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id"
-    typealias Row = (UUID, UUID, String, String, UUID, String, Date, Date?, Int, Date, Date?, Int64)
+    /// The case with its applicant and its company, for their names.
+    static let joins = """
+        JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id
+        JOIN companies co ON co.agency_id = c.agency_id AND co.company_id = c.company_id
+        """
+    static let from = "cases c " + joins
+    typealias Row = (UUID, UUID, String, String, UUID, String, Date, Date?, Int, Date, Date?, Int64, String)
 
     static func record(_ r: Row) throws -> CaseRecord {
         CaseRecord(
             id: r.0, applicantID: r.1, applicantName: r.2, applicantIDMasked: r.3, companyID: r.4,
             state: try CaseState.decodeStored(r.5) ?? JSONDecoder().decode(CaseState.self, from: Data(r.5.utf8)), stageEnteredAt: r.6, stageDueAt: r.7, version: r.8,
-            openedAt: r.9, closedAt: r.10, openedAtMicros: r.11)
+            openedAt: r.9, closedAt: r.10, openedAtMicros: r.11, companyName: r.12)
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {
@@ -174,7 +181,7 @@ public struct CaseStore: AgencyStore {
                 WHERE agency_id = $7 AND case_id = $8 AND version = $9
                 RETURNING *
             )
-            SELECT \(columns) FROM c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id
+            SELECT \(columns) FROM c \(joins)
             """
         static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .bool, .int8, .bool, .uuid, .uuid, .int8, .timestamptz]
         var bindings: PostgresBindings

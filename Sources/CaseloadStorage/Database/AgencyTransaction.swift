@@ -40,6 +40,8 @@ public struct AgencyTransaction: Sendable {
     public var deadlines: DeadlineStore { DeadlineStore(tx: self) }
     /// Documents and their custody ledger.
     public var documents: DocumentStore { DocumentStore(tx: self) }
+    /// The names list lines show for ids, a page at a time.
+    public var names: NameStore { NameStore(tx: self) }
     /// Idempotency keys of writes.
     public var idempotency: IdempotencyStore { IdempotencyStore(tx: self) }
     /// Staged imports.

@@ -153,6 +153,12 @@ def test_full_flow_with_the_cli(caseload_py, caseload_server, token, tmp_path):
     assert all(d["rule"] == "account_opens" for d in deadlines)
     deadline_table = cli("deadline", "list", "--company", company["id"]).stdout
     assert "到期 DUE" in deadline_table and "account" not in deadline_table.splitlines()[0]
+    # Lines name people and print ids short; a short id is taken back.
+    assert "申请人 APPLICANT" in deadline_table and "单位 COMPANY" in deadline_table and "积分新办" in deadline_table
+    assert all(d["applicant_name"] in deadline_table for d in deadlines)
+    short_id = deadlines[0]["id"].split("-", 1)[0]
+    assert any(line.startswith(short_id + " ") for line in deadline_table.splitlines())
+    assert json.loads(cli("case", "show", cases[0]["id"][:8], "--json").stdout)["id"] == cases[0]["id"]
 
     # Report in pages of one case: each chunk written as it arrives, file renamed into place.
     out_csv = tmp_path / "report.csv"

@@ -132,8 +132,16 @@ def day(value: Any) -> str:
 
 
 def short(value: Any) -> str:
-    """The first block of a uuid, enough to tell rows apart in a table."""
+    """The first block of a uuid, enough to tell rows apart in a table (the server takes it
+    back wherever an id is)."""
     return value.split("-", 1)[0] if isinstance(value, str) else text(value)
+
+
+def case_name(kind: Any, stage_zh: Any) -> str:
+    """A case in a line: ``积分新办 受理``; ``-`` for none (an applicant's own date)."""
+    if not isinstance(kind, str):
+        return "-"
+    return " ".join(x for x in [labels("case_kind").get(kind, kind), stage_zh if isinstance(stage_zh, str) else None] if x)
 
 
 def stage(c: Dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import argparse
 from typing import Any, Dict
 
 from ..client import Connection
-from .display import CLIError, PENDING_STATES, day, labels, late, named, print_json, print_record, print_table, short, stage, stage_data, text, when
+from .display import CLIError, PENDING_STATES, case_name, day, labels, late, named, print_json, print_record, print_table, short, stage, stage_data, text, when
 from .session import Session, change, pages, parse_data, put
 
 
@@ -195,10 +195,10 @@ def cmd_case_list(args: argparse.Namespace, s: Session) -> None:
     if s.json:
         return print_json(cases)
     print_table(
-        ["ID", "申请人 APPLICANT", "类型 KIND", "阶段 STAGE", "天数 DAYS", "逾期 LATE", "STATUS"],
+        ["ID", "申请人 APPLICANT", "单位 COMPANY", "类型 KIND", "阶段 STAGE", "天数 DAYS", "逾期 LATE", "STATUS"],
         [
-            [text(c.get("id")), text((c.get("applicant") or {}).get("name")), text(c.get("kind_name")), stage(c),
-             text(c.get("days_in_stage")), late(c), text(c.get("status"))]
+            [short(c.get("id")), text((c.get("applicant") or {}).get("name")), text(c.get("company_short_name")),
+             text(c.get("kind_name")), stage(c), text(c.get("days_in_stage")), late(c), text(c.get("status"))]
             for c in cases
         ],
     )
@@ -261,11 +261,12 @@ def cmd_deadline_list(args: argparse.Namespace, s: Session) -> None:
     for d in deadlines:
         pending = d.get("state") in PENDING_STATES
         rows.append([
-            text(d.get("id")), day(d.get("due_date")), text(d.get("working_days_left")) if pending else "", text(d.get("title")),
-            f"{short(d.get('applicant_id'))} / {short(d.get('case_id'))}", deadline_state(d),
+            short(d.get("id")), day(d.get("due_date")), text(d.get("working_days_left")) if pending else "", text(d.get("title")),
+            text(d.get("applicant_name")), text(d.get("company_short_name")), case_name(d.get("case_kind"), d.get("case_stage_name_zh")),
+            deadline_state(d),
         ])
     if not rows:
         return print("(no deadlines)")
-    print_table(["ID", "到期 DUE", "剩余 LEFT", "事项 WHAT", "申请人/案件 APPLICANT/CASE", "状态 STATE"], rows)
+    print_table(["ID", "到期 DUE", "剩余 LEFT", "事项 WHAT", "申请人 APPLICANT", "单位 COMPANY", "案件 CASE", "状态 STATE"], rows)
     if len(fetched) == (args.limit or 200):
         print("(more: use --limit)")

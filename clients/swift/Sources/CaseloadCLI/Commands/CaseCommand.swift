@@ -98,9 +98,12 @@ struct CaseCommand: AsyncParsableCommand {
             if options.json { return Output.json(.array(cases)) }
             let t = Output.text
             Output.table(
-                ["ID", "申请人 APPLICANT", "类型 KIND", "阶段 STAGE", "天数 DAYS", "逾期 LATE", "STATUS"],
+                ["ID", "申请人 APPLICANT", "单位 COMPANY", "类型 KIND", "阶段 STAGE", "天数 DAYS", "逾期 LATE", "STATUS"],
                 cases.map { c in
-                    [t(c["id"]), t(c["applicant"]?["name"]), t(c["kind_name"]), Labels.stage(c), t(c["days_in_stage"]), Labels.late(c), t(c["status"])]
+                    [
+                        Labels.short(c["id"]), t(c["applicant"]?["name"]), t(c["company_short_name"]), t(c["kind_name"]), Labels.stage(c),
+                        t(c["days_in_stage"]), Labels.late(c), t(c["status"]),
+                    ]
                 })
             if more { print("(more: use --all, or --limit)") }
         }

@@ -59,15 +59,16 @@ struct DeadlineCommand: AsyncParsableCommand {
         json ? Output.json(d) : record(d)
     }
 
-    static let headers = ["ID", "到期 DUE", "剩余 LEFT", "事项 WHAT", "申请人/案件 APPLICANT/CASE", "状态 STATE"]
+    static let headers = ["ID", "到期 DUE", "剩余 LEFT", "事项 WHAT", "申请人 APPLICANT", "单位 COMPANY", "案件 CASE", "状态 STATE"]
 
     /// A deadline as a table row: working days left only while it is still pending.
     static func row(_ d: JSONValue) -> [String] {
         let t = Output.text
         let pending = Labels.isPending(d)
         return [
-            t(d["id"]), Labels.day(d["due_date"]), pending ? t(d["working_days_left"]) : "", t(d["title"]),
-            "\(Labels.short(d["applicant_id"])) / \(Labels.short(d["case_id"]))", Labels.deadlineState(d),
+            Labels.short(d["id"]), Labels.day(d["due_date"]), pending ? t(d["working_days_left"]) : "", t(d["title"]),
+            t(d["applicant_name"]), t(d["company_short_name"]), Labels.caseName(kind: d["case_kind"], stageZh: d["case_stage_name_zh"]),
+            Labels.deadlineState(d),
         ]
     }
 
@@ -132,17 +133,7 @@ struct DeadlineCommand: AsyncParsableCommand {
             params["rule"] = rule.map(JSONValue.string)
             if provisional { params["provisional"] = true }
             params["limit"] = limit.map { .int(Int64($0)) }
-            let grouped = byCompany
-            let (fetched, names) = try await options.withClient { client in
-                let deadlines = try await client.call("deadline.list", .object(params))["deadlines"]?.arrayValue ?? []
-                var names: [String: String] = [:]
-                if grouped {
-                    for id in Set(deadlines.compactMap { $0["company_id"]?.stringValue }) {
-                        names[id] = try? await client.call("company.get", ["id": .string(id)])["name"]?.stringValue
-                    }
-                }
-                return (deadlines, names)
-            }
+            let fetched = try await options.withClient { try await $0.call("deadline.list", .object(params))["deadlines"]?.arrayValue ?? [] }
             // The server lists pending ones for --overdue and --upcoming whatever the state asked.
             let deadlines = state.map { s in fetched.filter { $0["state"]?.stringValue == s } } ?? fetched
             let more = fetched.count == (limit ?? 200)
@@ -159,7 +150,7 @@ struct DeadlineCommand: AsyncParsableCommand {
                 let header = lines.removeFirst(), dashes = lines.removeFirst()
                 for (index, group) in groups.enumerated() {
                     if index > 0 { print() }
-                    let name = names[group.companyID].map { "  \($0)" } ?? ""
+                    let name = group.deadlines.first?["company_short_name"]?.stringValue.map { "  \($0)" } ?? ""
                     print("单位 COMPANY \(Labels.short(.string(group.companyID)))\(name)  (\(group.deadlines.count))")
                     print(header)
                     print(dashes)

@@ -38,9 +38,13 @@ struct WatchCommand: ClientCommand {
         } else if note.method == "watch.gap" {
             line = "\(Date().formatted(.iso8601))  GAP  events may have been missed since \(Output.text(p["since"]))"
         } else {
-            let subject = [("case", p["case_id"]), ("deadline", p["deadline_id"]), ("document", p["document_id"])]
-                .compactMap { name, id in id?.stringValue.map { "\(name) \($0)" } }.joined(separator: "  ")
-            line = "\(Date().formatted(.iso8601))  \(Output.text(p["kind"]))  company \(Output.text(p["company_id"]))  \(subject)"
+            // Who and what by name, then the ids (short, as the other commands take them).
+            let who = [p["applicant_name"]?.stringValue, p["company_short_name"]?.stringValue].compactMap { $0 }.joined(separator: " · ")
+            let what = p["case_kind"]?.stringValue == nil ? "" : Labels.caseName(kind: p["case_kind"], stageZh: p["case_stage_name_zh"])
+            let by = p["by"]?.stringValue.map { "by \($0)" } ?? ""
+            let ids = [("case", p["case_id"]), ("deadline", p["deadline_id"]), ("document", p["document_id"])]
+                .compactMap { name, id in id?.stringValue.map { "\(name) \(Labels.short(.string($0)))" } }.joined(separator: "  ")
+            line = ["\(Date().formatted(.iso8601))", Output.text(p["kind"]), who, what, by, ids].filter { !$0.isEmpty }.joined(separator: "  ")
         }
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }

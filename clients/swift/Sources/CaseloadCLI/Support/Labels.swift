@@ -79,9 +79,17 @@ enum Labels {
         return ([named(e["event"], custodyEvent)] + (details.isEmpty ? [] : [details.joined(separator: ", ")])).joined(separator: " ")
     }
 
-    /// The first block of a uuid, enough to tell rows apart in a table.
+    /// The first block of a uuid, enough to tell rows apart in a table; the server takes it
+    /// back wherever an id is (a prefix of 6 or more characters).
     static func short(_ value: JSONValue?) -> String {
         guard let raw = value?.stringValue else { return Output.text(value) }
         return String(raw.prefix { $0 != "-" })
+    }
+
+    /// A case in a line, by what people call it: `积分新办 受理` (the kind's Chinese name and
+    /// the stage's); `-` for none (an applicant's own date).
+    static func caseName(kind: JSONValue?, stageZh: JSONValue?) -> String {
+        guard let kind = kind?.stringValue else { return "-" }
+        return [ServerLabels.names("case_kind")[kind] ?? kind, stageZh?.stringValue].compactMap { $0 }.joined(separator: " ")
     }
 }
