@@ -118,3 +118,18 @@ import Testing
         expectProblem(kind, containing: "reads a.missing, which that stage does not record")
     }
 }
+
+@Suite struct NextStepTests {
+    @Test("the step to take now toward a stage: the first hop of a shortest path, nil when the stage is not ahead")
+    func nextStep() {
+        let kind = CaseKinds.pointsNew
+        #expect(kind.nextStep(from: "residence_permit", toward: "employer_ready") == "employer_ready")
+        #expect(kind.nextStep(from: "residence_permit", toward: "account") == "employer_ready")
+        #expect(kind.nextStep(from: "employer_ready", toward: "account") == "account")
+        #expect(kind.nextStep(from: "account", toward: "account") == nil)
+        #expect(kind.nextStep(from: "account", toward: "residence_permit") == nil)
+        let renewal = CaseKinds.pointsRenewal
+        #expect(renewal.nextStep(from: "online_review", toward: "accepted") == "paper_materials")
+        #expect(renewal.nextStep(from: "online_review", toward: "closed") == "approved")
+    }
+}

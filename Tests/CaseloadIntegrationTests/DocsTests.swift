@@ -125,11 +125,11 @@ struct VersionedChangesTests {
         #expect(registry["archive.set"]?.params.contains { $0.name == "version" && $0.required } == true)
     }
 
-    @Test("read-only methods are the logged-in ones that change nothing, but for the two that write all the same; discover says which")
+    @Test("read-only methods are the logged-in ones that change nothing, but for the three that write all the same; discover says which")
     func readOnlyMethods() async throws {
         let registry = Application.makeRegistry()
         let methods = registry.order.compactMap { registry[$0] }
-        let writeAllTheSame: Set = ["applicant.reveal", "deadline.list"]
+        let writeAllTheSame: Set = ["applicant.reveal", "deadline.list", "agenda.get"]
         for method in methods {
             let expected = method.access == .authenticated && !method.mutates && !writeAllTheSame.contains(method.name)
             #expect(method.readOnly == expected, "\(method.name)")

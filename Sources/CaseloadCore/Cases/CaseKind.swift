@@ -69,6 +69,27 @@ public struct CaseKind: Sendable, Hashable, Codable {
         return seen
     }
 
+    /// The next stage from `start` on a shortest path to `target` (the step to take now), or
+    /// nil when `target` is not ahead of `start`. Ties go to the transition listed first.
+    public func nextStep(from start: String, toward target: String) -> String? {
+        // Breadth first, remembering each stage's first hop from `start`.
+        var firstHop: [String: String] = [:]
+        var frontier = transitions(from: start).map(\.to)
+        for stage in frontier where firstHop[stage] == nil { firstHop[stage] = stage }
+        while !frontier.isEmpty {
+            if let hop = firstHop[target] { return hop }
+            var next: [String] = []
+            for stage in frontier {
+                for t in transitions(from: stage) where firstHop[t.to] == nil && t.to != start {
+                    firstHop[t.to] = firstHop[stage]
+                    next.append(t.to)
+                }
+            }
+            frontier = next
+        }
+        return firstHop[target]
+    }
+
     /// Stages a case at `current` may be returned (退回) to: those that come before it on some
     /// path from the initial stage, i.e. every stage other than `current` from which `current`
     /// can be reached, in table order.

@@ -47,6 +47,7 @@ public enum LabelCatalogue {
         ("day_kind", DayKind.allCases.map { Label($0.rawValue, $0.chineseName) }),
         ("calendar_source", [Label("builtin", "内置", "built in"), Label("agency", "本机构", "the agency's")]),
         ("role", Role.allCases.map { Label($0.rawValue, $0.chineseName) }),
+        ("agenda_item", AgendaItemKind.allCases.map { Label($0.rawValue, $0.chineseName, $0.englishName) }),
     ]
 
     /// Each case kind's stages, in the kind's order.

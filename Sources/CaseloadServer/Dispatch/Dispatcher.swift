@@ -175,7 +175,8 @@ public struct Dispatcher: Sendable {
                 return try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline, readOnly: method.readOnly) { context, tx in
                     // Checked again with the tx.principal as it is now (a role may have changed).
                     try Authorization.checkRole(of: tx.principal, for: method)
-                    let call = try await IDPrefixes.resolve(try Authorization.confine(call, of: tx.principal, for: method), for: method, in: tx)
+                    // Prefixes first (among what the caller may see), so a consultant's own id given short is theirs.
+                    let call = try Authorization.confine(try await IDPrefixes.resolve(call, for: method, in: tx), of: tx.principal, for: method)
                     try await Authorization.checkEntities(in: call, for: method, in: tx)
                     guard let key = idempotencyKey else { return try await method.invoke(call, context) }
                     return try await Idempotency.run(key: key, method: method, params: call, in: tx) {

@@ -25,6 +25,17 @@ public struct ReminderStore: AgencyStore {
         return count
     }
 
+    /// Of `deadlines`, those the jobs reminded of on `day`.
+    public func reminded(_ deadlines: [UUID], on day: CalendarDate) async throws -> Set<UUID> {
+        guard !deadlines.isEmpty else { return [] }
+        let rows = try await connection.query(
+            "SELECT deadline_id FROM deadline_reminders WHERE agency_id = \(agency) AND day = \(day.iso)::date AND deadline_id = ANY(\(deadlines))",
+            logger: logger)
+        var ids: Set<UUID> = []
+        for try await id in rows.decode(UUID.self) { ids.insert(id) }
+        return ids
+    }
+
     /// Every agency's id, for jobs that visit them all (schema/009's one cross-agency listing).
     public static func agencies(on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
         var ids: [UUID] = []

@@ -160,6 +160,14 @@ def test_full_flow_with_the_cli(caseload_py, caseload_server, token, tmp_path):
     assert any(line.startswith(short_id + " ") for line in deadline_table.splitlines())
     assert json.loads(cli("case", "show", cases[0]["id"][:8], "--json").stdout)["id"] == cases[0]["id"]
 
+    # The agenda: the same server method as `caseload today`, each line with its command.
+    agenda = json.loads(cli("agenda", "--week", "--json").stdout)
+    assert agenda["companies"] and all(g["items"] for g in agenda["companies"])
+    today_text = cli("today").stdout
+    assert today_text.startswith("待办 AGENDA  ")
+    week_text = cli("agenda", "--week").stdout
+    assert "操作 COMMAND" in week_text and "caseload " in week_text
+
     # Report in pages of one case: each chunk written as it arrives, file renamed into place.
     out_csv = tmp_path / "report.csv"
     done = cli("report", "company", company["id"], "--format", "csv", "--out", str(out_csv), "--page-size", "1").stdout

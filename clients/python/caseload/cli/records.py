@@ -270,3 +270,53 @@ def cmd_deadline_list(args: argparse.Namespace, s: Session) -> None:
     print_table(["ID", "到期 DUE", "剩余 LEFT", "事项 WHAT", "申请人 APPLICANT", "单位 COMPANY", "案件 CASE", "状态 STATE"], rows)
     if len(fetched) == (args.limit or 200):
         print("(more: use --limit)")
+
+
+AGENDA_COMMANDS = {
+    "deadline.done": lambda p: f"deadline done {short(p.get('id'))}",
+    "case.advance": lambda p: f"case advance {short(p.get('id'))} --to {text(p.get('to'))}",
+    "document.collect": lambda p: f"doc collect {short(p.get('id'))} --authority {text(p.get('authority'))}",
+    "case.get": lambda p: f"case show {short(p.get('id'))}",
+}
+
+
+def agenda_command(action: Any) -> str:
+    """The command that makes the call an agenda line's ``action`` names."""
+    if not isinstance(action, dict):
+        return ""
+    render = AGENDA_COMMANDS.get(action.get("method"))
+    return f"caseload {render(action.get('params') or {})}" if render else text(action.get("method"))
+
+
+def show_agenda(args: argparse.Namespace, s: Session, days: int) -> None:
+    params: Dict[str, Any] = {"days": days}
+    put(params, "company_id", getattr(args, "company", None))
+    put(params, "consultant_id", getattr(args, "consultant", None))
+    agenda = s.run(lambda c: c.call("agenda.get", params))
+    if s.json:
+        return print_json(agenda)
+    kinds = labels("agenda_item")
+    counts = [f"{kinds.get(k, k)} {k} {n}" for k, n in (agenda.get("counts") or {}).items() if n]
+    span = day(agenda.get("date")) if agenda.get("until") == agenda.get("date") else f"{day(agenda.get('date'))} – {day(agenda.get('until'))}"
+    print(f"待办 AGENDA  {span}  " + (", ".join(counts) if counts else "(nothing to do)"))
+    for group in agenda.get("companies") or []:
+        items = group.get("items") or []
+        print()
+        print(f"单位 COMPANY {text(group.get('company_short_name'))}  ({len(items)})")
+        print_table(
+            ["", "日期 DATE", "天 DAYS", "事项 WHAT", "申请人 APPLICANT", "案件 CASE", "操作 COMMAND"],
+            [
+                [f"{kinds.get(i.get('kind'), i.get('kind'))} {i.get('kind')}" + (" 已提醒" if i.get("reminded_today") else ""),
+                 day(i.get("date")) if i.get("date") else "", text(i.get("days")), text(i.get("title")), text(i.get("applicant_name")),
+                 case_name(i.get("case_kind"), i.get("case_stage_name_zh")), agenda_command(i.get("action"))]
+                for i in items
+            ],
+        )
+
+
+def cmd_today(args: argparse.Namespace, s: Session) -> None:
+    show_agenda(args, s, 0)
+
+
+def cmd_agenda(args: argparse.Namespace, s: Session) -> None:
+    show_agenda(args, s, args.days if args.days is not None else (5 if args.week else 0))

@@ -12,7 +12,7 @@ public struct CaseloadCommand: AsyncParsableCommand {
             Add --json to any command for machine-readable output.
             """,
         subcommands: [
-            Ping.self, Login.self, CompanyCommand.self, ApplicantCommand.self, CaseCommand.self, DocumentCommand.self, LocationCommand.self,
+            Ping.self, Login.self, TodayCommand.self, AgendaCommand.self, CompanyCommand.self, ApplicantCommand.self, CaseCommand.self, DocumentCommand.self, LocationCommand.self,
             ArchiveCommand.self, DeadlineCommand.self, ExpiringCommand.self, CalendarCommand.self, SettingsCommand.self, UserCommand.self,
             ImportCommand.self, ReportCommand.self, CompanyCommand.Assign.self, TokenCommand.self, AuditCommand.self, WatchCommand.self,
         ]
