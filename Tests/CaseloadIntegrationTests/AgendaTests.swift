@@ -92,3 +92,33 @@ struct AgendaTests {
         #expect(week.contains("测试公司702") && week.contains("原件在外") && week.contains("caseload doc collect"))
     }
 }
+
+extension AgendaTests {
+    @Test("a client company's HR user sees their company's dates and what is missing, in the agenda too; another company's stay out of reach")
+    func hrUser() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        let (mine, other, opened, hr) = try await server.withClient(token: agency.token) { owner async throws in
+            let mine = try await Fixture.make(owner, n: 711)
+            let other = try await Fixture.make(owner, n: 712)
+            let opened = try await owner.call("case.open", ["applicant_id": mine.applicantID, "kind": "points_new"])
+            _ = try await owner.call("case.open", ["applicant_id": other.applicantID, "kind": "points_new"])
+            let hr = try await owner.call("user.create", ["name": "王芳 (HR)", "role": "client", "company_id": mine.companyID])
+            return (mine, other, opened, try #require(hr["token"]?.stringValue))
+        }
+        try await server.withClient(token: hr) { client async throws in
+            let deadlines = try await client.call("deadline.list")["deadlines"]?.arrayValue ?? []
+            #expect(!deadlines.isEmpty)
+            #expect(deadlines.allSatisfy { $0["company_id"] == mine.companyID })
+            #expect(deadlines.first?["applicant_name"] == "张伟")
+            let refused = await expectRPCError(.forbidden) { _ = try await client.call("deadline.list", ["company_id": other.companyID]) }
+            #expect(refused != nil)
+            let checklist = try await client.call("case.checklist", ["id": opened["id"]!])
+            #expect((checklist["items"]?.arrayValue ?? []).contains { $0["present"] == false })
+            let agenda = try await client.call("agenda.get", ["days": 5])
+            #expect(agenda["companies"]?.arrayValue?.map { $0["company_id"] } == [mine.companyID])
+        }
+        let text = try await CLICaseTests.Session(server: server, token: hr).ok(["today"]).stdout
+        #expect(text.contains("测试公司711") && !text.contains("测试公司712"))
+    }
+}

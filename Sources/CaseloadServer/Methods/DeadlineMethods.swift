@@ -143,7 +143,7 @@ enum DeadlineMethods {
         [
             .define(
                 "deadline.list",
-                summary: "Deadlines sorted by date: upcoming within N working days, overdue, by company, consultant, case, applicant or rule. The clock is applied first: due dates past their day are marked missed, windows whose day came open.",
+                summary: "Deadlines sorted by date: upcoming within N working days, overdue, by company, consultant, case, applicant or rule (a client company's HR user: their company's). The clock is applied first: due dates past their day are marked missed, windows whose day came open.",
                 params: [
                     .optional("upcoming_working_days", .integer(minimum: 0, maximum: 1000), "Only pending dates (waiting, open) within this many working days from today; missed ones only with include_missed"),
                     .optional("include_missed", .boolean, "With upcoming_working_days: also the missed due dates (default false)"),
@@ -159,7 +159,8 @@ enum DeadlineMethods {
                 ],
                 result: .object([.required("deadlines", .array(deadlineSchema), "By due date")]),
                 // Not read-only: a writer's listing first sweeps (marks missed, opens renewals).
-                readOnly: false
+                // A client company's HR user sees their own company's dates: what they must act on.
+                readOnly: false, roles: Role.everyone
             ) { (params: ListParams, context) -> JSONValue in
                 let today = context.today
                 return try await context.withAgency { tx in
@@ -193,7 +194,7 @@ enum DeadlineMethods {
                     .required("deadline", deadlineSchema, "The deadline"),
                     .required("history", .array(.any), "Every change: seq, at, action, old_due, new_due, reason"),
                 ]),
-                errors: [.notFound]
+                errors: [.notFound], roles: Role.everyone
             ) { (params: IDParams, context) -> JSONValue in
                 let today = context.today
                 return try await context.withAgency { tx in
