@@ -22,7 +22,7 @@ public final class Application: Sendable {
         MethodRegistry([
             SystemMethods.all, LabelMethods.all, AuthMethods.all, CompanyMethods.all, UserMethods.all, ApplicantMethods.all, PointsMethods.all,
             CaseMethods.all, DocumentMethods.all, LocationMethods.all, ArchiveMethods.all, DeadlineMethods.all, CalendarMethods.all,
-            ReportMethods.all, ImportMethods.all, TokenMethods.all, AuditMethods.all, WatchMethods.all, AgendaMethods.all,
+            ReportMethods.all, ImportMethods.all, TokenMethods.all, AuditMethods.all, WatchMethods.all, AgendaMethods.all, BulkMethods.all,
         ])
     }
 

@@ -48,8 +48,13 @@ enum Authorization {
         let role = principal.role
         guard !role.seesAllCompanies else { return }
         var assigned: Set<UUID>?
-        for (name, entity) in method.entityParams {
-            guard let raw = params[name]?.stringValue, let id = UUID(uuidString: raw) else { continue }
+        // A param names one entity, or (a bulk call's list) several.
+        let named = method.entityParams.flatMap { name, entity -> [(String, AccessStore.Entity, String?)] in
+            if case .array(let elements)? = params[name] { return elements.map { (name, entity, $0.stringValue) } }
+            return [(name, entity, params[name]?.stringValue)]
+        }
+        for (name, entity, raw) in named {
+            guard let raw, let id = UUID(uuidString: raw) else { continue }
             guard let company = try await tx.access.company(of: entity, id)
             else { throw StorageError.notFound(entity: entity.rawValue) }
             let allowed: Bool

@@ -12,21 +12,34 @@ enum IDPrefixes {
     /// naming the param, with rule `ambiguous_prefix`.
     static func resolve(_ params: JSONValue, for method: RPCMethod, in tx: Transaction) async throws -> JSONValue {
         guard case .object(var members) = params else { return params }
-        var changed = false
         for property in method.params {
-            guard let named = property.prefixTarget, case .string(let raw)? = members[property.name], UUID(uuidString: raw) == nil,
-                let prefix = IDPrefix(raw)
-            else { continue }
-            let ids = try await tx.access.ids(of: named, startingWith: prefix)
-            guard let id = ids.first else { throw StorageError.notFound(entity: named.rawValue) }
-            guard ids.count == 1 else {
-                throw RPCError.invalidParams([
-                    (property.name, "ambiguous_prefix", "\(prefix) begins the id of more than one \(named.rawValue): give more of its characters")
-                ])
+            guard let named = property.prefixTarget, let value = members[property.name] else { continue }
+            switch value {
+            case .string(let raw):
+                members[property.name] = .string(try await resolve(raw, named, field: property.name, in: tx))
+            case .array(let elements):
+                // A bulk call's list of ids: each element as a single id would be.
+                var resolved: [JSONValue] = []
+                for (index, element) in elements.enumerated() {
+                    guard case .string(let raw) = element else { resolved.append(element); continue }
+                    resolved.append(.string(try await resolve(raw, named, field: "\(property.name)[\(index)]", in: tx)))
+                }
+                members[property.name] = .array(resolved)
+            default:
+                continue
             }
-            members[property.name] = .string(id.uuidString.lowercased())
-            changed = true
         }
-        return changed ? .object(members) : params
+        return .object(members)
+    }
+
+    /// The whole id `raw` names: itself when it is one, else the one id it begins.
+    private static func resolve(_ raw: String, _ named: AccessStore.Named, field: String, in tx: Transaction) async throws -> String {
+        guard UUID(uuidString: raw) == nil, let prefix = IDPrefix(raw) else { return raw }
+        let ids = try await tx.access.ids(of: named, startingWith: prefix)
+        guard let id = ids.first else { throw StorageError.notFound(entity: named.rawValue) }
+        guard ids.count == 1 else {
+            throw RPCError.invalidParams([(field, "ambiguous_prefix", "\(prefix) begins the id of more than one \(named.rawValue): give more of its characters")])
+        }
+        return id.uuidString.lowercased()
     }
 }

@@ -5,6 +5,24 @@ import Foundation
 import PostgresNIO
 
 extension CaseMethods {
+    /// The change `case.advance` makes: to `target`, with its stage's data, the rules checked
+    /// against the case's facts (those named in `override` may fail, recorded with its reason).
+    static func advancing(to target: String, data raw: [String: RawFieldValue], override: Override?, context: RequestContext)
+        -> @Sendable (CaseRecord, CaseKind, Transaction, ChineseCalendar) async throws -> Change
+    {
+        { current, kind, tx, calendar in
+            guard let targetStage = kind.stage(target) else {
+                throw ValidationError(field: "to", rule: "transition", message: "\(kind.displayName) has no stage \"\(target)\"")
+            }
+            let data = try targetStage.parseData(raw)
+            let facts = try await facts(for: current, calendar: calendar, in: tx, context: context)
+            let advance = try CaseMachine.advance(current.state, kind: kind, to: target, data: data, facts: facts, override: override)
+            return Change(
+                state: advance.state, data: .object(data.mapValues(json)),
+                reason: advance.overridden.isEmpty ? nil : override?.reason, overrides: advance.overridden)
+        }
+    }
+
     /// Moving a case along its stages: advance, record, return, withdraw, hold, resume, note. Each goes through `mutate`.
     static var transitions: [RPCMethod] {
         [
@@ -21,22 +39,10 @@ extension CaseMethods {
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict, .forbidden], mutates: true
             ) { (params: AdvanceParams, context) -> JSONValue in
-                let target = params.to
-                let raw = try rawData(params.data)
                 let override = params.override.map { Override(rules: $0.rules, reason: $0.reason) }
                 if override != nil { try requireOverridePermission(try context.principal()) }
-                return try await mutate(context, id: params.id, version: params.version, action: "advance") {
-                    current, kind, tx, calendar in
-                    guard let targetStage = kind.stage(target) else {
-                        throw ValidationError(field: "to", rule: "transition", message: "\(kind.displayName) has no stage \"\(target)\"")
-                    }
-                    let data = try targetStage.parseData(raw)
-                    let facts = try await facts(for: current, calendar: calendar, in: tx, context: context)
-                    let advance = try CaseMachine.advance(current.state, kind: kind, to: target, data: data, facts: facts, override: override)
-                    return Change(
-                        state: advance.state, data: .object(data.mapValues(json)),
-                        reason: advance.overridden.isEmpty ? nil : override?.reason, overrides: advance.overridden)
-                }
+                let change = try advancing(to: params.to, data: rawData(params.data), override: override, context: context)
+                return try await mutate(context, id: params.id, version: params.version, action: "advance", change)
             },
             .define(
                 "case.record",

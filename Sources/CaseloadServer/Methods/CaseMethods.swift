@@ -57,25 +57,35 @@ enum CaseMethods {
         _ change: @Sendable (CaseRecord, CaseKind, Transaction, ChineseCalendar) async throws -> Change
     ) async throws -> JSONValue {
         let record = try await context.withAgency { tx in
-            let current = try await tx.cases.get(id, forUpdate: true)
-            if let version, current.version != version { throw StorageError.versionConflict(current: current.version) }
-            let kind = try kind(current.state.kind)
-            // Read once per change: the rules count with it and the deadlines are derived with it.
-            let calendar = try await tx.calendar.calendar()
-            let result = try await change(current, kind, tx, calendar)
-            let entered = result.state.stage != current.state.stage
-            let due = entered ? try await allowedDays(kind: kind, stage: result.state.stage, in: tx) : nil
-            let saved = try await tx.cases.save(
-                id, state: result.state, expectedVersion: current.version, enteredNewStage: entered, dueInDays: due, now: tx.now)
-            try await tx.cases.appendHistory(
-                caseID: id, action: action, from: current.state.stage, to: result.state.stage, data: WireJSON.string(result.data), reason: result.reason, overrides: result.overrides, user: tx.principal.userID)
-            try await DeadlineDerivation.deriveForCase(saved, calendar: calendar, today: tx.today, reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", user: tx.principal.userID, in: tx.storage)
-            let out = saved.state.status.isTerminal
-                ? try await tx.documents.originalsOut(case: id)
-                : 0
-            return (saved, out)
+            try await mutate(id, version: version, action: action, calendar: try await tx.calendar.calendar(), in: tx, change)
         }
         return value(record.0, originalsOut: record.1, now: context.now)
+    }
+
+    /// One case's change inside the caller's transaction (a bulk call runs several): locks the
+    /// case, runs `change`, saves, writes the history, settles the dates. Returns the saved
+    /// case and, once it has ended, its originals still out. `change` throws before anything is
+    /// written (a refused rule leaves the transaction as it was).
+    static func mutate(
+        _ id: UUID, version: Int?, action: String, calendar: ChineseCalendar, in tx: Transaction,
+        _ change: @Sendable (CaseRecord, CaseKind, Transaction, ChineseCalendar) async throws -> Change
+    ) async throws -> (CaseRecord, Int) {
+        let current = try await tx.cases.get(id, forUpdate: true)
+        if let version, current.version != version { throw StorageError.versionConflict(current: current.version) }
+        let kind = try kind(current.state.kind)
+        let result = try await change(current, kind, tx, calendar)
+        let entered = result.state.stage != current.state.stage
+        let due = entered ? try await allowedDays(kind: kind, stage: result.state.stage, in: tx) : nil
+        let saved = try await tx.cases.save(
+            id, state: result.state, expectedVersion: current.version, enteredNewStage: entered, dueInDays: due, now: tx.now)
+        try await tx.cases.appendHistory(
+            caseID: id, action: action, from: current.state.stage, to: result.state.stage, data: WireJSON.string(result.data),
+            reason: result.reason, overrides: result.overrides, user: tx.principal.userID)
+        try await DeadlineDerivation.deriveForCase(
+            saved, calendar: calendar, today: tx.today, reason: "case \(action): \(current.state.stage) → \(saved.state.stage)",
+            user: tx.principal.userID, in: tx.storage)
+        let out = saved.state.status.isTerminal ? try await tx.documents.originalsOut(case: id) : 0
+        return (saved, out)
     }
 
     static let idVersion: [Property] = [

@@ -37,6 +37,7 @@ public indirect enum Schema: Sendable {
             rules.format = .uuidOrPrefix
             return .string(rules)
         case .nullable(let inner): return .nullable(inner.acceptingIDPrefix)
+        case .array(let items, let maxItems): return .array(items.acceptingIDPrefix, maxItems: maxItems)
         default: return self
         }
     }

@@ -8,7 +8,7 @@ struct CaseCommand: AsyncParsableCommand {
         abstract: "Cases (办件): one applicant's matter moving through the government's stages.",
         discussion: "Commands that change a case take --version; without it the CLI uses the version it reads just before.",
         subcommands: [
-            Open.self, List.self, Show.self, Advance.self, Record.self, Return.self, Withdraw.self, Hold.self, Resume.self, Note.self,
+            Open.self, List.self, Show.self, Advance.self, AdvanceMany.self, Record.self, Return.self, Withdraw.self, Hold.self, Resume.self, Note.self,
             History.self, Overrides.self, Checklist.self, TimeAllowed.self,
         ]
     )

@@ -18,7 +18,7 @@ struct DeadlineCommand: AsyncParsableCommand {
             reached, the originals collected, a renewal approved), cancelled 已取消 (the case withdrawn or closed); \
             by hand: done 已完成, waived 已免除 (with a reason).
             """,
-        subcommands: [List.self, Explain.self, Done.self, Waive.self, Add.self]
+        subcommands: [List.self, Explain.self, Done.self, DoneMany.self, Waive.self, Add.self]
     )
 
     /// One deadline as `key  value` lines, its explanation wrapped below them.

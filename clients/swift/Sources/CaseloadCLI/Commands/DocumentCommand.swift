@@ -69,20 +69,36 @@ struct DocumentCommand: AsyncParsableCommand {
 
     struct Receive: ClientCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record a paper received from the client, optionally stored at a location straight away.",
-            discussion: DocumentCommand.types + "\n\nAn applicant's paper needs --applicant or --case; a company paper --company (or either of those).")
+            abstract: "Record a paper received from the client, optionally stored at a location straight away; or, with --all-missing, every paper a case's checklist misses at once.",
+            discussion: DocumentCommand.types
+                + "\n\nAn applicant's paper needs --applicant or --case; a company paper --company (or either of those)."
+                + "\n--all-missing --case ID receives what the case's checklist misses, each in the form it requires (--type, repeatable, limits it to those); what is held already is not received twice.")
         @OptionGroup var options: ClientOptions
-        @Option(help: "Document type (see below), e.g. graduation_certificate.") var type: String
-        @Option(help: "original 原件, copy 复印件 or sealed_copy 加盖公章复印件.") var form: String
+        @Option(help: "Document type (see below), e.g. graduation_certificate (with --all-missing: repeatable, only these).") var type: [String] = []
+        @Option(help: "original 原件, copy 复印件 or sealed_copy 加盖公章复印件 (with --all-missing: the checklist's).") var form: String?
         @Option(help: "Who handed it over.") var from: String
         @Option(help: "Whose paper: applicant id.") var applicant: String?
         @Option(name: .customLong("case"), help: "The case it is for (its applicant and company are used).") var caseID: String?
         @Option(help: "For a company paper: company id (else taken from the applicant or case).") var company: String?
         @Option(help: "Free text, e.g. 本科毕业证书 复旦大学.") var description: String?
         @Option(help: "Store it at this location code right away.") var location: String?
+        @Flag(help: "Receive every paper the case's checklist misses (needs --case).") var allMissing = false
+
+        func validate() throws {
+            if allMissing {
+                guard caseID != nil else { throw ValidationError("--all-missing needs --case") }
+                guard form == nil, applicant == nil, company == nil, description == nil else {
+                    throw ValidationError("--all-missing takes the forms from the case's checklist: leave out --form, --applicant, --company and --description")
+                }
+            } else {
+                guard type.count == 1 else { throw ValidationError("give one --type (or --all-missing with --case)") }
+                guard form != nil else { throw ValidationError("give --form (original, copy or sealed_copy)") }
+            }
+        }
 
         func execute() async throws {
-            var params: [String: JSONValue] = ["document_type": .string(type), "form": .string(form), "from": .string(from)]
+            if allMissing { return try await receiveMissing() }
+            var params: [String: JSONValue] = ["document_type": .string(type.first ?? ""), "form": .string(form ?? ""), "from": .string(from)]
             params["applicant_id"] = applicant.map(JSONValue.string)
             params["case_id"] = caseID.map(JSONValue.string)
             params["company_id"] = company.map(JSONValue.string)
@@ -90,6 +106,21 @@ struct DocumentCommand: AsyncParsableCommand {
             params["location"] = location.map(JSONValue.string)
             let d = try await options.withClient { try await $0.call("document.receive", .object(params)) }
             DocumentCommand.show(d, json: options.json)
+        }
+
+        func receiveMissing() async throws {
+            var params: [String: JSONValue] = ["case_id": .string(caseID ?? ""), "from": .string(from)]
+            if !type.isEmpty { params["types"] = .array(type.map(JSONValue.string)) }
+            params["location"] = location.map(JSONValue.string)
+            let result = try await options.withClient { try await $0.call("document.receive_missing", .object(params)) }
+            if options.json { return Output.json(result) }
+            let t = Output.text
+            Output.table(
+                ["文件 DOCUMENT", "形式 FORM", "结果 RESULT", "ID"],
+                (result["results"]?.arrayValue ?? []).map { r in
+                    [Labels.named(r["document_type"], ServerLabels.names("document_type")), Labels.named(r["form"], Labels.form), t(r["result"]), Labels.short(r["document_id"])]
+                })
+            print("received \(t(result["received"])); still missing \(t(result["missing"]))")
         }
     }
 

@@ -90,6 +90,6 @@ enum Labels {
     /// the stage's); `-` for none (an applicant's own date).
     static func caseName(kind: JSONValue?, stageZh: JSONValue?) -> String {
         guard let kind = kind?.stringValue else { return "-" }
-        return [ServerLabels.names("case_kind")[kind] ?? kind, stageZh?.stringValue].compactMap { $0 }.joined(separator: " ")
+        return [caseKind[kind] ?? kind, stageZh?.stringValue].compactMap { $0 }.joined(separator: " ")
     }
 }
