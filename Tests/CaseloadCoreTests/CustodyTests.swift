@@ -131,3 +131,26 @@ import Testing
         #expect(Holder(kind: "", locationCode: nil) == nil)
     }
 }
+
+@Suite struct CustodyCorrectionTests {
+    @Test("a mistaken move is reversed by a compensating entry: the paper is where it was, the ledger keeps both; only the latest move, never a correction")
+    func correction() throws {
+        var ledger: [CustodyEvent] = [.received(from: "王芳"), .handedOver(authority: .talentCenter, receiptNumber: "R-1")]
+        let (event, before) = try CustodyMachine.correcting(ledger, reason: "递交记错了")
+        #expect(event == .corrected(reverses: 2, reason: "递交记错了"))
+        #expect(before == .agency(locationCode: nil))
+        ledger.append(event)
+        #expect(try CustodyMachine.current(ledger) == .agency(locationCode: nil))
+        // A correction is not corrected; the move is recorded again instead.
+        #expect(throws: ValidationError.self) { try CustodyMachine.correcting(ledger, reason: "again") }
+        ledger.append(.handedOver(authority: .talentCenter, receiptNumber: "R-2"))
+        #expect(try CustodyMachine.current(ledger) == .talentCenter)
+        #expect(throws: ValidationError.self) { try CustodyMachine.correcting(ledger, reason: " ") }
+        #expect(throws: ValidationError.self) { try CustodyMachine.correcting([], reason: "x") }
+        // A correction that does not follow the entry it names is a broken ledger.
+        #expect(throws: ValidationError.self) { try CustodyMachine.current([.received(from: "a"), .stored(location: "CAB-1"), .corrected(reverses: 1, reason: "x")]) }
+        // The event round-trips through its JSON form.
+        let data = try JSONEncoder().encode(event)
+        #expect(try JSONDecoder().decode(CustodyEvent.self, from: data) == event)
+    }
+}

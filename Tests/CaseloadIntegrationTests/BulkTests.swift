@@ -126,3 +126,35 @@ extension BulkTests {
         #expect(done.contains("done \(open.count)"))
     }
 }
+
+extension BulkTests {
+    @Test("a mistaken custody move is reversed by a compensating entry, over TCP and with caseload doc undo; the trail keeps both")
+    func correction() async throws {
+        let s = try await CLICaseTests.Session.make()
+        let (document, id) = try await s.server.withClient(token: s.token) { client async throws in
+            let f = try await Fixture.make(client, n: 771)
+            let c = try await client.call("case.open", ["applicant_id": f.applicantID, "kind": "points_new"])
+            let d = try await client.call("document.receive", ["case_id": c["id"]!, "document_type": "graduation_certificate", "form": "original", "from": "王芳 (HR)"])
+            let out = try await client.call("document.handover", ["id": d["id"]!, "version": d["version"]!, "authority": "talent_center"])
+            #expect(out["holder"]?["kind"] == "talent_center")
+            let back = try await client.call("document.correct", ["id": d["id"]!, "version": out["version"]!, "reason": "递交记错了"])
+            #expect(back["holder"]?["kind"] == "agency")
+            let trail = try await client.call("document.where", ["id": d["id"]!])["trail"]?.arrayValue ?? []
+            #expect(trail.map { $0["event"]?["event"] } == ["received", "handed_over", "corrected"])
+            #expect(trail.last?["event"]?["reverses"] == 2)
+            // Not a correction of a correction.
+            let again = await expectRPCError(.validationFailed) {
+                _ = try await client.call("document.correct", ["id": d["id"]!, "version": back["version"]!, "reason": "x"])
+            }
+            #expect(again?.fieldRules.map(\.rule) == ["custody"])
+            // Handed over again, then undone through the CLI.
+            let out2 = try await client.call("document.handover", ["id": d["id"]!, "version": back["version"]!, "authority": "talent_center"])
+            return (out2, try #require(d["id"]?.stringValue))
+        }
+        #expect(document["holder"]?["kind"] == "talent_center")
+        let undone = try await s.json(["doc", "undo", String(id.prefix(8)), "--reason", "又记错了"])
+        #expect(undone["holder"]?["kind"] == "agency")
+        let trail = try await s.ok(["doc", "where", String(id.prefix(8))]).stdout
+        #expect(trail.contains("更正") && trail.contains("又记错了"))
+    }
+}

@@ -20,6 +20,10 @@ public enum CustodyEvent: Sendable, Hashable, Codable {
     case collected(authority: Authority)
     /// "returned": given back to the client; `to` received it and `signedBy` signed for it.
     case returned(to: String, signedBy: String)
+    /// "corrected": the ledger's event number `reverses` (1-based, the latest move) was
+    /// recorded by mistake; the paper is where it was before it. The ledger stays
+    /// append-only: the mistake and its correction both remain, with the reason.
+    case corrected(reverses: Int, reason: String)
 
     /// The stable event name, the `event` key of the JSON form.
     public var kind: String {
@@ -31,13 +35,14 @@ public enum CustodyEvent: Sendable, Hashable, Codable {
         case .forwarded: "forwarded"
         case .collected: "collected"
         case .returned: "returned"
+        case .corrected: "corrected"
         }
     }
 
     // MARK: Codable
 
     private enum CodingKeys: String, CodingKey {
-        case event, from, location, authority, to
+        case event, from, location, authority, to, reverses, reason
         case receiptNumber = "receipt_number"
         case signedBy = "signed_by"
     }
@@ -57,6 +62,8 @@ public enum CustodyEvent: Sendable, Hashable, Codable {
         case "collected": self = .collected(authority: try c.decode(Authority.self, forKey: .authority))
         case "returned":
             self = .returned(to: try c.decode(String.self, forKey: .to), signedBy: try c.decode(String.self, forKey: .signedBy))
+        case "corrected":
+            self = .corrected(reverses: try c.decode(Int.self, forKey: .reverses), reason: try c.decode(String.self, forKey: .reason))
         default:
             throw DecodingError.dataCorruptedError(forKey: .event, in: c, debugDescription: "unknown custody event \"\(kind)\"")
         }
@@ -76,6 +83,9 @@ public enum CustodyEvent: Sendable, Hashable, Codable {
         case .returned(let to, let signedBy):
             try c.encode(to, forKey: .to)
             try c.encode(signedBy, forKey: .signedBy)
+        case .corrected(let reverses, let reason):
+            try c.encode(reverses, forKey: .reverses)
+            try c.encode(reason, forKey: .reason)
         }
     }
 }

@@ -71,16 +71,46 @@ public enum CustodyMachine {
                 throw refusal(event, holder, "only a paper the agency holds can be returned to the client")
             }
             return .returned
+
+        case .corrected:
+            // Where a correction leaves the paper depends on the ledger before the mistake.
+            throw ValidationError(field: "event", rule: "custody", message: "a correction is applied to the whole ledger (CustodyMachine.correcting)")
         }
+    }
+
+    /// The holder after correcting the latest move of `ledger` (oldest first): where the paper
+    /// was before it. Only the latest move can be reversed (later ones first: a move made
+    /// after the mistake built on it), and not a correction itself (record the move again).
+    /// Returns the correction event and the holder it leaves.
+    public static func correcting(_ ledger: [CustodyEvent], reason: String) throws(ValidationError) -> (event: CustodyEvent, holder: Holder?) {
+        if reason.trimmingWhitespace.isEmpty { throw ValidationError(field: "reason", rule: "required", message: "say why the move was a mistake") }
+        guard let last = ledger.last else {
+            throw ValidationError(field: "event", rule: "custody", message: "the paper has no move to correct")
+        }
+        if case .corrected = last {
+            throw ValidationError(field: "event", rule: "custody", message: "the latest entry is already a correction; record the move again instead")
+        }
+        let before = try current(Array(ledger.dropLast()))
+        return (.corrected(reverses: ledger.count, reason: reason), before)
     }
 
     /// Folds a ledger from "not received", oldest first. A contradiction anywhere throws the
     /// issue of the first bad event, its message prefixed with the event's 1-based position.
     public static func current(_ events: [CustodyEvent]) throws(ValidationError) -> Holder? {
         var holder: Holder? = nil
+        // Where the paper was after each entry, for corrections (which undo the latest move).
+        var after: [Holder?] = []
         for (index, event) in events.enumerated() {
-            do {
-                holder = try apply(event, to: holder)
+            do throws(ValidationError) {
+                if case .corrected(let reverses, _) = event {
+                    guard reverses == index, index >= 1 else {
+                        throw ValidationError(field: "event", rule: "custody", message: "a correction reverses the entry just before it")
+                    }
+                    holder = index >= 2 ? after[index - 2] : nil
+                } else {
+                    holder = try apply(event, to: holder)
+                }
+                after.append(holder)
             } catch {
                 throw ValidationError(
                     error.issues.map { FieldIssue(field: $0.field, rule: $0.rule, message: "event \(index + 1): \($0.message)") })

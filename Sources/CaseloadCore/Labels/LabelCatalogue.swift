@@ -80,6 +80,6 @@ public enum LabelCatalogue {
     static let custodyEvents = [
         Label("received", "收取", "received"), Label("stored", "入柜", "stored"), Label("moved", "移位", "moved"),
         Label("handed_over", "递交", "handed over"), Label("forwarded", "转交", "forwarded"), Label("collected", "取回", "collected"),
-        Label("returned", "退还", "returned"),
+        Label("returned", "退还", "returned"), Label("corrected", "更正", "corrected"),
     ]
 }

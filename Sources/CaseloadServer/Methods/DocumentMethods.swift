@@ -71,7 +71,12 @@ enum DocumentMethods {
     static func apply(_ event: CustodyEvent, on document: DocumentRecord, in tx: Transaction)
         async throws
     {
-        let holder = try CustodyMachine.apply(event, to: document.holder)
+        try await record(event, leaving: try CustodyMachine.apply(event, to: document.holder), on: document, in: tx)
+    }
+
+    /// Appends `event` to the document's ledger with the holder it leaves, resolving a storage
+    /// location's code; an original's move to or from an authority settles the dates it ends.
+    static func record(_ event: CustodyEvent, leaving holder: Holder, on document: DocumentRecord, in tx: Transaction) async throws {
         var locationID: UUID?
         if case .agency(let code?) = holder {
             do {
@@ -127,6 +132,13 @@ enum DocumentMethods {
     }
 
     /// `document.return`.
+    /// `document.correct`.
+    struct CorrectParams: MoveParams {
+        var id: UUID
+        var version: Int
+        var reason: String
+    }
+
     struct ReturnParams: MoveParams {
         var id: UUID
         var version: Int
@@ -256,6 +268,25 @@ enum DocumentMethods {
                 result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
             ) { (params: ReturnParams, context) -> JSONValue in
                 try await move(context, params, .returned(to: params.to, signedBy: params.signedBy))
+            },
+            .define(
+                "document.correct",
+                summary: "Reverses a paper's latest custody move recorded by mistake, with the reason: a compensating entry (更正) puts the paper back where it was; the ledger keeps both. Not a correction itself, nor the first receipt.",
+                params: moveParams + [.required("reason", .string(maxLength: 500, minLength: 1), "Why the move was a mistake")],
+                result: documentSchema, errors: [.validationFailed, .notFound, .conflict], mutates: true
+            ) { (params: CorrectParams, context) -> JSONValue in
+                let record = try await context.withAgency { tx in
+                    let current = try await tx.documents.get(params.id, forUpdate: true)
+                    guard current.version == params.version else { throw StorageError.versionConflict(current: current.version) }
+                    let ledger = try await tx.documents.trail(params.id).map(\.event)
+                    let (event, before) = try CustodyMachine.correcting(ledger, reason: params.reason)
+                    guard let before else {
+                        throw ValidationError(field: "event", rule: "custody", message: "the first receipt cannot be corrected: record the paper's return instead")
+                    }
+                    try await Self.record(event, leaving: before, on: current, in: tx)
+                    return try await tx.documents.get(params.id)
+                }
+                return value(record)
             },
             .define(
                 "document.where", summary: "Where a paper is now, since when, and its full custody trail.",

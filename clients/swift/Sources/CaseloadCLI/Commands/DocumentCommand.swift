@@ -11,7 +11,7 @@ struct DocumentCommand: AsyncParsableCommand {
             storage locations), handover (to an authority, with the receipt number), forward (one authority to \
             the other), collect (back from an authority), return (to the client, signed for).
             """,
-        subcommands: [Receive.self, Move.self, Handover.self, Forward.self, Collect.self, Return.self, Where.self, List.self],
+        subcommands: [Receive.self, Move.self, Handover.self, Forward.self, Collect.self, Return.self, Correct.self, Where.self, List.self],
         aliases: ["document"]
     )
 
@@ -188,6 +188,20 @@ struct DocumentCommand: AsyncParsableCommand {
 
         func execute() async throws {
             try await DocumentCommand.move("document.return", id: id, version: expected.version, ["to": .string(to), "signed_by": .string(signedBy)], options: options)
+        }
+    }
+
+    struct Correct: ClientCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "undo",
+            abstract: "Reverse a paper's latest move recorded by mistake (更正): a compensating entry puts it back where it was; the ledger keeps both.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Document id.") var id: String
+        @OptionGroup var expected: VersionOption
+        @Option(help: "Why the move was a mistake (kept in the ledger).") var reason: String
+
+        func execute() async throws {
+            try await DocumentCommand.move("document.correct", id: id, version: expected.version, ["reason": .string(reason)], options: options)
         }
     }
 

@@ -74,6 +74,7 @@ enum Labels {
         case "forwarded": details.append("to \(t(e["to"]))")
         case "collected": details.append("from \(t(e["authority"]))")
         case "returned": details.append("to \(t(e["to"])), signed by \(t(e["signed_by"]))")
+        case "corrected": details.append("reverses #\(t(e["reverses"])): \(t(e["reason"]))")
         default: break
         }
         return ([named(e["event"], custodyEvent)] + (details.isEmpty ? [] : [details.joined(separator: ", ")])).joined(separator: " ")
