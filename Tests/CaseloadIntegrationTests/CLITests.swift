@@ -68,6 +68,13 @@ struct CLITests {
         #expect(lines.last?.hasPrefix("  credit_code: ") == true)
         #expect(lines.last?.hasSuffix(" (checksum)") == true)
 
+        // No server there: one plain sentence naming the address and what to check, not NIO's text.
+        let down = try await caseload(["company", "list"], server: server, token: agency.token, extraEnv: ["CASELOAD_ADDR": "127.0.0.1:1"])
+        #expect(down.status == 1)
+        #expect(down.stderr.hasPrefix("caseload: no Caseload server answers at 127.0.0.1:1 (nothing is listening there). Is caseload-server running there"))
+        #expect(down.stderr.split(separator: "\n").count == 1)
+        #expect(!down.stderr.contains("SingleConnectionFailure") && !down.stderr.contains("errno"))
+
         let noToken = try await caseload(["company", "list"], server: server, token: nil)
         #expect(noToken.status == 1)
         #expect(noToken.stderr.contains("no token"))

@@ -29,6 +29,19 @@ from .errors import (
 
 __all__ = ["Connection", "Notify", "ServerNotification", "parse_address", "DEFAULT_ADDRESS"]
 
+
+def connect_failure(error: OSError) -> str:
+    """Why a connection failed, in words a user reads (not the socket's error text)."""
+    if isinstance(error, socket.gaierror):
+        return "the host name does not resolve"
+    if isinstance(error, ConnectionRefusedError):
+        return "nothing is listening there"
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return "no answer in time"
+    if isinstance(error, ConnectionResetError):
+        return "the connection was reset"
+    return (error.strerror or str(error)).lower()
+
 log = logging.getLogger("caseload")
 
 DEFAULT_ADDRESS = "127.0.0.1:7420"
@@ -337,7 +350,7 @@ class Connection:
         try:
             sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except OSError as e:
-            raise ConnectionClosed(f"cannot connect to {self.host}:{self.port}: {e}") from e
+            raise ConnectionClosed(f"cannot connect to {self.host}:{self.port}: {connect_failure(e)}") from e
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)

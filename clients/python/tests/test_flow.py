@@ -114,6 +114,14 @@ def test_full_flow_with_the_cli(caseload_py, caseload_server, token, tmp_path):
     out = cli("ping").stdout
     assert out.startswith(f"pong from {caseload_server.addr} (server ")
 
+    # No server there: one plain sentence, no traceback, no socket error text.
+    import os
+    import subprocess
+    down = subprocess.run(caseload_py + ["ping"], env=dict(os.environ, CASELOAD_ADDR="127.0.0.1:1", CASELOAD_TOKEN=token),
+                          capture_output=True, text=True, timeout=60)
+    assert down.returncode == 1 and "Traceback" not in down.stderr
+    assert down.stderr.startswith("caseload-py: no Caseload server answers at 127.0.0.1:1 (nothing is listening there).")
+
     company = json.loads(cli("company", "add", "--name", "上海浦江软件有限公司", "--credit-code", CREDIT_CODE,
                              "--district", "浦东", "--status", "activated", "--json").stdout)
     assert company["talent_center_status"] == "activated"

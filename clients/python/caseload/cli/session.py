@@ -73,7 +73,10 @@ class Session:
         except ssl.SSLError as e:
             raise CLIError(f"cannot talk to the server at {self.host}:{self.port} over TLS ({e})") from None
         except ConnectionClosed as e:
-            raise CLIError(f"cannot talk to the server at {self.host}:{self.port} ({e}); is caseload-server running?") from None
+            # One plain sentence: what failed and what to check.
+            reason = str(e).split(": ", 1)[-1] if str(e).startswith("cannot connect to ") else "the server closed the connection"
+            raise CLIError(f"no Caseload server answers at {self.host}:{self.port} ({reason}). Is caseload-server running there "
+                           "(and if it uses TLS, did you pass --tls-ca)? The address comes from --addr or CASELOAD_ADDR.") from None
 
 
 def tls_context(args: argparse.Namespace) -> Optional[ssl.SSLContext]:

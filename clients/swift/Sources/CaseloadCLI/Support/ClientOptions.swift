@@ -86,7 +86,9 @@ public struct ClientOptions: ParsableArguments {
         } catch let error as TLSFailure {
             throw CLIError("cannot talk to the server at \(host):\(port) over TLS: \(error)")
         } catch {
-            throw CLIError("cannot talk to the server at \(host):\(port) (\(error)); is caseload-server running?")
+            // One plain sentence: what failed and what to check (not NIO's account of its attempts).
+            let reason = ConnectionFailure.reason(error) ?? "\(type(of: error))"
+            throw CLIError("no Caseload server answers at \(host):\(port) (\(reason)). Is caseload-server running there (and if it uses TLS, did you pass --tls-ca)? The address comes from --addr, CASELOAD_ADDR or `caseload login`.")
         }
     }
 }
