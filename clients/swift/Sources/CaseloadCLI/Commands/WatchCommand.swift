@@ -19,15 +19,46 @@ struct WatchCommand: ClientCommand {
         if let caseID { params["scope"] = "case"; params["id"] = .string(caseID) }
         if !kinds.isEmpty { params["kinds"] = .array(kinds.map(JSONValue.string)) }
         let json = options.json
-        try await options.withClient(onNotification: { note in Self.print(note, json: json) }) { client in
-            _ = try await client.call("watch.subscribe", .object(params))
-            FileHandle.standardError.write(Data("watching; Ctrl-C to stop\n".utf8))
-            // Keep the connection alive (and notice if it goes) while events arrive.
-            while true {
-                try await Task.sleep(for: .seconds(30))
-                _ = try await client.call("system.ping")
+        // A lost server (restarted, or the network) is waited for and the subscription made
+        // again; what happened meanwhile is announced as a gap, never skipped in silence.
+        var lostAt: Date?
+        var delay = 1
+        while true {
+            do {
+                try await options.withClient(onNotification: { note in Self.print(note, json: json) }) { client in
+                    _ = try await client.call("watch.subscribe", .object(params))
+                    if let since = lostAt {
+                        Self.printGap(since: since, json: json)
+                        Self.note("reconnected; watching again")
+                    } else {
+                        Self.note("watching; Ctrl-C to stop")
+                    }
+                    (lostAt, delay) = (nil, 1)
+                    // Keep the connection alive, and notice soon when it goes.
+                    while true {
+                        try await Task.sleep(for: Self.pingInterval)
+                        _ = try await client.call("system.ping")
+                    }
+                }
+            } catch let error as CLIError where error.unreachable {
+                if lostAt == nil {
+                    lostAt = Date()
+                    Self.note("connection lost (\(error.description)); reconnecting")
+                }
+                try await Task.sleep(for: .seconds(delay))
+                delay = min(delay * 2, 30)
             }
         }
+    }
+
+    static let pingInterval: Duration = .seconds(10)
+
+    static func note(_ text: String) { FileHandle.standardError.write(Data("\(Date().formatted(.iso8601))  \(text)\n".utf8)) }
+
+    /// A gap line as the server's `watch.gap` prints: events may have been missed meanwhile.
+    static func printGap(since: Date, json: Bool) {
+        let params: JSONValue = ["since": .string(since.formatted(.iso8601)), "until": .string(Date().formatted(.iso8601)), "reason": "the connection to the server was lost"]
+        print(RPCRequest(id: nil, method: "watch.gap", params: params), json: json)
     }
 
     static func print(_ note: RPCRequest, json: Bool) {

@@ -88,7 +88,7 @@ public struct ClientOptions: ParsableArguments {
         } catch {
             // One plain sentence: what failed and what to check (not NIO's account of its attempts).
             let reason = ConnectionFailure.reason(error) ?? "\(type(of: error))"
-            throw CLIError("no Caseload server answers at \(host):\(port) (\(reason)). Is caseload-server running there (and if it uses TLS, did you pass --tls-ca)? The address comes from --addr, CASELOAD_ADDR or `caseload login`.")
+            throw CLIError("no Caseload server answers at \(host):\(port) (\(reason)). Is caseload-server running there (and if it uses TLS, did you pass --tls-ca)? The address comes from --addr, CASELOAD_ADDR or `caseload login`.", unreachable: true)
         }
     }
 }
@@ -136,5 +136,10 @@ struct SavedLogin: Codable {
 /// A problem the CLI explains itself (not the server's error).
 struct CLIError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// The server could not be reached, or the connection to it was lost (worth trying again).
+    var unreachable = false
+    init(_ description: String, unreachable: Bool = false) {
+        self.description = description
+        self.unreachable = unreachable
+    }
 }
