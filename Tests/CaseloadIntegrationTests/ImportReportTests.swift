@@ -220,6 +220,14 @@ struct ImportReportTests {
             let doc = try JSONDecoder().decode(JSONValue.self, from: Data((overview["content"]?.stringValue ?? "").utf8))
             #expect(doc["sections"]?.arrayValue?.count == 2)
             #expect(overview["rows_done"]?.intValue ?? 0 >= 2)
+            // As a workbook: one base64 chunk, a sheet per table after the summary.
+            let book = try await client.call("report.agency", ["format": "xlsx"])
+            #expect(book["encoding"] == "base64" && book["next_cursor"] == .null)
+            let archive = try Archive(data: try #require(Data(base64Encoded: book["content"]?.stringValue ?? "")), accessMode: .read)
+            var workbook = Data()
+            _ = try archive.extract(try #require(archive["xl/workbook.xml"])) { workbook.append($0) }
+            #expect(String(decoding: workbook, as: UTF8.self).contains("<sheet name=\"按顾问 By consultant\" sheetId=\"3\" r:id=\"rId3\"/>"))
+            #expect(archive["xl/worksheets/sheet3.xml"] != nil)
 
             // On demo data, the overdue list is real missed due dates only: no window, no
             // expectation, nothing of a stage already passed.

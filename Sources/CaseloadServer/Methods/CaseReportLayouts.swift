@@ -73,12 +73,12 @@ enum CaseReportLayout {
 
     static let sheetColumns: [ReportColumn] = [
         applicant, idNumber, company, kind,
-        .init(key: "stage", chineseName: "阶段", englishName: "Stage", width: 28),
+        .init(key: "stage", chineseName: "阶段", englishName: "Stage", width: 48),
         .init(key: "status", chineseName: "状态", englishName: "Status", width: 12),
         days,
         .init(key: "late", chineseName: "逾期", englishName: "Late", width: 8),
         .init(key: "next_deadline", chineseName: "下一期限", englishName: "Next deadline", type: .date, width: 12),
-        .init(key: "next_deadline_title", chineseName: "期限事项", englishName: "Deadline", width: 30),
+        .init(key: "next_deadline_title", chineseName: "期限事项", englishName: "Deadline", width: 60),
         .init(key: "deadline_explanation", chineseName: "期限说明", englishName: "How it was counted", width: 60),
         .init(key: "missing_count", chineseName: "缺少材料数", englishName: "Missing", type: .integer, width: 8),
         .init(key: "missing_documents", chineseName: "缺少材料", englishName: "Missing documents", width: 60),

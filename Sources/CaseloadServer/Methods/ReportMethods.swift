@@ -296,7 +296,7 @@ enum ReportMethods {
             },
             .define(
                 "report.caseload",
-                summary: "A consultant's own caseload: the cases of every company assigned to them (default: the caller), as in the company report.",
+                summary: "A consultant's own caseload: the cases of every company assigned to them (default: the caller), as in the company report (html adds a company column; xlsx chunks are base64).",
                 params: [.optional("consultant_id", .string(format: .uuid), "Whose caseload (default: yours)")] + filterParams,
                 result: reportResult
             ) { (params: CaseloadParams, context) -> JSONValue in
@@ -308,7 +308,7 @@ enum ReportMethods {
             },
             .define(
                 "report.agency",
-                summary: "The agency overview: per company and per consultant, open cases, late cases, overdue deadlines, originals held and out with authorities; one chunk.",
+                summary: "The agency overview: per company and per consultant, open cases, late cases, overdue deadlines, originals held and out with authorities; one chunk (xlsx: base64, a sheet per table).",
                 params: [.required("format", .string(enum: ReportFormat.allCases.map(\.rawValue)), "csv, json, md, html or xlsx"), .optional("cursor", .string(maxLength: 100), "Unused: the overview is one chunk (next_cursor is always null)")],
                 result: reportResult, roles: Role.managers
             ) { (params: AgencyParams, context) -> JSONValue in
