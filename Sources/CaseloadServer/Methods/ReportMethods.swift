@@ -8,6 +8,9 @@ import PostgresNIO
 /// call renders one page of cases and hands back a cursor; the client appends the chunks.
 enum ReportMethods {
     static let pageSize = 500
+    /// How many companies' papers a printed report's cursor remembers having listed (about 45
+    /// bytes each: well within the cursor's 20,000 characters).
+    static let describedLimit = 64
 
     /// Where a paged report stands between calls (opaque to clients).
     struct ReportCursor: Codable {
@@ -20,7 +23,8 @@ enum ReportMethods {
         /// Cases the appendix pass has gone through (for their numbers).
         var appendixSeen = 0
         /// The companies (and case kinds) whose own missing papers the appendix has listed:
-        /// once each, not per case. Bounded by the report's companies times four kinds.
+        /// once each, not per case. At most `describedLimit`, the latest, so the cursor stays
+        /// small however many companies a caseload has (one listed longer ago is listed again).
         var companiesDescribed: [String] = []
         /// The workbook's container so far (xlsx only).
         var zip: ZipStream?
@@ -223,6 +227,7 @@ enum ReportMethods {
                     if !state.companiesDescribed.contains(CaseReportLayout.companyKey(line)), let company = CaseReportLayout.companyAppendixCells(line) {
                         entries.append(company)
                         state.companiesDescribed.append(CaseReportLayout.companyKey(line))
+                        if state.companiesDescribed.count > describedLimit { state.companiesDescribed.removeFirst() }
                     }
                     if let entry = CaseReportLayout.appendixCells(line, number: state.appendixSeen + offset + 1) { entries.append(entry) }
                 }

@@ -36,6 +36,10 @@ struct ZipStream: Codable, Sendable {
     /// The archive grew past what a ZIP without ZIP64 can address (4 GiB).
     struct TooLarge: Error {}
 
+    /// The calls came out of order (an entry begun twice, data with none open, …): a bug, but
+    /// one call's, so it fails that call rather than stopping the server.
+    struct OutOfOrder: Error {}
+
     private(set) var offset: UInt32 = 0
     private(set) var entries: [Entry] = []
     private(set) var open: Open?
@@ -70,7 +74,7 @@ struct ZipStream: Codable, Sendable {
 
     /// Starts a streamed entry; its data follows with `append`, and `finishEntry` ends it.
     mutating func beginEntry(_ name: String) throws -> Data {
-        precondition(open == nil, "one streamed entry at a time")
+        guard open == nil else { throw OutOfOrder() }
         let entry = Entry(name: name, method: Self.stored, flags: Self.dataDescriptor, crc: 0, compressedSize: 0, size: 0, offset: offset)
         let out = Self.localHeader(entry, dosDate: dosDate)
         open = Open(name: name, offset: offset, crc: 0, size: 0)
@@ -80,7 +84,7 @@ struct ZipStream: Codable, Sendable {
 
     /// Data of the streamed entry (returned as it goes into the archive: stored).
     mutating func append(_ data: Data) throws -> Data {
-        guard var current = open else { preconditionFailure("append without beginEntry") }
+        guard var current = open else { throw OutOfOrder() }
         current.crc = data.crc32(checksum: current.crc)
         current.size = try Self.size(Int(current.size) + data.count)
         open = current
@@ -90,7 +94,7 @@ struct ZipStream: Codable, Sendable {
 
     /// Ends the streamed entry with its data descriptor.
     mutating func finishEntry() throws -> Data {
-        guard let current = open else { preconditionFailure("finishEntry without beginEntry") }
+        guard let current = open else { throw OutOfOrder() }
         var out = Data()
         out.append(le32: 0x0807_4B50)
         out.append(le32: current.crc)
@@ -106,7 +110,7 @@ struct ZipStream: Codable, Sendable {
 
     /// The central directory and its end record: the archive's last bytes.
     mutating func finish() throws -> Data {
-        precondition(open == nil, "finish with an entry still open")
+        guard open == nil else { throw OutOfOrder() }
         var directory = Data()
         for entry in entries {
             let name = Data(entry.name.utf8)
