@@ -2,17 +2,25 @@ import CaseloadCore
 import Foundation
 import ZIPFoundation
 
+#if canImport(CZlib)
+// The zlib module ZIPFoundation itself deflates with on Linux (on Apple platforms it uses the
+// Compression framework, which cannot flush mid-stream: there the streamed entry is stored).
+import CZlib
+#endif
+
 /// A ZIP archive (PKWARE APPNOTE 6.3, no ZIP64) written a piece at a time, with everything it
 /// must remember between pieces in a small `Codable` value, so the pieces can be made by
 /// different calls, even on different server instances (the state travels in the sealed
 /// report cursor).
 ///
-/// ZIPFoundation does the deflating and the CRC-32s. Its `Archive` cannot write the container
-/// here: it needs the whole archive in memory or in a file, and each entry's size before the
-/// entry is written, while a report's sheet arrives a page per call, of unknown length. So a
-/// sheet is one *streamed* entry: stored (a deflate stream cannot be suspended across calls),
-/// its CRC-32 and size carried forward, both written after its data in a data descriptor
-/// (general purpose flag bit 3). The small fixed parts are whole entries, deflated.
+/// ZIPFoundation does the CRC-32s and deflates the small fixed parts. Its `Archive` cannot
+/// write the container here: it needs the whole archive in memory or in a file, and each
+/// entry's size before the entry is written, while a report's sheet arrives a page per call, of
+/// unknown length. So a sheet is one *streamed* entry, its CRC-32 and sizes carried forward and
+/// written after its data in a data descriptor (general purpose flag bit 3). Its data is
+/// deflated a piece per call by a fresh compressor that ends with a sync flush (byte-aligned,
+/// not final), so the pieces concatenate into one deflate stream, which the last call ends
+/// (as pigz does); without zlib's module it is stored.
 struct ZipStream: Codable, Sendable {
     /// An entry already written, for the central directory.
     struct Entry: Codable, Sendable {
@@ -29,8 +37,10 @@ struct ZipStream: Codable, Sendable {
     struct Open: Codable, Sendable {
         var name: String
         var offset: UInt32
+        var method: UInt16
         var crc: UInt32
         var size: UInt32
+        var compressedSize: UInt32
     }
 
     /// The archive grew past what a ZIP without ZIP64 can address (4 GiB).
@@ -75,34 +85,37 @@ struct ZipStream: Codable, Sendable {
     /// Starts a streamed entry; its data follows with `append`, and `finishEntry` ends it.
     mutating func beginEntry(_ name: String) throws -> Data {
         guard open == nil else { throw OutOfOrder() }
-        let entry = Entry(name: name, method: Self.stored, flags: Self.dataDescriptor, crc: 0, compressedSize: 0, size: 0, offset: offset)
+        let entry = Entry(name: name, method: Self.streamedMethod, flags: Self.dataDescriptor, crc: 0, compressedSize: 0, size: 0, offset: offset)
         let out = Self.localHeader(entry, dosDate: dosDate)
-        open = Open(name: name, offset: offset, crc: 0, size: 0)
+        open = Open(name: name, offset: offset, method: Self.streamedMethod, crc: 0, size: 0, compressedSize: 0)
         try advance(by: out.count)
         return out
     }
 
-    /// Data of the streamed entry (returned as it goes into the archive: stored).
+    /// Data of the streamed entry; returns the bytes that go into the archive for it.
     mutating func append(_ data: Data) throws -> Data {
         guard var current = open else { throw OutOfOrder() }
         current.crc = data.crc32(checksum: current.crc)
         current.size = try Self.size(Int(current.size) + data.count)
+        let written = current.method == Self.deflated ? try Self.deflatePiece(data, last: false) : data
+        current.compressedSize = try Self.size(Int(current.compressedSize) + written.count)
         open = current
-        try advance(by: data.count)
-        return data
+        try advance(by: written.count)
+        return written
     }
 
-    /// Ends the streamed entry with its data descriptor.
+    /// Ends the streamed entry (its deflate stream, then its data descriptor).
     mutating func finishEntry() throws -> Data {
-        guard let current = open else { throw OutOfOrder() }
-        var out = Data()
+        guard var current = open else { throw OutOfOrder() }
+        var out = current.method == Self.deflated ? try Self.deflatePiece(Data(), last: true) : Data()
+        current.compressedSize = try Self.size(Int(current.compressedSize) + out.count)
         out.append(le32: 0x0807_4B50)
         out.append(le32: current.crc)
-        out.append(le32: current.size)
+        out.append(le32: current.compressedSize)
         out.append(le32: current.size)
         entries.append(Entry(
-            name: current.name, method: Self.stored, flags: Self.dataDescriptor, crc: current.crc,
-            compressedSize: current.size, size: current.size, offset: current.offset))
+            name: current.name, method: current.method, flags: Self.dataDescriptor, crc: current.crc,
+            compressedSize: current.compressedSize, size: current.size, offset: current.offset))
         open = nil
         try advance(by: out.count)
         return out
@@ -161,6 +174,50 @@ struct ZipStream: Codable, Sendable {
         out.append(le32: entry.size)
         out.append(le16: UInt16(truncatingIfNeeded: entry.name.utf8.count))
         out.append(le16: 0)  // extra field
+    }
+
+    /// Deflate where zlib's module is there, else stored.
+    #if canImport(CZlib)
+    private static let streamedMethod = deflated
+    #else
+    private static let streamedMethod = stored
+    #endif
+
+    /// zlib refused to deflate (it only does when out of memory or misused).
+    struct DeflateFailed: Error {}
+
+    /// Raw deflate of one piece of a streamed entry by a compressor of its own (nothing of it
+    /// outlives the call): not the `last` piece, it ends with a sync flush, byte-aligned and not
+    /// final, so the next piece's blocks can follow; the last ends the stream.
+    static func deflatePiece(_ data: Data, last: Bool) throws -> Data {
+        #if canImport(CZlib)
+        var stream = z_stream()
+        guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else { throw DeflateFailed() }
+        defer { deflateEnd(&stream) }
+        var input = [UInt8](data)
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var out = Data()
+        let flush = last ? Z_FINISH : Z_SYNC_FLUSH
+        try input.withUnsafeMutableBufferPointer { source in
+            stream.next_in = source.baseAddress
+            stream.avail_in = UInt32(source.count)
+            while true {
+                let status = buffer.withUnsafeMutableBufferPointer { target -> Int32 in
+                    stream.next_out = target.baseAddress
+                    stream.avail_out = UInt32(target.count)
+                    return deflate(&stream, flush)
+                }
+                guard status == Z_OK || status == Z_STREAM_END else { throw DeflateFailed() }
+                out.append(contentsOf: buffer[..<(buffer.count - Int(stream.avail_out))])
+                // Done when the stream ended (last) or the flush fit with room to spare.
+                if status == Z_STREAM_END || (!last && stream.avail_out > 0) { break }
+            }
+        }
+        return out
+        #else
+        return data
+        #endif
     }
 
     private mutating func advance(by count: Int) throws {

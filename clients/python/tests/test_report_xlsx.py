@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -63,6 +64,14 @@ def test_xlsx_reads_back_in_openpyxl_with_typed_cells(caseload_py, caseload_serv
     token, company, rows = seeded
     path = tmp_path / "进度报告.xlsx"
     write_xlsx(caseload_py, caseload_server, token, company, path)
+
+    # The container: every CRC right (zipfile checks them), the cases sheet deflated although
+    # it was streamed across seven calls.
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        sheet_entry = archive.getinfo("xl/worksheets/sheet2.xml")
+        assert sheet_entry.compress_type == zipfile.ZIP_DEFLATED
+        assert sheet_entry.compress_size * 4 < sheet_entry.file_size, (sheet_entry.compress_size, sheet_entry.file_size)
 
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["概要 Summary", "案件 Cases"]
