@@ -6,12 +6,24 @@
 #   - psql                            -> apt package: postgresql-client
 #   - libpq headers (pg_config or /usr/include/postgresql/libpq-fe.h) -> libpq-dev
 #   - nc with -N (OpenBSD netcat) and jq -> netcat-openbsd, jq (the docs' nc/jq transcript test)
+# With --print (deploy/test.sh passes it), also what the report tests read reports back with:
+#   - chromium (prints the HTML report to PDF)  -> chromium
+#   - pdfinfo, pdftotext, pdftoppm              -> poppler-utils
+#   - a font with Chinese glyphs (fc-list :lang=zh), or the PDF shows boxes -> fonts-wqy-microhei
+#   - soffice (converts the xlsx report)        -> libreoffice-calc-nogui
 # When something is missing: as root with apt-get, installs it; otherwise prints
 # the exact command to run and exits 1.
 set -euo pipefail
 
 PROG="ensure-deps.sh"
 err() { echo "$PROG: $*" >&2; }
+
+PRINT_TOOLS=""
+case "${1:-}" in
+    --print) PRINT_TOOLS=1 ;;
+    "") ;;
+    *) err "unknown option: $1 (usage: ensure-deps.sh [--print])"; exit 2 ;;
+esac
 
 have_initdb() {
     local d
@@ -53,6 +65,12 @@ missing_packages() {
     have_libpq_headers || pkgs+=(libpq-dev)
     have_openbsd_nc || pkgs+=(netcat-openbsd)
     command -v jq >/dev/null 2>&1 || pkgs+=(jq)
+    if [ -n "$PRINT_TOOLS" ]; then
+        command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+        command -v pdfinfo >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || pkgs+=(poppler-utils)
+        [ -n "$(fc-list :lang=zh family 2>/dev/null)" ] || pkgs+=(fonts-wqy-microhei)
+        command -v soffice >/dev/null 2>&1 || pkgs+=(libreoffice-calc-nogui)
+    fi
     echo "${pkgs[*]:-}"
 }
 

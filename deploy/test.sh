@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite against a throw-away PostgreSQL cluster (called by `make test`).
 #
+# - installs the report tests' readers (deploy/ensure-deps.sh --print: Chromium, poppler, a CJK
+#   font, LibreOffice)
 # - builds the package and its tests (`swift build --build-tests`)
 # - starts a private cluster in .caseload/test-<pid> on a free 127.0.0.1 port
 # - exports CASELOAD_TEST_ADMIN_DATABASE_URL=postgres://caseload_admin@127.0.0.1:PORT/postgres
@@ -38,6 +40,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# ---------------------------------------------------------------- the report tests' readers
+# Chromium, poppler and a CJK font (the printed report), LibreOffice (the xlsx report): the
+# tests fail, naming the tool, without them, so install them here as the other tools are.
+"$ROOT/deploy/ensure-deps.sh" --print
+
 # ---------------------------------------------------------------- build first (no DB needed)
 "$SWIFT" build --build-tests
 BIN_PATH=$("$SWIFT" build --show-bin-path)
@@ -69,7 +76,7 @@ set -e
 # ---------------------------------------------------------------- Python client tests
 # >>> PYTHON CLIENT TESTS: clients/python (pytest, against a real server the fixture starts).
 # Uses the virtual environment .caseload/venv (created if missing, reused otherwise) with the
-# pinned clients/python/requirements-test.txt (pytest, jsonrpcclient, setuptools) and the
+# pinned clients/python/requirements-test.txt (pytest, jsonrpcclient, setuptools, openpyxl) and the
 # package itself installed from clients/python. Env the tests need: CASELOAD_TEST_ADMIN_DATABASE_URL,
 # CASELOAD_BIN_PATH. PYTHON overrides the interpreter that creates the venv (default python3).
 run_python_client_tests() {

@@ -1,6 +1,7 @@
 import CaseloadProtocol
 import Foundation
 import Testing
+import ZIPFoundation
 
 /// `caseload import applicants` and `caseload report …`, run as a subprocess against the shared
 /// test server, each test in a fresh agency.
@@ -104,6 +105,16 @@ struct CLIImportReportTests {
         #expect(html.contains("<svg"))
         #expect(!html.contains("http"))
         #expect(html.contains("张伟"))
+
+        // A workbook: the base64 chunks decoded into one ZIP that ZIPFoundation reads back.
+        let xlsxPath = dir.appendingPathComponent("进度报告.xlsx").path
+        let xlsx = try await s.ok(["report", "company", company, "--format", "xlsx", "--out", xlsxPath])
+        let book = try Data(contentsOf: URL(fileURLWithPath: xlsxPath))
+        #expect(xlsx.stdout == "wrote \(xlsxPath) (1 row, \(book.count) bytes)\n")
+        let archive = try Archive(data: book, accessMode: .read)
+        var sheet = Data()
+        _ = try archive.extract(try #require(archive["xl/worksheets/sheet2.xml"])) { sheet.append($0) }
+        #expect(String(decoding: sheet, as: UTF8.self).contains("<t>张伟</t>"))
 
         // --out -: the report on stdout, the summary on stderr.
         let md = try await s.ok(["report", "company", company, "--format", "md", "--out", "-"])

@@ -5,6 +5,7 @@ import CaseloadStorage
 import PostgresNIO
 import Foundation
 import Testing
+import ZIPFoundation
 
 @Suite("Bulk import and progress reports over TCP")
 struct ImportReportTests {
@@ -160,8 +161,9 @@ struct ImportReportTests {
         #expect(summary.cases == 40)
         try await server.withClient(token: agency.token) { client async throws in
             let company = try #require(try await client.call("company.list")["companies"]?.arrayValue?.first)
-            for format in ["csv", "json", "md", "html"] {
+            for format in ["csv", "json", "md", "html", "xlsx"] {
                 var content = ""
+                var bytes = Data()
                 var cursor: JSONValue = .null
                 var chunks = 0
                 var largest = 0
@@ -171,12 +173,19 @@ struct ImportReportTests {
                     let r = try await client.call("report.company", .object(params))
                     let chunk = r["content"]?.stringValue ?? ""
                     largest = max(largest, chunk.utf8.count)
-                    content += chunk
+                    #expect(r["encoding"] == (format == "xlsx" ? "base64" : "utf-8"))
+                    if format == "xlsx" {
+                        // Each chunk is base64 of its own bytes, decodable alone.
+                        bytes += try #require(Data(base64Encoded: chunk), "chunk \(chunks) is not base64")
+                    } else {
+                        content += chunk
+                    }
                     cursor = r["next_cursor"] ?? .null
                     chunks += 1
                     if cursor == .null { #expect(r["rows_done"] == 40 && r["rows_total"] == 40) }
                 } while cursor != .null
-                #expect(chunks == 6, "\(format)")  // 40 rows / 7 per chunk
+                // 40 rows / 7 per chunk; a printed report goes through the cases again for its appendix.
+                #expect(chunks == (format == "html" ? 12 : 6), "\(format)")
                 #expect(largest < 64 * 1024, "\(format): a chunk holds one page, not the report")
                 #expect(!content.contains(residentID(0)))
                 switch format {
@@ -186,6 +195,20 @@ struct ImportReportTests {
                 case "json":
                     let doc = try JSONDecoder().decode(JSONValue.self, from: Data(content.utf8))
                     #expect(doc["sections"]?.arrayValue?.first?["rows"]?.arrayValue?.count == 40)
+                case "xlsx":
+                    // Read back by ZIPFoundation (CRCs checked on extraction): every part, the
+                    // cases sheet with its header and 40 rows.
+                    let archive = try Archive(data: bytes, accessMode: .read)
+                    #expect(Set(archive.map(\.path)) == [
+                        "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml",
+                        "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
+                    ])
+                    var sheet = Data()
+                    _ = try archive.extract(try #require(archive["xl/worksheets/sheet2.xml"])) { sheet.append($0) }
+                    let xml = String(decoding: sheet, as: UTF8.self)
+                    #expect(xml.components(separatedBy: "<row ").count - 1 == 41)
+                    #expect(xml.contains("<autoFilter ref=\"A1:N41\"/>"))
+                    #expect(!xml.contains(residentID(0)))
                 case "html":
                     #expect(content.contains("<svg"))
                     #expect(!content.contains("http:") && !content.contains("https:") && !content.contains("src="))
@@ -197,6 +220,14 @@ struct ImportReportTests {
             let doc = try JSONDecoder().decode(JSONValue.self, from: Data((overview["content"]?.stringValue ?? "").utf8))
             #expect(doc["sections"]?.arrayValue?.count == 2)
             #expect(overview["rows_done"]?.intValue ?? 0 >= 2)
+            // As a workbook: one base64 chunk, a sheet per table after the summary.
+            let book = try await client.call("report.agency", ["format": "xlsx"])
+            #expect(book["encoding"] == "base64" && book["next_cursor"] == .null)
+            let archive = try Archive(data: try #require(Data(base64Encoded: book["content"]?.stringValue ?? "")), accessMode: .read)
+            var workbook = Data()
+            _ = try archive.extract(try #require(archive["xl/workbook.xml"])) { workbook.append($0) }
+            #expect(String(decoding: workbook, as: UTF8.self).contains("<sheet name=\"按顾问 By consultant\" sheetId=\"3\" r:id=\"rId3\"/>"))
+            #expect(archive["xl/worksheets/sheet3.xml"] != nil)
 
             // On demo data, the overdue list is real missed due dates only: no window, no
             // expectation, nothing of a stage already passed.

@@ -9,8 +9,26 @@ public enum ReportFormat: String, CaseIterable, Sendable, Codable {
     case json
     /// CommonMark / GitHub-flavoured Markdown with pipe tables.
     case md
-    /// One self-contained HTML file, laid out for A4 printing.
+    /// One self-contained HTML file, laid out for landscape A4 printing.
     case html
+    /// An Office Open XML workbook (a ZIP of XML parts): a summary sheet and a sheet of typed
+    /// cells. `ReportRenderer` writes the cases sheet's XML; `XLSXWorkbook` the other parts.
+    /// Binary: over the protocol its chunks travel base64-encoded.
+    case xlsx
+
+    /// Whether the file is binary (its chunks cannot be JSON text as they are).
+    public var isBinary: Bool { self == .xlsx }
+}
+
+/// What a column's cells hold. Cells are always strings in the model; a typed column's cells
+/// are written as numbers or dates where the format has them (xlsx), and an empty cell stays
+/// empty. A cell that does not parse as its type is written as text, never dropped.
+public enum ReportValueType: String, Sendable, Hashable, Codable {
+    case text
+    /// A whole number in decimal, e.g. "12" or "-3".
+    case integer
+    /// A calendar date, ISO 8601 `YYYY-MM-DD`.
+    case date
 }
 
 /// One column of a section's table.
@@ -19,11 +37,25 @@ public struct ReportColumn: Sendable, Hashable, Codable {
     public var key: String
     public var chineseName: String
     public var englishName: String
+    /// What the cells hold (xlsx writes numbers and dates as such).
+    public var type: ReportValueType
+    /// The column's width in display columns (a CJK character is two), for formats that size
+    /// columns before the rows arrive (xlsx); nil: as wide as its header.
+    public var width: Int?
+    /// Whether a printed cell must stay on one line: names, masked ID numbers, dates. A broken
+    /// ID number cannot be read back.
+    public var nowrap: Bool
 
-    public init(key: String, chineseName: String, englishName: String) {
+    public init(
+        key: String, chineseName: String, englishName: String, type: ReportValueType = .text, width: Int? = nil,
+        nowrap: Bool = false
+    ) {
         self.key = key
         self.chineseName = chineseName
         self.englishName = englishName
+        self.type = type
+        self.width = width
+        self.nowrap = nowrap
     }
 
     /// The header shown in CSV, Markdown and HTML: "申请人 Applicant", or whichever name is
@@ -33,16 +65,29 @@ public struct ReportColumn: Sendable, Hashable, Codable {
     }
 }
 
+/// How HTML lays a section out.
+public enum ReportSectionLayout: String, Sendable, Hashable, Codable {
+    /// A table with a header row.
+    case table
+    /// One short paragraph per row, in newspaper columns: the first cell as its heading, then
+    /// each non-empty cell after its column's Chinese name (an appendix of details too long
+    /// for a table).
+    case details
+}
+
 /// A table in the report; rows arrive for it in chunks.
 public struct ReportSection: Sendable, Hashable, Codable {
     public var id: String
     public var title: String
     public var columns: [ReportColumn]
+    /// HTML only; the other formats always write a table.
+    public var layout: ReportSectionLayout
 
-    public init(id: String, title: String, columns: [ReportColumn]) {
+    public init(id: String, title: String, columns: [ReportColumn], layout: ReportSectionLayout = .table) {
         self.id = id
         self.title = title
         self.columns = columns
+        self.layout = layout
     }
 }
 

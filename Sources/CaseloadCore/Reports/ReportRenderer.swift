@@ -28,8 +28,13 @@
 ///   written. Cells are not neutralised.
 /// - `md`: a `#` title, the header and summary as bullet lists, then per section a `##` title
 ///   and a pipe table. The chart is not written.
-/// - `html`: a self-contained, printable A4 page with an inline SVG bar chart of `meta.chart`;
-///   no scripts, external fonts, images or links.
+/// - `html`: a self-contained page printed on landscape A4, with an inline SVG bar chart of
+///   `meta.chart`; no scripts, external fonts, images or links. A `details` section is one
+///   paragraph per row in three newspaper columns instead of a table (an appendix).
+/// - `xlsx`: each section is a worksheet's XML (`XLSXWorkbook`): `begin` and `end` are empty,
+///   `beginSection` opens the sheet with its header row, `endSection` closes it (it needs the
+///   section's `rowCount` for the autofilter). The other parts of the workbook, and the ZIP
+///   container around them, are not text: `XLSXWorkbook.fixedParts` and the server's packaging.
 public enum ReportRenderer {
     /// What comes before the first section.
     public static func begin(_ meta: ReportMeta, format: ReportFormat) -> String {
@@ -38,6 +43,7 @@ public enum ReportRenderer {
         case .json: JSONReport.begin(meta)
         case .md: MarkdownReport.begin(meta)
         case .html: HTMLReport.begin(meta)
+        case .xlsx: ""
         }
     }
 
@@ -55,6 +61,7 @@ public enum ReportRenderer {
         case .json: JSONReport.beginSection(section, index: index)
         case .md: MarkdownReport.beginSection(section, index: index)
         case .html: HTMLReport.beginSection(section)
+        case .xlsx: XLSXWorkbook.beginSheet(section)
         }
     }
 
@@ -63,6 +70,7 @@ public enum ReportRenderer {
     public static func rows(
         _ rows: [[String]], section: ReportSection, firstRowIndex: Int, format: ReportFormat
     ) -> String {
+        if format == .xlsx { return XLSXWorkbook.rows(rows, section: section, firstRowIndex: firstRowIndex) }
         let count = section.columns.count
         var out = ""
         for (offset, cells) in rows.enumerated() {
@@ -71,19 +79,22 @@ public enum ReportRenderer {
             case .csv: out += CSVReport.row(cells)
             case .json: out += JSONReport.row(cells, section: section, index: firstRowIndex + offset)
             case .md: out += MarkdownReport.row(cells)
-            case .html: out += HTMLReport.row(cells)
+            case .html: out += HTMLReport.row(cells, section: section)
+            case .xlsx: break  // written above, a row number per row
             }
         }
         return out
     }
 
-    /// What comes after the last row of `section`.
-    public static func endSection(_ section: ReportSection, format: ReportFormat) -> String {
+    /// What comes after the last row of `section`. `rowCount` (xlsx only) is how many rows the
+    /// section has in all.
+    public static func endSection(_ section: ReportSection, rowCount: Int = 0, format: ReportFormat) -> String {
         switch format {
+        case .xlsx: XLSXWorkbook.endSheet(section, rowCount: rowCount)
         case .csv: ""
         case .json: "]}"
         case .md: ""
-        case .html: "</tbody>\n</table>\n</section>\n"
+        case .html: HTMLReport.endSection(section)
         }
     }
 
@@ -94,6 +105,7 @@ public enum ReportRenderer {
         case .json: "]}\n"
         case .md: ""
         case .html: "</body>\n</html>\n"
+        case .xlsx: ""
         }
     }
 
@@ -104,6 +116,7 @@ public enum ReportRenderer {
         case .json: "application/json"  // RFC 8259: JSON is UTF-8 and has no charset parameter.
         case .md: "text/markdown; charset=utf-8"
         case .html: "text/html; charset=utf-8"
+        case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         }
     }
 
@@ -117,7 +130,7 @@ public enum ReportRenderer {
             if index < sectionRows.count {
                 out += rows(sectionRows[index], section: section, firstRowIndex: 0, format: format)
             }
-            out += endSection(section, format: format)
+            out += endSection(section, rowCount: index < sectionRows.count ? sectionRows[index].count : 0, format: format)
         }
         out += end(meta, format: format)
         return out
@@ -219,32 +232,46 @@ private enum MarkdownReport {
 // MARK: - HTML
 
 private enum HTMLReport {
-    /// Print-first styles. System fonts only, Chinese first; nothing is loaded from anywhere.
+    /// Print-first styles: landscape A4, a compact table (about 30 one-line rows a page), names,
+    /// ID numbers and dates never broken, page numbers in the margin. System fonts only,
+    /// Chinese first; nothing is loaded from anywhere.
+    ///
+    /// Cells wrap only between words (`overflow-wrap: break-word`, which unlike `anywhere` does
+    /// not let a column shrink to one character); a row is never split across pages, which is
+    /// cheap now that rows are one or two lines.
     static let style = """
-        @page { size: A4; margin: 15mm; }
+        @page { size: A4 landscape; margin: 10mm 10mm 12mm;
+          @bottom-right { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; font-size: 7pt; color: #555; } }
         html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-        body { margin: 0; color: #111; font-size: 10.5pt; line-height: 1.45;
+        body { margin: 0; color: #111; font-size: 8pt; line-height: 1.3;
           font-family: "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
             "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; }
-        @media screen { body { max-width: 210mm; margin: 0 auto; padding: 15mm; } }
-        h1 { font-size: 16pt; margin: 0 0 4mm; }
-        h2 { font-size: 12.5pt; margin: 6mm 0 2mm; break-after: avoid; page-break-after: avoid; }
-        dl { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 4mm; margin: 0 0 4mm; }
+        @media screen { body { max-width: 277mm; margin: 0 auto; padding: 10mm; } }
+        h1 { font-size: 14pt; margin: 0 0 2mm; }
+        h2 { font-size: 11pt; margin: 4mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
+        dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.3mm 3mm; margin: 0 0 2mm; }
+        dl.summary { grid-template-columns: repeat(3, max-content 1fr); padding: 1.5mm 2.5mm; background: #f3f5f8;
+          border-left: 1mm solid #4a6fa5; }
         dt { font-weight: 600; }
         dd { margin: 0; white-space: pre-wrap; }
-        dl.summary { padding: 2mm 3mm; background: #f3f5f8; border-left: 1mm solid #4a6fa5; }
-        svg.chart { display: block; max-width: 100%; height: auto; margin: 0 0 4mm;
+        svg.chart { display: block; width: 170mm; max-width: 100%; height: auto; margin: 0 0 2mm;
           break-inside: avoid; page-break-inside: avoid; }
         svg.chart text { font-family: inherit; font-size: 12px; fill: #111; }
         svg.chart rect { fill: #4a6fa5; }
         table { width: 100%; border-collapse: collapse; }
         thead { display: table-header-group; }
         tr { break-inside: avoid; page-break-inside: avoid; }
-        th, td { border: 0.5pt solid #999; padding: 1mm 1.5mm; text-align: left; vertical-align: top;
-          overflow-wrap: anywhere; }
-        th { background: #e8ebf0; }
+        th, td { border: 0.4pt solid #999; padding: 0.5mm 1.2mm; text-align: left; vertical-align: top;
+          overflow-wrap: break-word; }
+        th { background: #e8ebf0; font-weight: 600; }
         td { white-space: pre-wrap; }
+        th.nw, td.nw { white-space: nowrap; }
+        td.n { text-align: right; font-variant-numeric: tabular-nums; }
         tbody tr:nth-child(even) td { background: #f7f7f7; }
+        .entries { columns: 3; column-gap: 5mm; font-size: 7pt; line-height: 1.25; }
+        .entry { break-inside: avoid; page-break-inside: avoid; margin: 0 0 0.8mm; }
+        .entry .h { font-weight: 600; }
+        .entry b { font-weight: 600; color: #4a6fa5; }
         """
 
     static func begin(_ meta: ReportMeta) -> String {
@@ -279,11 +306,12 @@ private enum HTMLReport {
         return out + "</dl>\n"
     }
 
-    // Chart geometry, in SVG user units: each bar has its label on a line above it, so long
-    // stage names never collide with the bars; the value is written just after the bar.
-    private static let chartWidth = 600
-    private static let barMaxWidth = 520
-    private static let rowHeight = 40
+    // Chart geometry, in SVG user units: one line per bar, its label on the left (stage names
+    // are up to about 40 characters), the bar after it, the value just after the bar.
+    private static let labelWidth = 340
+    private static let barMaxWidth = 480
+    private static let chartWidth = labelWidth + barMaxWidth + 40
+    private static let rowHeight = 18
 
     /// A horizontal bar chart, bars scaled to the largest value (negative values draw no bar).
     /// No `xmlns`: an `<svg>` inside HTML needs none, and it would be a URL.
@@ -296,9 +324,9 @@ private enum HTMLReport {
         for (index, bar) in bars.enumerated() {
             let top = index * rowHeight
             let width = barWidth(bar.value, maximum: maximum)
-            out += "<text x=\"0\" y=\"\(top + 14)\">" + ReportText.html(bar.label) + "</text>"
-            out += "<rect x=\"0\" y=\"\(top + 20)\" width=\"\(width)\" height=\"14\"/>"
-            out += "<text x=\"\(width + 6)\" y=\"\(top + 32)\">\(bar.value)</text>\n"
+            out += "<text x=\"0\" y=\"\(top + 13)\">" + ReportText.html(bar.label) + "</text>"
+            out += "<rect x=\"\(labelWidth)\" y=\"\(top + 3)\" width=\"\(width)\" height=\"12\"/>"
+            out += "<text x=\"\(labelWidth + width + 6)\" y=\"\(top + 13)\">\(bar.value)</text>\n"
         }
         return out + "</svg>\n"
     }
@@ -312,17 +340,53 @@ private enum HTMLReport {
     }
 
     static func beginSection(_ section: ReportSection) -> String {
-        var out = "<section>\n<h2>" + ReportText.html(section.title) + "</h2>\n<table>\n<thead><tr>"
-        for column in section.columns {
-            out += "<th scope=\"col\">" + ReportText.html(column.displayName) + "</th>"
+        let heading = "<section>\n<h2>" + ReportText.html(section.title) + "</h2>\n"
+        switch section.layout {
+        case .details:
+            return heading + "<div class=\"entries\">\n"
+        case .table:
+            var out = heading + "<table>\n<thead><tr>"
+            for column in section.columns {
+                out += "<th scope=\"col\"" + cellClass(column, header: true) + ">" + ReportText.html(column.displayName) + "</th>"
+            }
+            return out + "</tr></thead>\n<tbody>\n"
         }
-        return out + "</tr></thead>\n<tbody>\n"
     }
 
-    static func row(_ cells: [String]) -> String {
+    static func endSection(_ section: ReportSection) -> String {
+        switch section.layout {
+        case .details: "</div>\n</section>\n"
+        case .table: "</tbody>\n</table>\n</section>\n"
+        }
+    }
+
+    /// ` class="…"` for a column's cells, or nothing: numbers are right-aligned, and names, ID
+    /// numbers and dates stay on one line. A header stays on one line only when its cells do
+    /// and are short (a number's header would otherwise make its column wide).
+    private static func cellClass(_ column: ReportColumn, header: Bool) -> String {
+        var classes: [String] = []
+        if column.nowrap && !(header && column.type == .integer) { classes.append("nw") }
+        if column.type == .integer && !header { classes.append("n") }
+        return classes.isEmpty ? "" : " class=\"" + classes.joined(separator: " ") + "\""
+    }
+
+    static func row(_ cells: [String], section: ReportSection) -> String {
         guard !cells.isEmpty else { return "" }
-        var out = "<tr>"
-        for cell in cells { out += "<td>" + ReportText.html(cell) + "</td>" }
-        return out + "</tr>\n"
+        switch section.layout {
+        case .details:
+            // Run in, one paragraph per row: a block per field would double the appendix.
+            var out = "<div class=\"entry\"><span class=\"h\">" + ReportText.html(cells[0]) + "</span>"
+            for (column, cell) in zip(section.columns, cells).dropFirst() where !cell.isEmpty {
+                let label = column.chineseName.isEmpty ? column.englishName : column.chineseName
+                out += " <b>" + ReportText.html(label) + "</b> " + ReportText.html(cell)
+            }
+            return out + "</div>\n"
+        case .table:
+            var out = "<tr>"
+            for (column, cell) in zip(section.columns, cells) {
+                out += "<td" + cellClass(column, header: false) + ">" + ReportText.html(cell) + "</td>"
+            }
+            return out + "</tr>\n"
+        }
     }
 }

@@ -16,6 +16,19 @@ enum ReportText {
         return chinese + " " + english
     }
 
+    /// How many columns `text` takes in a fixed-width grid: two for East Asian wide and
+    /// full-width characters (CJK ideographs, kana, hangul, full-width forms), one otherwise.
+    static func displayWidth(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { width, scalar in
+            switch scalar.value {
+            case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+                0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+                width + 2
+            default: width + 1
+            }
+        }
+    }
+
     /// `cells` made exactly `count` long: missing cells are empty, extra cells are dropped.
     static func normalized(_ cells: [String], count: Int) -> [String] {
         if cells.count == count { return cells }

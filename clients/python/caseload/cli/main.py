@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = group("report", "Write a report to a file, page by page as it arrives.")
     p = leaf(report, "company", cmd_report_company, "One client company: its applicants and their cases.")
     p.add_argument("company_id", metavar="ID", help="company id")
-    p.add_argument("--format", required=True, choices=["csv", "json", "md", "html"], help="csv, json, md or html")
+    p.add_argument("--format", required=True, choices=["csv", "json", "md", "html", "xlsx"], help="csv, json, md, html or xlsx")
     p.add_argument("--out", required=True, help="the file to write (replaced if it exists), or - for standard output")
     p.add_argument("--kind", help="only this case kind")
     p.add_argument("--stage", help="only cases in this stage")

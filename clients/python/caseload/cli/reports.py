@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import json
 import os
 import sys
@@ -35,8 +37,7 @@ class ReportSink:
             raise CLIError(f"cannot create {path} (is the directory there, and writable?): {e.strerror}") from None
         self.handle = os.fdopen(fd, "wb")
 
-    def write(self, content: str) -> None:
-        data = content.encode("utf-8")
+    def write(self, data: bytes) -> None:
         try:
             self.handle.write(data)
             self.handle.flush()
@@ -76,6 +77,19 @@ def _umask() -> int:
     return mask
 
 
+def page_bytes(content: str, encoding: str) -> bytes:
+    """A page's bytes: its text in UTF-8, or (a binary file such as xlsx) its base64 decoded;
+    each page is base64 of its own bytes."""
+    if encoding == "utf-8":
+        return content.encode("utf-8")
+    if encoding == "base64":
+        try:
+            return base64.b64decode(content, validate=True)
+        except binascii.Error:
+            raise CLIError("the server's page is not valid base64") from None
+    raise CLIError(f"the server's page is in an encoding this client does not know: {encoding}")
+
+
 def write_report(conn: Connection, method: str, params: Dict[str, Any], sink: ReportSink) -> int:
     """Calls ``method`` page by page (``next_cursor``), writing each page's content as it comes.
     Returns the number of rows."""
@@ -87,7 +101,7 @@ def write_report(conn: Connection, method: str, params: Dict[str, Any], sink: Re
         content = page.get("content")
         if not isinstance(content, str):
             raise CLIError("the server's page has no content")
-        sink.write(content)
+        sink.write(page_bytes(content, page.get("encoding", "utf-8")))
         rows = page.get("rows_done", rows)
         nxt = page.get("next_cursor")
         if not isinstance(nxt, str):

@@ -13,19 +13,20 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Write a report to a file: one company's cases, the whole agency, or a consultant's caseload.",
         discussion: """
-            Formats: csv (UTF-8 with a byte order mark, opens in Excel), json, md (Markdown), html (one self-contained page).
+            Formats: csv (UTF-8 with a byte order mark, opens in Excel), json, md (Markdown), html (one self-contained page,
+            printed on landscape A4), xlsx (an Excel workbook: a summary sheet and a cases sheet with dates and numbers as such).
             The report comes in pages and each is written as it arrives, so large reports need little memory.
             """,
         subcommands: [Company.self, Agency.self, Caseload.self]
     )
 
     enum Format: String, CaseIterable, ExpressibleByArgument, Sendable {
-        case csv, json, md, html
+        case csv, json, md, html, xlsx
     }
 
     /// Where the report goes, and in what format.
     struct Destination: ParsableArguments {
-        @Option(help: "csv, json, md or html.") var format: Format
+        @Option(help: "csv, json, md, html or xlsx.") var format: Format
         @Option(help: "The file to write (replaced if it exists), or - for standard output.") var out: String
     }
 
@@ -102,7 +103,14 @@ struct ReportCommand: AsyncParsableCommand {
                 while true {
                     let page = try await client.call(method, .object(params))
                     guard let content = page["content"]?.stringValue else { throw CLIError("the server's page has no content") }
-                    try sink.write(content)
+                    switch page["encoding"]?.stringValue ?? "utf-8" {
+                    case "utf-8": try sink.write(Data(content.utf8))
+                    // A binary file (xlsx): every chunk is base64 of its own bytes.
+                    case "base64":
+                        guard let bytes = Data(base64Encoded: content) else { throw CLIError("the server's page is not valid base64") }
+                        try sink.write(bytes)
+                    case let other: throw CLIError("the server's page is in an encoding this client does not know: \(other)")
+                    }
                     rowsDone = page["rows_done"]?.intValue ?? rowsDone
                     progress.update(done: Int(rowsDone), total: Int(page["rows_total"]?.intValue ?? 0))
                     guard let next = page["next_cursor"]?.stringValue else { return rowsDone }
@@ -167,8 +175,7 @@ final class ReportSink: @unchecked Sendable {
         self.partial = partial
     }
 
-    func write(_ content: String) throws {
-        let data = Data(content.utf8)
+    func write(_ data: Data) throws {
         do {
             try handle.write(contentsOf: data)
         } catch {
