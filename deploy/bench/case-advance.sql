@@ -9,7 +9,7 @@
 SELECT case_id AS id, company_id AS company, applicant_id AS applicant FROM bench.advance WHERE n = :n \gset
 BEGIN;
 SELECT set_config('caseload.agency_id', :agency, true), set_config('caseload.user_id', :user, true), set_config('caseload.system', '', true), set_config('caseload.method', 'case.advance', true), set_config('statement_timeout', '30000ms', true), set_config('lock_timeout', '30000ms', true), set_config('transaction_read_only', 'off', true);
-SELECT c.case_id, c.applicant_id, a.name, a.id_number_masked, c.company_id, c.state::text, c.stage_entered_at, c.stage_due_at, c.version, c.opened_at, c.closed_at, (extract(epoch FROM c.opened_at) * 1000000)::int8, c.version AS v FROM cases c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id WHERE c.agency_id = :agency AND c.case_id = :id FOR UPDATE OF c \gset p_
+SELECT c.case_id, c.applicant_id, a.name, a.id_number_masked, c.company_id, c.state::text, c.stage_entered_at, c.stage_due_at, c.version, c.opened_at, c.closed_at, (extract(epoch FROM c.opened_at) * 1000000)::int8, co.name, c.version AS v FROM cases c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id JOIN companies co ON co.agency_id = c.agency_id AND co.company_id = c.company_id WHERE c.agency_id = :agency AND c.case_id = :id FOR UPDATE OF c \gset p_
 SELECT day::text, kind, name FROM calendar_days WHERE agency_id = :agency ORDER BY day;
 SELECT year FROM calendar_years WHERE agency_id = :agency;
 SELECT company_id, name, credit_code, credit_code_override, org_code, org_code_override, district, hr_name, coalesce(hr_phone_masked, left(hr_phone, 3) || '****' || right(hr_phone, 4)), talent_center_status, version, created_at, updated_at FROM companies WHERE agency_id = :agency AND company_id = :company;
@@ -27,7 +27,7 @@ WITH c AS (
     WHERE agency_id = :agency AND case_id = :id AND version = :p_v
     RETURNING *
 )
-SELECT c.case_id, c.applicant_id, a.name, a.id_number_masked, c.company_id, c.state::text, c.stage_entered_at, c.stage_due_at, c.version, c.opened_at, c.closed_at, (extract(epoch FROM c.opened_at) * 1000000)::int8 FROM c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id;
+SELECT c.case_id, c.applicant_id, a.name, a.id_number_masked, c.company_id, c.state::text, c.stage_entered_at, c.stage_due_at, c.version, c.opened_at, c.closed_at, (extract(epoch FROM c.opened_at) * 1000000)::int8, co.name FROM c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id JOIN companies co ON co.agency_id = c.agency_id AND co.company_id = c.company_id;
 INSERT INTO case_history (agency_id, case_id, seq, user_id, action, from_stage, to_stage, data, reason, overrides)
 SELECT :agency, :id, coalesce(max(seq), 0) + 1, :user, 'advance', 'information_updated', 'submitted', '{}'::jsonb, NULL, '{}'
 FROM case_history WHERE agency_id = :agency AND case_id = :id;

@@ -173,7 +173,7 @@ public struct Dispatcher: Sendable {
             return try await withDeadline(.seconds(deadline), grace: .seconds(1)) {
                 guard let principal else { return try await method.invoke(call, context) }
                 return try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline, readOnly: method.readOnly) { context, tx in
-                    // Checked again with the tx.principal as it is now (a role may have changed).
+                    // Checked again with the principal as it is now (a role may have changed).
                     try Authorization.checkRole(of: tx.principal, for: method)
                     // Prefixes first (among what the caller may see), so a consultant's own id given short is theirs.
                     let call = try Authorization.confine(try await IDPrefixes.resolve(call, for: method, in: tx), of: tx.principal, for: method)

@@ -101,7 +101,9 @@ def run_cli(caseload_py, caseload_server, token, *args, check=True):
     import os
     import subprocess
 
-    env = dict(os.environ, CASELOAD_ADDR=caseload_server.addr, CASELOAD_TOKEN=token)
+    # No saved login of this machine's user leaks in (tests that want one set their own file).
+    env = dict(os.environ, CASELOAD_ADDR=caseload_server.addr, CASELOAD_TOKEN=token,
+               CASELOAD_CONFIG_FILE=os.environ.get("CASELOAD_TEST_LOGIN_FILE", "/nonexistent/caseload-login.json"))
     proc = subprocess.run(caseload_py + list(args), env=env, capture_output=True, text=True, timeout=60)
     if check and proc.returncode != 0:
         raise AssertionError(f"caseload-py {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
@@ -216,3 +218,30 @@ def test_cli_errors_print_field_and_rule(caseload_py, caseload_server, token):
 
     proc = run_cli(caseload_py, caseload_server, "cl_not_a_real_token", "company", "list", check=False)
     assert proc.returncode == 1 and "[unauthenticated]" in proc.stderr
+
+
+def test_login_is_saved_for_both_clis(caseload_py, caseload_server, token, tmp_path):
+    """`caseload-py login` checks the token and saves it where both CLIs read it (mode 0600);
+    later commands need neither the address nor the token."""
+    import os
+    import stat
+    import subprocess
+
+    login_file = tmp_path / "login.json"
+    base = dict(os.environ, CASELOAD_CONFIG_FILE=str(login_file))
+    base.pop("CASELOAD_TOKEN", None)
+    base.pop("CASELOAD_ADDR", None)
+    done = subprocess.run(caseload_py + ["login", "--addr", caseload_server.addr, "--token", token], env=base,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Logged in to ") and str(login_file) in done.stdout
+    assert stat.S_IMODE(login_file.stat().st_mode) == 0o600
+    saved = json.loads(login_file.read_text())
+    assert saved == {"addr": caseload_server.addr, "token": token}  # the Swift CLI's format
+    listed = subprocess.run(caseload_py + ["company", "list", "--json"], env=base, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert isinstance(json.loads(listed.stdout), list)
+    # A bad token is refused and nothing is saved over the good one.
+    bad = subprocess.run(caseload_py + ["login", "--addr", caseload_server.addr, "--token", "cl_wrong"], env=base,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and json.loads(login_file.read_text())["token"] == token

@@ -24,7 +24,8 @@ def blocks(language: str) -> List[str]:
 
 
 def env_for(caseload_server, token, caseload_py=None):
-    env = dict(os.environ, CASELOAD_ADDR=caseload_server.addr, CASELOAD_TOKEN=token, PYTHONIOENCODING="utf-8")
+    env = dict(os.environ, CASELOAD_ADDR=caseload_server.addr, CASELOAD_TOKEN=token, PYTHONIOENCODING="utf-8",
+               CASELOAD_CONFIG_FILE="/nonexistent/caseload-login.json")
     if caseload_py:
         env["PATH"] = str(Path(caseload_py[0]).parent) + os.pathsep + env.get("PATH", "")
     return env

@@ -40,7 +40,7 @@ def tls_server(caseload_server, certificates: Path):
 
 
 def cli(caseload_py, server: ServerProcess, *args: str, **env: str) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, CASELOAD_ADDR=server.addr, PYTHONIOENCODING="utf-8", **env)
+    full_env = dict(os.environ, CASELOAD_ADDR=server.addr, PYTHONIOENCODING="utf-8", CASELOAD_CONFIG_FILE="/nonexistent/caseload-login.json", **env)
     full_env.pop("CASELOAD_TOKEN", None)
     return subprocess.run(caseload_py + list(args), env=full_env, capture_output=True, text=True, timeout=60)
 

@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional, Sequence
 from ..errors import CaseloadError, RpcError
 from .display import CLIError, PROG, error_lines
 from .session import Session
-from .records import cmd_applicant_add, cmd_applicant_list, cmd_applicant_show, cmd_case_advance, cmd_case_list, cmd_case_open, cmd_case_show, cmd_company_add, cmd_company_list, cmd_company_show, cmd_agenda, cmd_deadline_list, cmd_ping, cmd_today
+from .records import cmd_applicant_add, cmd_applicant_list, cmd_applicant_show, cmd_case_advance, cmd_case_list, cmd_case_open, cmd_case_show, cmd_company_add, cmd_company_list, cmd_company_show, cmd_agenda, cmd_deadline_list, cmd_login, cmd_ping, cmd_today
 from .reports import cmd_report_company
 
 
@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     leaf(commands, "ping", cmd_ping, "Check that the server answers (no login needed).")
+    leaf(commands, "login", cmd_login, "Check a token and save it with the address (and TLS settings) where both CLIs read it "
+                                       "($XDG_CONFIG_HOME/caseload/login.json, mode 0600).")
     leaf(commands, "today", cmd_today, "Today's agenda (今日待办): what is due or overdue, what may be done now, late cases, originals out.")
     p = leaf(commands, "agenda", cmd_agenda, "The agenda (待办) by company, each line with the command that acts on it.")
     p.add_argument("--week", action="store_true", help="the coming 5 working days")

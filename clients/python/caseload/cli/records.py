@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any, Dict
 
 from ..client import Connection
 from .display import CLIError, PENDING_STATES, case_name, day, labels, late, named, print_json, print_record, print_table, short, stage, stage_data, text, when
-from .session import Session, change, pages, parse_data, put
+from .session import Session, change, pages, parse_data, put, save_login
+
+
+def cmd_login(args: argparse.Namespace, s: Session) -> None:
+    """Checks the token and saves it with the address where both CLIs read it."""
+    if not s.token:
+        raise CLIError("give the token with --token or CASELOAD_TOKEN")
+    me = s.run(lambda c: c.call("auth.whoami"))
+    tls = None
+    if s.tls is not None:
+        tls = {k: v for k, v in {"ca": os.path.abspath(args.tls_ca) if getattr(args, "tls_ca", None) else None,
+                                  "serverName": s.server_name}.items() if v}
+    path = save_login(f"{s.host}:{s.port}", s.token, tls)
+    if s.json:
+        return print_json(me)
+    print(f"Logged in to {text(me.get('agency_name'))} as {text(me.get('user_name'))} ({text(me.get('role'))}); saved to {path}")
 
 
 def cmd_ping(args: argparse.Namespace, s: Session) -> None:
