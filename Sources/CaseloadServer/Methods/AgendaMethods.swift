@@ -105,7 +105,7 @@ enum AgendaMethods {
         documentFilter.companyID = params.companyID
         documentFilter.consultantID = params.consultantID
         documentFilter.form = DocumentForm.original.rawValue
-        documentFilter.outLongerThanDays = params.originalsOutDays ?? defaultOriginalsOutDays
+        documentFilter.outWithAuthorityBefore = tx.now.addingTimeInterval(-Double(params.originalsOutDays ?? defaultOriginalsOutDays) * 86_400)
         let out = try await tx.documents.list(filter: documentFilter, limit: 500)
 
         let reminded = try await tx.reminders.reminded(deadlines.map(\.id), on: today)

@@ -337,7 +337,7 @@ enum DocumentMethods {
                 filter.consultantID = params.consultantID
                 filter.holderKind = params.holder
                 filter.form = params.form
-                filter.outLongerThanDays = params.outLongerThanDays
+                filter.outWithAuthorityBefore = params.outLongerThanDays.map { context.now.addingTimeInterval(-Double($0) * 86_400) }
                 filter.stillOutOnFinishedCases = params.finishedCases ?? false
                 let records = try await context.withAgency { tx in
                     try await tx.documents.list(filter: filter, limit: params.limit ?? 200)

@@ -36,8 +36,9 @@ public struct DocumentFilter: Sendable, Hashable {
     public var consultantID: UUID?
     public var holderKind: String?
     public var form: String?
-    /// Only documents held by an authority for longer than this many days.
-    public var outLongerThanDays: Int?
+    /// Only documents held by an authority since before this instant (the business clock's now
+    /// less the days allowed: a business rule, so not PostgreSQL's `now()`).
+    public var outWithAuthorityBefore: Date?
     /// Only documents out with an authority or at the agency while their case is closed or
     /// withdrawn: papers that should have gone back.
     public var stillOutOnFinishedCases = false
@@ -168,8 +169,8 @@ public struct DocumentStore: AgencyStore {
               AND caseload_in_caseload(d.agency_id, d.company_id, \(filter.consultantID)::uuid)
               AND (\(filter.holderKind)::text IS NULL OR d.holder_kind = \(filter.holderKind)::text)
               AND (\(filter.form)::text IS NULL OR d.form = \(filter.form)::text)
-              AND (\(filter.outLongerThanDays)::int IS NULL OR (d.holder_kind IN ('talent_center', 'city_verification_center')
-                   AND d.holder_since < now() - make_interval(days => \(filter.outLongerThanDays)::int)))
+              AND (\(filter.outWithAuthorityBefore)::timestamptz IS NULL OR (d.holder_kind IN ('talent_center', 'city_verification_center')
+                   AND d.holder_since < \(filter.outWithAuthorityBefore)::timestamptz))
               AND (NOT \(filter.stillOutOnFinishedCases) OR (c.status IN ('closed', 'withdrawn') AND d.form = 'original'
                    AND d.holder_kind IN ('agency', 'talent_center', 'city_verification_center')))
               AND (\(filter.locationIDs)::uuid[] IS NULL OR d.location_id = ANY(\(filter.locationIDs)::uuid[]))
