@@ -248,7 +248,15 @@ struct CaseWorkflowTests {
         try await server.withClient(token: agency.token) { client async throws in
             let a = try await Fixture.make(client, n: 701)
             let b = try await Fixture.make(client, n: 702)
-            for _ in 0..<3 { _ = try await client.call("case.open", ["applicant_id": a.applicantID, "kind": "points_new"]) }
+            let first = try await client.call("case.open", ["applicant_id": a.applicantID, "kind": "points_new"])
+            // A second active case of the kind is refused unless asked for, naming the one there is.
+            let twice = await expectRPCError(.validationFailed) {
+                _ = try await client.call("case.open", ["applicant_id": a.applicantID, "kind": "points_new"])
+            }
+            #expect(twice?.fieldRules.map(\.rule) == ["duplicate_case"])
+            #expect(twice?.message.contains(String(first["id"]?.stringValue?.prefix(8) ?? "?")) == true)
+            #expect(try await client.call("case.list", ["company_id": a.companyID])["cases"]?.arrayValue?.count == 1)
+            for _ in 0..<2 { _ = try await client.call("case.open", ["applicant_id": a.applicantID, "kind": "points_new", "allow_duplicate": true]) }
             let late = try await client.call("case.open", ["applicant_id": b.applicantID, "kind": "points_renewal"])
             _ = try await client.call("company.assign", ["company_id": b.companyID, "user_id": .string(consultant.uuidString)])
 

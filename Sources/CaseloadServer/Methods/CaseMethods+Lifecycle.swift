@@ -15,6 +15,7 @@ extension CaseMethods {
                     .required("applicant_id", .string(format: .uuid), "Whose case"),
                     .required("kind", .string(enum: CaseKinds.all.map(\.id)), "points_new 积分新办, points_renewal 积分续办, hukou_transfer 居转户, talent_introduction 人才引进"),
                     .optional("data", .object([], additionalProperties: true), "The first stage's data, {field: value}"),
+                    .optional("allow_duplicate", .boolean, "Open it even though the applicant has an active case of this kind (refused otherwise, rule duplicate_case)"),
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed], mutates: true
             ) { (params: OpenParams, context) -> JSONValue in
@@ -23,6 +24,13 @@ extension CaseMethods {
                 let raw = try rawData(params.data)
                 let record = try await context.withAgency { tx in
                     let applicant = try await tx.applicants.get(applicantID)
+                    // A second active case of one kind is most often a mistake (a double click, a
+                    // colleague's case not seen): it needs saying so.
+                    if params.allowDuplicate != true, let existing = try await ImportMethods.activeCases(of: kind.id, applicant: applicantID, in: tx.storage).first {
+                        throw ValidationError(
+                            field: "kind", rule: "duplicate_case",
+                            message: "\(applicant.name) already has an active \(kind.displayName) case (\(existing.id.uuidString.prefix(8).lowercased()), in \(kind.stage(existing.state.stage)?.chineseName ?? existing.state.stage)): pass allow_duplicate to open another")
+                    }
                     var raw = raw
                     let first = kind.stage(kind.initialStage)
                     if first?.field("permit_received_date") != nil, raw["permit_received_date"] == nil,

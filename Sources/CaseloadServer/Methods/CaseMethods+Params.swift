@@ -46,9 +46,10 @@ extension CaseMethods {
         var applicantID: UUID
         var kind: String
         var data: [String: JSONValue]?
+        var allowDuplicate: Bool?
         enum CodingKeys: String, CodingKey {
             case kind, data
-            case applicantID = "applicant_id"
+            case applicantID = "applicant_id", allowDuplicate = "allow_duplicate"
         }
     }
 

@@ -64,10 +64,12 @@ struct CaseCommand: AsyncParsableCommand {
         @Option(help: "Applicant id.") var applicant: String
         @Option(help: "points_new 积分新办, points_renewal 积分续办, hukou_transfer 居转户, talent_introduction 人才引进.") var kind: String
         @Option(help: ArgumentHelp(StageData.help)) var data: [String] = []
+        @Flag(help: "Open it even though the applicant has an active case of this kind.") var allowDuplicate = false
 
         func execute() async throws {
-            let params: JSONValue = ["applicant_id": .string(applicant), "kind": .string(kind), "data": .object(try StageData.parse(data))]
-            let c = try await options.withClient { try await $0.call("case.open", params) }
+            var params: [String: JSONValue] = ["applicant_id": .string(applicant), "kind": .string(kind), "data": .object(try StageData.parse(data))]
+            if allowDuplicate { params["allow_duplicate"] = true }
+            let c = try await options.withClient { [params] in try await $0.call("case.open", .object(params)) }
             CaseCommand.show(c, json: options.json)
         }
     }
