@@ -272,3 +272,16 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct WorkingDaysLeftTests {
+    @Test("working days left: the days counted ahead, negative by the same count once the date has passed, 0 on the day")
+    func workingDaysLeft() {
+        let calendar = ChineseCalendar.builtin
+        let today = CalendarDate(year: 2026, month: 9, day: 30)!, due = CalendarDate(year: 2026, month: 10, day: 10)!
+        let ahead = calendar.workingDaysLeft(to: due, from: today)
+        #expect(ahead == calendar.workingDays(from: today, to: due))
+        #expect(ahead > 0)
+        #expect(calendar.workingDaysLeft(to: today, from: due) == -ahead)
+        #expect(calendar.workingDaysLeft(to: today, from: today) == 0)
+    }
+}

@@ -135,6 +135,12 @@ extension BulkTests {
             let f = try await Fixture.make(client, n: 771)
             let c = try await client.call("case.open", ["applicant_id": f.applicantID, "kind": "points_new"])
             let d = try await client.call("document.receive", ["case_id": c["id"]!, "document_type": "graduation_certificate", "form": "original", "from": "王芳 (HR)"])
+            // The receipt itself is not corrected (the paper would be nowhere): refused, nothing written.
+            let first = await expectRPCError(.validationFailed) {
+                _ = try await client.call("document.correct", ["id": d["id"]!, "version": d["version"]!, "reason": "收错了"])
+            }
+            #expect(first?.fieldRules.map(\.rule) == ["custody"])
+            #expect(try await client.call("document.where", ["id": d["id"]!])["trail"]?.arrayValue?.count == 1)
             let out = try await client.call("document.handover", ["id": d["id"]!, "version": d["version"]!, "authority": "talent_center"])
             #expect(out["holder"]?["kind"] == "talent_center")
             let back = try await client.call("document.correct", ["id": d["id"]!, "version": out["version"]!, "reason": "递交记错了"])

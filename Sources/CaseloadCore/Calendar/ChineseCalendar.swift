@@ -140,6 +140,11 @@ public struct ChineseCalendar: WorkingDayCalendar {
         adding(workingDays: -days, to: date)
     }
 
+    /// Working days from `today` to `date`: positive ahead, negative once `date` has passed.
+    public func workingDaysLeft(to date: CalendarDate, from today: CalendarDate) -> Int {
+        date >= today ? workingDays(from: today, to: date) : -workingDays(from: date, to: today)
+    }
+
     /// The number of working days d with `from` < d ≤ `to`; 0 when `to` ≤ `from`.
     /// Constant work per call apart from two binary searches, whatever the span.
     public func workingDays(from: CalendarDate, to: CalendarDate) -> Int {

@@ -12,24 +12,30 @@ enum IDPrefixes {
     /// naming the param, with rule `ambiguous_prefix`.
     static func resolve(_ params: JSONValue, for method: RPCMethod, in tx: Transaction) async throws -> JSONValue {
         guard case .object(var members) = params else { return params }
+        // Most calls give whole ids: then the params are handed on as they came.
+        var changed = false
         for property in method.params {
             guard let named = property.prefixTarget, let value = members[property.name] else { continue }
             switch value {
             case .string(let raw):
-                members[property.name] = .string(try await resolve(raw, named, field: property.name, in: tx))
+                let id = try await resolve(raw, named, field: property.name, in: tx)
+                changed = changed || id != raw
+                members[property.name] = .string(id)
             case .array(let elements):
                 // A bulk call's list of ids: each element as a single id would be.
                 var resolved: [JSONValue] = []
                 for (index, element) in elements.enumerated() {
                     guard case .string(let raw) = element else { resolved.append(element); continue }
-                    resolved.append(.string(try await resolve(raw, named, field: "\(property.name)[\(index)]", in: tx)))
+                    let id = try await resolve(raw, named, field: "\(property.name)[\(index)]", in: tx)
+                    changed = changed || id != raw
+                    resolved.append(.string(id))
                 }
                 members[property.name] = .array(resolved)
             default:
                 continue
             }
         }
-        return .object(members)
+        return changed ? .object(members) : params
     }
 
     /// The whole id `raw` names: itself when it is one, else the one id it begins.

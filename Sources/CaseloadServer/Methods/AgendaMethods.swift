@@ -127,7 +127,6 @@ enum AgendaMethods {
                 "action": ["method": .string(action), "params": actionParams],
             ]
         }
-        func stageName(_ c: NameStore.CaseName?) -> String? { c.flatMap { CaseKinds.kind($0.kind)?.stage($0.stage)?.chineseName } }
 
         var items: [Item] = []
         for d in deadlines {
@@ -137,8 +136,7 @@ enum AgendaMethods {
             case .window: kind = .opens
             case .expectation: continue
             }
-            let (from, to) = d.dueDate >= today ? (today, d.dueDate) : (d.dueDate, today)
-            let left = calendar.workingDays(from: from, to: to) * (d.dueDate >= today ? 1 : -1)
+            let left = calendar.workingDaysLeft(to: d.dueDate, from: today)
             let caseName = d.caseID.flatMap { names.cases[$0] }
             // A window is met by reaching a stage: the line's action is the case's next step toward it.
             let rule = d.ruleID.flatMap { rule in DeadlineRules.defaults.first { $0.id == rule } }
@@ -157,7 +155,7 @@ enum AgendaMethods {
                 kind: kind, companyID: d.companyID, date: d.dueDate,
                 value: line(
                     kind, title: d.title, date: d.dueDate, days: left, applicant: names.applicants[d.applicantID], caseID: d.caseID,
-                    caseKind: caseName?.kind, stage: stageName(caseName), deadline: d.id, reminded: reminded.contains(d.id), action: action.0, action.1)))
+                    caseKind: caseName?.kind, stage: caseName?.stageEntry?.chineseName, deadline: d.id, reminded: reminded.contains(d.id), action: action.0, action.1)))
         }
         for c in late {
             let stage = CaseKinds.kind(c.state.kind)?.stage(c.state.stage)
@@ -177,7 +175,7 @@ enum AgendaMethods {
                 value: line(
                     .originalOut, title: type.map { "\($0.chineseName) \($0.englishName)" } ?? d.documentType, date: since,
                     days: since.map { $0.days(to: today) }, applicant: d.applicantID.flatMap { names.applicants[$0] }, caseID: d.caseID,
-                    caseKind: caseName?.kind, stage: stageName(caseName), document: d.id, action: "document.collect",
+                    caseKind: caseName?.kind, stage: caseName?.stageEntry?.chineseName, document: d.id, action: "document.collect",
                     ["id": id(d.id), "version": .int(Int64(d.version)), "authority": text(d.holder?.authority?.rawValue)])))
         }
 

@@ -26,7 +26,7 @@ extension CaseMethods {
                     let applicant = try await tx.applicants.get(applicantID)
                     // A second active case of one kind is most often a mistake (a double click, a
                     // colleague's case not seen): it needs saying so.
-                    if params.allowDuplicate != true, let existing = try await ImportMethods.activeCases(of: kind.id, applicant: applicantID, in: tx.storage).first {
+                    if params.allowDuplicate != true, let existing = try await activeCases(of: kind.id, applicant: applicantID, in: tx.storage).first {
                         throw ValidationError(
                             field: "kind", rule: "duplicate_case",
                             message: "\(applicant.name) already has an active \(kind.displayName) case (\(existing.id.uuidString.prefix(8).lowercased()), in \(kind.stage(existing.state.stage)?.chineseName ?? existing.state.stage)): pass allow_duplicate to open another")

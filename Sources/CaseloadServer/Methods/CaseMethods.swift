@@ -34,6 +34,16 @@ enum CaseMethods {
         return kind
     }
 
+    /// Whether the applicant has an active case of `kind`: the first one, if any (an import
+    /// opens no second one; case.open asks before it does).
+    static func activeCases(of kind: String, applicant: UUID, in tx: AgencyTransaction) async throws -> [CaseRecord] {
+        var filter = CaseFilter()
+        filter.applicantID = applicant
+        filter.kind = kind
+        filter.status = CaseStatus.active.rawValue
+        return try await tx.cases.list(filter: filter, after: nil, limit: 1)
+    }
+
     /// The agency's time allowed in `stage`, else the kind's default.
     static func allowedDays(kind: CaseKind, stage: String, in tx: Transaction)
         async throws -> Int?

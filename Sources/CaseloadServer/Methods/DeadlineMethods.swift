@@ -40,19 +40,17 @@ enum DeadlineMethods {
     }
 
     static func value(_ d: DeadlineRecord, today: CalendarDate, calendar: ChineseCalendar, in tx: Transaction) async throws -> JSONValue {
-        let names = try await tx.names.of(applicants: [d.applicantID], companies: [d.companyID], cases: Set([d.caseID].compactMap { $0 }))
-        return value(d, today: today, calendar: calendar, names: names)
+        try await values([d], today: today, calendar: calendar, in: tx).first ?? .null
     }
 
     static func value(_ d: DeadlineRecord, today: CalendarDate, calendar: ChineseCalendar, names: NameStore.Names) -> JSONValue {
         func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         let caseName = d.caseID.flatMap { names.cases[$0] }
-        let stage = caseName.flatMap { CaseKinds.kind($0.kind)?.stage($0.stage) }
+        let stage = caseName?.stageEntry
         let overdue = d.kind.canBeMissed && (d.state == .open || d.state == .missed) && d.dueDate < today
         let (from, to) = d.dueDate >= today ? (today, d.dueDate) : (d.dueDate, today)
-        let days = calendar.workingDays(from: from, to: to)
-        let left = d.dueDate >= today ? days : -days
+        let left = calendar.workingDaysLeft(to: d.dueDate, from: today)
         return [
             "id": id(d.id), "rule": d.ruleID.map(JSONValue.string) ?? .null, "title": .string(d.title), "case_id": id(d.caseID),
             "applicant_id": id(d.applicantID), "company_id": id(d.companyID),

@@ -56,14 +56,6 @@ enum ImportMethods {
         return try WireJSON.convert(.object(object), to: ApplicantProfile.self)
     }
 
-    static func activeCases(of kind: String, applicant: UUID, in tx: AgencyTransaction) async throws -> [CaseRecord] {
-        var filter = CaseFilter()
-        filter.applicantID = applicant
-        filter.kind = kind
-        filter.status = CaseStatus.active.rawValue
-        return try await tx.cases.list(filter: filter, after: nil, limit: 1)
-    }
-
     /// Locks the import for this call; a finished one (committed, dry-run or refused: its rows
     /// are gone) is a `conflict` that says to start again.
     static func requireOpen(_ id: UUID, in tx: AgencyTransaction) async throws {
@@ -134,7 +126,7 @@ enum ImportMethods {
             for i in planned.indices {
                 guard let kind = planned[i].parsed.caseKind else { continue }
                 if let existing = planned[i].existing {
-                    planned[i].opensCase = try await activeCases(of: kind, applicant: existing.id, in: tx.storage).isEmpty
+                    planned[i].opensCase = try await CaseMethods.activeCases(of: kind, applicant: existing.id, in: tx.storage).isEmpty
                 } else {
                     planned[i].opensCase = true
                 }

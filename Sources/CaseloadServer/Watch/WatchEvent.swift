@@ -39,7 +39,7 @@ struct WatchEvent: Sendable, Decodable {
     func names(from names: NameStore.Names) -> [String: JSONValue] {
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         let caseName = caseID.flatMap { names.cases[$0] }
-        let stage = caseName.flatMap { CaseKinds.kind($0.kind)?.stage($0.stage) }
+        let stage = caseName?.stageEntry
         return [
             "applicant_name": text(caseName?.applicantName), "company_short_name": text(companyID.flatMap { names.companies[$0] }.map(CompanyName.short)),
             "case_kind": text(caseName?.kind), "case_stage": text(caseName?.stage),

@@ -1,3 +1,4 @@
+import CaseloadCore
 import Foundation
 import PostgresNIO
 
@@ -13,6 +14,9 @@ public struct NameStore: AgencyStore {
         public var kind: String
         public var stage: String
         public var applicantName: String
+
+        /// The stage as its kind's table names it (nil for a kind or stage no longer known).
+        public var stageEntry: Stage? { CaseKinds.kind(kind)?.stage(stage) }
     }
 
     public struct Names: Sendable {
