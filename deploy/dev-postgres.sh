@@ -9,6 +9,8 @@
 #
 # Layout:  DIR/data (PGDATA)  DIR/run (unix socket)  DIR/postgres.log  DIR/initdb.log
 # Superuser "caseload_admin", trust auth, listens on 127.0.0.1:PORT only.
+# CASELOAD_PG_SETTINGS, when set, is appended to the cluster's settings on every start
+# (deploy/citus.sh passes shared_preload_libraries = 'citus' this way).
 # When run as root, the server runs as the "postgres" OS user (PostgreSQL refuses root).
 set -euo pipefail
 
@@ -210,6 +212,7 @@ unix_socket_directories = '$sockdir'
 max_connections = 300
 fsync = on
 logging_collector = off
+${CASELOAD_PG_SETTINGS:-}
 EOF
     chown_owner "$conf"
     if ! grep -q "^include_if_exists = 'caseload-dev.conf'" "$DATA/postgresql.conf"; then
