@@ -47,18 +47,28 @@ public enum DemoData {
         CalendarDate(year: 1970, month: 1, day: 1)!.adding(days: (i / 1000) * 1201 % 11_000)
     }
 
+    /// How many applicants go in per round of `COPY` statements: big enough that a round's
+    /// statements cost little, small enough that memory stays flat.
+    public static let chunkSize = 2_000
+
     /// Seeds `companies` companies and `applicants` applicants (each with one case) into an agency.
     /// The first `largestCompanyApplicants` applicants all work for the first company (a large
-    /// client, for report benchmarks); the rest are spread at random.
+    /// client, for report benchmarks); the rest are spread at random. Applicants, cases, their
+    /// history, documents and their custody go in by `COPY` through the stores (`copyNew`),
+    /// deadlines as the derivation gives them, a chunk at a time; `progress` hears how many
+    /// applicants are in after each chunk. Bulk-loaded rows are not audited and send no
+    /// events (the triggers are off for the transaction: the caller must be a superuser).
     public static func seed(
-        companies: Int, applicants: Int, largestCompanyApplicants: Int = 0, seed: UInt64 = 42, cipher: PIICipher, in tx: AgencyTransaction
+        companies: Int, applicants: Int, largestCompanyApplicants: Int = 0, seed: UInt64 = 42, cipher: PIICipher, in tx: AgencyTransaction,
+        chunkSize: Int = chunkSize, progress: (Int) -> Void = { _ in }
     ) async throws -> Summary {
         var random = SplitMix64(seed: seed)
         let user = try await tx.consultants.users().first { $0.role == .owner }?.id
         guard let user else { throw ConfigurationError("agency \(tx.agency) has no owner") }
         try await Database.actFor(agency: tx.agency, on: tx.connection, logger: tx.logger)
+        try await tx.connection.query("SET LOCAL session_replication_role = replica", logger: tx.logger)
         var companyIDs: [UUID] = []
-        for i in 0..<companies {
+        for i in 0..<max(1, companies) {
             let codes = codes(Int(random.next() % 9_000_000) + i)
             let fields = try CompanyFields.validate(CompanyInput(
                 name: "上海\(random.pick(companyWords))\(random.pick(industries))有限公司 \(i + 1)", creditCode: codes.credit,
@@ -67,25 +77,56 @@ public enum DemoData {
             companyIDs.append(try await tx.companies.create(fields, cipher: cipher).id)
         }
         let today = BusinessClock.system.today
+        let now = Date()
         let calendar = try await tx.calendar.calendar()
-        let kinds = [CaseKinds.pointsNew, CaseKinds.pointsNew, CaseKinds.pointsRenewal]
         var documents = 0
-        for i in 0..<applicants {
-            let birth = birthDate(i)
+        var next = 0
+        while next < applicants {
+            let chunk = next..<min(applicants, next + max(1, chunkSize))
+            var batch = Batch()
+            for i in chunk {
+                let companyID = i < largestCompanyApplicants ? companyIDs[0] : companyIDs[random.int(0..<companyIDs.count)]
+                try batch.add(applicant: i, companyID: companyID, random: &random, today: today, now: now, calendar: calendar)
+            }
+            try await tx.applicants.copyNew(batch.applicants, cipher: cipher)
+            try await tx.cases.copyNew(batch.cases, user: user, data: "{\"demo\":true}")
+            try await tx.deadlines.insertNew(batch.deadlines, today: today, reason: "demo data", user: user)
+            try await tx.documents.copyNew(batch.documents, user: user)
+            documents += batch.documents.count
+            next = chunk.upperBound
+            progress(next)
+        }
+        let caseCount = try await tx.cases.count()
+        return Summary(companies: companyIDs.count, applicants: applicants, cases: caseCount, documents: documents)
+    }
+
+    /// One chunk's rows, built before any is written.
+    struct Batch {
+        var applicants: [(id: UUID, applicant: ApplicantStore.NewApplicant)] = []
+        var cases: [CaseStore.NewCase] = []
+        var deadlines: [DerivedDeadline] = []
+        var documents: [DocumentStore.NewDocument] = []
+
+        static let kinds = [CaseKinds.pointsNew, CaseKinds.pointsNew, CaseKinds.pointsRenewal]
+
+        /// Applicant `i` with one case in a random stage (every earlier stage's required data
+        /// recorded), the deadlines that gives, and up to two originals held.
+        mutating func add(
+            applicant i: Int, companyID: UUID, random: inout SplitMix64, today: CalendarDate, now: Date, calendar: ChineseCalendar
+        ) throws {
             let identity = try ApplicantIdentity.validate(
                 name: "\(random.pick(surnames))\(random.pick(givenNames))\(random.int(0..<2) == 0 ? String(random.pick(givenNames)) : "")",
-                idNumber: idNumber(birth: birth, i), phone: "138\(String(format: "%08d", random.int(0..<100_000_000)))", today: today)
+                idNumber: idNumber(birth: birthDate(i), i), phone: "138\(String(format: "%08d", random.int(0..<100_000_000)))", today: today)
             var profile = ApplicantProfile()
             profile.educationLevel = random.pick(EducationLevel.allCases)
             profile.socialInsuranceMonths = random.int(6..<120)
             profile.permitReceivedDate = today.adding(days: -random.int(30..<700))
             profile.permitExpiryDate = today.adding(days: random.int(-30..<365))
             profile.dispatched = random.int(0..<10) == 0
-            let companyID = i < largestCompanyApplicants ? companyIDs[0] : companyIDs[random.int(0..<companyIDs.count)]
-            // ID numbers are distinct by construction (`birthDate`): a duplicate means the agency
-            // was already seeded, and fails the whole (transactional) seed.
-            let applicant = try await tx.applicants.create(identity, companyID: companyID, profile: profile, cipher: cipher)
-            let kind = random.pick(kinds)
+            let applicantID = random.uuid()
+            applicants.append((applicantID, .init(identity: identity, companyID: companyID, profile: profile)))
+
+            let kind = random.pick(Self.kinds)
             let stage = random.pick(kind.stages)
             var state = CaseState(kind: kind.id, stage: stage.id, status: stage.isTerminal ? .closed : .active)
             for s in kind.stages {
@@ -99,22 +140,41 @@ public enum DemoData {
                 }
                 if s.id == stage.id { break }
             }
-            let opened = try await tx.cases.open(
-                state, applicantID: applicant.id, companyID: companyID, dueInDays: stage.allowedDays.map { $0 - random.int(0..<($0 * 2)) }, now: Date(), user: user, data: "{\"demo\":true}")
-            try await DeadlineDerivation.deriveForCase(opened, calendar: calendar, today: today, reason: "demo data", user: user, in: tx)
-            try await DeadlineDerivation.deriveForApplicant(applicant, calendar: calendar, today: today, reason: "demo data", user: user, in: tx)
+            let dueInDays = stage.allowedDays.map { $0 - random.int(0..<($0 * 2)) }
+            let caseID = random.uuid()
+            cases.append(.init(
+                id: caseID, applicantID: applicantID, companyID: companyID, state: state, stageEnteredAt: now,
+                stageDueAt: dueInDays.map { now.addingTimeInterval(Double($0) * 86_400) }))
+            let facts = DischargeFacts(kind: kind, stage: state.stage, status: state.status)
+            deadlines += DeadlineDerivation.caseDeadlines(
+                .init(id: caseID, applicantID: applicantID, companyID: companyID, state: state, stageEnteredAt: now), existingBases: [:], facts: facts,
+                calendar: calendar)
+            let renewalApproved = kind.id == Discharge.renewalKind && Discharge.renewalApprovedStages.contains(state.stage)
+            deadlines += DeadlineDerivation.applicantDeadlines(
+                applicantID: applicantID, companyID: companyID, permitExpiry: profile.permitExpiryDate, calendar: calendar, renewalApproved: renewalApproved)
+
             for type in ["graduation_certificate", "degree_certificate"] where random.int(0..<2) == 0 {
-                let doc = try await tx.documents.create(
-                    type: type, form: .original, description: nil, companyID: companyID, applicantID: applicant.id, caseID: opened.id)
-                let holder: Holder = random.int(0..<3) == 0 ? .talentCenter : .agency(locationCode: nil)
-                try await tx.documents.append(.received(from: identity.name), holder: .agency(locationCode: nil), locationID: nil, to: doc.id, user: user)
-                if holder == .talentCenter {
-                    try await tx.documents.append(.handedOver(authority: .talentCenter, receiptNumber: nil), holder: holder, locationID: nil, to: doc.id, user: user)
-                }
-                documents += 1
+                var movements: [(event: CustodyEvent, holder: Holder)] = [(.received(from: identity.name), .agency(locationCode: nil))]
+                if random.int(0..<3) == 0 { movements.append((.handedOver(authority: .talentCenter, receiptNumber: nil), .talentCenter)) }
+                documents.append(.init(
+                    id: random.uuid(), type: type, form: .original, companyID: companyID, applicantID: applicantID, caseID: caseID, movements: movements))
             }
         }
-        let caseCount = try await tx.cases.count()
-        return Summary(companies: companies, applicants: applicants, cases: caseCount, documents: documents)
+    }
+}
+
+extension SplitMix64 {
+    /// A version-4 uuid from the next 128 bits: the same seed gives the same ids.
+    mutating func uuid() -> UUID {
+        let (a, b) = (next(), next())
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for k in 0..<8 {
+            bytes[k] = UInt8(truncatingIfNeeded: a >> (8 * k))
+            bytes[8 + k] = UInt8(truncatingIfNeeded: b >> (8 * k))
+        }
+        bytes[6] = bytes[6] & 0x0f | 0x40
+        bytes[8] = bytes[8] & 0x3f | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }

@@ -20,29 +20,17 @@ enum DeadlineDerivation {
     static func deriveForCase(
         _ c: CaseRecord, calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?, in tx: AgencyTransaction
     ) async throws {
-        let applying = rules.filter { $0.caseKinds.contains(c.state.kind) }
-        guard !applying.isEmpty else { return }
+        guard rules.contains(where: { $0.caseKinds.contains(c.state.kind) }) else { return }
         let existing = try await tx.deadlines.derived(caseID: c.id, applicantID: c.applicantID)
         var facts = DischargeFacts(kind: CaseKinds.kind(c.state.kind), stage: c.state.stage, status: c.state.status)
-        if applying.contains(where: { $0.dischargedBy.contains(.originalsCollected) }) {
+        if rules.contains(where: { $0.caseKinds.contains(c.state.kind) && $0.dischargedBy.contains(.originalsCollected) }) {
             facts.originalsCollected = try await tx.documents.originalsCollected(applicant: c.applicantID)
         }
-        for rule in applying {
-            let base: CalendarDate?
-            switch rule.base {
-            case .recorded(let stage, let field):
-                if case .date(let d)? = c.state.value(stage, field) { base = d } else { base = existing[rule.id]?.baseDate }
-            case .stageEntered(let stage):
-                base = c.state.stage == stage && c.state.status == .active ? CalendarDate(shanghai: c.stageEnteredAt) : existing[rule.id]?.baseDate
-            case .permitExpiry:
-                base = nil
-            }
-            guard let base else { continue }
-            try await tx.deadlines.upsert(
-                DerivedDeadline(
-                    rule: rule, computed: rule.compute(baseDate: base, calendar: calendar), caseID: c.id, applicantID: c.applicantID,
-                    companyID: c.companyID, settlement: rule.settlement(for: facts)), existing: existing[rule.id], today: today, reason: reason, user: user
-            )
+        let derived = caseDeadlines(
+            CaseFacts(id: c.id, applicantID: c.applicantID, companyID: c.companyID, state: c.state, stageEnteredAt: c.stageEnteredAt),
+            existingBases: existing.mapValues(\.baseDate), facts: facts, calendar: calendar)
+        for deadline in derived {
+            try await tx.deadlines.upsert(deadline, existing: existing[deadline.rule.id], today: today, reason: reason, user: user)
         }
         if c.state.status.isTerminal {
             try await DeadlineStore.cancelManual(
@@ -51,6 +39,38 @@ enum DeadlineDerivation {
         if c.state.kind == Discharge.renewalKind {
             let applicant = try await tx.applicants.get(c.applicantID)
             try await deriveForApplicant(applicant, calendar: calendar, today: today, reason: reason, user: user, in: tx)
+        }
+    }
+
+    /// What `deriveForCase` needs of a case (a stored one, or one about to be written in bulk).
+    struct CaseFacts {
+        var id: UUID
+        var applicantID: UUID
+        var companyID: UUID
+        var state: CaseState
+        var stageEnteredAt: Date
+    }
+
+    /// The dates a case's rules give: each rule of its kind whose base is known (a recorded
+    /// date, the day it entered a stage, or the base of the date derived before, from
+    /// `existingBases`), with the state the case's facts give. Pure: no reads.
+    static func caseDeadlines(
+        _ c: CaseFacts, existingBases: [String: CalendarDate?], facts: DischargeFacts, calendar: ChineseCalendar
+    ) -> [DerivedDeadline] {
+        rules.filter { $0.caseKinds.contains(c.state.kind) }.compactMap { rule in
+            let base: CalendarDate?
+            switch rule.base {
+            case .recorded(let stage, let field):
+                if case .date(let d)? = c.state.value(stage, field) { base = d } else { base = existingBases[rule.id] ?? nil }
+            case .stageEntered(let stage):
+                base = c.state.stage == stage && c.state.status == .active ? CalendarDate(shanghai: c.stageEnteredAt) : existingBases[rule.id] ?? nil
+            case .permitExpiry:
+                base = nil
+            }
+            guard let base else { return nil }
+            return DerivedDeadline(
+                rule: rule, computed: rule.compute(baseDate: base, calendar: calendar), caseID: c.id, applicantID: c.applicantID,
+                companyID: c.companyID, settlement: rule.settlement(for: facts))
         }
     }
 
@@ -70,14 +90,21 @@ enum DeadlineDerivation {
     /// The applicant-level deadlines: points validity, lapse thresholds and renewal reminders
     /// from the permit's expiry, each ended once a renewal for that permit is approved.
     static func applicantDeadlines(_ a: ApplicantRecord, calendar: ChineseCalendar, renewalApproved: Bool) -> [DerivedDeadline] {
-        guard let expiry = a.profile.permitExpiryDate else { return [] }
+        applicantDeadlines(applicantID: a.id, companyID: a.companyID, permitExpiry: a.profile.permitExpiryDate, calendar: calendar, renewalApproved: renewalApproved)
+    }
+
+    /// The same for an applicant known by its ids and permit expiry (one about to be written in bulk).
+    static func applicantDeadlines(
+        applicantID: UUID, companyID: UUID, permitExpiry: CalendarDate?, calendar: ChineseCalendar, renewalApproved: Bool
+    ) -> [DerivedDeadline] {
+        guard let expiry = permitExpiry else { return [] }
         let facts = DischargeFacts(renewalApproved: renewalApproved)
         return rules.filter { rule in
             guard rule.caseKinds.isEmpty, case .permitExpiry = rule.base else { return false }
             return true
         }.map { rule in
             DerivedDeadline(
-                rule: rule, computed: rule.compute(baseDate: expiry, calendar: calendar), caseID: nil, applicantID: a.id, companyID: a.companyID,
+                rule: rule, computed: rule.compute(baseDate: expiry, calendar: calendar), caseID: nil, applicantID: applicantID, companyID: companyID,
                 settlement: rule.settlement(for: facts))
         }
     }

@@ -54,17 +54,16 @@ public struct ApplicantStore: AgencyStore {
     public func create(
         _ identity: ApplicantIdentity, companyID: UUID, profile: ApplicantProfile, cipher: PIICipher
     ) async throws -> ApplicantRecord {
-        let id = try cipher.seal(identity.idNumber.value)
-        let phone = try identity.phone.map { try cipher.seal($0.value) }
+        let sealed = try SealedRow(identity, profile: profile, cipher: cipher)
         let birth = identity.idNumber.birthDate
         let rows = try await connection.query(
             """
             INSERT INTO applicants (agency_id, company_id, name, id_number_sealed, id_number_key, id_number_lookup, id_number_masked,
                                     birth_date, gender, phone_sealed, phone_key, phone_masked, profile)
-            VALUES (\(agency), \(companyID), \(identity.name), \(ByteBuffer(bytes: id.sealed)), \(id.keyID),
-                    \(ByteBuffer(bytes: cipher.lookup(identity.idNumber.value))), \(identity.idNumber.masked),
+            VALUES (\(agency), \(companyID), \(identity.name), \(ByteBuffer(bytes: sealed.idSealed)), \(sealed.idKey),
+                    \(ByteBuffer(bytes: sealed.idLookup)), \(identity.idNumber.masked),
                     \(birth.iso)::date, \(identity.idNumber.isMale ? "male" : "female"),
-                    \(phone.map { ByteBuffer(bytes: $0.sealed) }), \(phone?.keyID), \(identity.phone?.masked), \(try Self.json(profile))::jsonb)
+                    \(sealed.phoneSealed.map { ByteBuffer(bytes: $0) }), \(sealed.phoneKey), \(identity.phone?.masked), \(sealed.profile)::jsonb)
             RETURNING \(unescaped: Self.columns)
             """,
             logger: logger)
@@ -178,20 +177,19 @@ public struct ApplicantStore: AgencyStore {
         // Arrays of nullable values do not bind: an absent phone is an empty value, made NULL again by nullif.
         var phoneSealed: [ByteBuffer] = [], phoneKeys: [String] = [], phoneMasked: [String] = [], profiles: [String] = []
         for a in applicants {
-            let id = try cipher.seal(a.identity.idNumber.value)
-            let phone = try a.identity.phone.map { try cipher.seal($0.value) }
+            let sealed = try SealedRow(a.identity, profile: a.profile, cipher: cipher)
             companies.append(a.companyID)
             names.append(a.identity.name)
-            idSealed.append(ByteBuffer(bytes: id.sealed))
-            idKeys.append(id.keyID)
-            lookups.append(ByteBuffer(bytes: cipher.lookup(a.identity.idNumber.value)))
+            idSealed.append(ByteBuffer(bytes: sealed.idSealed))
+            idKeys.append(sealed.idKey)
+            lookups.append(ByteBuffer(bytes: sealed.idLookup))
             idMasked.append(a.identity.idNumber.masked)
             births.append(a.identity.idNumber.birthDate.iso)
             genders.append(a.identity.idNumber.isMale ? "male" : "female")
-            phoneSealed.append(ByteBuffer(bytes: phone?.sealed ?? []))
-            phoneKeys.append(phone?.keyID ?? "")
+            phoneSealed.append(ByteBuffer(bytes: sealed.phoneSealed ?? []))
+            phoneKeys.append(sealed.phoneKey ?? "")
             phoneMasked.append(a.identity.phone?.masked ?? "")
-            profiles.append(try Self.json(a.profile))
+            profiles.append(sealed.profile)
         }
         let rows = try await connection.query(
             """
