@@ -79,7 +79,7 @@ extension CaseMethods {
                 result: .object([
                     .required("cases", .array(caseSchema), "This page"),
                     .required("next_cursor", .nullable(.string), "Cursor of the next page; null on the last page"),
-                ]), roles: Role.everyone
+                ]), errors: [.validationFailed], roles: Role.everyone
             ) { (params: CaseListParams, context) -> JSONValue in
                 let limit = params.limit ?? 50
                 let after = try context.openCursor(params.cursor, as: CaseCursor.self)

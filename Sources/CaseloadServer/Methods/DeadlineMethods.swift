@@ -155,7 +155,7 @@ enum DeadlineMethods {
                     .optional("provisional", .boolean, "true: only dates counted into a year the calendar does not know"),
                     .optional("limit", .integer(minimum: 1, maximum: 1000), "How many (default 200)"),
                 ],
-                result: .object([.required("deadlines", .array(deadlineSchema), "By due date")]),
+                result: .object([.required("deadlines", .array(deadlineSchema), "By due date")]), errors: [.validationFailed],
                 // Not read-only: a writer's listing first sweeps (marks missed, opens renewals).
                 // A client company's HR user sees their own company's dates: what they must act on.
                 readOnly: false, roles: Role.everyone
