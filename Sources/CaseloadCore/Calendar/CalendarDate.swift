@@ -24,13 +24,14 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     public static let acceptedRange = CalendarDate(checkedYear: 1900, month: 1, day: 1)...CalendarDate(checkedYear: 2100, month: 12, day: 31)
 
     /// The rule a client's date breaks, in words, for error messages.
-    public static let acceptedDescription = "a real date as YYYY-MM-DD between 1900-01-01 and 2100-12-31"
+    public static let acceptedDescription = "a real date (\(inputForms)) between 1900-01-01 and 2100-12-31"
 
-    /// A date a client sent, as `YYYY-MM-DD`: nil unless it is a real date in `acceptedRange`.
+    /// A date a client sent, in any of the forms people write (`init(input:)`): nil unless it
+    /// is a real date in `acceptedRange`.
     /// Every path that takes a date from outside (params, stage data, imports, calendars)
     /// reads it here, so no stored date is outside the range.
     public init?(accepting text: String) {
-        guard let date = CalendarDate(iso: text), Self.acceptedRange.contains(date) else { return nil }
+        guard let date = CalendarDate(input: text), Self.acceptedRange.contains(date) else { return nil }
         self = date
     }
 

@@ -21,14 +21,17 @@ public enum FieldValue: Sendable, Hashable, Codable {
     /// Converts a value as it arrived in a request (CaseloadCore has no JSON type, so the
     /// caller maps its JSON scalar to `RawFieldValue`) to the field's declared type.
     ///
-    /// Strict on purpose: a date must be a `YYYY-MM-DD` string, an integer a JSON integer,
+    /// Strict on purpose: a date must be a string as people write dates (`CalendarDate(input:)`:
+    /// 2026-09-30, 2026/9/30, 2026年9月30日), an integer a JSON integer,
     /// a bool a JSON boolean; text is trimmed, and a JSON integer is taken as its digits
     /// (receipt numbers are often all digits, and clients send them as numbers). Throws `ValidationError` with `field` and rule
     /// `type`; a JSON null is the caller's business (treat it as absent).
     public static func parse(_ raw: RawFieldValue, as type: FieldType, field: String) throws(ValidationError) -> FieldValue {
         switch (type, raw) {
         case (.date, .string(let s)):
-            guard let date = CalendarDate(iso: String(s.trimmingWhitespace)) else { break }
+            guard let date = CalendarDate(input: s) else {
+                throw ValidationError(field: field, rule: "type", message: CalendarDate.notADate(s))
+            }
             guard CalendarDate.acceptedRange.contains(date) else {
                 throw ValidationError(field: field, rule: "range", message: "must be " + CalendarDate.acceptedDescription)
             }
@@ -98,7 +101,7 @@ extension FieldType {
     /// "a date as YYYY-MM-DD" etc., for messages.
     var expectation: String {
         switch self {
-        case .date: "a date as YYYY-MM-DD"
+        case .date: "a date (\(CalendarDate.inputForms))"
         case .text: "text"
         case .bool: "true or false"
         case .integer: "a whole number"

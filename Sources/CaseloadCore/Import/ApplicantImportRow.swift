@@ -1,8 +1,11 @@
 /// One row of an applicant import, validated: identifiers, the employer's code, the profile
 /// fields given, and the case kind to open. Column keys are the documented import keys
 /// (docs/import.md); values may be written the way a Chinese spreadsheet writes them
-/// (本科, 是/否, 2026/3/1, 积分新办). Messages never repeat the cell's value: a shifted
-/// column could put an ID number where a date was expected.
+/// (本科, 是/否, 2026/3/1, 2026年3月1日, 积分新办), read through `InputAliases` and
+/// `CalendarDate(input:)` like every param. Messages repeat a cell only where it cannot be
+/// personal data: a date cell (unless it looks like an ID or phone number, `CalendarDate.echo`:
+/// a shifted column could put one there) and an ID Excel turned into `3.20102E+17` (which has
+/// lost the number).
 public struct ApplicantImportRow: Sendable, Hashable {
     public var identity: ApplicantIdentity
     public var companyCreditCode: String?
@@ -24,15 +27,33 @@ public struct ApplicantImportRow: Sendable, Hashable {
         "co_resident_children", "case_kind", "case_stage",
     ]
 
-    static let education: [String: EducationLevel] = [
-        "大专": .associate, "专科": .associate, "本科": .bachelor, "本科+学士": .bachelorWithDegree, "本科学士": .bachelorWithDegree,
-        "学士": .bachelorWithDegree, "硕士": .master, "研究生": .master, "博士": .doctor,
-    ]
-    static let skill: [String: SkillLevel] = [
-        "五级": .level5, "四级": .level4, "三级": .level3, "二级": .level2, "一级": .level1, "中级职称": .intermediateTitle, "中级": .intermediateTitle,
-        "高级职称": .seniorTitle, "高级": .seniorTitle,
-    ]
-    static let kinds: [String: String] = ["积分新办": "points_new", "积分续办": "points_renewal", "居转户": "hukou_transfer", "人才引进": "talent_introduction"]
+    /// The keys of `fields` that are no import column, sorted: ignored (the import reports
+    /// them once, as `ignored_columns`), so a file's 序号 or 备注 column does not stop it.
+    public static func unknownColumns(_ fields: [String: String]) -> [String] {
+        fields.keys.filter { !columns.contains($0) }.sorted()
+    }
+
+    /// Whether a cell is a number in scientific notation (`3.20102E+17`): what Excel shows for
+    /// a long number typed into a General column, with every digit after the sixth lost.
+    public static func isScientificNumber(_ text: String) -> Bool {
+        let upper = text.uppercased()
+        guard let e = upper.firstIndex(of: "E") else { return false }
+        let mantissa = upper[..<e]
+        var exponent = upper[upper.index(after: e)...]
+        if exponent.first == "+" { exponent = exponent.dropFirst() }
+        let digits = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        return !exponent.isEmpty && exponent.allSatisfy { $0.isASCII && $0.isNumber } && (1...2).contains(digits.count)
+            && digits.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+    }
+
+    /// The refusal of a number Excel turned into scientific notation: repeats the cell (it has
+    /// lost the number) and says how to keep the column as text.
+    static func excelNumberIssue(_ key: String, _ what: String, _ cell: String) -> FieldIssue {
+        let shown = cell.count > 20 ? String(cell.prefix(20)) + "…" : cell
+        return FieldIssue(
+            field: key, rule: "excel_number",
+            message: "the \(what) was turned into a number by Excel (\(shown)); format the column as text (设置单元格格式 → 文本) and enter the numbers again")
+    }
 
     /// Validates one row; every problem is a FieldIssue whose field is the column key. Dates
     /// are checked against `today` where their field keeps a window around it.
@@ -43,12 +64,15 @@ public struct ApplicantImportRow: Sendable, Hashable {
             let trimmed = String(raw.trimmingWhitespace)
             return trimmed.isEmpty ? nil : trimmed
         }
-        for key in fields.keys.sorted() where !columns.contains(key) {
-            issues.append(FieldIssue(field: key, rule: "unknown_field", message: "is not an import column"))
-        }
         var identity: ApplicantIdentity?
         do { identity = try ApplicantIdentity.validate(name: value("name"), idNumber: value("id_number"), phone: value("phone"), today: today) } catch let e as ValidationError {
-            issues += e.issues
+            // An ID or phone Excel turned into 3.20102E+17 gets the reason, not "not an ID number".
+            for (key, what) in [("id_number", "ID number"), ("phone", "phone number")] {
+                guard let cell = value(key), isScientificNumber(cell), e.issues.contains(where: { $0.field == key }) else { continue }
+                issues.append(excelNumberIssue(key, what, cell))
+            }
+            let replaced = Set(issues.map(\.field))
+            issues += e.issues.filter { !replaced.contains($0.field) }
         } catch {}
         var credit: String?
         var org: String?
@@ -64,17 +88,14 @@ public struct ApplicantImportRow: Sendable, Hashable {
         var profile: [String: ProfileValue] = [:]
         func bool(_ key: String) {
             guard let raw = value(key) else { return }
-            switch raw.lowercased() {
-            case "是", "y", "yes", "true", "1": profile[key] = .bool(true)
-            case "否", "n", "no", "false", "0": profile[key] = .bool(false)
-            default: issues.append(FieldIssue(field: key, rule: "type", message: "must be 是/否 (yes/no)"))
+            if let yes = InputAliases.bool(raw) { profile[key] = .bool(yes) } else {
+                issues.append(FieldIssue(field: key, rule: "type", message: "must be 是/否 (yes/no)"))
             }
         }
         func date(_ key: String, _ window: DateWindow) {
             guard let raw = value(key) else { return }
-            let parts = raw.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).compactMap { Int($0) }
-            guard parts.count == 3, let d = CalendarDate(year: parts[0], month: parts[1], day: parts[2]) else {
-                issues.append(FieldIssue(field: key, rule: "date", message: "is not a date (YYYY-MM-DD)"))
+            guard let d = CalendarDate(input: raw) else {
+                issues.append(FieldIssue(field: key, rule: "date", message: CalendarDate.notADate(raw)))
                 return
             }
             if let refusal = window.refusal(of: d, today: today) {
@@ -84,12 +105,12 @@ public struct ApplicantImportRow: Sendable, Hashable {
             }
         }
         if let raw = value("education_level") {
-            if let level = EducationLevel(rawValue: raw) ?? education[raw] { profile["education_level"] = .string(level.rawValue) } else {
+            if let level = InputAliases.canonical(raw, group: "education") { profile["education_level"] = .string(level) } else {
                 issues.append(FieldIssue(field: "education_level", rule: "enum", message: "is not an education level (大专, 本科, 本科+学士, 硕士, 博士)"))
             }
         }
         if let raw = value("skill_level") {
-            if let level = SkillLevel(rawValue: raw) ?? skill[raw] { profile["skill_level"] = .string(level.rawValue) } else {
+            if let level = InputAliases.canonical(raw, group: "skill") { profile["skill_level"] = .string(level) } else {
                 issues.append(FieldIssue(field: "skill_level", rule: "enum", message: "is not a skill level or title"))
             }
         }
@@ -111,14 +132,17 @@ public struct ApplicantImportRow: Sendable, Hashable {
         bool("co_resident_children")
         var kind: String?
         if let raw = value("case_kind") {
-            if let k = CaseKinds.kind(raw)?.id ?? kinds[raw] { kind = k } else {
-                issues.append(FieldIssue(field: "case_kind", rule: "enum", message: "is not a case kind (积分新办, 积分续办, 居转户, 人才引进)"))
+            if let k = InputAliases.canonical(raw, group: "case_kind") { kind = k } else {
+                let names = CaseKinds.all.map(\.chineseName)
+                issues.append(FieldIssue(
+                    field: "case_kind", rule: "enum",
+                    message: "is not a case kind (\(names.joined(separator: ", ")))\(Suggestion.hint(for: raw, among: CaseKinds.all.map(\.id)))"))
             }
         }
         var stage: String?
         if let raw = value("case_stage") {
             if let kind, let k = CaseKinds.kind(kind) {
-                if let s = k.stages.first(where: { ($0.id == raw || $0.chineseName == raw) && !$0.isTerminal }) { stage = s.id } else {
+                if let s = InputAliases.stage(raw, of: k), !s.isTerminal { stage = s.id } else {
                     issues.append(FieldIssue(
                         field: "case_stage", rule: "enum",
                         message: "is not an open stage of \(k.displayName): \(k.stages.filter { !$0.isTerminal }.map(\.chineseName).joined(separator: ", "))"))

@@ -154,6 +154,8 @@ public struct Dispatcher: Sendable {
             throw RPCError.invalidParams([("params", "by_name", "params must be an object of named parameters")])
         case let p?: params = p
         }
+        // Names people write (硕士, 2026/9/30) become the values the schema takes, before it checks them.
+        params = method.paramsSchema.normalizingInput(params)
         let now = services.configuration.clock.now
         let issues = method.paramsSchema.issues(in: params, path: "", today: CalendarDate(shanghai: now))
         if !issues.isEmpty {

@@ -69,6 +69,8 @@ enum BulkMethods {
                 ]),
                 errors: [.notFound, .validationFailed], mutates: true
             ) { (params: AdvanceParams, context) -> JSONValue in
+                // A stage no kind has is a typo, refused once rather than on every case.
+                if InputAliases.stageIDs(params.to).isEmpty { throw InputAliases.unknownStage(params.to, of: nil, field: "to") }
                 let change = try CaseMethods.advancing(to: params.to, data: CaseMethods.rawData(params.data), override: nil, context: context)
                 return try await context.withAgency { tx in
                     let calendar = try await tx.calendar.calendar()
@@ -76,7 +78,7 @@ enum BulkMethods {
                     var advanced = 0
                     for caseID in params.ids {
                         let current = try await tx.cases.get(caseID, forUpdate: true)
-                        if current.state.stage == params.to {
+                        if current.state.stage == CaseKinds.kind(current.state.kind).flatMap({ InputAliases.stage(params.to, of: $0)?.id }) {
                             results.append(["id": id(caseID), "result": "already_there", "errors": [], "stage": .string(current.state.stage), "version": .int(Int64(current.version))])
                             continue
                         }

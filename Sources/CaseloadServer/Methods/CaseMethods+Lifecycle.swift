@@ -72,14 +72,14 @@ extension CaseMethods {
                     .optional("consultant_id", .string(format: .uuid), "Only cases of companies assigned to this user"),
                     .optional("applicant_id", .string(format: .uuid), "Only this applicant's cases"),
                     .optional("kind", .string(enum: CaseKinds.all.map(\.id)), "Only this kind"),
-                    .optional("stage", .string(maxLength: 50), "Only cases in this stage"),
+                    .optional("stage", .string(maxLength: 50), "Only cases in this stage: its id or its Chinese or English name (an unknown one is refused)"),
                     .optional("status", .string(enum: CaseStatus.allCases.map(\.rawValue)), "Only this status"),
                     .optional("late", .boolean, "true: only active cases past the time allowed in their stage"),
                 ],
                 result: .object([
                     .required("cases", .array(caseSchema), "This page"),
                     .required("next_cursor", .nullable(.string), "Cursor of the next page; null on the last page"),
-                ]), roles: Role.everyone
+                ]), errors: [.validationFailed], roles: Role.everyone
             ) { (params: CaseListParams, context) -> JSONValue in
                 let limit = params.limit ?? 50
                 let after = try context.openCursor(params.cursor, as: CaseCursor.self)
@@ -88,7 +88,7 @@ extension CaseMethods {
                 filter.consultantID = params.consultantID
                 filter.applicantID = params.applicantID
                 filter.kind = params.kind
-                filter.stage = params.stage
+                filter.stage = try params.stage.map { stage throws(ValidationError) in try InputAliases.stageFilter(stage, kind: params.kind, field: "stage") }
                 filter.status = params.status
                 filter.lateAsOf = params.late == true ? context.now : nil
                 let (records, out) = try await context.withAgency { tx in

@@ -11,12 +11,15 @@ extension CaseMethods {
         -> @Sendable (CaseRecord, CaseKind, Transaction, ChineseCalendar) async throws -> Change
     {
         { current, kind, tx, calendar in
-            guard let targetStage = kind.stage(target) else {
+            // The stage by id or by name (网上提交, "Submitted online").
+            guard let targetStage = InputAliases.stage(target, of: kind) else {
+                // A stage of no kind is a typo; one of another kind's (a bulk advance over mixed kinds) is not this kind's way.
+                if InputAliases.stageIDs(target).isEmpty { throw InputAliases.unknownStage(target, of: kind, field: "to") }
                 throw ValidationError(field: "to", rule: "transition", message: "\(kind.displayName) has no stage \"\(target)\"")
             }
             let data = try targetStage.parseData(raw)
             let facts = try await facts(for: current, calendar: calendar, in: tx, context: context)
-            let advance = try CaseMachine.advance(current.state, kind: kind, to: target, data: data, facts: facts, override: override)
+            let advance = try CaseMachine.advance(current.state, kind: kind, to: targetStage.id, data: data, facts: facts, override: override)
             return Change(
                 state: advance.state, data: .object(data.mapValues(json)),
                 reason: advance.overridden.isEmpty ? nil : override?.reason, overrides: advance.overridden)
@@ -30,7 +33,7 @@ extension CaseMethods {
                 "case.advance",
                 summary: "Moves a case to a next stage with that stage's data. Refused, naming the rule, when a prerequisite fails; owners and managers may override named rules with a reason, which is recorded.",
                 params: idVersion + [
-                    .required("to", .string(maxLength: 50, minLength: 1), "Target stage id (see next_stages)"),
+                    .required("to", .string(maxLength: 50, minLength: 1), "Target stage: its id (see next_stages) or its Chinese or English name"),
                     .optional("data", .object([], additionalProperties: true), "The target stage's data, {field: value}"),
                     .optional("override", .object([
                         .required("rules", .array(.string(maxLength: 50), maxItems: 20), "Rule ids to override (from the refusal's data.errors[].rule)"),
@@ -60,13 +63,14 @@ extension CaseMethods {
                 "case.return",
                 summary: "Returns (退回) a case to an earlier stage, with the reason the authority gave.",
                 params: idVersion + [
-                    .required("to", .string(maxLength: 50, minLength: 1), "An earlier stage id"),
+                    .required("to", .string(maxLength: 50, minLength: 1), "An earlier stage: its id or its Chinese or English name"),
                     .required("reason", .string(maxLength: 1000), "Why it was returned"),
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ReturnParams, context) -> JSONValue in
                 try await mutate(context, id: params.id, version: params.version, action: "return") { current, kind, _, _ in
-                    Change(state: try CaseMachine.returnTo(current.state, kind: kind, stage: params.to, reason: params.reason), reason: params.reason)
+                    guard let stage = InputAliases.stage(params.to, of: kind) else { throw InputAliases.unknownStage(params.to, of: kind, field: "to") }
+                    return Change(state: try CaseMachine.returnTo(current.state, kind: kind, stage: stage.id, reason: params.reason), reason: params.reason)
                 }
             },
             .define(

@@ -151,11 +151,11 @@ enum DeadlineMethods {
                     .optional("consultant_id", .string(format: .uuid), "Only companies assigned to this user"),
                     .optional("case_id", .string(format: .uuid), "Only this case's"),
                     .optional("applicant_id", .string(format: .uuid), "Only this applicant's"),
-                    .optional("rule", .string(maxLength: 50), "Only deadlines of this rule"),
+                    .optional("rule", .string(maxLength: 50), "Only deadlines of this rule: its id or its Chinese or English name (an unknown one is refused)"),
                     .optional("provisional", .boolean, "true: only dates counted into a year the calendar does not know"),
                     .optional("limit", .integer(minimum: 1, maximum: 1000), "How many (default 200)"),
                 ],
-                result: .object([.required("deadlines", .array(deadlineSchema), "By due date")]),
+                result: .object([.required("deadlines", .array(deadlineSchema), "By due date")]), errors: [.validationFailed],
                 // Not read-only: a writer's listing first sweeps (marks missed, opens renewals).
                 // A client company's HR user sees their own company's dates: what they must act on.
                 readOnly: false, roles: Role.everyone
@@ -171,7 +171,10 @@ enum DeadlineMethods {
                     filter.consultantID = params.consultantID
                     filter.caseID = params.caseID
                     filter.applicantID = params.applicantID
-                    filter.ruleID = params.rule
+                    // An unknown rule is refused (with a "did you mean"), not an empty list.
+                    filter.ruleID = try params.rule.map { rule throws(ValidationError) in
+                        try InputAliases.parse(rule, among: DeadlineRules.defaults.map(\.id), field: "rule")
+                    }
                     filter.provisionalOnly = params.provisional ?? false
                     if let state = params.state { filter.states = [state] }
                     if params.overdue == true {

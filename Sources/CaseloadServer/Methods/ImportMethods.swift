@@ -6,7 +6,9 @@ import PostgresNIO
 
 /// Bulk import of applicants from a company's spreadsheet: staged in batches, every row and
 /// every field validated before anything is written, then applied in one transaction
-/// (all or nothing), upserting by ID number.
+/// (all or nothing), upserting by ID number. Owners and managers import for any client
+/// company; a consultant for the companies assigned to them (a row for another is refused,
+/// rule `not_assigned`; row-level security keeps their imports and writes to those companies).
 enum ImportMethods {
     struct BeginParams: Decodable, Sendable {
         var kind: String
@@ -86,6 +88,8 @@ enum ImportMethods {
             } while after != nil
 
             var errors: [JSONValue] = []
+            // Columns that are no import column (序号, 备注): ignored, reported once.
+            var ignored = Set<String>()
             var valid: [(row: Int, parsed: ApplicantImportRow, companyID: UUID)] = []
             var planned: [Planned] = []
             var seen: [String: Int] = [:]
@@ -94,6 +98,7 @@ enum ImportMethods {
             }
             let today = tx.today
             for (row, fields) in staged {
+                ignored.formUnion(ApplicantImportRow.unknownColumns(fields))
                 let parsed: ApplicantImportRow
                 do { parsed = try ApplicantImportRow.parse(fields, today: today) } catch let invalid as ValidationError {
                     for issue in invalid.issues { errors.append(["row": .int(Int64(row)), "column": .string(issue.field), "rule": .string(issue.rule), "message": .string(issue.message)]) }
@@ -105,7 +110,14 @@ enum ImportMethods {
                 }
                 seen[parsed.identity.idNumber.value] = row
                 guard let companyID = parsed.companyCreditCode.flatMap({ companiesByCode[$0] }) ?? parsed.companyOrgCode.flatMap({ companiesByCode[$0] }) else {
-                    error(row, parsed.companyCreditCode != nil ? "company_credit_code" : "company_org_code", "unknown_company", "no client company of your agency has this code: add it first")
+                    let column = parsed.companyCreditCode != nil ? "company_credit_code" : "company_org_code"
+                    // A consultant sees only their companies (row-level security), so a code
+                    // they cannot see is not theirs to import for, whether or not it exists.
+                    if tx.principal.role.seesAllCompanies {
+                        error(row, column, "unknown_company", "no client company of your agency has this code: add it first")
+                    } else {
+                        error(row, column, "not_assigned", "no client company assigned to you has this code: a manager may import it, or assign the company to you")
+                    }
                     continue
                 }
                 valid.append((row, parsed, companyID))
@@ -133,7 +145,7 @@ enum ImportMethods {
             }
             let wouldOpen = planned.filter(\.opensCase).count
             var result: [String: JSONValue] = [
-                "applied": false, "errors": .array(errors), "plan": .array(plan),
+                "applied": false, "errors": .array(errors), "plan": .array(plan), "ignored_columns": .array(ignored.sorted().map(JSONValue.string)),
                 "created": .int(Int64(planned.filter { $0.existing == nil }.count)),
                 "updated": .int(Int64(planned.filter { $0.existing != nil }.count)), "cases_opened": .int(Int64(wouldOpen)),
             ]
@@ -197,7 +209,7 @@ enum ImportMethods {
             .define(
                 "import.begin", summary: "Starts a bulk import; send rows with import.rows, then import.commit.",
                 params: [.required("kind", .string(enum: ["applicants"]), "What is imported")],
-                result: .object([.required("import_id", .string(format: .uuid), "The import")]), mutates: true, roles: Role.managers, scope: .agency
+                result: .object([.required("import_id", .string(format: .uuid), "The import")]), mutates: true, roles: Role.writers, scope: .agency
             ) { (params: BeginParams, context) -> JSONValue in
                 let id = try await context.withAgency { tx in
                     try await tx.imports.begin(kind: params.kind, user: tx.principal.userID)
@@ -215,7 +227,7 @@ enum ImportMethods {
                     ]), maxItems: 500), "The rows"),
                 ],
                 result: .object([.required("staged", .integer(minimum: 0), "Rows staged in this call")]),
-                errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency, minimumDeadlineSeconds: 600
+                errors: [.notFound, .conflict], mutates: true, roles: Role.writers, scope: .agency, minimumDeadlineSeconds: 600
             ) { (params: RowsParams, context) -> JSONValue in
                 try await context.withAgency { tx in
                     try await requireOpen(params.importID, in: tx.storage)
@@ -238,8 +250,9 @@ enum ImportMethods {
                     .required("cases_opened", .integer(minimum: 0), "Cases opened"),
                     .required("errors", .array(.any), "Per row: row, column, rule, message"),
                     .required("plan", .array(.any), "Per valid row: row, action (create/update), name, masked id_number"),
+                    .required("ignored_columns", .array(.string), "Column keys the rows gave that are no import column (序号, 备注): ignored, sorted"),
                 ]),
-                errors: [.notFound, .conflict], mutates: true, roles: Role.managers, scope: .agency, minimumDeadlineSeconds: 600
+                errors: [.notFound, .conflict], mutates: true, roles: Role.writers, scope: .agency, minimumDeadlineSeconds: 600
             ) { (params: CommitParams, context) -> JSONValue in
                 try await commit(params, context: context)
             },

@@ -43,7 +43,7 @@ enum ReportMethods {
         .required("format", .string(enum: ReportFormat.allCases.map(\.rawValue)), "csv (UTF-8 with BOM, for Excel), json, md, html (printable on landscape A4, self-contained) or xlsx (a workbook: summary and cases sheets, typed cells; chunks in base64)"),
         .optional("cursor", .string(maxLength: 20_000), "`next_cursor` of the previous call"),
         .optional("kind", .string(enum: CaseKinds.all.map(\.id)), "Only this case kind"),
-        .optional("stage", .string(maxLength: 50), "Only this stage"),
+        .optional("stage", .string(maxLength: 50), "Only this stage: its id or its Chinese or English name (an unknown one is refused)"),
         .optional("status", .string(enum: CaseStatus.allCases.map(\.rawValue)), "Only this status"),
         .optional("late", .boolean, "Only late cases"),
         .optional("page_size", .integer(minimum: 1, maximum: 500), "Cases per chunk (default 500)"),
@@ -67,12 +67,12 @@ enum ReportMethods {
 
         /// The cases asked for, of one company or of a consultant's companies; `late` means
         /// late at `now`, the business clock's.
-        func filter(company: UUID?, consultant: UUID?, asOf now: Date) -> CaseFilter {
+        func filter(company: UUID?, consultant: UUID?, asOf now: Date) throws(ValidationError) -> CaseFilter {
             var f = CaseFilter()
             f.companyID = company
             f.consultantID = consultant
             f.kind = kind
-            f.stage = stage
+            f.stage = try stage.map { stage throws(ValidationError) in try InputAliases.stageFilter(stage, kind: kind, field: "stage") }
             f.status = status
             f.lateAsOf = late == true ? now : nil
             return f
@@ -192,7 +192,7 @@ enum ReportMethods {
     static func chunk(_ params: CaseQuery, company: UUID?, consultant: UUID?, title: String, subject: @Sendable (Transaction) async throws -> [ReportField], context: RequestContext)
         async throws -> JSONValue
     {
-        let filter = params.filter(company: company, consultant: consultant, asOf: context.now)
+        let filter = try params.filter(company: company, consultant: consultant, asOf: context.now)
         let format = params.format
         let layout = CaseReportLayout(format: format, companyScoped: company != nil)
         let section = layout.section
@@ -287,7 +287,7 @@ enum ReportMethods {
                 "report.company",
                 summary: "A client company's progress report: one row per case (masked ID, stage in Chinese and English, days in stage, late, next deadline and why, missing documents, originals and where), with a summary per stage. Paged: append `content` chunks until `next_cursor` is null. html is laid out for landscape A4: a compact table (missing documents as a count and short names), then an appendix with each case's details, so it pages through the cases twice. xlsx is binary: each chunk's `content` is base64 (`encoding`), decode each and append the bytes; the workbook has a summary sheet and a cases sheet (dates and counts as numbers, frozen header, autofilter).",
                 params: [.required("company_id", .string(format: .uuid), "The company")] + filterParams,
-                result: reportResult, errors: [.notFound], roles: Role.everyone
+                result: reportResult, errors: [.notFound, .validationFailed], roles: Role.everyone
             ) { (params: CompanyParams, context) -> JSONValue in
                 let companyID = params.company
                 return try await chunk(params.query, company: companyID, consultant: nil, title: "进度报告 Progress report", subject: { tx in
@@ -303,7 +303,7 @@ enum ReportMethods {
                 "report.caseload",
                 summary: "A consultant's own caseload: the cases of every company assigned to them (default: the caller), as in the company report (html adds a company column; xlsx chunks are base64).",
                 params: [.optional("consultant_id", .string(format: .uuid), "Whose caseload (default: yours)")] + filterParams,
-                result: reportResult
+                result: reportResult, errors: [.validationFailed]
             ) { (params: CaseloadParams, context) -> JSONValue in
                 let consultantID = try params.consultant ?? context.principal().userID
                 return try await chunk(params.query, company: nil, consultant: consultantID, title: "个人案件报告 Caseload report", subject: { tx in

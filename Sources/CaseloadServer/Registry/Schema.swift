@@ -187,6 +187,39 @@ extension Schema {
     }
 }
 
+// MARK: - Input names
+
+extension Schema {
+    /// `value` with the names people write replaced by the values this schema takes, before it
+    /// is checked: an enum's Chinese or English name or other alias (`InputAliases`: 硕士 →
+    /// master, 积分新办 → points_new) by the value, and a date in any form people write
+    /// (`CalendarDate(input:)`: 2026/9/30, 2026年9月30日) by its `YYYY-MM-DD`. What matches
+    /// nothing is left as it is, for the check to refuse naming the field.
+    public func normalizingInput(_ value: JSONValue) -> JSONValue {
+        switch (self, value) {
+        case (.string(let rules), .string(let s)):
+            if let values = rules.enumValues, !values.contains(s), let canonical = InputAliases.canonical(s, among: values) {
+                return .string(canonical)
+            }
+            if rules.format == .date, CalendarDate(iso: s) == nil, let date = CalendarDate(input: s) {
+                return .string(date.iso)
+            }
+            return value
+        case (.nullable(let inner), _):
+            return value == .null ? value : inner.normalizingInput(value)
+        case (.array(let items, _), .array(let elements)):
+            return .array(elements.map(items.normalizingInput))
+        case (.object(let properties, _), .object(var members)):
+            for p in properties {
+                if let member = members[p.name] { members[p.name] = p.schema.normalizingInput(member) }
+            }
+            return .object(members)
+        default:
+            return value
+        }
+    }
+}
+
 // MARK: - Validation
 
 /// What a schema check is for.
@@ -241,7 +274,8 @@ extension Schema {
                 }
             }
             if let values = rules.enumValues, !values.contains(s) {
-                found += issue("enum", "must be one of \(values.joined(separator: ", "))")
+                let hint = input ? Suggestion.hint(for: s, among: values) : ""
+                found += issue("enum", "must be one of \(values.joined(separator: ", "))\(hint)")
             }
             if let format = rules.format {
                 let problems: [(rule: String, message: String)]
@@ -354,7 +388,10 @@ extension Schema {
             }
             return []
         case .date:
-            guard let date = CalendarDate(iso: s) else { return [("format", "must be " + CalendarDate.acceptedDescription)] }
+            guard let date = CalendarDate(iso: s) else {
+                let real = CalendarDate(input: s) != nil
+                return [("format", real ? "must be " + CalendarDate.acceptedDescription : CalendarDate.notADate(s))]
+            }
             return (window ?? DateWindow()).refusal(of: date, today: today).map { [("range", $0)] } ?? []
         }
     }

@@ -18,8 +18,8 @@ struct ApplicantCommand: AsyncParsableCommand {
         @Flag(inversion: .prefixedNo, help: "专升本: the bachelor's degree followed an associate diploma.") var upgradedFromAssociate: Bool?
         @Option(help: "Skill level or title: level5 … level1, intermediate_title, senior_title.") var skill: String?
         @Option(help: "Residence permit number (居住证号).") var permitNumber: String?
-        @Option(help: "Date the residence permit was received, YYYY-MM-DD.") var permitReceived: String?
-        @Option(help: "Date the residence permit expires, YYYY-MM-DD.") var permitExpiry: String?
+        @Option(help: "Date the residence permit was received (2026-09-30, 2026/9/30 or 2026年9月30日).") var permitReceived: String?
+        @Option(help: "Date the residence permit expires, written as a date above.") var permitExpiry: String?
         @Option(help: "Full months of Shanghai social insurance.") var insuranceMonths: Int?
         @Option(help: "Contribution base: at_least_0.8, at_least_1, at_least_2, at_least_3.") var contributionBase: String?
         @Flag(inversion: .prefixedNo, help: "Studied a shortage major (紧缺急需专业).") var shortageMajor: Bool?
@@ -30,23 +30,25 @@ struct ApplicantCommand: AsyncParsableCommand {
         @Option(help: "A deduction that applies: false_materials, detention, criminal_record (repeatable).") var deduction: [String] = []
 
         var params: [String: JSONValue] {
-            var p: [String: JSONValue] = [:]
-            p["phone"] = phone.map(JSONValue.string)
-            p["education_level"] = education.map(JSONValue.string)
-            p["upgraded_from_associate"] = upgradedFromAssociate.map(JSONValue.bool)
-            p["skill_level"] = skill.map(JSONValue.string)
-            p["permit_number"] = permitNumber.map(JSONValue.string)
-            p["permit_received_date"] = permitReceived.map(JSONValue.string)
-            p["permit_expiry_date"] = permitExpiry.map(JSONValue.string)
-            p["social_insurance_months"] = insuranceMonths.map { .int(Int64($0)) }
-            p["contribution_base"] = contributionBase.map(JSONValue.string)
-            p["shortage_major"] = shortageMajor.map(JSONValue.bool)
-            p["fresh_graduate"] = freshGraduate.map(JSONValue.bool)
-            p["spouse_hukou_years"] = spouseHukouYears.map { .int(Int64($0)) }
-            p["remote_district_years"] = remoteDistrictYears.map { .int(Int64($0)) }
-            p["dispatched"] = dispatched.map(JSONValue.bool)
-            if !deduction.isEmpty { p["deductions"] = .array(deduction.map(JSONValue.string)) }
-            return p
+            get throws {
+                var p: [String: JSONValue] = [:]
+                p["phone"] = phone.map(JSONValue.string)
+                p["education_level"] = education.map(JSONValue.string)
+                p["upgraded_from_associate"] = upgradedFromAssociate.map(JSONValue.bool)
+                p["skill_level"] = skill.map(JSONValue.string)
+                p["permit_number"] = permitNumber.map(JSONValue.string)
+                p["permit_received_date"] = try DateFlag.iso(permitReceived, flag: "--permit-received").map(JSONValue.string)
+                p["permit_expiry_date"] = try DateFlag.iso(permitExpiry, flag: "--permit-expiry").map(JSONValue.string)
+                p["social_insurance_months"] = insuranceMonths.map { .int(Int64($0)) }
+                p["contribution_base"] = contributionBase.map(JSONValue.string)
+                p["shortage_major"] = shortageMajor.map(JSONValue.bool)
+                p["fresh_graduate"] = freshGraduate.map(JSONValue.bool)
+                p["spouse_hukou_years"] = spouseHukouYears.map { .int(Int64($0)) }
+                p["remote_district_years"] = remoteDistrictYears.map { .int(Int64($0)) }
+                p["dispatched"] = dispatched.map(JSONValue.bool)
+                if !deduction.isEmpty { p["deductions"] = .array(deduction.map(JSONValue.string)) }
+                return p
+            }
         }
     }
 
@@ -87,7 +89,7 @@ struct ApplicantCommand: AsyncParsableCommand {
         @OptionGroup var fields: Fields
 
         func execute() async throws {
-            var params = fields.params
+            var params = try fields.params
             params["company_id"] = .string(company)
             params["name"] = .string(name)
             params["id_number"] = .string(idNumber)
@@ -166,7 +168,7 @@ struct ApplicantCommand: AsyncParsableCommand {
         @Option(help: "Empty a field, by its protocol name (e.g. phone, skill_level); repeatable.") var clear: [String] = []
 
         func execute() async throws {
-            var params = fields.params
+            var params = try fields.params
             params["company_id"] = company.map(JSONValue.string)
             params["name"] = name.map(JSONValue.string)
             for field in clear {
@@ -185,11 +187,11 @@ struct ApplicantCommand: AsyncParsableCommand {
         )
         @OptionGroup var options: ClientOptions
         @Argument(help: "Applicant id.") var id: String
-        @Option(help: "Estimate as of this date, YYYY-MM-DD (default today).") var asOf: String?
+        @Option(help: "Estimate as of this date, e.g. 2026-09-30 or 2026年9月30日 (default today).") var asOf: String?
 
         func execute() async throws {
             var params: [String: JSONValue] = ["id": .string(id)]
-            params["as_of"] = asOf.map(JSONValue.string)
+            params["as_of"] = try DateFlag.iso(asOf, flag: "--as-of").map(JSONValue.string)
             let estimate = try await options.withClient { try await $0.call("applicant.estimate", .object(params)) }
             if options.json { return Output.json(estimate) }
             let t = Output.text

@@ -48,7 +48,7 @@ struct CalendarCommand: AsyncParsableCommand {
             abstract: "Make one day a holiday or a make-up workday, or --normal to drop the agency's entry (owner or manager).",
             discussion: "Prints how many open deadlines the change moved.")
         @OptionGroup var options: ClientOptions
-        @Argument(help: "The day, YYYY-MM-DD.") var date: String
+        @Argument(help: "The day: 2026-09-30, 2026/9/30 or 2026年9月30日.") var date: String
         @Option(help: "Make it a holiday (休) with this name.") var holiday: String?
         @Option(help: "Make it a make-up workday (班, 调休) with this name.") var workday: String?
         @Flag(help: "Drop the agency's entry: the built-in calendar applies again.") var normal = false
@@ -60,7 +60,7 @@ struct CalendarCommand: AsyncParsableCommand {
         }
 
         func execute() async throws {
-            var params: [String: JSONValue] = ["date": .string(date)]
+            var params: [String: JSONValue] = ["date": .string(try DateFlag.iso(date, flag: "DATE") ?? date)]
             let kind = holiday != nil ? "holiday" : workday != nil ? "workday" : "normal"
             params["kind"] = .string(kind)
             params["name"] = (holiday ?? workday).map(JSONValue.string)

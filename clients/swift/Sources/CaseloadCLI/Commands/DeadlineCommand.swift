@@ -228,7 +228,7 @@ struct DeadlineCommand: AsyncParsableCommand {
         @Option(name: .customLong("case"), help: "The case.") var caseID: String?
         @Option(help: "The applicant (when not for a case).") var applicant: String?
         @Option(help: "What is due.") var title: String
-        @Option(help: "When, YYYY-MM-DD.") var due: String
+        @Option(help: "When: 2026-09-30, 2026/9/30 or 2026年9月30日.") var due: String
         @Option(help: "Why this date (kept in the explanation).") var note: String?
 
         func validate() throws {
@@ -236,7 +236,7 @@ struct DeadlineCommand: AsyncParsableCommand {
         }
 
         func execute() async throws {
-            var params: [String: JSONValue] = ["title": .string(title), "due_date": .string(due)]
+            var params: [String: JSONValue] = ["title": .string(title), "due_date": .string(try DateFlag.iso(due, flag: "--due") ?? due)]
             params["case_id"] = caseID.map(JSONValue.string)
             params["applicant_id"] = applicant.map(JSONValue.string)
             params["note"] = note.map(JSONValue.string)

@@ -26,6 +26,7 @@ struct ImportCommand: AsyncParsableCommand {
 
         func execute() async throws {
             let parsed = try ImportFile.read(path: file, encoding: encoding)
+            if !parsed.ignoredHeaders.isEmpty { Output.error(ImportColumns.ignoredWarning(parsed.ignoredHeaders)) }
             let batches = try parsed.batches()
             var progress = ProgressBar(label: "sending rows")
             let total = parsed.rows.count
@@ -103,6 +104,11 @@ struct ImportFile: Sendable {
     var headers: [String]
     var keys: [String?]
     var rows: [Row]
+    /// Columns of headers that are no import column (序号, 备注): their cells are not sent.
+    var ignored: [Int] = []
+
+    /// The headers of the ignored columns, as written.
+    var ignoredHeaders: [String] { ignored.map { headers[$0] } }
 
     /// Rows per `import.rows` call (the server's limit), and the bytes a batch's rows may take
     /// on the wire (the server reads lines of at most 1 MiB; the rest is room for the envelope).
@@ -130,13 +136,13 @@ struct ImportFile: Sendable {
         }
         guard let header = records.first else { throw CLIError("the file is empty: the first row must name the columns") }
         let headers = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        let keys = try ImportColumns.map(headers: headers)
+        let (keys, ignored) = try ImportColumns.map(headers: headers)
         var rows: [Row] = []
         for record in records.dropFirst() {
             var fields: [String: String] = [:]
             for (index, raw) in record.fields.enumerated() {
                 let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-                if value.isEmpty { continue }
+                if value.isEmpty || ignored.contains(index) { continue }
                 guard index < keys.count, let key = keys[index] else {
                     let column = index < headers.count ? "column \(index + 1), which has no header" : "column \(index + 1), past the last header"
                     throw CLIError("line \(record.line): '\(value)' is in \(column)")
@@ -147,7 +153,7 @@ struct ImportFile: Sendable {
             rows.append(Row(row: rows.count + 1, line: record.line, fields: fields))
         }
         guard !rows.isEmpty else { throw CLIError("no data rows under the header") }
-        return ImportFile(headers: headers, keys: keys, rows: rows)
+        return ImportFile(headers: headers, keys: keys, rows: rows, ignored: ignored)
     }
 
     /// The rows as `import.rows` takes them, in batches of at most `batchRows` rows and

@@ -33,7 +33,7 @@ enum ImportColumns {
         Column(key: "permit_number", headers: ["居住证号", "居住证号码", "permit number"], meaning: "Residence permit number."),
         Column(
             key: "permit_received_date", headers: ["居住证领取日期", "permit received", "permit received date"],
-            meaning: "Date the residence permit was received: YYYY-MM-DD, YYYY/M/D or YYYY.M.D."),
+            meaning: "Date the residence permit was received: 2026-03-01, 2026/3/1, 2026.3.1 or 2026年3月1日."),
         Column(
             key: "permit_expiry_date", headers: ["居住证到期日", "居住证到期日期", "居住证有效期至", "permit expiry", "permit expiry date"],
             meaning: "Date the residence permit expires, written as a date above."),
@@ -81,19 +81,19 @@ enum ImportColumns {
     }
 
     /// The file's columns: for each header, its key (nil for an empty header, whose cells must
-    /// stay empty). Unknown headers, and two headers meaning one column, are refused, listing
-    /// the headers that are known.
-    static func map(headers: [String]) throws -> [String?] {
+    /// stay empty, and for an unknown one, whose cells are not sent), and the unknown headers
+    /// (序号, 备注), for one warning. Two headers meaning one column are refused.
+    static func map(headers: [String]) throws -> (keys: [String?], ignored: [Int]) {
         var keys: [String?] = []
-        var unknown: [String] = []
+        var ignored: [Int] = []
         var seen: [String: String] = [:]
-        for header in headers {
+        for (index, header) in headers.enumerated() {
             if normalized(header).isEmpty {
                 keys.append(nil)
                 continue
             }
             guard let key = key(for: header) else {
-                unknown.append(header)
+                ignored.append(index)
                 keys.append(nil)
                 continue
             }
@@ -103,11 +103,11 @@ enum ImportColumns {
             seen[key] = header
             keys.append(key)
         }
-        if !unknown.isEmpty {
-            let known = applicants.map { "  \($0.key): \($0.headers.joined(separator: ", "))" }.joined(separator: "\n")
-            throw CLIError(
-                "unknown column\(unknown.count == 1 ? "" : "s"): \(unknown.map { "'\($0)'" }.joined(separator: ", ")). Known columns (key: headers):\n\(known)")
-        }
-        return keys
+        return (keys, ignored)
+    }
+
+    /// The warning for columns left out: lists them (headers are not personal data).
+    static func ignoredWarning(_ headers: [String]) -> String {
+        "ignoring column\(headers.count == 1 ? "" : "s") that \(headers.count == 1 ? "is" : "are") not imported: \(headers.map { "'\($0)'" }.joined(separator: ", ")) (docs/import.md lists the columns)"
     }
 }
