@@ -104,7 +104,8 @@ enum NoticeMethods {
             documents: documents, fromDate: from, byDate: by)
         let stored = try await tx.noticeTemplates.get(kind: kind.id, step: step.id, audience: audience)
         let body = stored?.body ?? NoticeTemplates.builtin(kind: kind.id, step: step.id, audience: audience)
-        let text = NoticeTemplate.render(body, values: facts.values(today: tx.today, calendar: try await tx.calendar.calendar()))
+        let calendar = try await tx.calendar.calendar()
+        let text = NoticeTemplate.render(body, values: facts.values(today: tx.today, calendar: calendar))
         return [
             "text": .string(text), "audience": .string(audience.rawValue), "step": .string(step.id),
             "step_name_zh": .string(step.chineseName), "template_source": .string(stored == nil ? "builtin" : "agency"),
@@ -154,7 +155,7 @@ enum NoticeMethods {
                 }
                 return [
                     "templates": .array(templates),
-                    "placeholders": .array(NoticeTemplate.placeholders.map { ["name": .string($0.name), "meaning": .string($0.meaning)] }),
+                    "placeholders": .array(NoticeTemplate.placeholders.map { p -> JSONValue in ["name": .string(p.name), "meaning": .string(p.meaning)] }),
                 ]
             },
             .define(

@@ -58,7 +58,7 @@ enum SearchMethods {
                 ]),
                 errors: [.validationFailed], roles: Role.everyone
             ) { (params: FindParams, context) -> JSONValue in
-                let q = String(params.q.trimmingWhitespace)
+                let q = params.q.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !q.isEmpty else { throw ValidationError(field: "q", rule: "required", message: "give part of a name, its pinyin or its initials") }
                 let limit = params.limit ?? 20
                 let (applicants, cases, companies) = try await context.withAgency { tx in

@@ -1,5 +1,6 @@
 import CaseloadCore
 import Foundation
+import Logging
 import PostgresNIO
 
 extension Migrator {
@@ -32,14 +33,10 @@ extension Migrator {
     /// One batch: reads up to `limit` rows without pinyin, writes theirs back in one UPDATE.
     static func fillBatch(table: NamedTable, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         var agencies: [UUID] = [], ids: [UUID] = [], pinyin: [String] = [], initials: [String] = []
-        let rows = switch table {
-        case .applicants:
-            try await connection.query(
-                "SELECT agency_id, applicant_id, name FROM applicants WHERE name_pinyin IS NULL LIMIT \(limit)", logger: logger)
-        case .companies:
-            try await connection.query(
-                "SELECT agency_id, company_id, name FROM companies WHERE name_pinyin IS NULL LIMIT \(limit)", logger: logger)
-        }
+        let query: PostgresQuery = table == .applicants
+            ? "SELECT agency_id, applicant_id, name FROM applicants WHERE name_pinyin IS NULL LIMIT \(limit)"
+            : "SELECT agency_id, company_id, name FROM companies WHERE name_pinyin IS NULL LIMIT \(limit)"
+        let rows = try await connection.query(query, logger: logger)
         for try await (agency, id, name) in rows.decode((UUID, UUID, String).self) {
             agencies.append(agency)
             ids.append(id)
