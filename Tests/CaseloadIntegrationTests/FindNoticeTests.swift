@@ -24,7 +24,7 @@ struct FindNoticeTests {
 
     static func world(_ server: TestServer, n: Int) async throws -> World {
         let agency = try await server.database.createAgency()
-        return try await server.withClient(token: agency.token) { client in
+        return try await server.withClient(token: agency.token) { client async throws in
             let a = try await client.call(
                 "company.create",
                 ["name": "上海明远软件科技有限公司", "org_code": .string(orgCode(n)), "talent_center_status": "activated", "district": "pudong", "hr_name": "王芳"])
@@ -57,7 +57,7 @@ struct FindNoticeTests {
     func find() async throws {
         let server = try await TestServer.shared()
         let w = try await Self.world(server, n: 811)
-        try await server.withClient(token: w.agency.token) { client in
+        try await server.withClient(token: w.agency.token) { client async throws in
             let byName = try await client.call("search.find", ["q": "张伟"])
             #expect(Self.names(byName) == ["张伟"])
             let items = byName["items"]?.arrayValue ?? []
@@ -82,7 +82,7 @@ struct FindNoticeTests {
             let renamed = try await client.call("applicant.update", ["id": w.zhangWeidong["id"]!, "version": 1, "name": "曾卫东"])
             #expect(renamed["name"] == "曾卫东")
             #expect(Self.names(try await client.call("search.find", ["q": "zengwei"])) == ["曾卫东"])
-            #expect(Self.names(try await client.call("search.find", ["q": "zwd"])) == [])
+            #expect(Self.names(try await client.call("search.find", ["q": "zhangweidong"])) == [])
         }
     }
 
@@ -91,7 +91,7 @@ struct FindNoticeTests {
         let server = try await TestServer.shared()
         let w = try await Self.world(server, n: 821)
         let consultant = try await AdminStoreHelper.consultant(of: w.dongfang["id"]!, agency: w.agency, server: server)
-        try await server.withClient(token: consultant) { client in
+        try await server.withClient(token: consultant) { client async throws in
             #expect(Self.names(try await client.call("search.find", ["q": "zhang"])) == ["张卫东"])
             #expect(Self.names(try await client.call("search.find", ["q": "张伟"])) == [])
             #expect(Self.names(try await client.call("search.find", ["q": "mingyuan"]), kind: "company") == [])
@@ -100,7 +100,7 @@ struct FindNoticeTests {
         let clientToken = try await server.database.admin { connection in
             try await AdminStore.createUser(agency: w.agency.agencyID, name: "HR 王芳", role: .client, company: companyID, on: connection, logger: TestDatabase.logger).token
         }
-        try await server.withClient(token: clientToken) { client in
+        try await server.withClient(token: clientToken) { client async throws in
             #expect(Self.names(try await client.call("search.find", ["q": "zw"])) == ["张伟"])
             #expect(Self.names(try await client.call("search.find", ["q": "李娜"])) == [])
         }
@@ -110,13 +110,13 @@ struct FindNoticeTests {
     func badQuery() async throws {
         let server = try await TestServer.shared()
         let agency = try await server.database.createAgency()
-        try await server.withClient(token: agency.token) { client in
+        try await server.withClient(token: agency.token) { client async throws in
             for bad: JSONValue in [[:], ["q": ""], ["q": .string(String(repeating: "张", count: 51))], ["q": "a\u{0}b"], ["q": 5], ["q": "zw", "limit": 0]] {
                 let error = await expectRPCError(.invalidParams) { _ = try await client.call("search.find", bad) }
                 #expect(error.map { WireJSON.string($0.data ?? .null).contains("q") || WireJSON.string($0.data ?? .null).contains("limit") } == true, "\(bad)")
             }
-            let blank = await expectRPCError(.validationFailed) { _ = try await client.call("search.find", ["q": "   "]) }
-            #expect(blank?.data?["errors"]?[0]?["field"] == "q")
+            let blank = await expectRPCError(.invalidParams) { _ = try await client.call("search.find", ["q": "   "]) }
+            #expect(WireJSON.string(blank?.data ?? .null).contains("\"q\"") || blank?.message.contains("q") == true)
         }
     }
 
@@ -127,7 +127,7 @@ struct FindNoticeTests {
         let today = CalendarDate(shanghai: Date())
         let due = today.adding(days: 12)
         let left = ChineseCalendar.builtin.workingDaysLeft(to: due, from: today)
-        try await server.withClient(token: w.agency.token) { client in
+        try await server.withClient(token: w.agency.token) { client async throws in
             _ = try await client.call("deadline.add", ["case_id": w.caseID, "title": "单位开通", "due_date": .string(due.iso)])
             let hr = try await client.call("case.notice", ["id": w.caseID, "audience": "hr"])
             #expect(hr["step"] == "employer_ready")
@@ -138,7 +138,7 @@ struct FindNoticeTests {
             #expect(text.contains(CaseNotice.chinese(due)))
             #expect(text.contains("还有\(left)个工作日"))
             // The employer's registration papers, as the checklist lacks them, with their form.
-            #expect(text.contains("营业执照"))
+            #expect(text.contains("单位IC卡（原件）"))
             #expect(!text.contains("{"))
             let applicant = try await client.call("case.notice", ["id": w.caseID])
             #expect(applicant["audience"] == "applicant")
@@ -155,8 +155,8 @@ struct FindNoticeTests {
                 let error = await expectRPCError(.validationFailed) {
                     _ = try await client.call("notice.set_template", ["case_kind": "points_new", "step": "employer_ready", "audience": "applicant", "body": .string(bad)])
                 }
-                #expect(error?.data?["errors"]?[0]?["field"] == "body")
-                #expect(error?.data?["errors"]?[0]?["rule"] == .string(rule))
+                #expect(error?.data?["errors"]?.arrayValue?.first?["field"] == "body")
+                #expect(error?.data?["errors"]?.arrayValue?.first?["rule"] == .string(rule))
             }
             let typo = await expectRPCError(.validationFailed) {
                 _ = try await client.call("notice.set_template", ["case_kind": "points_new", "step": "employer_redy", "audience": "hr", "body": "x"])
@@ -172,7 +172,7 @@ struct FindNoticeTests {
         }
         // A consultant renders notices but does not change the agency's texts.
         let consultant = try await AdminStoreHelper.consultant(of: w.mingyuan["id"]!, agency: w.agency, server: server)
-        try await server.withClient(token: consultant) { client in
+        try await server.withClient(token: consultant) { client async throws in
             _ = try await client.call("case.notice", ["id": w.caseID])
             _ = await expectRPCError(.forbidden) {
                 _ = try await client.call("notice.set_template", ["case_kind": "points_new", "step": "account", "audience": "hr", "body": "x"])
@@ -189,13 +189,13 @@ struct FindNoticeTests {
             try await connection.query("UPDATE applicants SET name_pinyin = NULL, name_initials = NULL WHERE agency_id = \(agency)", logger: TestDatabase.logger)
             try await connection.query("UPDATE companies SET name_pinyin = NULL, name_initials = NULL WHERE agency_id = \(agency)", logger: TestDatabase.logger)
         }
-        try await server.withClient(token: w.agency.token) { client in
+        try await server.withClient(token: w.agency.token) { client async throws in
             #expect(Self.names(try await client.call("search.find", ["q": "zw"])) == [])
         }
         let filled = try await Migrator(url: server.database.adminURL, logger: TestDatabase.logger).fillNamePinyin(batch: 3)
         #expect(filled.applicants >= 4)
         #expect(filled.companies >= 2)
-        try await server.withClient(token: w.agency.token) { client in
+        try await server.withClient(token: w.agency.token) { client async throws in
             #expect(Self.names(try await client.call("search.find", ["q": "zw"])) == ["张伟", "张卫东"])
             #expect(Self.names(try await client.call("search.find", ["q": "mingyuan"]), kind: "company") == ["上海明远软件科技有限公司"])
         }

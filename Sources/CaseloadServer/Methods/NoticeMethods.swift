@@ -87,9 +87,17 @@ enum NoticeMethods {
         }
         let company = try await tx.companies.get(c.companyID)
         let applicant = try await tx.applicants.get(c.applicantID)
-        let checklist = try await CaseMethods.checklist(for: c, applicant: applicant, in: tx)
+        // Registering the employer needs the company's own papers (Checklists.employerActivation);
+        // every other step, what the case's checklist lacks by then.
+        let missing: [ChecklistItem]
+        if step.id == "employer_ready" {
+            let held = try await tx.documents.held(applicant: applicant.id, company: c.companyID)
+            missing = ChecklistResult.evaluate(entries: Checklists.employerActivation, kind: kind.id, profile: applicant.profile, documents: held).missing
+        } else {
+            missing = try await CaseMethods.checklist(for: c, applicant: applicant, in: tx).missing(forEntering: step.id, of: kind)
+        }
         // The applicant brings their own papers; the HR officer sees everything the step lacks.
-        let documents = checklist.missing(forEntering: step.id, of: kind).filter { item in
+        let documents = missing.filter { item in
             audience == .hr || DocumentCatalogue.type(item.documentType)?.owner != .company
         }
         var filter = DeadlineFilter()
@@ -140,7 +148,8 @@ enum NoticeMethods {
                 result: .object([
                     .required("templates", .array(templateSchema), "By kind, step (table order) and audience"),
                     .required("placeholders", .array(.any), "Every placeholder a body may use: name, meaning"),
-                ])
+                ]),
+                scope: .agency
             ) { (params: ListParams, context) -> JSONValue in
                 let kinds = try params.caseKind.map { [try CaseMethods.kind($0)] } ?? CaseKinds.all
                 let stored = try await context.withAgency { tx in try await tx.noticeTemplates.list(kind: params.caseKind) }

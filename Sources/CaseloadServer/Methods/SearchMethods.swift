@@ -24,6 +24,12 @@ enum SearchMethods {
     struct FindParams: Decodable, Sendable {
         var q: String
         var limit: Int?
+        var companyID: UUID?
+        var consultantID: UUID?
+        enum CodingKeys: String, CodingKey {
+            case q, limit
+            case companyID = "company_id", consultantID = "consultant_id"
+        }
     }
 
     static func item(
@@ -52,6 +58,9 @@ enum SearchMethods {
                 params: [
                     .required("q", .string(maxLength: 50, minLength: 1), "What to look for: Chinese characters match anywhere in a name, Latin letters the start of its pinyin or initials"),
                     .optional("limit", .integer(minimum: 1, maximum: 100), "At most this many applicants and this many companies (default 20)"),
+                    // Forced by the dispatcher for the roles that see only some companies (a client's own, a consultant's assigned).
+                    .optional("company_id", .string(format: .uuid), "Only this company's (a client company's HR user: always their own)"),
+                    .optional("consultant_id", .string(format: .uuid), "Only companies assigned to this user (consultants and viewers: always themselves)"),
                 ],
                 result: .object([
                     .required("items", .array(itemSchema), "Applicants, each followed by their active cases, then companies; exact names first"),
@@ -62,9 +71,10 @@ enum SearchMethods {
                 guard !q.isEmpty else { throw ValidationError(field: "q", rule: "required", message: "give part of a name, its pinyin or its initials") }
                 let limit = params.limit ?? 20
                 let (applicants, cases, companies) = try await context.withAgency { tx in
-                    let applicants = try await tx.search.applicants(matching: q, limit: limit)
+                    let scope = SearchScope(companyID: params.companyID, consultantID: params.consultantID)
+                    let applicants = try await tx.search.applicants(matching: q, in: scope, limit: limit)
                     let cases = try await tx.search.activeCases(of: applicants.map(\.id))
-                    return (applicants, cases, try await tx.search.companies(matching: q, limit: limit))
+                    return (applicants, cases, try await tx.search.companies(matching: q, in: scope, limit: limit))
                 }
                 let casesOf = Dictionary(grouping: cases, by: \.applicantID)
                 var items: [JSONValue] = []

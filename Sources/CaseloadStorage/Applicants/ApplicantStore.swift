@@ -202,7 +202,7 @@ public struct ApplicantStore: AgencyStore {
                    nullif(phone_key, ''), nullif(phone_masked, ''), profile, pinyin, initials
             FROM unnest(\(companies)::uuid[], \(names)::text[], \(idSealed)::bytea[], \(idKeys)::text[], \(lookups)::bytea[], \(idMasked)::text[],
                         \(births)::date[], \(genders)::text[], \(phoneSealed)::bytea[], \(phoneKeys)::text[], \(phoneMasked)::text[], \(profiles)::jsonb[],
-                        \(names.map(Pinyin.full))::text[], \(names.map(Pinyin.initials))::text[])
+                        \(names.map { Pinyin.full($0) })::text[], \(names.map { Pinyin.initials($0) })::text[])
                 WITH ORDINALITY AS t(company_id, name, id_sealed, id_key, lookup, id_masked, birth, gender, phone_sealed, phone_key, phone_masked, profile,
                                      pinyin, initials, n)
             ORDER BY t.n

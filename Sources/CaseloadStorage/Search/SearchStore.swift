@@ -26,6 +26,17 @@ public struct FoundCase: Sendable, Hashable {
     public var stage: String
 }
 
+/// Which companies a search looks in: one company, a consultant's, or (both nil) all the
+/// caller may see.
+public struct SearchScope: Sendable, Hashable {
+    public var companyID: UUID?
+    public var consultantID: UUID?
+    public init(companyID: UUID? = nil, consultantID: UUID? = nil) {
+        self.companyID = companyID
+        self.consultantID = consultantID
+    }
+}
+
 /// Finding people and companies by what a consultant types: part of the Chinese name, or
 /// the start of its pinyin or of its initials (schema/016's columns). Row-level security
 /// keeps it to the caller's caseload (a consultant's companies, a client's own).
@@ -51,13 +62,15 @@ public struct SearchStore: AgencyStore {
     }
 
     /// Applicants whose name matches, exact names first, then by name.
-    public func applicants(matching query: String, limit: Int) async throws -> [FoundApplicant] {
+    public func applicants(matching query: String, in scope: SearchScope, limit: Int) async throws -> [FoundApplicant] {
         let m = Match(query)
         let rows = try await connection.query(
             """
             SELECT a.applicant_id, a.name, a.id_number_masked, a.company_id, c.name FROM applicants a
             JOIN companies c ON c.agency_id = a.agency_id AND c.company_id = a.company_id
             WHERE a.agency_id = \(agency)
+              AND (\(scope.companyID)::uuid IS NULL OR a.company_id = \(scope.companyID)::uuid)
+              AND caseload_in_caseload(a.agency_id, a.company_id, \(scope.consultantID)::uuid)
               AND ((\(m.pinyinPrefix)::text IS NOT NULL AND (a.name_pinyin LIKE \(m.pinyinPrefix)::text OR a.name_initials LIKE \(m.pinyinPrefix)::text))
                    OR (\(m.nameContains)::text IS NOT NULL AND a.name LIKE \(m.nameContains)::text))
             ORDER BY a.name = \(query) DESC, a.name, a.applicant_id
@@ -72,12 +85,14 @@ public struct SearchStore: AgencyStore {
 
     /// Companies whose registered name contains the query, or whose short name's pinyin or
     /// initials start with it.
-    public func companies(matching query: String, limit: Int) async throws -> [FoundCompany] {
+    public func companies(matching query: String, in scope: SearchScope, limit: Int) async throws -> [FoundCompany] {
         let m = Match(query)
         let rows = try await connection.query(
             """
             SELECT c.company_id, c.name FROM companies c
             WHERE c.agency_id = \(agency)
+              AND (\(scope.companyID)::uuid IS NULL OR c.company_id = \(scope.companyID)::uuid)
+              AND caseload_in_caseload(c.agency_id, c.company_id, \(scope.consultantID)::uuid)
               AND ((\(m.pinyinPrefix)::text IS NOT NULL AND (c.name_pinyin LIKE \(m.pinyinPrefix)::text OR c.name_initials LIKE \(m.pinyinPrefix)::text))
                    OR (\(m.nameContains)::text IS NOT NULL AND c.name LIKE \(m.nameContains)::text))
             ORDER BY c.name = \(query) DESC, c.name, c.company_id

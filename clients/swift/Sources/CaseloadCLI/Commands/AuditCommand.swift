@@ -22,7 +22,7 @@ struct AuditCommand: AsyncParsableCommand {
             var p: [String: JSONValue] = [:]
             p["entity"] = entity.map(JSONValue.string)
             p["entity_id"] = id.map(JSONValue.string)
-            p["user_id"] = try await options.user(user)
+            p["user_id"] = user.map(JSONValue.string)
             p["since"] = since.map(JSONValue.string)
             p["until"] = until.map(JSONValue.string)
             return p
