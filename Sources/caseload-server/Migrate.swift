@@ -51,6 +51,10 @@ struct Migrate: AsyncParsableCommand {
             let sealed = try await migrator.sealPlaintextPhones(cipher: PIICipher(activeKey: key, lookupKey: lookup))
             if sealed > 0 { FileHandle.standardError.write(Data("migrate: sealed \(sealed) plaintext HR phone numbers\n".utf8)) }
         }
+        let filled = try await migrator.fillNamePinyin()
+        if filled.applicants + filled.companies > 0 {
+            FileHandle.standardError.write(Data("migrate: pinyin of \(filled.applicants) applicant and \(filled.companies) company names filled\n".utf8))
+        }
         if let summary = try await DeadlineRederivation.runIfNeeded(url: url, today: CalendarDate(shanghai: Date()), logger: logger) {
             FileHandle.standardError.write(Data("migrate: deadline states re-derived (\(DeadlineRederivation.name)): \(summary)\n".utf8))
         }

@@ -23,6 +23,7 @@ public final class Application: Sendable {
             SystemMethods.all, LabelMethods.all, AuthMethods.all, CompanyMethods.all, UserMethods.all, ApplicantMethods.all, PointsMethods.all,
             CaseMethods.all, DocumentMethods.all, LocationMethods.all, ArchiveMethods.all, DeadlineMethods.all, CalendarMethods.all,
             ReportMethods.all, ImportMethods.all, TokenMethods.all, AuditMethods.all, WatchMethods.all, AgendaMethods.all, BulkMethods.all,
+            SearchMethods.all, NoticeMethods.all,
         ])
     }
 

@@ -36,7 +36,7 @@ extension ApplicantStore {
         try await connection.copy(
             into: "applicants",
             columns: ["agency_id", "applicant_id", "company_id", "name", "id_number_sealed", "id_number_key", "id_number_lookup", "id_number_masked",
-                      "birth_date", "gender", "phone_sealed", "phone_key", "phone_masked", "profile"],
+                      "birth_date", "gender", "phone_sealed", "phone_key", "phone_masked", "profile", "name_pinyin", "name_initials"],
             rows: zip(applicants, rows), logger: logger
         ) { item, text in
             let ((id, a), sealed) = item
@@ -44,6 +44,7 @@ extension ApplicantStore {
             text.field(bytes: sealed.idSealed); text.field(sealed.idKey); text.field(bytes: sealed.idLookup); text.field(a.identity.idNumber.masked)
             text.field(a.identity.idNumber.birthDate.iso); text.field(a.identity.idNumber.isMale ? "male" : "female")
             text.field(bytes: sealed.phoneSealed); text.field(sealed.phoneKey); text.field(a.identity.phone?.masked); text.field(sealed.profile)
+            text.field(Pinyin.full(a.identity.name)); text.field(Pinyin.initials(a.identity.name))
         }
         try await connection.copy(into: "applicant_employments", columns: ["agency_id", "applicant_id", "company_id"], rows: applicants, logger: logger) {
             item, text in

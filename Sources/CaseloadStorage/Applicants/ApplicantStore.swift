@@ -59,11 +59,12 @@ public struct ApplicantStore: AgencyStore {
         let rows = try await connection.query(
             """
             INSERT INTO applicants (agency_id, company_id, name, id_number_sealed, id_number_key, id_number_lookup, id_number_masked,
-                                    birth_date, gender, phone_sealed, phone_key, phone_masked, profile)
+                                    birth_date, gender, phone_sealed, phone_key, phone_masked, profile, name_pinyin, name_initials)
             VALUES (\(agency), \(companyID), \(identity.name), \(ByteBuffer(bytes: sealed.idSealed)), \(sealed.idKey),
                     \(ByteBuffer(bytes: sealed.idLookup)), \(identity.idNumber.masked),
                     \(birth.iso)::date, \(identity.idNumber.isMale ? "male" : "female"),
-                    \(sealed.phoneSealed.map { ByteBuffer(bytes: $0) }), \(sealed.phoneKey), \(identity.phone?.masked), \(sealed.profile)::jsonb)
+                    \(sealed.phoneSealed.map { ByteBuffer(bytes: $0) }), \(sealed.phoneKey), \(identity.phone?.masked), \(sealed.profile)::jsonb,
+                    \(Pinyin.full(identity.name)), \(Pinyin.initials(identity.name)))
             RETURNING \(unescaped: Self.columns)
             """,
             logger: logger)
@@ -194,12 +195,14 @@ public struct ApplicantStore: AgencyStore {
         let rows = try await connection.query(
             """
             INSERT INTO applicants (agency_id, company_id, name, id_number_sealed, id_number_key, id_number_lookup, id_number_masked,
-                                    birth_date, gender, phone_sealed, phone_key, phone_masked, profile)
+                                    birth_date, gender, phone_sealed, phone_key, phone_masked, profile, name_pinyin, name_initials)
             SELECT \(agency), company_id, name, id_sealed, id_key, lookup, id_masked, birth, gender, nullif(phone_sealed, '\\x'::bytea),
-                   nullif(phone_key, ''), nullif(phone_masked, ''), profile
+                   nullif(phone_key, ''), nullif(phone_masked, ''), profile, pinyin, initials
             FROM unnest(\(companies)::uuid[], \(names)::text[], \(idSealed)::bytea[], \(idKeys)::text[], \(lookups)::bytea[], \(idMasked)::text[],
-                        \(births)::date[], \(genders)::text[], \(phoneSealed)::bytea[], \(phoneKeys)::text[], \(phoneMasked)::text[], \(profiles)::jsonb[])
-                WITH ORDINALITY AS t(company_id, name, id_sealed, id_key, lookup, id_masked, birth, gender, phone_sealed, phone_key, phone_masked, profile, n)
+                        \(births)::date[], \(genders)::text[], \(phoneSealed)::bytea[], \(phoneKeys)::text[], \(phoneMasked)::text[], \(profiles)::jsonb[],
+                        \(names.map { Pinyin.full($0) })::text[], \(names.map { Pinyin.initials($0) })::text[])
+                WITH ORDINALITY AS t(company_id, name, id_sealed, id_key, lookup, id_masked, birth, gender, phone_sealed, phone_key, phone_masked, profile,
+                                     pinyin, initials, n)
             ORDER BY t.n
             RETURNING \(unescaped: Self.columns), id_number_lookup
             """,
@@ -243,7 +246,7 @@ public struct ApplicantStore: AgencyStore {
         }
         let rows = try await connection.query(
             """
-            UPDATE applicants SET name = \(name), company_id = \(companyID), profile = \(try Self.json(profile))::jsonb,
+            UPDATE applicants SET name = \(name), name_pinyin = \(Pinyin.full(name)), name_initials = \(Pinyin.initials(name)), company_id = \(companyID), profile = \(try Self.json(profile))::jsonb,
                 version = version + 1, updated_at = now()
             WHERE agency_id = \(agency) AND applicant_id = \(current.id) AND version = \(expectedVersion)
             RETURNING \(unescaped: Self.columns)

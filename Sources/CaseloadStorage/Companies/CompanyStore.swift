@@ -28,10 +28,12 @@ public struct CompanyStore: AgencyStore {
         let rows = try await connection.query(
             """
             INSERT INTO companies (agency_id, name, credit_code, credit_code_override, org_code, org_code_override,
-                                   district, hr_name, hr_phone_sealed, hr_phone_key, hr_phone_masked, talent_center_status)
+                                   district, hr_name, hr_phone_sealed, hr_phone_key, hr_phone_masked, talent_center_status,
+                                   name_pinyin, name_initials)
             VALUES (\(agency), \(fields.name), \(fields.creditCode?.value), \(fields.creditCodeOverride), \(fields.orgCode?.value),
                     \(fields.orgCodeOverride), \(fields.district?.rawValue), \(fields.hrName), \(phone.map { ByteBuffer(bytes: $0.sealed) }),
-                    \(phone?.keyID), \(fields.hrPhone?.masked), \(fields.talentCenterStatus.rawValue))
+                    \(phone?.keyID), \(fields.hrPhone?.masked), \(fields.talentCenterStatus.rawValue),
+                    \(Self.pinyin(fields.name)), \(Self.initials(fields.name)))
             RETURNING \(unescaped: Self.columns)
             """,
             logger: logger
@@ -75,7 +77,8 @@ public struct CompanyStore: AgencyStore {
         }
         let rows = try await connection.query(
             """
-            UPDATE companies SET name = \(fields.name), credit_code = \(fields.creditCode?.value),
+            UPDATE companies SET name = \(fields.name), name_pinyin = \(Self.pinyin(fields.name)),
+                name_initials = \(Self.initials(fields.name)), credit_code = \(fields.creditCode?.value),
                 credit_code_override = \(fields.creditCodeOverride), org_code = \(fields.orgCode?.value),
                 org_code_override = \(fields.orgCodeOverride), district = \(fields.district?.rawValue),
                 hr_name = \(fields.hrName),
@@ -112,6 +115,11 @@ public struct CompanyStore: AgencyStore {
         for try await row in rows.decode(Row.self) { records.append(Self.record(row)) }
         return records
     }
+
+    /// The searchable pinyin of a company: of its short name (明远软件科技, not 上海…有限公司),
+    /// what people call it and type.
+    static func pinyin(_ name: String) -> String { Pinyin.full(CompanyName.short(name)) }
+    static func initials(_ name: String) -> String { Pinyin.initials(CompanyName.short(name)) }
 
     static func escapeLike(_ s: String) -> String {
         var out = ""

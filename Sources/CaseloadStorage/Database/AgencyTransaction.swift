@@ -54,6 +54,10 @@ public struct AgencyTransaction: Sendable {
     public var reminders: ReminderStore { ReminderStore(tx: self) }
     /// The reports' reads.
     public var reports: ReportStore { ReportStore(tx: self) }
+    /// Finding applicants, cases and companies by name or pinyin.
+    public var search: SearchStore { SearchStore(tx: self) }
+    /// The agency's own notice templates.
+    public var noticeTemplates: NoticeTemplateStore { NoticeTemplateStore(tx: self) }
     /// The agency's settings.
     public var settings: SettingsStore { SettingsStore(tx: self) }
     /// Time allowed per stage.

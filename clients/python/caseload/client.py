@@ -618,6 +618,26 @@ class Connection:
         self._token = None
         return result
 
+    # ------------------------------------------------------------------ finding and notices
+    def find(self, q: str, *, limit: Optional[int] = None) -> List[Dict[str, Any]]:
+        """``search.find``: applicants (each followed by their active cases) and companies whose
+        name contains ``q`` (Chinese), or whose pinyin or initials start with it (``zhangwei``,
+        ``zw``); only the caller's caseload. Each item has ``kind`` (applicant, case or
+        company), ``id`` and the names a line shows."""
+        params: Dict[str, Any] = {"q": q}
+        if limit is not None:
+            params["limit"] = limit
+        return self.call("search.find", params)["items"]
+
+    def notice(self, case_id: str, audience: Optional[str] = None) -> Dict[str, Any]:
+        """``case.notice``: the Chinese message for the case's next step, for ``audience``
+        ``"applicant"`` (the default) or ``"hr"``. Returns ``text``, ``audience``, ``step`` and
+        ``template_source`` (``builtin`` or ``agency``)."""
+        params: Dict[str, Any] = {"id": case_id}
+        if audience is not None:
+            params["audience"] = audience
+        return self.call("case.notice", params)
+
     def reconnect(self, *, attempts: int = 10, delay: float = 0.2) -> None:
         """Drops the current socket (calls waiting on it raise ``ConnectionClosed``), dials
         again, and logs in with the last token. Dialling is tried ``attempts`` times, ``delay``

@@ -23,8 +23,8 @@ struct AgendaCommand: ClientCommand {
 
     static func show(days: Int, company: String?, consultant: String?, originalsOutDays: Int?, options: ClientOptions) async throws {
         var params: [String: JSONValue] = ["days": .int(Int64(days))]
-        params["company_id"] = company.map(JSONValue.string)
-        params["consultant_id"] = consultant.map(JSONValue.string)
+        params["company_id"] = try await options.company(company)
+        params["consultant_id"] = try await options.user(consultant)
         params["originals_out_days"] = originalsOutDays.map { .int(Int64($0)) }
         let agenda = try await options.withClient { try await $0.call("agenda.get", .object(params)) }
         if options.json { return Output.json(agenda) }

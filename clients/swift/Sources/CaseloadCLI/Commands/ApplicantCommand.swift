@@ -90,7 +90,7 @@ struct ApplicantCommand: AsyncParsableCommand {
 
         func execute() async throws {
             var params = try fields.params
-            params["company_id"] = .string(company)
+            params["company_id"] = try await options.company(company)
             params["name"] = .string(name)
             params["id_number"] = .string(idNumber)
             let applicant = try await options.withClient { try await $0.call("applicant.create", .object(params)) }
@@ -110,8 +110,8 @@ struct ApplicantCommand: AsyncParsableCommand {
 
         func execute() async throws {
             var params: [String: JSONValue] = ["limit": .int(Int64(limit))]
-            params["company_id"] = company.map(JSONValue.string)
-            params["consultant_id"] = consultant.map(JSONValue.string)
+            params["company_id"] = try await options.company(company)
+            params["consultant_id"] = try await options.user(consultant)
             params["query"] = query.map(JSONValue.string)
             params["id_number"] = idNumber.map(JSONValue.string)
             let (applicants, more) = try await options.withClient {
@@ -169,7 +169,7 @@ struct ApplicantCommand: AsyncParsableCommand {
 
         func execute() async throws {
             var params = try fields.params
-            params["company_id"] = company.map(JSONValue.string)
+            params["company_id"] = try await options.company(company)
             params["name"] = name.map(JSONValue.string)
             for field in clear {
                 guard params[field] == nil else { throw CLIError("--clear \(field) contradicts the new value given for it") }

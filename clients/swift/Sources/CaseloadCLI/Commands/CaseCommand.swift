@@ -89,8 +89,8 @@ struct CaseCommand: AsyncParsableCommand {
 
         func execute() async throws {
             var params: [String: JSONValue] = ["limit": .int(Int64(limit))]
-            params["company_id"] = company.map(JSONValue.string)
-            params["consultant_id"] = consultant.map(JSONValue.string)
+            params["company_id"] = try await options.company(company)
+            params["consultant_id"] = try await options.user(consultant)
             params["applicant_id"] = applicant.map(JSONValue.string)
             params["kind"] = kind.map(JSONValue.string)
             params["stage"] = stage.map(JSONValue.string)

@@ -15,6 +15,7 @@ public struct CaseloadCommand: AsyncParsableCommand {
             Ping.self, Login.self, TodayCommand.self, AgendaCommand.self, CompanyCommand.self, ApplicantCommand.self, CaseCommand.self, DocumentCommand.self, LocationCommand.self,
             ArchiveCommand.self, DeadlineCommand.self, ExpiringCommand.self, CalendarCommand.self, SettingsCommand.self, UserCommand.self,
             ImportCommand.self, ReportCommand.self, CompanyCommand.Assign.self, TokenCommand.self, AuditCommand.self, WatchCommand.self,
+            FindCommand.self, NoticeCommand.self, NoticeTemplateCommand.self,
         ]
     )
 

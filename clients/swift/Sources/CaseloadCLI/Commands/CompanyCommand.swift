@@ -134,7 +134,7 @@ struct CompanyCommand: AsyncParsableCommand {
         @Flag(help: "Remove the assignment instead.") var unassign = false
 
         func execute() async throws {
-            let params: JSONValue = ["company_id": .string(companyID), "user_id": .string(user), "assigned": .bool(!unassign)]
+            let params: JSONValue = ["company_id": .string(companyID), "user_id": try await options.user(user) ?? .string(user), "assigned": .bool(!unassign)]
             let result = try await options.withClient { try await $0.call("company.assign", params) }
             if options.json { return Output.json(result) }
             let consultants = result["consultants"]?.arrayValue ?? []

@@ -126,8 +126,8 @@ struct DeadlineCommand: AsyncParsableCommand {
             if includeMissed { params["include_missed"] = true }
             if overdue { params["overdue"] = true }
             params["state"] = state.map(JSONValue.string)
-            params["company_id"] = company.map(JSONValue.string)
-            params["consultant_id"] = consultant.map(JSONValue.string)
+            params["company_id"] = try await options.company(company)
+            params["consultant_id"] = try await options.user(consultant)
             params["case_id"] = caseID.map(JSONValue.string)
             params["applicant_id"] = applicant.map(JSONValue.string)
             params["rule"] = rule.map(JSONValue.string)

@@ -101,7 +101,7 @@ struct DocumentCommand: AsyncParsableCommand {
             var params: [String: JSONValue] = ["document_type": .string(type.first ?? ""), "form": .string(form ?? ""), "from": .string(from)]
             params["applicant_id"] = applicant.map(JSONValue.string)
             params["case_id"] = caseID.map(JSONValue.string)
-            params["company_id"] = company.map(JSONValue.string)
+            params["company_id"] = try await options.company(company)
             params["description"] = description.map(JSONValue.string)
             params["location"] = location.map(JSONValue.string)
             let d = try await options.withClient { try await $0.call("document.receive", .object(params)) }
@@ -248,7 +248,7 @@ struct DocumentCommand: AsyncParsableCommand {
 
         func execute() async throws {
             var params: [String: JSONValue] = [:]
-            params["company_id"] = company.map(JSONValue.string)
+            params["company_id"] = try await options.company(company)
             params["applicant_id"] = applicant.map(JSONValue.string)
             params["case_id"] = caseID.map(JSONValue.string)
             params["holder"] = holder.map(JSONValue.string)

@@ -80,7 +80,7 @@ struct ReportCommand: AsyncParsableCommand {
 
         func execute() async throws {
             var params = filters.params
-            params["consultant_id"] = consultant.map(JSONValue.string)
+            params["consultant_id"] = try await options.user(consultant)
             try await ReportCommand.write("report.caseload", params, destination, options: options)
         }
     }

@@ -27,7 +27,7 @@ struct TokenCommand: AsyncParsableCommand {
             var params: [String: JSONValue] = [:]
             params["label"] = label.map(JSONValue.string)
             params["expires_in_days"] = days.map { .int(Int64($0)) }
-            params["user_id"] = user.map(JSONValue.string)
+            params["user_id"] = try await options.user(user)
             let result = try await options.withClient { try await $0.call("token.create", .object(params)) }
             if options.json { return Output.json(result) }
             TokenCommand.table([result["info"] ?? .null])

@@ -37,7 +37,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func execute() async throws {
             var params: [String: JSONValue] = ["name": .string(name), "role": .string(role)]
-            params["company_id"] = company.map(JSONValue.string)
+            params["company_id"] = try await options.company(company)
             params["token_expires_in_days"] = tokenDays.map { .int(Int64($0)) }
             let result = try await options.withClient { try await $0.call("user.create", .object(params)) }
             if options.json { return Output.json(result) }
@@ -59,7 +59,7 @@ struct UserCommand: AsyncParsableCommand {
             var params: [String: JSONValue] = ["id": .string(id)]
             params["name"] = name.map(JSONValue.string)
             params["role"] = role.map(JSONValue.string)
-            params["company_id"] = company.map(JSONValue.string)
+            params["company_id"] = try await options.company(company)
             let user = try await options.change("user.update", params, version: expected.version) { [id] in
                 try await $0.call("user.list")["users"]?.arrayValue?.first { $0["id"]?.stringValue == id.lowercased() }?["version"]
             }
