@@ -23,6 +23,10 @@ extension FieldIssue {
         "database": "有一个值超出了数据库能保存的范围",
         "cursor": "不是这组参数的查询返回的游标：请不带游标重新开始",
         "ambiguous_prefix": "这个前缀对应不止一条记录：请多给几位字符",
+        "unique": "已被另一条记录使用",
+        "same_params": "这个 idempotency_key 已用于参数不同的另一次调用",
+        "finished": "这次导入已结束",
+        "not_empty": "还存放着材料或其他位置",
         // Identifiers and profiles.
         "checksum": "校验位不对",
         "length": "长度不对",

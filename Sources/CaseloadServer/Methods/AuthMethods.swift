@@ -88,7 +88,7 @@ enum AuthMethods {
                     switch context.services.loginThrottle.failed(address) {
                     case .delayed(let wait):
                         try await Task.sleep(for: wait)
-                        throw RPCError(.unauthenticated, "Unknown, expired or revoked token")
+                        throw RPCError(.unauthenticated, "Unknown, expired or revoked token", zh: "令牌无效、已过期或已被吊销")
                     case .limited(let retryAfter):
                         throw RPCError(.rateLimited, data: ["retry_after_seconds": .int(max(1, retryAfter.components.seconds))])
                     }
