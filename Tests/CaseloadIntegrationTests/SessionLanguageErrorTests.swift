@@ -35,7 +35,7 @@ struct SessionLanguageErrorTests {
         #expect(chinese.0?.message.hasPrefix("校验失败：credit_code：") == true)
         #expect(chinese.0?.message.contains("统一社会信用代码的校验码不对") == true)
         #expect(Self.pairs(chinese.0) == Self.pairs(english.0) && Self.pairs(english.0) == ["credit_code/checksum"])
-        #expect(chinese.0?.data?["errors"]?[0]?["message"]?.stringValue?.contains("校验码") == true)
+        #expect(chinese.0?.data?["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("校验码") == true)
         #expect(chinese.1?.message == "未找到：你的机构中没有这个公司")
         #expect(chinese.1?.data == english.1?.data && english.1?.data?["entity"] == "company")
         #expect(Self.pairs(chinese.2) == Self.pairs(english.2) && !Self.pairs(english.2).isEmpty)

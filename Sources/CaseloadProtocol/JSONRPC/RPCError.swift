@@ -17,6 +17,17 @@ public struct RPCError: Error, Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey { case code, message, data }
 
+    /// Equal when what is sent is equal: the Chinese not yet picked is not part of the value.
+    public static func == (a: RPCError, b: RPCError) -> Bool {
+        a.code == b.code && a.message == b.message && a.data == b.data
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(data)
+    }
+
     public init(code: Int, message: String, zh: String? = nil, data: JSONValue? = nil) {
         self.code = code
         self.message = message
@@ -145,6 +156,8 @@ extension RPCError {
         return error
     }
 
+    /// The same without Chinese: each entry reads its rule's fallback.
+    @_disfavoredOverload
     public static func invalidParams(_ issues: [(field: String, rule: String, message: String)]) -> RPCError {
         invalidParams(issues.map { ($0.field, $0.rule, $0.message, nil) })
     }
@@ -156,6 +169,8 @@ extension RPCError {
         return error
     }
 
+    /// The same without Chinese: each entry reads its rule's fallback.
+    @_disfavoredOverload
     public static func validationFailed(_ issues: [(field: String, rule: String, message: String)]) -> RPCError {
         validationFailed(issues.map { ($0.field, $0.rule, $0.message, nil) })
     }
