@@ -30,7 +30,7 @@ import Testing
     @Test func requiresAValue() {
         #expect(issue { try MobileNumber.parse("") }?.rule == "required")
         #expect(issue { try MobileNumber.parse(" - ", field: "hr_contact.phone") }
-            == FieldIssue(field: "hr_contact.phone", rule: "required", message: "The mobile number (手机号码) is required."))
+            == FieldIssue(field: "hr_contact.phone", rule: "required", message: "The mobile number (手机号码) is required.", zh: "须填写手机号码"))
     }
 
     @Test func neverPrintsTheFullNumber() throws {
