@@ -55,5 +55,12 @@ extension FieldIssue {
         "return": "案件不能退回到这个阶段",
         "after_received": "须晚于收到的日期",
         "containment": "这种位置不能放在那种位置之下",
+        // Names given for values, imports, notices.
+        "ambiguous": "对应不止一个取值：请写得更具体",
+        "excel_number": "身份证号被 Excel 变成了数字：请把这一列设为文本格式（设置单元格格式 → 文本）后重新输入",
+        "not_assigned": "这家单位不在你负责的单位之中",
+        "no_next_step": "这个案件没有下一步",
+        "placeholder": "模板里有未知或未闭合的占位符",
+        "characters": "含有不允许的字符",
     ]
 }
