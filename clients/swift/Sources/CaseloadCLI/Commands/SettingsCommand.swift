@@ -12,7 +12,7 @@ struct SettingsCommand: AsyncParsableCommand {
 
     static func show(_ s: JSONValue, json: Bool) {
         if json { return Output.json(s) }
-        Output.record([("auto_open_renewals 自动开立续办", Output.text(s["auto_open_renewals"]?.boolValue.map { .string(String($0)) }))])
+        Output.record([(L(en: "auto_open_renewals", zh: "自动开立续办"), Output.text(s["auto_open_renewals"]))])
     }
 
     struct Show: ClientCommand {

@@ -98,7 +98,7 @@ enum ImportColumns {
                 continue
             }
             if let first = seen[key] {
-                throw CLIError("the columns '\(first)' and '\(header)' both mean \(key); keep one")
+                throw CLIError(L(en: "the columns '\(first)' and '\(header)' both mean \(key); keep one", zh: "列 '\(first)' 和 '\(header)' 都表示 \(key)；请只保留一个"))
             }
             seen[key] = header
             keys.append(key)
