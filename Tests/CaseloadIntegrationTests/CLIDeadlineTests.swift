@@ -258,10 +258,10 @@ struct CLIDeadlineTests {
     @Test("settings: show, set, the default subcommand, a bad value refused")
     func settings() async throws {
         let s = try await Session.make()
-        #expect(try await s.ok(["settings", "show"]).stdout.contains("auto_open_renewals  no"))
+        #expect(try await s.ok(["settings", "show"]).stdout.contains("auto_open_renewals  false"))
         let set = try await s.ok(["settings", "set", "--auto-open-renewals", "true"])
         #expect(set.stdout.contains("true"))
-        #expect(try await s.ok(["settings", "show"]).stdout.contains("auto_open_renewals  yes"))
+        #expect(try await s.ok(["settings", "show"]).stdout.contains("auto_open_renewals  true"))
         #expect(try await s.ok(["settings"]).stdout.contains("true"))
         #expect(try await s.json(["settings", "show"])["auto_open_renewals"] == true)
         #expect(try await s.run(["settings", "set", "--auto-open-renewals", "maybe"]).status == 64)
