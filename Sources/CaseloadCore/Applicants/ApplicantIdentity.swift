@@ -9,7 +9,7 @@ public struct ApplicantIdentity: Sendable, Hashable {
     public static func validate(name: String?, idNumber: String?, phone: String?, today: CalendarDate) throws -> ApplicantIdentity {
         var issues: [FieldIssue] = []
         let trimmed = String((name ?? "").trimmingWhitespace)
-        if trimmed.isEmpty { issues.append(FieldIssue(field: "name", rule: "required", message: "an applicant needs a name")) }
+        if trimmed.isEmpty { issues.append(FieldIssue(field: "name", rule: "required", message: "an applicant needs a name", zh: "申请人须有姓名")) }
         var id: ResidentIDNumber?
         do { id = try ResidentIDNumber.parse(idNumber ?? "", field: "id_number", today: today) } catch { issues += error.issues }
         var mobile: MobileNumber?

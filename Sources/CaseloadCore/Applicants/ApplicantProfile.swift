@@ -55,17 +55,17 @@ public struct ApplicantProfile: Sendable, Hashable, Codable {
     public func validate() throws {
         var issues: [FieldIssue] = []
         if let received = permitReceivedDate, let expiry = permitExpiryDate, expiry <= received {
-            issues.append(FieldIssue(field: "permit_expiry_date", rule: "after_received", message: "the permit must expire after it was received"))
+            issues.append(FieldIssue(field: "permit_expiry_date", rule: "after_received", message: "the permit must expire after it was received", zh: "居住证的有效期须晚于领取日期"))
         }
         if upgradedFromAssociate == true, let level = educationLevel, level == .associate {
             issues.append(
-                FieldIssue(field: "upgraded_from_associate", rule: "education_level", message: "专升本 applies to a bachelor's degree or higher"))
+                FieldIssue(field: "upgraded_from_associate", rule: "education_level", message: "专升本 applies to a bachelor's degree or higher", zh: "专升本只适用于本科及以上学历"))
         }
         if let months = socialInsuranceMonths, months < 0 || months > 1200 {
-            issues.append(FieldIssue(field: "social_insurance_months", rule: "range", message: "must be between 0 and 1200"))
+            issues.append(FieldIssue(field: "social_insurance_months", rule: "range", message: "must be between 0 and 1200", zh: "须在 0 到 1200 之间"))
         }
         if let months = insuranceMonthsLast12, months < 0 || months > 12 {
-            issues.append(FieldIssue(field: "insurance_months_last_12", rule: "range", message: "must be between 0 and 12"))
+            issues.append(FieldIssue(field: "insurance_months_last_12", rule: "range", message: "must be between 0 and 12", zh: "须在 0 到 12 之间"))
         }
         if !issues.isEmpty { throw ValidationError(issues) }
     }

@@ -58,9 +58,9 @@ public struct CompanyFields: Sendable, Hashable {
         }
         let name = String((input.name ?? "").trimmingWhitespace)
         if name.isEmpty {
-            issues.append(FieldIssue(field: "name", rule: "required", message: "a company needs a name"))
+            issues.append(FieldIssue(field: "name", rule: "required", message: "a company needs a name", zh: "公司须有名称"))
         } else if name.count > 200 {
-            issues.append(FieldIssue(field: "name", rule: "max_length", message: "at most 200 characters"))
+            issues.append(FieldIssue(field: "name", rule: "max_length", message: "at most 200 characters", zh: "最多 200 个字符"))
         }
         let creditOverride = input.creditCodeOverride.nonBlank
         let orgOverride = input.orgCodeOverride.nonBlank
@@ -74,14 +74,14 @@ public struct CompanyFields: Sendable, Hashable {
             issues.append(
                 FieldIssue(
                     field: "credit_code", rule: "required",
-                    message: "give the unified social credit code (统一社会信用代码) or the organization code (组织机构代码)"))
+                    message: "give the unified social credit code (统一社会信用代码) or the organization code (组织机构代码)", zh: "须填写统一社会信用代码或组织机构代码"))
         }
         let district = input.district.nonBlank.flatMap { raw in check { try ShanghaiDistrict.parse(raw) } }
         let phone = input.hrPhone.nonBlank.flatMap { raw in check { try MobileNumber.parse(raw, field: "hr_phone") } }
         let status = check { try TalentCenterStatus.parse(input.talentCenterStatus ?? TalentCenterStatus.unregistered.rawValue) }
         let hrName = input.hrName.nonBlank
         if let hrName, hrName.count > 100 {
-            issues.append(FieldIssue(field: "hr_name", rule: "max_length", message: "at most 100 characters"))
+            issues.append(FieldIssue(field: "hr_name", rule: "max_length", message: "at most 100 characters", zh: "最多 100 个字符"))
         }
         guard issues.isEmpty, let status else { throw ValidationError(issues) }
         return CompanyFields(

@@ -37,6 +37,6 @@ public enum ShanghaiDistrict: String, CaseIterable, Sendable, Codable {
         }
         throw ValidationError(
             field: field, rule: "district",
-            message: "'\(trimmed)' is not a Shanghai district: use a code such as pudong or a name such as 浦东新区")
+            message: "'\(trimmed)' is not a Shanghai district: use a code such as pudong or a name such as 浦东新区", zh: "“\(trimmed)”不是上海的区：请用 pudong 这样的代码或浦东新区这样的名称")
     }
 }

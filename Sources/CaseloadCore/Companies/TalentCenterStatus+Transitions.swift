@@ -21,6 +21,6 @@ extension TalentCenterStatus {
         throw ValidationError(
             field: "talent_center_status", rule: "transition",
             message: "a company cannot go from \(from.chineseName) (\(from.rawValue)) to \(to.chineseName) (\(to.rawValue)); "
-                + "from \(from.rawValue) it can go to \(allowed.map(\.rawValue).joined(separator: ", "))")
+                + "from \(from.rawValue) it can go to \(allowed.map(\.rawValue).joined(separator: ", "))", zh: "公司不能从\(from.chineseName)（\(from.rawValue)）变为\(to.chineseName)（\(to.rawValue)）；从 \(from.rawValue) 只能变为 \(allowed.map(\.rawValue).joined(separator: "、"))")
     }
 }

@@ -20,7 +20,7 @@ public enum TalentCenterStatus: String, CaseIterable, Sendable, Codable {
         guard let status = TalentCenterStatus(rawValue: raw) else {
             throw ValidationError(
                 field: field, rule: "enum",
-                message: "must be one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+                message: "must be one of \(allCases.map(\.rawValue).joined(separator: ", "))", zh: "须为 \(allCases.map(\.rawValue).joined(separator: "、")) 之一")
         }
         return status
     }

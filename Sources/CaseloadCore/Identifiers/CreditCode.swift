@@ -33,7 +33,7 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
         let chars = raw.filter { !$0.isWhitespace }.map(\.asciiUppercased)
         guard !chars.isEmpty else {
             throw ValidationError(
-                field: field, rule: "required", message: "The unified social credit code (统一社会信用代码) is required.")
+                field: field, rule: "required", message: "The unified social credit code (统一社会信用代码) is required.", zh: "须填写统一社会信用代码")
         }
         var values: [Int] = []
         values.reserveCapacity(chars.count)
@@ -42,14 +42,15 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
                 let hint = "IOSVZ".contains(character) ? " (I, O, S, V and Z are never used)" : ""
                 throw ValidationError(
                     field: field, rule: "format",
-                    message: "The credit code (统一社会信用代码) contains \"\(character)\" at position \(offset + 1), which is not allowed\(hint).")
+                    message: "The credit code (统一社会信用代码) contains \"\(character)\" at position \(offset + 1), which is not allowed\(hint).",
+                    zh: "统一社会信用代码第 \(offset + 1) 位的“\(character)”不是允许的字符" + ("IOSVZ".contains(character) ? "（I、O、S、V、Z 从不使用）" : ""))
             }
             values.append(value)
         }
         guard chars.count == 18 else {
             throw ValidationError(
                 field: field, rule: "format",
-                message: "A credit code (统一社会信用代码) has 18 characters, not \(chars.count).")
+                message: "A credit code (统一社会信用代码) has 18 characters, not \(chars.count).", zh: "统一社会信用代码为 18 位，不是 \(chars.count) 位")
         }
         // Characters 2-8: the organization type (one digit) and the six-digit administrative
         // division code (GB/T 2260) of the registering authority. Letters there are a typo.
@@ -57,13 +58,13 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
             throw ValidationError(
                 field: field, rule: "format",
                 message: "The credit code (统一社会信用代码) has \"\(chars[offset])\" at position \(offset + 1): characters 2-8 are digits "
-                    + "(the organization type, then the 6-digit division code).")
+                    + "(the organization type, then the 6-digit division code).", zh: "统一社会信用代码第 \(offset + 1) 位是“\(chars[offset])”：第 2 至 8 位应为数字（机构类别代码和 6 位行政区划码）")
         }
         let valid = values[17] == checkValue(forValues: Array(values.prefix(17)))
         guard valid || acceptingBadChecksum else {
             throw ValidationError(
                 field: field, rule: "checksum",
-                message: "This credit code (统一社会信用代码) fails its check character; please check every character.")
+                message: "This credit code (统一社会信用代码) fails its check character; please check every character.", zh: "统一社会信用代码的校验码不对：请逐位核对")
         }
         return CreditCode(value: String(chars), checksumValid: valid)
     }

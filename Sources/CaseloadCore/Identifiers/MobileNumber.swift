@@ -20,7 +20,7 @@ public struct MobileNumber: Hashable, Sendable, CustomStringConvertible, CustomD
     public static func parse(_ raw: String, field: String = "phone") throws(ValidationError) -> MobileNumber {
         var chars = raw.filter { !$0.isWhitespace && $0 != "-" }
         guard !chars.isEmpty else {
-            throw ValidationError(field: field, rule: "required", message: "The mobile number (手机号码) is required.")
+            throw ValidationError(field: field, rule: "required", message: "The mobile number (手机号码) is required.", zh: "须填写手机号码")
         }
         // A "+" is only meaningful before the Chinese country code; any other "+..." is a
         // foreign number, which cannot receive the city's SMS notices.
@@ -32,7 +32,7 @@ public struct MobileNumber: Hashable, Sendable, CustomStringConvertible, CustomD
         guard allDigits, chars.count == 11, chars.hasPrefix("1"), hasCountryCode || !hadPlus else {
             throw ValidationError(
                 field: field, rule: "format",
-                message: "A mobile number (手机号码) has 11 digits and starts with 1.")
+                message: "A mobile number (手机号码) has 11 digits and starts with 1.", zh: "手机号码为 11 位数字，以 1 开头")
         }
         return MobileNumber(value: chars)
     }

@@ -34,7 +34,7 @@ public struct OrganizationCode: Hashable, Sendable, CustomStringConvertible {
         let trimmed = raw.trimmingWhitespace
         guard !trimmed.isEmpty else {
             throw ValidationError(
-                field: field, rule: "required", message: "The organization code (组织机构代码) is required.")
+                field: field, rule: "required", message: "The organization code (组织机构代码) is required.", zh: "须填写组织机构代码")
         }
         var chars = trimmed.map(\.asciiUppercased)
         if chars.count == 10, chars[8] == "-" { chars.remove(at: 8) }
@@ -42,13 +42,13 @@ public struct OrganizationCode: Hashable, Sendable, CustomStringConvertible {
         guard chars.count == 9, values.count == 8, chars[8].asciiDigitValue != nil || chars[8] == "X" else {
             throw ValidationError(
                 field: field, rule: "format",
-                message: "An organization code (组织机构代码) is 8 letters or digits, then a digit or X, written XXXXXXXX-X.")
+                message: "An organization code (组织机构代码) is 8 letters or digits, then a digit or X, written XXXXXXXX-X.", zh: "组织机构代码为 8 位字母或数字加 1 位数字或 X，写作 XXXXXXXX-X")
         }
         let valid = chars[8] == checkCharacter(forValues: values)
         guard valid || acceptingBadChecksum else {
             throw ValidationError(
                 field: field, rule: "checksum",
-                message: "This organization code (组织机构代码) fails its check character; please check every character.")
+                message: "This organization code (组织机构代码) fails its check character; please check every character.", zh: "组织机构代码的校验码不对：请逐位核对")
         }
         return OrganizationCode(value: String(chars.prefix(8)) + "-" + String(chars[8]), checksumValid: valid)
     }

@@ -36,7 +36,7 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible, Cus
     public static func parse(_ raw: String, field: String = "id_number", today: CalendarDate? = nil) throws(ValidationError) -> ResidentIDNumber {
         let trimmed = raw.trimmingWhitespace
         guard !trimmed.isEmpty else {
-            throw ValidationError(field: field, rule: "required", message: "The ID number (身份证号码) is required.")
+            throw ValidationError(field: field, rule: "required", message: "The ID number (身份证号码) is required.", zh: "须填写身份证号码")
         }
         let chars = Array(trimmed)
         let digits = chars.prefix(17).compactMap(\.asciiDigitValue)
@@ -45,14 +45,14 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible, Cus
         else {
             throw ValidationError(
                 field: field, rule: "format",
-                message: "An ID number (身份证号码) has 18 characters: 17 digits, then a digit or X.")
+                message: "An ID number (身份证号码) has 18 characters: 17 digits, then a digit or X.", zh: "身份证号码为 18 位：17 位数字，再加 1 位数字或 X")
         }
         let check = chars[17].asciiUppercased
         let expected = checkCharacter(forDigits: digits)
         guard check == expected else {
             throw ValidationError(
                 field: field, rule: "checksum",
-                message: "This ID number (身份证号码) fails its check digit; please check every digit.")
+                message: "This ID number (身份证号码) fails its check digit; please check every digit.", zh: "身份证号码的校验码不对：请逐位核对")
         }
         let year = digits[6] * 1000 + digits[7] * 100 + digits[8] * 10 + digits[9]
         let month = digits[10] * 10 + digits[11]
@@ -60,12 +60,12 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible, Cus
         guard year >= 1900, let birthDate = CalendarDate(year: year, month: month, day: day) else {
             throw ValidationError(
                 field: field, rule: "birth_date",
-                message: "The birth date in this ID number (digits 7-14) is not a real date.")
+                message: "The birth date in this ID number (digits 7-14) is not a real date.", zh: "身份证号码中的出生日期（第 7 至 14 位）不是真实的日期")
         }
         if let today, birthDate > today {
             throw ValidationError(
                 field: field, rule: "birth_date",
-                message: "The birth date in this ID number (digits 7-14), \(birthDate.iso), is in the future.")
+                message: "The birth date in this ID number (digits 7-14), \(birthDate.iso), is in the future.", zh: "身份证号码中的出生日期（第 7 至 14 位）晚于今天")
         }
         return ResidentIDNumber(
             value: String(chars.prefix(17)) + String(check), birthDate: birthDate, isMale: digits[16] % 2 == 1)

@@ -2,17 +2,25 @@
 ///
 /// `field` is the parameter's name as the client sent it (dotted for nested values,
 /// e.g. `hr_contact.phone`), `rule` a stable machine-readable name (`required`,
-/// `checksum`, `format`, `birth_date`, ...), `message` a human sentence.
+/// `checksum`, `format`, `birth_date`, ...), `message` a human sentence in English and `zh`
+/// the same sentence in Chinese, for sessions whose language is Chinese. An issue without
+/// `zh` is shown with its rule's Chinese fallback (`FieldIssue.chineseFallback`).
 public struct FieldIssue: Error, Hashable, Sendable, Codable {
     public var field: String
     public var rule: String
     public var message: String
+    /// The message in Chinese; optional so issues stored or sent before it existed decode.
+    public var zh: String?
 
-    public init(field: String, rule: String, message: String) {
+    public init(field: String, rule: String, message: String, zh: String? = nil) {
         self.field = field
         self.rule = rule
         self.message = message
+        self.zh = zh
     }
+
+    /// The message for a session in Chinese: `zh`, else the rule's fallback, else English.
+    public var chinese: String { zh ?? Self.chineseFallback[rule] ?? message }
 }
 
 /// One or more `FieldIssue`s found while validating an input. Thrown by validators and
@@ -24,8 +32,8 @@ public struct ValidationError: Error, Hashable, Sendable {
         self.issues = issues
     }
 
-    public init(field: String, rule: String, message: String) {
-        self.issues = [FieldIssue(field: field, rule: rule, message: message)]
+    public init(field: String, rule: String, message: String, zh: String? = nil) {
+        self.issues = [FieldIssue(field: field, rule: rule, message: message, zh: zh)]
     }
 }
 

@@ -2,19 +2,30 @@
 ///
 /// Messages are written for people and never carry internals (SQL, stack traces, tokens,
 /// personal data); details a program needs go in `data`.
+///
+/// The server writes each message in English and Chinese (`zh`, and `issuesZh` for the
+/// entries of `data.errors`); `localized(to:issueFallback:)` picks the session's language
+/// before the error is sent. Only `code`, `message` and `data` go on the wire.
 public struct RPCError: Error, Hashable, Sendable, Codable {
     public var code: Int
     public var message: String
     public var data: JSONValue?
+    /// The message in Chinese; nil for the code's Chinese default (`RPCErrorCode.defaultMessageZh`).
+    public var zh: String?
+    /// The Chinese of each `data.errors` entry's message, in order; nil for the rule's fallback.
+    public var issuesZh: [String?] = []
 
-    public init(code: Int, message: String, data: JSONValue? = nil) {
+    enum CodingKeys: String, CodingKey { case code, message, data }
+
+    public init(code: Int, message: String, zh: String? = nil, data: JSONValue? = nil) {
         self.code = code
         self.message = message
+        self.zh = zh
         self.data = data
     }
 
-    public init(_ code: RPCErrorCode, _ message: String? = nil, data: JSONValue? = nil) {
-        self.init(code: code.rawValue, message: message ?? code.defaultMessage, data: data)
+    public init(_ code: RPCErrorCode, _ message: String? = nil, zh: String? = nil, data: JSONValue? = nil) {
+        self.init(code: code.rawValue, message: message ?? code.defaultMessage, zh: zh, data: data)
     }
 
     /// The well-known code, if this is one.
@@ -82,6 +93,26 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
         }
     }
 
+    /// `defaultMessage` in Chinese.
+    public var defaultMessageZh: String {
+        switch self {
+        case .parseError: "解析错误：这一行不是有效的 UTF-8 JSON"
+        case .invalidRequest: "无效的请求"
+        case .methodNotFound: "没有这个方法"
+        case .invalidParams: "参数无效"
+        case .internalError: "服务器内部错误"
+        case .unauthenticated: "尚未登录：请先调用 auth.login"
+        case .forbidden: "无权进行此操作"
+        case .notFound: "未找到"
+        case .conflict: "冲突"
+        case .validationFailed: "校验失败"
+        case .databaseUnavailable: "数据库暂时无法连接：请稍后再试"
+        case .requestTooLarge: "请求过大"
+        case .deadlineExceeded: "请求超时：处理时间过长，结果未知"
+        case .rateLimited: "来自你的地址的失败登录次数过多：请稍后再试"
+        }
+    }
+
     /// When a client sees this code.
     public var meaning: String {
         switch self {
@@ -104,17 +135,71 @@ public enum RPCErrorCode: Int, CaseIterable, Sendable {
 }
 
 extension RPCError {
+    /// One `data.errors` entry: the field, the rule, and the message in English and Chinese
+    /// (nil: the rule's fallback).
+    public typealias Issue = (field: String, rule: String, message: String, zh: String?)
+
+    public static func invalidParams(_ issues: [Issue]) -> RPCError {
+        var error = RPCError(.invalidParams, data: .object(["errors": .array(issues.map(issueValue))]))
+        error.issuesZh = issues.map(\.zh)
+        return error
+    }
+
     public static func invalidParams(_ issues: [(field: String, rule: String, message: String)]) -> RPCError {
-        RPCError(.invalidParams, data: .object(["errors": .array(issues.map(issueValue))]))
+        invalidParams(issues.map { ($0.field, $0.rule, $0.message, nil) })
+    }
+
+    public static func validationFailed(_ issues: [Issue]) -> RPCError {
+        let first = issues.first.map { "\($0.field): \($0.message)" }
+        var error = RPCError(.validationFailed, first.map { "Validation failed: \($0)" }, data: .object(["errors": .array(issues.map(issueValue))]))
+        error.issuesZh = issues.map(\.zh)
+        return error
     }
 
     public static func validationFailed(_ issues: [(field: String, rule: String, message: String)]) -> RPCError {
-        let first = issues.first.map { "\($0.field): \($0.message)" }
-        return RPCError(.validationFailed, first.map { "Validation failed: \($0)" }, data: .object(["errors": .array(issues.map(issueValue))]))
+        validationFailed(issues.map { ($0.field, $0.rule, $0.message, nil) })
     }
 
-    static func issueValue(_ issue: (field: String, rule: String, message: String)) -> JSONValue {
+    /// A `conflict` whose `data.errors` names the fields and rules it collides on.
+    public static func conflict(_ message: String, zh: String, issues: [Issue]) -> RPCError {
+        var error = RPCError(.conflict, message, zh: zh, data: .object(["errors": .array(issues.map(issueValue))]))
+        error.issuesZh = issues.map(\.zh)
+        return error
+    }
+
+    static func issueValue(_ issue: Issue) -> JSONValue {
         ["field": .string(issue.field), "rule": .string(issue.rule), "message": .string(issue.message)]
+    }
+
+    /// This error as a session in `language` reads it: in Chinese, `message` becomes `zh` (or
+    /// the code's Chinese default; for `validation_failed`, built from the first issue as in
+    /// English) and each `data.errors` message its Chinese, else `issueFallback(rule)`, else
+    /// the English. Codes, fields, rules and every other member of `data` stay as they are.
+    public func localized(to language: Language, issueFallback: (_ rule: String) -> String?) -> RPCError {
+        guard language == .zh else { return self }
+        var out = self
+        var firstIssue: (field: String, message: String)?
+        if case .object(var members)? = data, case .array(let entries)? = members["errors"] {
+            let translated = entries.enumerated().map { index, entry -> JSONValue in
+                guard case .object(var fields) = entry, let rule = fields["rule"]?.stringValue else { return entry }
+                let own = index < issuesZh.count ? issuesZh[index] : nil
+                if let chinese = own ?? issueFallback(rule) { fields["message"] = .string(chinese) }
+                if index == 0, let field = fields["field"]?.stringValue, let message = fields["message"]?.stringValue {
+                    firstIssue = (field, message)
+                }
+                return .object(fields)
+            }
+            members["errors"] = .array(translated)
+            out.data = .object(members)
+        }
+        if let zh {
+            out.message = zh
+        } else if knownCode == .validationFailed, let firstIssue {
+            out.message = "校验失败：\(firstIssue.field)：\(firstIssue.message)"
+        } else {
+            out.message = knownCode?.defaultMessageZh ?? message
+        }
+        return out
     }
 
     /// The `data.errors` entries, as `(field, rule)` pairs, for clients and tests.
@@ -138,24 +223,26 @@ extension RPCError {
     /// This error with whatever it repeats of the request cut short: no field name longer than
     /// `echoLimit` bytes, no other string longer than `messageLimit`, no more than
     /// `issueLimit` issues. A reply never grows with what the client sent.
-    public func boundingEchoes() -> RPCError {
+    /// The entry that counts what was left off is written in `language`.
+    public func boundingEchoes(in language: Language = .en) -> RPCError {
         var bounded = self
         bounded.message = Self.truncated(message, to: Self.messageLimit)
-        bounded.data = data.map { Self.bounded($0, key: nil) }
+        bounded.data = data.map { Self.bounded($0, key: nil, language: language) }
         return bounded
     }
 
-    static func bounded(_ value: JSONValue, key: String?) -> JSONValue {
+    static func bounded(_ value: JSONValue, key: String?, language: Language = .en) -> JSONValue {
         switch value {
         case .string(let s):
             return .string(truncated(s, to: key == "field" ? echoLimit : messageLimit))
         case .array(let elements) where elements.count > issueLimit:
-            let more: JSONValue = ["field": "params", "rule": "more", "message": .string("and \(elements.count - issueLimit) more")]
-            return .array(elements.prefix(issueLimit).map { bounded($0, key: nil) } + [more])
+            let left = elements.count - issueLimit
+            let more: JSONValue = ["field": "params", "rule": "more", "message": .string(language == .zh ? "另有 \(left) 个问题" : "and \(left) more")]
+            return .array(elements.prefix(issueLimit).map { bounded($0, key: nil, language: language) } + [more])
         case .array(let elements):
-            return .array(elements.map { bounded($0, key: nil) })
+            return .array(elements.map { bounded($0, key: nil, language: language) })
         case .object(let members):
-            return .object(Dictionary(uniqueKeysWithValues: members.map { ($0.key, bounded($0.value, key: $0.key)) }))
+            return .object(Dictionary(uniqueKeysWithValues: members.map { ($0.key, bounded($0.value, key: $0.key, language: language)) }))
         default:
             return value
         }

@@ -11,7 +11,9 @@ enum Authorization {
     /// Refuses a caller whose role the method does not allow.
     static func checkRole(of principal: Principal, for method: RPCMethod) throws {
         guard method.roles.contains(principal.role) else {
-            throw RPCError(.forbidden, "Forbidden: the \(principal.role) role may not call \(method.name)")
+            throw RPCError(
+                .forbidden, "Forbidden: the \(principal.role) role may not call \(method.name)",
+                zh: "无权操作：\(principal.role.chineseName)角色不能调用 \(method.name)")
         }
     }
 
@@ -24,18 +26,18 @@ enum Authorization {
             case .object(var fields) = params
         else { return params }
         let names = Set(method.params.map(\.name))
-        func force(_ key: String, to id: UUID?, what: String) throws {
+        func force(_ key: String, to id: UUID?, what: String, whatZh: String) throws {
             guard names.contains(key) else { return }
-            guard let id else { throw RPCError(.forbidden, "Forbidden: this client user has no company") }
+            guard let id else { throw RPCError(.forbidden, "Forbidden: this client user has no company", zh: "无权操作：这个客户用户不属于任何公司") }
             let wanted = id.uuidString.lowercased()
             if let given = fields[key]?.stringValue, given.lowercased() != wanted {
-                throw RPCError(.forbidden, "Forbidden: a \(principal.role) sees only \(what)")
+                throw RPCError(.forbidden, "Forbidden: a \(principal.role) sees only \(what)", zh: "无权操作：\(principal.role.chineseName)只能看到\(whatZh)")
             }
             fields[key] = .string(wanted)
         }
         switch role {
-        case .client: try force("company_id", to: principal.companyID, what: "their own company")
-        case .consultant, .viewer: try force("consultant_id", to: principal.userID, what: "the companies assigned to them")
+        case .client: try force("company_id", to: principal.companyID, what: "their own company", whatZh: "自己的公司")
+        case .consultant, .viewer: try force("consultant_id", to: principal.userID, what: "the companies assigned to them", whatZh: "分配给自己的公司")
         case .owner, .manager: break
         }
         return .object(fields)
@@ -67,7 +69,9 @@ enum Authorization {
                 allowed = assigned?.contains(company) ?? false
             }
             guard allowed else {
-                throw RPCError(.forbidden, "Forbidden: this \(entity.rawValue) belongs to a company that is not yours", data: ["field": .string(name)])
+                throw RPCError(
+                    .forbidden, "Forbidden: this \(entity.rawValue) belongs to a company that is not yours",
+                    zh: "无权操作：这个\(EntityNames.chinese(entity.rawValue))属于不归你负责的公司", data: ["field": .string(name)])
             }
         }
     }

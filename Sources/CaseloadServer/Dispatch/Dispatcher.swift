@@ -37,7 +37,7 @@ public struct Dispatcher: Sendable {
     public func reply(to incoming: RPCIncoming, session: Session) async -> ByteBuffer? {
         switch incoming {
         case .rejected(let response):
-            return ByteBuffer(bytes: encode(.response(response)))
+            return ByteBuffer(bytes: encode(.response(Self.localized(response, to: session.language))))
         case .single(let entry):
             guard let reply = await respond(to: entry, session: session, discoverAllowed: true) else { return nil }
             return ByteBuffer(bytes: encode(reply))
@@ -85,12 +85,14 @@ public struct Dispatcher: Sendable {
     func respond(to entry: RPCEntry, session: Session, discoverAllowed: Bool) async -> Reply? {
         switch entry {
         case .invalid(let response):
-            return .response(response)
+            return .response(Self.localized(response, to: session.language))
         case .request(let request) where request.method == Self.discover:
             guard discoverAllowed else {
                 guard let id = request.id else { return nil }
-                let error = RPCError(.rateLimited, "Too many requests: rpc.discover may appear once in a batch", data: ["limit": "discover_per_batch"])
-                return .response(RPCResponse(id: id, error: error))
+                let error = RPCError(
+                    .rateLimited, "Too many requests: rpc.discover may appear once in a batch", zh: "请求过多：一个批次中 rpc.discover 只能出现一次",
+                    data: ["limit": "discover_per_batch"])
+                return .response(Self.localized(RPCResponse(id: id, error: error), to: session.language))
             }
             let outcome = await run(request, session: session)
             guard let id = request.id else { return nil }
@@ -116,7 +118,8 @@ public struct Dispatcher: Sendable {
             if services.configuration.validateReplies, let method = registry[request.method] { try Self.checkReply(value, of: method, logger: logger) }
             outcome = .success(value)
         } catch {
-            outcome = .failure(classify(error, logger: logger).boundingEchoes())
+            // The language as the call left it: a login that chose one is refused in it.
+            outcome = .failure(Self.localized(classify(error, logger: logger), to: session.language))
         }
         let elapsed = ContinuousClock.now - started
         let outcomeName: String
@@ -136,7 +139,8 @@ public struct Dispatcher: Sendable {
 
     func invoke(_ request: RPCRequest, session: Session, logger: Logger) async throws -> JSONValue {
         guard let method = registry[request.method] else {
-            throw RPCError(.methodNotFound, "Method not found: \(RPCError.truncated(request.method, to: 100))")
+            let name = RPCError.truncated(request.method, to: 100)
+            throw RPCError(.methodNotFound, "Method not found: \(name)", zh: "没有这个方法：\(name)")
         }
         let principal: Principal?
         if method.access == .authenticated {
@@ -151,13 +155,13 @@ public struct Dispatcher: Sendable {
         case nil: params = .object([:])
         case .array(let a)? where a.isEmpty: params = .object([:])
         case .array?:
-            throw RPCError.invalidParams([("params", "by_name", "params must be an object of named parameters")])
+            throw RPCError.invalidParams([("params", "by_name", "params must be an object of named parameters", "params 必须是按名称给出参数的对象")])
         case let p?: params = p
         }
         let now = services.configuration.clock.now
         let issues = method.paramsSchema.issues(in: params, path: "", today: CalendarDate(shanghai: now))
         if !issues.isEmpty {
-            throw RPCError.invalidParams(issues.map { ($0.field, $0.rule, $0.message) })
+            throw RPCError.invalidParams(issues.map { ($0.field, $0.rule, $0.message, $0.zh) })
         }
         let idempotencyKey = params["idempotency_key"]?.stringValue
         if idempotencyKey != nil, case .object(var fields) = params {
@@ -209,30 +213,40 @@ public struct Dispatcher: Sendable {
         case let rpc as RPCError:
             return rpc
         case let validation as ValidationError:
-            return RPCError.validationFailed(validation.issues.map { ($0.field, $0.rule, $0.message) })
+            return RPCError.validationFailed(validation.issues.map { ($0.field, $0.rule, $0.message, $0.zh) })
         case let storage as StorageError:
             switch storage {
             case .unavailable:
                 return RPCError(.databaseUnavailable)
             case .notFound(let entity):
-                return RPCError(.notFound, "Not found: no such \(entity) in your agency", data: ["entity": .string(entity)])
+                return RPCError(
+                    .notFound, "Not found: no such \(entity) in your agency", zh: "未找到：你的机构中没有这个\(EntityNames.chinese(entity))",
+                    data: ["entity": .string(entity)])
             case .duplicate(let constraint):
-                return RPCError(.conflict, "Conflict: a record with the same key already exists", data: ["constraint": .string(constraint)])
+                return RPCError(
+                    .conflict, "Conflict: a record with the same key already exists", zh: "冲突：已有一条相同键的记录",
+                    data: ["constraint": .string(constraint)])
             case .versionConflict(let current):
                 return RPCError(
                     .conflict, "Conflict: the record changed since you read it (current version \(current))",
+                    zh: "冲突：这条记录在你读取之后已被修改（当前版本 \(current)）",
                     data: ["current_version": .int(Int64(current))])
             case .forbidden:
                 return RPCError(.forbidden)
             case .timedOut:
                 return RPCError(.deadlineExceeded)
             case .stillReferenced(let constraint):
-                return RPCError(.conflict, "Conflict: other records still refer to this one", data: ["constraint": .string(constraint)])
+                return RPCError(
+                    .conflict, "Conflict: other records still refer to this one", zh: "冲突：还有其他记录引用这一条",
+                    data: ["constraint": .string(constraint)])
             case .valueRefused(let state, let constraint):
                 // A gap in validation: say so in the log (it is a bug), and refuse the call
                 // as the validation should have.
                 logger.warning("value refused by the database: a validation gap", metadata: ["sqlstate": "\(state)", "constraint": "\(constraint ?? "-")"])
-                return RPCError.invalidParams([("params", "database", "a value is outside what the database stores" + (constraint.map { " (\($0))" } ?? ""))])
+                let named = constraint.map { " (\($0))" } ?? ""
+                return RPCError.invalidParams([
+                    ("params", "database", "a value is outside what the database stores" + named, "有一个值超出了数据库能保存的范围" + named)
+                ])
             }
         case is CancellationError:
             return RPCError(.deadlineExceeded)
@@ -242,6 +256,17 @@ public struct Dispatcher: Sendable {
                 metadata: ["error_type": "\(String(reflecting: type(of: other)))", "sqlstate": "\(StorageError.sqlState(of: other) ?? "-")"])
             return RPCError(.internalError)
         }
+    }
+
+    /// `error` as a session in `language` reads it, with its echoes bounded.
+    static func localized(_ error: RPCError, to language: Language) -> RPCError {
+        error.localized(to: language) { FieldIssue.chineseFallback[$0] }.boundingEchoes(in: language)
+    }
+
+    /// `response`'s error, if any, as a session in `language` reads it.
+    static func localized(_ response: RPCResponse, to language: Language) -> RPCResponse {
+        guard case .failure(let error) = response.outcome, language != .en else { return response }
+        return RPCResponse(id: response.id, error: localized(error, to: language))
     }
 
     /// The bytes of one reply. A result goes through `JSONWriter`; an error, or a result that

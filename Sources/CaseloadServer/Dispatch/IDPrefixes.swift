@@ -44,7 +44,10 @@ enum IDPrefixes {
         let ids = try await tx.access.ids(of: named, startingWith: prefix)
         guard let id = ids.first else { throw StorageError.notFound(entity: named.rawValue) }
         guard ids.count == 1 else {
-            throw RPCError.invalidParams([(field, "ambiguous_prefix", "\(prefix) begins the id of more than one \(named.rawValue): give more of its characters")])
+            throw RPCError.invalidParams([
+                (field, "ambiguous_prefix", "\(prefix) begins the id of more than one \(named.rawValue): give more of its characters",
+                 "\(prefix) 是不止一个\(EntityNames.chinese(named.rawValue))的编号开头：请多给几位字符")
+            ])
         }
         return id.uuidString.lowercased()
     }

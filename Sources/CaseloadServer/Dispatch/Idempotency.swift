@@ -17,9 +17,10 @@ enum Idempotency {
         switch claim {
         case .replay(let storedMethod, let storedHash, let result):
             guard storedMethod == method.name, storedHash == hash else {
-                throw RPCError(
-                    .conflict, "Conflict: this idempotency_key was used for a different call (\(storedMethod)); use a new key for new work",
-                    data: ["errors": [["field": "idempotency_key", "rule": "same_params", "message": "reused with different params"]]])
+                throw RPCError.conflict(
+                    "Conflict: this idempotency_key was used for a different call (\(storedMethod)); use a new key for new work",
+                    zh: "冲突：这个 idempotency_key 已用于另一次调用（\(storedMethod)）；新的操作请用新的键",
+                    issues: [("idempotency_key", "same_params", "reused with different params", "以不同的参数重复使用")])
             }
             return try WireJSON.decode(JSONValue.self, from: Data(result.utf8))
         case .claimed:

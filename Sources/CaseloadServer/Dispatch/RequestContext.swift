@@ -61,7 +61,7 @@ public struct RequestContext: Sendable {
         defer { services.metrics.transactionEnded() }
         func work(_ storage: AgencyTransaction) async throws -> sending Result {
             guard let current = try await session.verified(principal, on: storage.connection, logger: logger) else {
-                throw RPCError(.unauthenticated, "Your token was revoked or has expired: log in again")
+                throw RPCError(.unauthenticated, "Your token was revoked or has expired: log in again", zh: "你的令牌已被吊销或已过期：请重新登录")
             }
             let tx = Transaction(
                 principal: current, now: now, storage: AgencyTransaction(connection: storage.connection, agency: storage.agency, logger: logger))

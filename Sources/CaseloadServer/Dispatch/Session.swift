@@ -1,4 +1,5 @@
 import CaseloadCore
+import CaseloadProtocol
 import CaseloadStorage
 import NIOCore
 import Synchronization
@@ -17,6 +18,9 @@ public final class Session: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The language of this connection's error messages: kept across login and logout, since
+    /// it belongs to the connection (a client may choose it before logging in).
+    private let chosenLanguage = Mutex(Language.standard)
     private let peer: PeerAddress
     /// The client's IP address (no port), for limiting failed logins; "unknown" when absent.
     public var remoteAddress: String { peer.address }
@@ -36,6 +40,15 @@ public final class Session: Sendable {
 
     public var principal: Principal? {
         state.withLock { $0.principal }
+    }
+
+    /// The language error messages on this connection are written in.
+    public var language: Language {
+        chosenLanguage.withLock { $0 }
+    }
+
+    func set(language: Language) {
+        chosenLanguage.withLock { $0 = language }
     }
 
     func set(_ principal: Principal?, tokenHash: [UInt8] = []) {

@@ -60,9 +60,10 @@ enum ApplicantMethods {
 
     static func duplicateError(_ error: any Error) -> any Error {
         guard case StorageError.duplicate(let constraint) = error, constraint.contains("id_number") else { return error }
-        return RPCError(
-            .conflict, "Conflict: this person is already an applicant of your agency; to record a new employer, update their company_id",
-            data: ["errors": [["field": "id_number", "rule": "unique", "message": "already an applicant"]]])
+        return RPCError.conflict(
+            "Conflict: this person is already an applicant of your agency; to record a new employer, update their company_id",
+            zh: "冲突：此人已是你的机构的申请人；要登记新的雇主，请更新其 company_id",
+            issues: [("id_number", "unique", "already an applicant", "已是申请人")])
     }
 
     /// `applicant.create`: the employer, the identity, and the profile fields given.

@@ -14,13 +14,13 @@ enum CaseMethods {
     /// Request data (`{"field": value}`) as the machine's raw values; non-scalars are refused.
     static func rawData(_ data: [String: JSONValue]?) throws -> [String: RawFieldValue] {
         var raw: [String: RawFieldValue] = [:]
-        var issues: [(String, String, String)] = []
+        var issues: [RPCError.Issue] = []
         for (name, v) in data ?? [:] {
             switch v {
             case .string(let s): raw[name] = .string(s)
             case .bool(let b): raw[name] = .bool(b)
             case .int(let i): raw[name] = .int(Int(i))
-            default: issues.append(("data.\(name)", "type", "must be a string, a boolean or an integer"))
+            default: issues.append(("data.\(name)", "type", "must be a string, a boolean or an integer", "须为字符串、布尔值或整数"))
             }
         }
         if !issues.isEmpty { throw RPCError.invalidParams(issues) }
@@ -126,7 +126,7 @@ enum CaseMethods {
 
     static func requireOverridePermission(_ principal: Principal) throws {
         guard principal.role.seesAllCompanies else {
-            throw RPCError(.forbidden, "Forbidden: overriding a rule needs the owner or manager role")
+            throw RPCError(.forbidden, "Forbidden: overriding a rule needs the owner or manager role", zh: "无权操作：越过规则需要所有者或经理角色")
         }
     }
 

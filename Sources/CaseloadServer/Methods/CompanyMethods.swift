@@ -61,9 +61,9 @@ enum CompanyMethods {
 
     static func duplicateError(_ error: any Error) -> any Error {
         guard case StorageError.duplicate(let constraint) = error, let field = uniqueConstraintFields[constraint] else { return error }
-        return RPCError(
-            .conflict, "Conflict: another company in your agency already has this \(field)",
-            data: ["errors": [["field": .string(field), "rule": "unique", "message": "already used by another company"]]])
+        return RPCError.conflict(
+            "Conflict: another company in your agency already has this \(field)", zh: "冲突：你的机构中已有另一家公司使用这个 \(field)",
+            issues: [(field, "unique", "already used by another company", "已被另一家公司使用")])
     }
 
     static func input(from record: CompanyRecord) -> CompanyInput {

@@ -66,7 +66,8 @@ public struct CursorSealer: Sendable {
             let value = try? WireJSON.decode(T.self, from: plain)
         else {
             throw RPCError.invalidParams([
-                ("cursor", "cursor", "not a cursor returned by \(binding.method) for these params: start again without one")
+                ("cursor", "cursor", "not a cursor returned by \(binding.method) for these params: start again without one",
+                 "不是 \(binding.method) 对这组参数返回的游标：请不带游标重新开始")
             ])
         }
         return value

@@ -60,10 +60,10 @@ enum ImportMethods {
     /// are gone) is a `conflict` that says to start again.
     static func requireOpen(_ id: UUID, in tx: AgencyTransaction) async throws {
         guard try await tx.imports.isOpen(id, forUpdate: true) else {
-            throw RPCError(
-                .conflict,
+            throw RPCError.conflict(
                 "Conflict: this import is finished (committed, dry-run or refused), and its staged rows are gone: stage the file again with import.begin and import.rows",
-                data: ["errors": [["field": "import_id", "rule": "finished", "message": "the import is finished: start a new one"]]])
+                zh: "冲突：这次导入已结束（已提交、试运行或被拒），暂存的行已删除：请用 import.begin 和 import.rows 重新暂存文件",
+                issues: [("import_id", "finished", "the import is finished: start a new one", "这次导入已结束：请开始新的导入")])
         }
     }
 

@@ -115,9 +115,10 @@ enum LocationMethods {
                         try await tx.locations.delete(location.id)
                     }
                 } catch StorageError.stillReferenced {
-                    throw RPCError(
-                        .conflict, "Conflict: the location still holds documents or other locations; move them first",
-                        data: ["errors": [["field": "code", "rule": "not_empty", "message": "holds documents or other locations"]]])
+                    throw RPCError.conflict(
+                        "Conflict: the location still holds documents or other locations; move them first",
+                        zh: "冲突：这个位置还存放着材料或其他位置；请先移走",
+                        issues: [("code", "not_empty", "holds documents or other locations", "还存放着材料或其他位置")])
                 }
                 return true
             },

@@ -51,7 +51,7 @@ enum TokenMethods {
     static func subject(_ requested: UUID?, principal: Principal) throws -> UUID {
         guard let requested, requested != principal.userID else { return principal.userID }
         guard principal.role == .owner else {
-            throw RPCError(.forbidden, "Forbidden: only an owner manages other users' tokens", data: ["field": "user_id"])
+            throw RPCError(.forbidden, "Forbidden: only an owner manages other users' tokens", zh: "无权操作：只有所有者可以管理其他用户的令牌", data: ["field": "user_id"])
         }
         return requested
     }

@@ -25,6 +25,7 @@ public final class Discovery: Sendable {
         guard session.principal == nil, let wait = limiter.take(session.remoteAddress) else { return }
         throw RPCError(
             .rateLimited, "Too many requests: rpc.discover before login is limited per address; log in, or wait",
+            zh: "请求过多：登录前每个地址调用 rpc.discover 的次数有限；请登录，或稍候再试",
             data: ["limit": "discover_per_minute", "retry_after_seconds": .int(max(1, wait.components.seconds))])
     }
 }

@@ -81,7 +81,7 @@ public struct RPCMethod: Sendable {
                 decoded = try WireJSON.convert(raw, to: P.self)
             } catch {
                 // The schema check passed, so this is a value the schema cannot express (a bad date).
-                throw RPCError.invalidParams([("params", "type", "params do not match the method's schema")])
+                throw RPCError.invalidParams([("params", "type", "params do not match the method's schema", "参数与方法的定义不符")])
             }
             let result = try await handler(decoded, context)
             if let value = result as? JSONValue { return value }

@@ -211,8 +211,8 @@ extension Schema {
     /// names and free-form (`any`) values included — may hold a NUL character: PostgreSQL
     /// cannot store one, so it is refused here, naming the field, before any handler sees it.
     public func issues(in value: JSONValue, path: String, as validation: Validation) -> [FieldIssue] {
-        func issue(_ rule: String, _ message: String) -> [FieldIssue] {
-            [FieldIssue(field: path.isEmpty ? "params" : path, rule: rule, message: message)]
+        func issue(_ rule: String, _ message: String, _ zh: String? = nil) -> [FieldIssue] {
+            [FieldIssue(field: path.isEmpty ? "params" : path, rule: rule, message: message, zh: zh)]
         }
         let input: Bool
         if case .params = validation { input = true } else { input = false }
@@ -226,22 +226,22 @@ extension Schema {
         case (.string(let rules), .string(let s)):
             var found: [FieldIssue] = []
             if input {
-                if s.utf8.contains(0) { return issue("nul", Self.nulMessage) }
+                if s.utf8.contains(0) { return issue("nul", Self.nulMessage, Self.nulMessageZh) }
                 // Lengths count Unicode scalars, as PostgreSQL's char_length and the tables'
                 // CHECKs do (a grapheme count lets 1 visible character of 200 marks through).
                 if let min = rules.minLength {
                     if min == 1, s.allSatisfy(\.isWhitespace) {
-                        found += issue("required", s.isEmpty ? "must not be empty" : "must not be only spaces")
+                        found += issue("required", s.isEmpty ? "must not be empty" : "must not be only spaces", s.isEmpty ? "不能为空" : "不能只有空格")
                     } else if min > 1, s.unicodeScalars.count < min {
-                        found += issue("min_length", "must have at least \(min) characters")
+                        found += issue("min_length", "must have at least \(min) characters", "至少 \(min) 个字符")
                     }
                 }
                 if let max = rules.maxLength, s.utf8.count > max, s.unicodeScalars.count > max {
-                    found += issue("max_length", "must have at most \(max) characters")
+                    found += issue("max_length", "must have at most \(max) characters", "最多 \(max) 个字符")
                 }
             }
             if let values = rules.enumValues, !values.contains(s) {
-                found += issue("enum", "must be one of \(values.joined(separator: ", "))")
+                found += issue("enum", "must be one of \(values.joined(separator: ", "))", "须为 \(values.joined(separator: "、")) 之一")
             }
             if let format = rules.format {
                 let problems: [(rule: String, message: String)]
@@ -253,13 +253,13 @@ extension Schema {
             }
             return found
         case (.integer(let minimum, let maximum), .int(let n)):
-            if let minimum, n < minimum { return issue("minimum", "must be at least \(minimum)") }
-            if let maximum, n > maximum { return issue("maximum", "must be at most \(maximum)") }
+            if let minimum, n < minimum { return issue("minimum", "must be at least \(minimum)", "不能小于 \(minimum)") }
+            if let maximum, n > maximum { return issue("maximum", "must be at most \(maximum)", "不能大于 \(maximum)") }
             return []
         case (.boolean, .bool):
             return []
         case (.array(let items, let maxItems), .array(let elements)):
-            if input, let maxItems, elements.count > maxItems { return issue("max_items", "must have at most \(maxItems) items") }
+            if input, let maxItems, elements.count > maxItems { return issue("max_items", "must have at most \(maxItems) items", "最多 \(maxItems) 项") }
             return elements.enumerated().flatMap { items.issues(in: $1, path: "\(path)[\($0)]", as: validation) }
         case (.object(let properties, let additional), .object(let members)):
             var found: [FieldIssue] = []
@@ -268,23 +268,24 @@ extension Schema {
                 if let member = members[p.name] {
                     found += p.schema.issues(in: member, path: prefix + p.name, as: validation)
                 } else if p.required {
-                    found.append(FieldIssue(field: prefix + p.name, rule: "required", message: "is required"))
+                    found.append(FieldIssue(field: prefix + p.name, rule: "required", message: "is required", zh: "必填"))
                 }
             }
             let known = Set(properties.map(\.name))
             for name in members.keys.sorted() where !known.contains(name) {
                 if input, name.utf8.contains(0) {
-                    found += issue("nul", "member names " + Self.nulMessage)
+                    found += issue("nul", "member names " + Self.nulMessage, "成员名" + Self.nulMessageZh)
                 } else if !additional {
                     found.append(FieldIssue(
-                        field: prefix + name, rule: "unknown_field", message: input ? "is not a parameter of this method" : "is not in the declared result"))
+                        field: prefix + name, rule: "unknown_field", message: input ? "is not a parameter of this method" : "is not in the declared result",
+                        zh: input ? "不是这个方法的参数" : "不在声明的结果中"))
                 } else if input, let member = members[name] {
                     found += Self.nulIssues(in: member, path: prefix + name)
                 }
             }
             return found
         default:
-            return issue("type", "must be \(typeDescription), not \(value.typeName)")
+            return issue("type", "must be \(typeDescription), not \(value.typeName)", "类型须为 \(typeDescription)，不是 \(value.typeName)")
         }
     }
 
@@ -299,6 +300,7 @@ extension Schema {
     }
 
     static let nulMessage = "must not contain NUL (U+0000) characters"
+    static let nulMessageZh = "不能含有 NUL（U+0000）字符"
 
     /// Instants within the accepted range of dates (UTC).
     static let acceptedInstants: ClosedRange<Date> = {
@@ -312,13 +314,13 @@ extension Schema {
         let field = path.isEmpty ? "params" : path
         switch value {
         case .string(let s):
-            return s.utf8.contains(0) ? [FieldIssue(field: field, rule: "nul", message: nulMessage)] : []
+            return s.utf8.contains(0) ? [FieldIssue(field: field, rule: "nul", message: nulMessage, zh: nulMessageZh)] : []
         case .array(let elements):
             return elements.enumerated().flatMap { nulIssues(in: $1, path: "\(path)[\($0)]") }
         case .object(let members):
             return members.keys.sorted().flatMap { name -> [FieldIssue] in
                 let prefix = path.isEmpty ? "" : path + "."
-                if name.utf8.contains(0) { return [FieldIssue(field: field, rule: "nul", message: "member names " + nulMessage)] }
+                if name.utf8.contains(0) { return [FieldIssue(field: field, rule: "nul", message: "member names " + nulMessage, zh: "成员名" + nulMessageZh)] }
                 return nulIssues(in: members[name] ?? .null, path: prefix + name)
             }
         default:

@@ -334,6 +334,8 @@ class Connection:
         self._ids_lock = threading.Lock()
         self._reconnect_lock = threading.RLock()
         self._token: Optional[str] = None
+        # The error language asked for, sent again by reconnect (a new connection starts in English).
+        self._language: Optional[str] = None
         self._closed = False
         self._notes: Deque[ServerNotification] = collections.deque(maxlen=max(1, notification_buffer))
         self._notes_cond = threading.Condition()
@@ -606,10 +608,26 @@ class Connection:
         return results
 
     # ------------------------------------------------------------------ login and reconnecting
-    def login(self, token: str) -> Dict[str, Any]:
-        """Logs this connection in (``auth.login``); the token is kept for :meth:`reconnect`."""
-        result = self.call("auth.login", {"token": token})
+    def login(self, token: str, language: Optional[str] = None) -> Dict[str, Any]:
+        """Logs this connection in (``auth.login``); the token is kept for :meth:`reconnect`.
+
+        ``language`` (``"en"`` or ``"zh"``) chooses the language of the server's error
+        messages on this connection (``RPCError.message`` and each ``errors[].message``);
+        codes, fields and rules are the same in each. None leaves it as it is."""
+        params: Dict[str, Any] = {"token": token}
+        if language is not None:
+            params["language"] = language
+        result = self.call("auth.login", params)
         self._token = token
+        if language is not None:
+            self._language = language
+        return result
+
+    def set_language(self, language: str) -> Dict[str, Any]:
+        """``auth.set_language``: error messages in ``"en"`` or ``"zh"`` from the next call on
+        (before login too); kept for :meth:`reconnect`."""
+        result = self.call("auth.set_language", {"language": language})
+        self._language = language
         return result
 
     def logout(self) -> Any:
@@ -640,7 +658,12 @@ class Connection:
                 raise last
             self._link = link
             if self._token is not None:
-                self._call_once("auth.login", {"token": self._token}, self.timeout)
+                params: Dict[str, Any] = {"token": self._token}
+                if self._language is not None:
+                    params["language"] = self._language
+                self._call_once("auth.login", params, self.timeout)
+            elif self._language is not None:
+                self._call_once("auth.set_language", {"language": self._language}, self.timeout)
 
     def _reconnect_if(self, failed: _Link) -> None:
         """Reconnects unless another thread already replaced ``failed``."""
