@@ -27,6 +27,23 @@ struct CLILanguageTests {
         #expect(invalid.stderr.contains("--lang") && invalid.stderr.contains("'zh'") && invalid.stderr.contains("'en'"))
     }
 
+    @Test("the server's errors come in the CLI's language (sent with auth.login); the CLI's header line stays as it is")
+    func serverErrors() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        let arguments = ["company", "add", "--name", "X", "--credit-code", "91350200776049653B"]
+        let zh = try await caseload(arguments, server: server, token: agency.token, extraEnv: Self.zh)
+        #expect(zh.status == 1)
+        let lines = zh.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first == "caseload: validation_failed (-32005):")
+        #expect(lines.count == 2 && lines.last?.hasPrefix("  credit_code: ") == true && lines.last?.hasSuffix(" (checksum)") == true)
+        #expect(lines.last?.contains("校验码") == true, "\(zh.stderr)")
+        let en = try await caseload(arguments + ["--lang", "en"], server: server, token: agency.token, extraEnv: Self.zh)
+        #expect(en.stderr.contains("check character") && !en.stderr.contains("校验码"), "\(en.stderr)")
+        let missing = try await caseload(["company", "show", "00000000-0000-0000-0000-000000000000", "--lang", "zh"], server: server, token: agency.token)
+        #expect(missing.stderr == "caseload: 未找到：你的机构中没有这个公司 [not_found]\n")
+    }
+
     @Test("an unknown command gets 'did you mean', at any level and in either language; exit status 64, nothing sent")
     func didYouMean() async throws {
         let server = try await TestServer.shared()

@@ -79,7 +79,8 @@ public struct ClientOptions: ParsableArguments {
         do {
             return try await RPCClient.withConnection(host: host, port: port, tls: tls, onNotification: onNotification) { client in
                 if let token {
-                    _ = try await client.call("auth.login", ["token": .string(token)])
+                    // The server's errors come in the CLI's language too (it localizes them).
+                    _ = try await client.call("auth.login", ["token": .string(token), "language": .string(Language.current.rawValue)])
                 }
                 await ServerLabels.load(using: client)
                 return try await body(client)
