@@ -76,20 +76,31 @@ struct AgendaTests {
         let theirs = try listed.json()
         #expect(theirs["companies"]?.arrayValue?.map { $0["company_id"] } == [a.companyID])
         let text = try await consultant.ok(["today"]).stdout
-        #expect(text.hasPrefix("待办 AGENDA  \(DeadlineTests.shanghai(0))"))
-        #expect(text.contains("单位 COMPANY 测试公司701  (2)"))
+        #expect(text.hasPrefix("AGENDA  \(DeadlineTests.shanghai(0))"))
+        #expect(text.contains("COMPANY 测试公司701  (2)"))
         #expect(!text.contains("测试公司702"))
         let caseID = try #require(opened["id"]?.stringValue)
         let opensLine = try #require(text.components(separatedBy: "\n").first { $0.contains("case advance") })
-        #expect(opensLine.contains("2026-10-10 周六 Sat"))
+        #expect(opensLine.contains("2026-10-10 Sat"))
         #expect(opensLine.contains("张伟"))
+        // The case by its kind and stage in English (agenda lines carry only the Chinese stage name).
+        #expect(opensLine.contains("Points — first application Residence permit"))
+        #expect(!text.contains("待办") && !text.contains("周六"))
+        // The same day in Chinese: headings, weekday, the case's kind and stage.
+        let zh = try await caseload(["today"], server: server, token: consultant.token, extraEnv: ["LANG": "zh_CN.UTF-8"])
+        #expect(zh.status == 0, "\(zh.stderr)")
+        #expect(zh.stdout.hasPrefix("待办  \(DeadlineTests.shanghai(0))"))
+        #expect(zh.stdout.contains("单位 测试公司701  (2)"))
+        let zhOpens = try #require(zh.stdout.components(separatedBy: "\n").first { $0.contains("case advance") })
+        #expect(zhOpens.contains("2026-10-10 周六") && zhOpens.contains("积分新办 居住证") && !zhOpens.contains("Sat"))
+        #expect(zh.stdout.components(separatedBy: "\n").contains { $0.contains("日期") && $0.contains("申请人") && $0.contains("操作") })
         #expect(opensLine.hasSuffix("caseload case advance \(caseID.prefix(8)) --to employer_ready"))
         // The line's command works as printed.
         let advanced = try await consultant.run(["case", "advance", String(caseID.prefix(8)), "--to", "employer_ready", "--json"])
         #expect(advanced.status == 0, "\(advanced.stderr)")
         #expect(try advanced.json()["stage"] == "employer_ready")
         let week = try await s.ok(["agenda", "--week"]).stdout
-        #expect(week.contains("测试公司702") && week.contains("原件在外") && week.contains("caseload doc collect"))
+        #expect(week.contains("测试公司702") && week.contains("original out") && week.contains("caseload doc collect"))
     }
 }
 

@@ -29,7 +29,7 @@ struct CLIDocumentTests {
         let applicant = try #require(f.applicantID.stringValue)
 
         let office = try await s.ok(["location", "add", "SH-1", "--name", "上海办公室", "--kind", "office"])
-        #expect(office.stdout.contains("办公室 office"))
+        #expect(office.stdout.contains("kind  office") || office.stdout.contains("  office"))
         let cabinet = try await s.json(["location", "add", "cab-2", "--name", "二号柜", "--kind", "cabinet", "--parent", "SH-1"])
         #expect(cabinet["code"] == "CAB-2")
         #expect(cabinet["parent_code"] == "SH-1")
@@ -45,16 +45,16 @@ struct CLIDocumentTests {
 
         let whereText = try await s.ok(["doc", "where", id])
         let record = whereText.stdout.split(separator: "\n").map(String.init)
-        #expect(record.contains { $0.hasPrefix("type 类型") && $0.contains("毕业证书") && $0.contains("Graduation certificate") })
-        #expect(record.contains { $0.hasPrefix("form 形式") && $0.hasSuffix("原件 original") })
-        #expect(record.contains { $0.hasPrefix("holder 持有人") && $0.contains("本机构") && $0.contains("CAB-2") })
-        #expect(record.contains { $0.hasPrefix("location 位置") && $0.hasSuffix("CAB-2") })
-        #expect(whereText.stdout.contains("事件 EVENT"))
+        #expect(record.contains { $0.hasPrefix("type") && $0.contains("Graduation certificate") && $0.contains("(graduation_certificate)") })
+        #expect(record.contains { $0.hasPrefix("form") && $0.hasSuffix("  original") })
+        #expect(record.contains { $0.hasPrefix("holder") && $0.contains("本机构") && $0.contains("CAB-2") })
+        #expect(record.contains { $0.hasPrefix("location") && $0.hasSuffix("CAB-2") })
+        #expect(whereText.stdout.contains("EVENT"))
         let trail = Self.rows(whereText.stdout)
         #expect(trail.count == 2)
-        #expect(trail.first?.contains("收取 received from 张伟") == true)
-        #expect(trail.last?.contains("入柜 stored at CAB-2") == true)
-        #expect(trail.last?.contains("本机构 agency @ CAB-2") == true)
+        #expect(trail.first?.contains("received from 张伟") == true)
+        #expect(trail.last?.contains("stored at CAB-2") == true)
+        #expect(trail.last?.contains("with the agency @ CAB-2") == true)
 
         let tree = try await s.ok(["location", "list"])
         let treeRows = Self.rows(tree.stdout)
@@ -100,13 +100,13 @@ struct CLIDocumentTests {
             full["trail"]?.arrayValue?.compactMap { $0["event"]?["event"]?.stringValue }
                 == ["received", "stored", "handed_over", "forwarded", "collected", "stored", "returned"])
         let fullText = try await s.ok(["doc", "where", id])
-        #expect(fullText.stdout.contains("递交 handed_over to talent_center, receipt SJ-001"))
-        #expect(fullText.stdout.contains("退还 returned to 张伟, signed by 王芳"))
+        #expect(fullText.stdout.contains("handed over to talent_center, receipt SJ-001"))
+        #expect(fullText.stdout.contains("returned to 张伟, signed by 王芳"))
         #expect(Self.rows(fullText.stdout).count == 7)
 
         let list = try await s.ok(["doc", "list", "--applicant", applicant])
-        #expect(list.stdout.split(separator: "\n").first?.contains("持有人 HOLDER") == true)
-        #expect(Self.rows(list.stdout).first?.contains("已退还 returned") == true)
+        #expect(list.stdout.split(separator: "\n").first?.contains("HOLDER") == true)
+        #expect(Self.rows(list.stdout).first?.contains("returned") == true)
 
         // Empty again: the cabinet, then the office, can go.
         let deleted = try await s.ok(["location", "delete", "CAB-2"])
@@ -128,7 +128,7 @@ struct CLIDocumentTests {
         #expect(missing == Int64(total))
         #expect(before["complete"] == false)
         let text = try await s.ok(["case", "checklist", caseID])
-        #expect(text.stdout.split(separator: "\n").first?.contains("截止阶段 REQUIRED BY") == true)
+        #expect(text.stdout.split(separator: "\n").first?.contains("REQUIRED BY") == true)
         let diploma = Self.rows(text.stdout).filter { $0.hasPrefix("毕业证书 (Graduation certificate) ") }
         #expect(diploma.count == 2)  // the original and a copy
         #expect(diploma.allSatisfy { $0.hasSuffix("✗ missing") && $0.contains("materials_delivered") })
@@ -151,7 +151,7 @@ struct CLIDocumentTests {
         let stillOutText = try await s.ok(["doc", "list", "--finished-cases"])
         #expect(Self.rows(stillOutText.stdout).count == 1)
         #expect(stillOutText.stdout.contains(try #require(diplomaID.stringValue)))
-        #expect(stillOutText.stdout.contains("原件 original"))
+        #expect(stillOutText.stdout.contains("original"))
     }
 
     @Test("archive status moves forward only, with every change in the history")
@@ -164,7 +164,7 @@ struct CLIDocumentTests {
             "archive", "set", applicant, "--holder-type", "district_employment_agency", "--holder-name", "徐汇区职介所", "--district", "徐汇",
             "--status", "located",
         ])
-        #expect(located.stdout.contains("区职业介绍所 district_employment_agency"))
+        #expect(located.stdout.contains("district employment agency"))
         #expect(located.stdout.contains("徐汇区职介所"))
         try await s.ok(["archive", "set", applicant, "--status", "retrieval_requested", "--note", "已发调档函"])
         let backwards = try await s.run(["archive", "set", applicant, "--status", "located"])
@@ -180,7 +180,7 @@ struct CLIDocumentTests {
         #expect(verified["history"]?.arrayValue?.compactMap { $0["to_status"]?.stringValue } == ["located", "retrieval_requested", "at_talent_center", "verified"])
 
         let show = try await s.ok(["archive", "show", applicant])
-        #expect(show.stdout.contains("档案已核实"))
+        #expect(show.stdout.contains("verified"))
         #expect(show.stdout.contains("(verified)"))
         let history = Self.rows(show.stdout)
         try #require(history.count == 4)
@@ -197,7 +197,7 @@ struct CLIDocumentTests {
         #expect(account["agency_days"] == .null)
         #expect(stages.allSatisfy { $0["kind"] == "points_new" })
         let text = try await s.ok(["case", "time-allowed", "--kind", "points_new"])
-        #expect(text.stdout.contains("积分新办 points_new"))
+        #expect(text.stdout.contains("Points — first application (points_new)"))
 
         #expect(try await s.json(["case", "time-allowed", "set", "--kind", "points_new", "--stage", "account", "--days", "10"])["days"] == 10)
         let changed = try await s.json(["case", "time-allowed", "show", "--kind", "points_new"]).arrayValue ?? []

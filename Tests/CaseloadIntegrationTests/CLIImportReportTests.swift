@@ -54,9 +54,9 @@ struct CLIImportReportTests {
 
         let dry = try await s.ok(["import", "applicants", file, "--dry-run"])
         let plan = Self.rows(dry.stdout)
-        #expect(dry.stdout.split(separator: "\n").first?.contains("操作 ACTION") == true)
+        #expect(dry.stdout.split(separator: "\n").first?.contains("ACTION") == true)
         #expect(plan.count == 2)
-        #expect(plan.first?.hasPrefix("2 ") == true && plan.first?.contains("新建 create") == true && plan.first?.contains("张伟") == true)
+        #expect(plan.first?.hasPrefix("2 ") == true && plan.first?.contains(" create ") == true && plan.first?.contains("张伟") == true)
         #expect(plan.last?.hasPrefix("3 ") == true && plan.last?.contains("李娜") == true)
         #expect(!dry.stdout.contains(a))  // masked
         #expect(dry.stdout.hasSuffix("dry run, nothing written: would create 2, update 0, open 1 cases\n"))
@@ -85,7 +85,7 @@ struct CLIImportReportTests {
         #expect(again.stdout == "created 0, updated 2, cases opened 0\n")
         #expect(try await s.json(["applicant", "list"]).arrayValue?.count == 2)
         let replan = try await s.ok(["import", "applicants", file, "--dry-run"])
-        #expect(Self.rows(replan.stdout).allSatisfy { $0.contains("更新 update") })
+        #expect(Self.rows(replan.stdout).allSatisfy { $0.contains(" update ") })
 
         // Report to a CSV file: Excel's byte order mark first, the applicant's name inside.
         let csvPath = dir.appendingPathComponent("进度报告.csv").path
@@ -155,7 +155,7 @@ struct CLIImportReportTests {
         let run = try await s.run(["import", "applicants", file])
         #expect(run.status == 1)
         let errors = Self.rows(run.stdout)
-        #expect(run.stdout.split(separator: "\n").first?.hasPrefix("行 LINE  列 COLUMN") == true)
+        #expect(run.stdout.split(separator: "\n").first?.hasPrefix("LINE  COLUMN") == true)
         #expect(errors.count == 2)
         #expect(errors.first?.hasPrefix("4 ") == true && errors.first?.contains(" 身份证号码 ") == true && errors.first?.contains(" checksum ") == true)
         #expect(errors.last?.hasPrefix("5 ") == true && errors.last?.contains(" 居住证到期日 ") == true && errors.last?.contains(" date ") == true)

@@ -62,4 +62,9 @@ extension CalendarDate {
     public static func notADate(_ text: String) -> String {
         "\(echo(text)) is not a date; write \(inputForms)"
     }
+
+    /// The same in Chinese.
+    public static func notADateZh(_ text: String) -> String {
+        "\(echo(text)) 不是日期：请写成 2026-09-30、2026/9/30 或 2026年9月30日"
+    }
 }

@@ -30,7 +30,7 @@ public enum FieldValue: Sendable, Hashable, Codable {
         switch (type, raw) {
         case (.date, .string(let s)):
             guard let date = CalendarDate(input: s) else {
-                throw ValidationError(field: field, rule: "type", message: CalendarDate.notADate(s))
+                throw ValidationError([FieldIssue(field: field, rule: "type", message: CalendarDate.notADate(s), zh: CalendarDate.notADateZh(s))])
             }
             guard CalendarDate.acceptedRange.contains(date) else {
                 throw ValidationError(field: field, rule: "range", message: "must be " + CalendarDate.acceptedDescription)

@@ -95,7 +95,7 @@ public struct ApplicantImportRow: Sendable, Hashable {
         func date(_ key: String, _ window: DateWindow) {
             guard let raw = value(key) else { return }
             guard let d = CalendarDate(input: raw) else {
-                issues.append(FieldIssue(field: key, rule: "date", message: CalendarDate.notADate(raw)))
+                issues.append(FieldIssue(field: key, rule: "date", message: CalendarDate.notADate(raw), zh: CalendarDate.notADateZh(raw)))
                 return
             }
             if let refusal = window.refusal(of: d, today: today) {

@@ -50,12 +50,13 @@ enum CLIRunner {
 }
 
 /// Runs `caseload arguments` against `server` with `token` (none: no CASELOAD_TOKEN) and a
-/// login file of its own, so no saved login leaks between runs.
+/// login file of its own, so no saved login leaks between runs. The locale is `C` (English)
+/// unless `extraEnv` says otherwise, whatever this machine's is.
 func caseload(_ arguments: [String], server: TestServer, token: String?, extraEnv: [String: String] = [:]) async throws -> CLIRun {
     let process = Process()
     process.executableURL = CLIRunner.binary
     process.arguments = arguments
-    var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "CASELOAD_ADDR": "127.0.0.1:\(server.port)",
+    var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C", "CASELOAD_ADDR": "127.0.0.1:\(server.port)",
                "CASELOAD_CONFIG_FILE": NSTemporaryDirectory() + "caseload-cli-test-\(UUID()).json"]
     if let token { env["CASELOAD_TOKEN"] = token }
     env.merge(extraEnv) { $1 }

@@ -35,23 +35,23 @@ struct AgendaCommand: ClientCommand {
     static func render(_ agenda: JSONValue) -> [String] {
         let t = Output.text
         let kinds = ServerLabels.names("agenda_item")
-        func kindName(_ kind: String) -> String { kinds[kind].map { "\($0) \(kind)" } ?? kind }
+        func kindName(_ kind: String) -> String { kinds[kind] ?? kind }
         let counts = AgendaItemKind.allCases.compactMap { kind -> String? in
             guard let n = agenda["counts"]?[kind.rawValue]?.intValue, n > 0 else { return nil }
             return "\(kindName(kind.rawValue)) \(n)"
         }
         let span = agenda["until"] == agenda["date"] ? Labels.day(agenda["date"]) : "\(Labels.day(agenda["date"])) – \(Labels.day(agenda["until"]))"
-        var out = ["待办 AGENDA  \(span)  " + (counts.isEmpty ? "(nothing to do)" : counts.joined(separator: ", "))]
+        var out = [L(en: "AGENDA", zh: "待办") + "  \(span)  " + (counts.isEmpty ? L(en: "(nothing to do)", zh: "（无待办）") : counts.joined(separator: ", "))]
         for group in agenda["companies"]?.arrayValue ?? [] {
             let items = group["items"]?.arrayValue ?? []
             out.append("")
-            out.append("单位 COMPANY \(t(group["company_short_name"]))  (\(items.count))")
-            var table = TextTable(headers: ["", "日期 DATE", "天 DAYS", "事项 WHAT", "申请人 APPLICANT", "案件 CASE", "操作 COMMAND"])
+            out.append("\(L(en: "COMPANY", zh: "单位")) \(t(group["company_short_name"]))  (\(items.count))")
+            var table = TextTable(headers: ["", L(en: "DATE", zh: "日期"), L(en: "DAYS", zh: "天"), L(en: "WHAT", zh: "事项"), L(en: "APPLICANT", zh: "申请人"), L(en: "CASE", zh: "案件"), L(en: "COMMAND", zh: "操作")])
             for item in items {
-                let reminded = item["reminded_today"] == true ? " 已提醒" : ""
+                let reminded = item["reminded_today"] == true ? L(en: " reminded", zh: " 已提醒") : ""
                 table.add([
                     kindName(t(item["kind"])) + reminded, item["date"]?.stringValue == nil ? "" : Labels.day(item["date"]), t(item["days"]),
-                    t(item["title"]), t(item["applicant_name"]), Labels.caseName(kind: item["case_kind"], stageZh: item["case_stage_name_zh"]),
+                    t(item["title"]), t(item["applicant_name"]), Labels.caseName(item),
                     command(for: item["action"]),
                 ])
             }

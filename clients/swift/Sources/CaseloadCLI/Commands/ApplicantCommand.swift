@@ -55,28 +55,28 @@ struct ApplicantCommand: AsyncParsableCommand {
     static func show(_ a: JSONValue, json: Bool) {
         if json { return Output.json(a) }
         let t = Output.text
-        func yes(_ key: String) -> String { a[key]?.boolValue == true ? "yes" : (a[key]?.boolValue == false ? "no" : "-") }
+        func yes(_ key: String) -> String { t(a[key]) }
         let deductions = a["deductions"]?.arrayValue?.compactMap(\.stringValue) ?? []
         Output.record([
             ("id", t(a["id"])),
-            ("name 姓名", t(a["name"])),
-            ("ID number 身份证", t(a["id_number"])),
-            ("born 出生", "\(t(a["birth_date"]))  \(t(a["gender"]))"),
-            ("phone 电话", t(a["phone"])),
-            ("company 单位", t(a["company_id"])),
-            ("education 学历", Labels.named(a["education_level"], Labels.education) + (a["upgraded_from_associate"]?.boolValue == true ? "  (专升本 upgraded from associate)" : "")),
-            ("skill 技能/职称", Labels.named(a["skill_level"], Labels.skill)),
-            ("permit 居住证", "\(t(a["permit_number"]))  received 领取 \(t(a["permit_received_date"]))  expires 到期 \(t(a["permit_expiry_date"]))"),
-            ("insurance 社保", a["social_insurance_months"]?.isNull == false ? "\(t(a["social_insurance_months"])) months" : "-"),
-            ("contribution base 缴费基数", Labels.named(a["contribution_base"], Labels.contributionBase)),
-            ("shortage major 紧缺专业", yes("shortage_major")),
-            ("fresh graduate 应届生", yes("fresh_graduate")),
-            ("spouse hukou years 配偶户籍年限", t(a["spouse_hukou_years"])),
-            ("remote district years 远郊年限", t(a["remote_district_years"])),
-            ("dispatched 劳务派遣", yes("dispatched")),
-            ("deductions 减分", deductions.isEmpty ? "-" : deductions.joined(separator: ", ")),
-            ("version", t(a["version"])),
-            ("updated", Labels.time(a["updated_at"])),
+            (L(en: "name", zh: "姓名"), t(a["name"])),
+            (L(en: "ID number", zh: "身份证"), t(a["id_number"])),
+            (L(en: "born", zh: "出生"), "\(t(a["birth_date"]))  \(t(a["gender"]))"),
+            (L(en: "phone", zh: "电话"), t(a["phone"])),
+            (L(en: "company", zh: "单位"), t(a["company_id"])),
+            (L(en: "education", zh: "学历"), Labels.named(a["education_level"], Labels.education) + (a["upgraded_from_associate"]?.boolValue == true ? L(en: "  (upgraded from associate)", zh: "  （专升本）") : "")),
+            (L(en: "skill", zh: "技能/职称"), Labels.named(a["skill_level"], Labels.skill)),
+            (L(en: "permit", zh: "居住证"), "\(t(a["permit_number"]))  \(L(en: "received", zh: "领取")) \(t(a["permit_received_date"]))  \(L(en: "expires", zh: "到期")) \(t(a["permit_expiry_date"]))"),
+            (L(en: "insurance", zh: "社保"), a["social_insurance_months"]?.isNull == false ? L(en: "\(t(a["social_insurance_months"])) months", zh: "\(t(a["social_insurance_months"])) 个月") : "-"),
+            (L(en: "contribution base", zh: "缴费基数"), Labels.named(a["contribution_base"], Labels.contributionBase)),
+            (L(en: "shortage major", zh: "紧缺专业"), yes("shortage_major")),
+            (L(en: "fresh graduate", zh: "应届生"), yes("fresh_graduate")),
+            (L(en: "spouse hukou years", zh: "配偶户籍年限"), t(a["spouse_hukou_years"])),
+            (L(en: "remote district years", zh: "远郊年限"), t(a["remote_district_years"])),
+            (L(en: "dispatched", zh: "劳务派遣"), yes("dispatched")),
+            (L(en: "deductions", zh: "减分"), deductions.isEmpty ? "-" : deductions.map { Labels.named(.string($0), ServerLabels.names("deduction")) }.joined(separator: ", ")),
+            (L(en: "version", zh: "版本"), t(a["version"])),
+            (L(en: "updated", zh: "更新于"), Labels.time(a["updated_at"])),
         ])
     }
 
@@ -120,12 +120,12 @@ struct ApplicantCommand: AsyncParsableCommand {
             if options.json { return Output.json(.array(applicants)) }
             let t = Output.text
             Output.table(
-                ["ID", "姓名 NAME", "身份证 ID NUMBER", "单位 COMPANY", "学历 EDUCATION", "居住证到期 PERMIT EXPIRY"],
+                ["ID", L(en: "NAME", zh: "姓名"), L(en: "ID NUMBER", zh: "身份证"), L(en: "COMPANY", zh: "单位"), L(en: "EDUCATION", zh: "学历"), L(en: "PERMIT EXPIRY", zh: "居住证到期")],
                 applicants.map { a in
                     [t(a["id"]), t(a["name"]), t(a["id_number"]), Labels.short(a["company_id"]),
                      Labels.named(a["education_level"], Labels.education), t(a["permit_expiry_date"])]
                 })
-            if more { print("(more: use --all, or --limit)") }
+            if more { print(Output.more) }
         }
     }
 
@@ -150,7 +150,7 @@ struct ApplicantCommand: AsyncParsableCommand {
         func execute() async throws {
             let revealed = try await options.withClient { try await $0.call("applicant.reveal", ["id": .string(id)]) }
             if options.json { return Output.json(revealed) }
-            Output.record([("身份证号 ID number", Output.text(revealed["id_number"])), ("手机 Phone", Output.text(revealed["phone"]))])
+            Output.record([(L(en: "ID number", zh: "身份证号"), Output.text(revealed["id_number"])), (L(en: "Phone", zh: "手机"), Output.text(revealed["phone"]))])
         }
     }
 
@@ -172,7 +172,7 @@ struct ApplicantCommand: AsyncParsableCommand {
             params["company_id"] = try await options.company(company)
             params["name"] = name.map(JSONValue.string)
             for field in clear {
-                guard params[field] == nil else { throw CLIError("--clear \(field) contradicts the new value given for it") }
+                guard params[field] == nil else { throw CLIError(L(en: "--clear \(field) contradicts the new value given for it", zh: "--clear \(field) 与给它的新值相矛盾")) }
                 params[field] = .null
             }
             let applicant = try await options.change("applicant.update", id: id, version: expected.version, readingWith: "applicant.get", params)
@@ -196,13 +196,16 @@ struct ApplicantCommand: AsyncParsableCommand {
             if options.json { return Output.json(estimate) }
             let t = Output.text
             Output.table(
-                ["指标 INDICATOR", "分数 POINTS", "说明 EXPLANATION"],
+                [L(en: "INDICATOR", zh: "指标"), L(en: "POINTS", zh: "分数"), L(en: "EXPLANATION", zh: "说明")],
                 (estimate["items"]?.arrayValue ?? []).map { item in
-                    ["\(t(item["chinese_name"])) \(t(item["english_name"]))", t(item["points"]), t(item["explanation"])]
+                    [t(Language.current == .zh ? item["chinese_name"] : item["english_name"]), t(item["points"]), t(item["explanation"])]
                 })
-            let verdict = estimate["meets_standard"]?.boolValue == true ? "meets" : "below"
-            print("合计 total \(t(estimate["total"])) / 标准 \(t(estimate["standard"])): \(verdict) (estimate only)")
-            print("规则 rules: \(t(estimate["rules_version"]))")
+            let meets = estimate["meets_standard"]?.boolValue == true
+            print(
+                L(
+                    en: "total \(t(estimate["total"])) / standard \(t(estimate["standard"])): \(meets ? "meets" : "below") (estimate only)",
+                    zh: "合计 \(t(estimate["total"])) / 标准 \(t(estimate["standard"]))：\(meets ? "达标" : "未达标")（仅为估算）"))
+            print(L(en: "rules: ", zh: "规则：") + t(estimate["rules_version"]))
         }
     }
 }

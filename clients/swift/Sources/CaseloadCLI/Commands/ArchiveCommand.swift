@@ -18,18 +18,17 @@ struct ArchiveCommand: AsyncParsableCommand {
         if json { return Output.json(a) }
         let t = Output.text
         Output.record([
-            ("applicant 申请人", t(a["applicant_id"])),
-            ("holder type 存档机构类型", Labels.named(a["holder_type"], Labels.archiveHolderType)),
-            ("holder 存档机构", t(a["holder_name"])),
-            ("district 区", t(a["district"])),
-            // status_name is "档案已核实 (verified)": the id is added only when it reads differently.
-            ("status 状态", t(a["status_name"]) + (t(a["status_name"]).contains("(\(t(a["status"])))") ? "" : "  \(t(a["status"]))")),
+            (L(en: "applicant", zh: "申请人"), t(a["applicant_id"])),
+            (L(en: "holder type", zh: "存档机构类型"), Labels.named(a["holder_type"], Labels.archiveHolderType)),
+            (L(en: "holder", zh: "存档机构"), t(a["holder_name"])),
+            (L(en: "district", zh: "区"), t(a["district"])),
+            (L(en: "status", zh: "状态"), Labels.named(a["status"], Labels.archiveStatus) + "  (\(t(a["status"])))"),
         ])
         let history = a["history"]?.arrayValue ?? []
         print()
-        if history.isEmpty { return print("(no changes recorded)") }
+        if history.isEmpty { return print(L(en: "(no changes recorded)", zh: "（没有变更记录）")) }
         Output.table(
-            ["#", "时间 WHEN", "谁 WHO", "从 FROM", "到 TO", "存档机构 HOLDER", "区 DISTRICT", "备注 NOTE"],
+            ["#", L(en: "WHEN", zh: "时间"), L(en: "WHO", zh: "谁"), L(en: "FROM", zh: "从"), L(en: "TO", zh: "到"), L(en: "HOLDER", zh: "存档机构"), L(en: "DISTRICT", zh: "区"), L(en: "NOTE", zh: "备注")],
             history.map { e in
                 [
                     t(e["seq"]), Labels.time(e["at"]), t(e["user_name"]), e["from_status"]?.stringValue ?? "", t(e["to_status"]),
@@ -59,7 +58,7 @@ struct ArchiveCommand: AsyncParsableCommand {
 
         func validate() throws {
             if [holderType, holderName, district, status, note].allSatisfy({ $0 == nil }) {
-                throw ValidationError("give something to record: --holder-type, --holder-name, --district, --status or --note")
+                throw ValidationError(L(en: "give something to record: --holder-type, --holder-name, --district, --status or --note", zh: "请给出要记录的内容：--holder-type、--holder-name、--district、--status 或 --note"))
             }
         }
 

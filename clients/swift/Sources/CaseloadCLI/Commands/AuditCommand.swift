@@ -54,10 +54,10 @@ struct AuditCommand: AsyncParsableCommand {
             if options.json { return Output.json(entries) }
             let t = Output.text
             Output.table(
-                ["AT", "USER", "METHOD", "ENTITY", "ID", "ACTION", "CHANGED"],
+                [L(en: "AT", zh: "时间"), L(en: "USER", zh: "用户"), L(en: "METHOD", zh: "方法"), L(en: "ENTITY", zh: "对象"), "ID", L(en: "ACTION", zh: "动作"), L(en: "CHANGED", zh: "变更字段")],
                 (entries.arrayValue ?? []).map { e in
                     let changed = (e["after"]?.objectValue ?? e["before"]?.objectValue ?? [:]).keys.sorted().joined(separator: ",")
-                    return [t(e["at"]), t(e["user_id"]), t(e["method"]), t(e["entity"]), t(e["entity_id"]), t(e["action"]), changed]
+                    return [Labels.time(e["at"]), t(e["user_id"]), t(e["method"]), t(e["entity"]), t(e["entity_id"]), t(e["action"]), changed]
                 })
         }
     }
@@ -72,10 +72,10 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(name: .shortAndLong, help: "Output file (default stdout).") var output: String?
 
         func execute() async throws {
-            guard ["jsonl", "csv"].contains(format) else { throw ValidationError("--format must be jsonl or csv") }
+            guard ["jsonl", "csv"].contains(format) else { throw ValidationError(L(en: "--format must be jsonl or csv", zh: "--format 须为 jsonl 或 csv")) }
             let sink: FileHandle
             if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil) else { throw ValidationError("cannot write \(output)") }
+                guard FileManager.default.createFile(atPath: output, contents: nil) else { throw ValidationError(L(en: "cannot write \(output)", zh: "无法写入 \(output)")) }
                 sink = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
             } else {
                 sink = .standardOutput
@@ -97,7 +97,7 @@ struct AuditCommand: AsyncParsableCommand {
                     count += entries.count
                 }
             }
-            if output != nil { FileHandle.standardError.write(Data("\(count) entries written\n".utf8)) }
+            if output != nil { FileHandle.standardError.write(Data((L(en: "\(count) entries written", zh: "已写入 \(count) 条") + "\n").utf8)) }
         }
 
         func csvField(_ value: JSONValue?) -> String {

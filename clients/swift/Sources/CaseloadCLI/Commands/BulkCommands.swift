@@ -17,8 +17,8 @@ extension CaseCommand {
             let params: JSONValue = ["ids": .array(ids.map(JSONValue.string)), "to": .string(to), "data": .object(try StageData.parse(data))]
             let result = try await options.withClient { try await $0.call("case.advance_many", params) }
             if options.json { return Output.json(result) }
-            BulkOutput.results(result, extra: ["阶段 STAGE": "stage"])
-            print("advanced \(Output.text(result["advanced"]))")
+            BulkOutput.results(result, extra: [L(en: "STAGE", zh: "阶段"): "stage"])
+            print(L(en: "advanced ", zh: "已推进 ") + Output.text(result["advanced"]))
         }
     }
 }
@@ -37,20 +37,25 @@ extension DeadlineCommand {
             let result = try await options.withClient { try await $0.call("deadline.done_many", .object(params)) }
             if options.json { return Output.json(result) }
             BulkOutput.results(result, extra: [:])
-            print("done \(Output.text(result["done"]))")
+            print(L(en: "done ", zh: "已完成 ") + Output.text(result["done"]))
         }
     }
 }
 
 enum BulkOutput {
     /// A bulk call's per-item results: id, result, the refusal's rules, and any `extra` columns.
+    /// The per-item results by name (the protocol's value in English).
+    static var resultNames: [String: String] {
+        Language.current == .en ? [:] : ["advanced": "已推进", "already_there": "已在该阶段", "refused": "被拒绝", "done": "已完成", "already_done": "早已完成"]
+    }
+
     static func results(_ result: JSONValue, extra: KeyValuePairs<String, String>) {
         let t = Output.text
         Output.table(
-            ["ID", "结果 RESULT"] + extra.map(\.key) + ["原因 WHY"],
+            ["ID", L(en: "RESULT", zh: "结果")] + extra.map(\.key) + [L(en: "WHY", zh: "原因")],
             (result["results"]?.arrayValue ?? []).map { r in
                 let why = (r["errors"]?.arrayValue ?? []).map { "\(t($0["rule"])): \(t($0["message"]))" }.joined(separator: "; ")
-                return [Labels.short(r["id"]), t(r["result"])] + extra.map { t(r[$0.value]) } + [why]
+                return [Labels.short(r["id"]), Labels.named(r["result"], resultNames)] + extra.map { t(r[$0.value]) } + [why]
             })
     }
 }

@@ -17,7 +17,7 @@ struct CalendarCommand: AsyncParsableCommand {
 
     /// `deadlines moved: N`, the line `set` and `import` end with.
     static func moved(_ result: JSONValue) -> String {
-        "deadlines moved 期限变动: \(Output.text(result["moved"]))"
+        L(en: "deadlines moved: ", zh: "期限变动：") + Output.text(result["moved"])
     }
 
     struct List: ClientCommand {
@@ -33,13 +33,13 @@ struct CalendarCommand: AsyncParsableCommand {
             if options.json { return Output.json(result) }
             let t = Output.text
             Output.table(
-                ["日期 DATE", "星期 DAY", "类型 KIND", "名称 NAME", "来源 SOURCE"],
+                [L(en: "DATE", zh: "日期"), L(en: "DAY", zh: "星期"), L(en: "KIND", zh: "类型"), L(en: "NAME", zh: "名称"), L(en: "SOURCE", zh: "来源")],
                 (result["days"]?.arrayValue ?? []).map { d in
-                    [t(d["date"]), d["date"]?.stringValue.flatMap(CalendarDate.init(iso:))?.weekday.label ?? "", Labels.named(d["kind"], Labels.dayKind), t(d["name"]),
+                    [t(d["date"]), d["date"]?.stringValue.flatMap(CalendarDate.init(iso:)).map { Labels.weekday($0.weekday) } ?? "", Labels.named(d["kind"], Labels.dayKind), t(d["name"]),
                      Labels.named(d["source"], Labels.calendarSource)]
                 })
             let years = (result["known_years"]?.arrayValue ?? []).map(t)
-            print("已知年份 known years: " + (years.isEmpty ? "-" : years.joined(separator: ", ")))
+            print(L(en: "known years: ", zh: "已知年份：") + (years.isEmpty ? "-" : years.joined(separator: ", ")))
         }
     }
 
@@ -55,7 +55,7 @@ struct CalendarCommand: AsyncParsableCommand {
 
         func validate() throws {
             if [holiday != nil, workday != nil, normal].filter({ $0 }).count != 1 {
-                throw ValidationError("give exactly one of --holiday NAME, --workday NAME or --normal")
+                throw ValidationError(L(en: "give exactly one of --holiday NAME, --workday NAME or --normal", zh: "请只给出 --holiday 名称、--workday 名称、--normal 中的一个"))
             }
         }
 
@@ -66,8 +66,8 @@ struct CalendarCommand: AsyncParsableCommand {
             params["name"] = (holiday ?? workday).map(JSONValue.string)
             let result = try await options.withClient { try await $0.call("calendar.set", .object(params)) }
             if options.json { return Output.json(result) }
-            let now = kind == "normal" ? "as the built-in calendar has it" : "\(Labels.named(.string(kind), Labels.dayKind)) (\(holiday ?? workday ?? ""))"
-            print("\(date) is now \(now); " + CalendarCommand.moved(result))
+            let now = kind == "normal" ? L(en: "as the built-in calendar has it", zh: "按内置日历") : "\(Labels.named(.string(kind), Labels.dayKind)) (\(holiday ?? workday ?? ""))"
+            print(L(en: "\(date) is now \(now); ", zh: "\(date) 现在为\(now)；") + CalendarCommand.moved(result))
         }
     }
 
@@ -82,13 +82,14 @@ struct CalendarCommand: AsyncParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func execute() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-            guard var text = String(validating: data, as: UTF8.self) else { throw CLIError("\(file) is not UTF-8 text") }
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError(L(en: "cannot read \(file)", zh: "无法读取 \(file)")) }
+            guard var text = String(validating: data, as: UTF8.self) else { throw CLIError(L(en: "\(file) is not UTF-8 text", zh: "\(file) 不是 UTF-8 文本")) }
             if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
             let result = try await options.withClient { try await $0.call("calendar.import", ["csv": .string(text)]) }
             if options.json { return Output.json(result) }
             let years = (result["years"]?.arrayValue ?? []).map(Output.text).joined(separator: ", ")
-            print("imported \(Output.text(result["imported"])) days for \(years.isEmpty ? "-" : years); " + CalendarCommand.moved(result))
+            let span = years.isEmpty ? "-" : years
+            print(L(en: "imported \(Output.text(result["imported"])) days for \(span); ", zh: "已导入 \(span) 年的 \(Output.text(result["imported"])) 天；") + CalendarCommand.moved(result))
         }
     }
 }

@@ -29,28 +29,28 @@ struct CaseCommand: AsyncParsableCommand {
         if json { return Output.json(c) }
         let t = Output.text
         let applicant = c["applicant"]
-        let due = c["stage_due_at"]?.isNull == false ? "  (due 期限 \(Labels.time(c["stage_due_at"])))" : ""
+        let due = c["stage_due_at"]?.isNull == false ? "  (\(L(en: "due", zh: "期限")) \(Labels.time(c["stage_due_at"])))" : ""
         let late = Labels.late(c)
         var pairs: [(String, String)] = [
             ("id", t(c["id"])),
-            ("applicant 申请人", "\(t(applicant?["name"]))  \(t(applicant?["id_number"]))  (\(t(applicant?["id"])))"),
-            ("company 单位", t(c["company_id"])),
-            ("kind 类型", t(c["kind_name"])),
-            ("stage 阶段", "\(Labels.stage(c))  (\(t(c["stage"])))"),
-            ("status 状态", Labels.named(c["status"], Labels.status)),
-            ("days in stage 天数", t(c["days_in_stage"]) + due + (late.isEmpty ? "" : "  \(late)")),
-            ("next stages 下一步", (c["next_stages"]?.arrayValue ?? []).map(t).joined(separator: ", ")),
+            (L(en: "applicant", zh: "申请人"), "\(t(applicant?["name"]))  \(t(applicant?["id_number"]))  (\(t(applicant?["id"])))"),
+            (L(en: "company", zh: "单位"), t(c["company_id"])),
+            (L(en: "kind", zh: "类型"), Labels.kind(c)),
+            (L(en: "stage", zh: "阶段"), "\(Labels.stage(c))  (\(t(c["stage"])))"),
+            (L(en: "status", zh: "状态"), Labels.named(c["status"], Labels.status)),
+            (L(en: "days in stage", zh: "天数"), t(c["days_in_stage"]) + due + (late.isEmpty ? "" : "  \(late)")),
+            (L(en: "next stages", zh: "下一步"), (c["next_stages"]?.arrayValue ?? []).map(t).joined(separator: ", ")),
         ]
         // Stages entered without data come as {}: only those with data are shown.
         let recorded = (c["recorded"]?.objectValue ?? [:]).compactMapValues { Labels.data($0).isEmpty ? nil : Labels.data($0) }
-        if recorded.isEmpty { pairs.append(("recorded 已记录", "-")) }
+        if recorded.isEmpty { pairs.append((L(en: "recorded", zh: "已记录"), "-")) }
         for (index, stage) in recorded.keys.sorted().enumerated() {
-            pairs.append((index == 0 ? "recorded 已记录" : "", "\(stage): \(recorded[stage]!)"))
+            pairs.append((index == 0 ? L(en: "recorded", zh: "已记录") : "", "\(stage): \(recorded[stage]!)"))
         }
         pairs += [
-            ("version", t(c["version"])),
-            ("opened 立案", Labels.time(c["opened_at"])),
-            ("closed 结束", Labels.time(c["closed_at"])),
+            (L(en: "version", zh: "版本"), t(c["version"])),
+            (L(en: "opened", zh: "立案"), Labels.time(c["opened_at"])),
+            (L(en: "closed", zh: "结束"), Labels.time(c["closed_at"])),
         ]
         Output.record(pairs)
     }
@@ -100,14 +100,14 @@ struct CaseCommand: AsyncParsableCommand {
             if options.json { return Output.json(.array(cases)) }
             let t = Output.text
             Output.table(
-                ["ID", "申请人 APPLICANT", "单位 COMPANY", "类型 KIND", "阶段 STAGE", "天数 DAYS", "逾期 LATE", "STATUS"],
+                ["ID", L(en: "APPLICANT", zh: "申请人"), L(en: "COMPANY", zh: "单位"), L(en: "KIND", zh: "类型"), L(en: "STAGE", zh: "阶段"), L(en: "DAYS", zh: "天数"), L(en: "LATE", zh: "逾期"), L(en: "STATUS", zh: "状态")],
                 cases.map { c in
                     [
-                        Labels.short(c["id"]), t(c["applicant"]?["name"]), t(c["company_short_name"]), t(c["kind_name"]), Labels.stage(c),
-                        t(c["days_in_stage"]), Labels.late(c), t(c["status"]),
+                        Labels.short(c["id"]), t(c["applicant"]?["name"]), t(c["company_short_name"]), Labels.kind(c), Labels.stage(c),
+                        t(c["days_in_stage"]), Labels.late(c), Labels.named(c["status"], Labels.status),
                     ]
                 })
-            if more { print("(more: use --all, or --limit)") }
+            if more { print(Output.more) }
         }
     }
 
@@ -141,8 +141,9 @@ struct CaseCommand: AsyncParsableCommand {
             var params: [String: JSONValue] = ["to": .string(to), "data": .object(try StageData.parse(data))]
             switch (override.isEmpty, reason) {
             case (true, nil): break
-            case (true, _?): throw CLIError("--reason goes with --override (for returns, withdrawals and holds use their own commands)")
-            case (false, nil): throw CLIError("--override needs --reason: why the rules are overridden")
+            case (true, _?):
+                throw CLIError(L(en: "--reason goes with --override (for returns, withdrawals and holds use their own commands)", zh: "--reason 须与 --override 一起使用（退回、撤回和暂停请用各自的命令）"))
+            case (false, nil): throw CLIError(L(en: "--override needs --reason: why the rules are overridden", zh: "--override 须附 --reason：说明为何越过规则"))
             case (false, let reason?): params["override"] = ["rules": .array(override.map(JSONValue.string)), "reason": .string(reason)]
             }
             try await CaseCommand.change("case.advance", target, params, options: options)
@@ -157,7 +158,7 @@ struct CaseCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp(StageData.help)) var data: [String] = []
 
         func validate() throws {
-            if data.isEmpty { throw ValidationError("give the data to record with --data key=value") }
+            if data.isEmpty { throw ValidationError(L(en: "give the data to record with --data key=value", zh: "请用 --data key=value 给出要记录的数据")) }
         }
 
         func execute() async throws {
@@ -225,7 +226,7 @@ struct CaseCommand: AsyncParsableCommand {
     static func historyTable(_ entries: [JSONValue], withCase: Bool = false) {
         let t = Output.text
         Output.table(
-            ["#"] + (withCase ? ["办件 CASE"] : []) + ["时间 WHEN", "谁 WHO", "动作 ACTION", "从 FROM", "到 TO", "数据 DATA", "原因 REASON", "OVERRIDES"],
+            ["#"] + (withCase ? [L(en: "CASE", zh: "办件")] : []) + [L(en: "WHEN", zh: "时间"), L(en: "WHO", zh: "谁"), L(en: "ACTION", zh: "动作"), L(en: "FROM", zh: "从"), L(en: "TO", zh: "到"), L(en: "DATA", zh: "数据"), L(en: "REASON", zh: "原因"), L(en: "OVERRIDES", zh: "越过规则")],
             entries.map { e in
                 [t(e["seq"])] + (withCase ? [t(e["case_id"])] : []) + [
                     Labels.time(e["at"]), t(e["user_name"]), Labels.named(e["action"], Labels.action),
@@ -277,13 +278,13 @@ struct CaseCommand: AsyncParsableCommand {
             let t = Output.text
             let items = result["items"]?.arrayValue ?? []
             Output.table(
-                ["文件 DOCUMENT", "形式 FORM", "截止阶段 REQUIRED BY", "状态 STATUS"],
+                [L(en: "DOCUMENT", zh: "文件"), L(en: "FORM", zh: "形式"), L(en: "REQUIRED BY", zh: "截止阶段"), L(en: "STATUS", zh: "状态")],
                 items.map { item in
                     [CaseCommand.documentName(item), Labels.named(item["form"], Labels.form), t(item["required_by"]),
-                     item["present"]?.boolValue == true ? "✓ held" : "✗ missing"]
+                     item["present"]?.boolValue == true ? L(en: "✓ held", zh: "✓ 已有") : L(en: "✗ missing", zh: "✗ 缺")]
                 })
             let missing = result["missing"]?.intValue ?? Int64(items.filter { $0["present"]?.boolValue != true }.count)
-            print("missing \(missing) of \(items.count)" + (missing == 0 ? " (complete 齐全)" : ""))
+            print(L(en: "missing \(missing) of \(items.count)", zh: "缺 \(missing) / 共 \(items.count)") + (missing == 0 ? L(en: " (complete)", zh: "（齐全）") : ""))
         }
     }
 
@@ -316,10 +317,11 @@ struct CaseCommand: AsyncParsableCommand {
                 if options.json { return Output.json(stages) }
                 let t = Output.text
                 Output.table(
-                    ["类型 KIND", "阶段 STAGE", "默认 DEFAULT", "本机构 AGENCY", "适用 IN FORCE"],
+                    [L(en: "KIND", zh: "类型"), L(en: "STAGE", zh: "阶段"), L(en: "DEFAULT", zh: "默认"), L(en: "AGENCY", zh: "本机构"), L(en: "IN FORCE", zh: "适用")],
                     (stages.arrayValue ?? []).map { s in
                         let agency = s["agency_days"]?.isNull == false ? s["agency_days"] : nil
-                        return [Labels.named(s["kind"], Labels.caseKind), t(s["stage"]), t(s["default_days"]), agency.map(t) ?? "",
+                        // The ids too: `time-allowed set` takes them.
+                        return ["\(Labels.named(s["kind"], Labels.caseKind)) (\(t(s["kind"])))", t(s["stage"]), t(s["default_days"]), agency.map(t) ?? "",
                                 t(agency ?? s["default_days"])]
                     })
             }
@@ -336,15 +338,15 @@ struct CaseCommand: AsyncParsableCommand {
             @Flag(name: .customLong("default"), help: "Restore the kind's default.") var restoreDefault = false
 
             func validate() throws {
-                if (days == nil) == !restoreDefault { throw ValidationError("give either --days N or --default") }
+                if (days == nil) == !restoreDefault { throw ValidationError(L(en: "give either --days N or --default", zh: "请给出 --days N 或 --default 之一")) }
             }
 
             func execute() async throws {
                 let params: JSONValue = ["kind": .string(kind), "stage": .string(stage), "days": days.map { .int(Int64($0)) } ?? .null]
                 let result = try await options.withClient { try await $0.call("case.time_allowed.set", params) }
                 if options.json { return Output.json(result) }
-                let days = result["days"]?.intValue.map { "\($0) days" } ?? "no limit"
-                print("\(kind) \(stage): \(days)" + (restoreDefault ? " (default)" : " (agency)"))
+                let days = result["days"]?.intValue.map { L(en: "\($0) days", zh: "\($0) 天") } ?? L(en: "no limit", zh: "不限")
+                print("\(kind) \(stage): \(days)" + (restoreDefault ? L(en: " (default)", zh: "（默认）") : L(en: " (agency)", zh: "（本机构）")))
             }
         }
     }

@@ -56,7 +56,8 @@ struct Ping: ClientCommand {
         if options.json {
             Output.json(version)
         } else {
-            print("pong from \(host):\(port) (server \(Output.text(version["server"])), protocol \(Output.text(version["protocol"])))")
+            let server = Output.text(version["server"]), proto = Output.text(version["protocol"])
+            print(L(en: "pong from \(host):\(port) (server \(server), protocol \(proto))", zh: "\(host):\(port) 有应答（服务器 \(server)，协议 \(proto)）"))
         }
     }
 }
@@ -71,7 +72,7 @@ struct Login: ClientCommand {
 
     func execute() async throws {
         guard let token = options.resolvedToken() else {
-            throw CLIError("give the token with --token or CASELOAD_TOKEN")
+            throw CLIError(L(en: "give the token with --token or CASELOAD_TOKEN", zh: "请用 --token 或 CASELOAD_TOKEN 给出令牌"))
         }
         let (host, port) = try options.resolvedAddress()
         let me = try await options.withClient { client in try await client.call("auth.whoami") }
@@ -79,7 +80,8 @@ struct Login: ClientCommand {
         if options.json {
             Output.json(me)
         } else {
-            print("Logged in to \(Output.text(me["agency_name"])) as \(Output.text(me["user_name"])) (\(Output.text(me["role"]))); saved to \(SavedLogin.path)")
+            let agency = Output.text(me["agency_name"]), user = Output.text(me["user_name"]), role = Labels.named(me["role"], ServerLabels.names("role"))
+            print(L(en: "Logged in to \(agency) as \(user) (\(role)); saved to \(SavedLogin.path)", zh: "已登录 \(agency)，身份 \(user)（\(role)）；已保存到 \(SavedLogin.path)"))
         }
     }
 }

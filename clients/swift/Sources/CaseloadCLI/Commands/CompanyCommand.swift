@@ -39,14 +39,14 @@ struct CompanyCommand: AsyncParsableCommand {
         let t = Output.text
         Output.record([
             ("id", t(company["id"])),
-            ("name 名称", t(company["name"])),
-            ("credit code 信用代码", t(company["credit_code"]) + (company["credit_code_override"]?.isNull == false ? "  (checksum overridden: \(t(company["credit_code_override"])))" : "")),
-            ("org code 组织机构代码", t(company["org_code"]) + (company["org_code_override"]?.isNull == false ? "  (checksum overridden: \(t(company["org_code_override"])))" : "")),
-            ("district 区", t(company["district_name"])),
-            ("HR 人事", "\(t(company["hr_name"]))  \(t(company["hr_phone"]))"),
-            ("talent center 人才中心", t(company["talent_center_status"])),
-            ("version", t(company["version"])),
-            ("updated", t(company["updated_at"])),
+            (L(en: "name", zh: "名称"), t(company["name"])),
+            (L(en: "credit code", zh: "信用代码"), t(company["credit_code"]) + (company["credit_code_override"]?.isNull == false ? "  (\(L(en: "checksum overridden", zh: "校验位已越过")): \(t(company["credit_code_override"])))" : "")),
+            (L(en: "org code", zh: "组织机构代码"), t(company["org_code"]) + (company["org_code_override"]?.isNull == false ? "  (\(L(en: "checksum overridden", zh: "校验位已越过")): \(t(company["org_code_override"])))" : "")),
+            (L(en: "district", zh: "区"), t(company["district_name"])),
+            (L(en: "HR", zh: "人事"), "\(t(company["hr_name"]))  \(t(company["hr_phone"]))"),
+            (L(en: "talent center", zh: "人才中心"), Labels.named(company["talent_center_status"], ServerLabels.names("talent_center_status"))),
+            (L(en: "version", zh: "版本"), t(company["version"])),
+            (L(en: "updated", zh: "更新于"), Labels.time(company["updated_at"])),
         ])
     }
 
@@ -84,12 +84,12 @@ struct CompanyCommand: AsyncParsableCommand {
             if options.json { return Output.json(.array(companies)) }
             let t = Output.text
             Output.table(
-                ["ID", "名称 NAME", "信用代码 CREDIT CODE", "区 DISTRICT", "人才中心 STATUS", "HR"],
+                ["ID", L(en: "NAME", zh: "名称"), L(en: "CREDIT CODE", zh: "信用代码"), L(en: "DISTRICT", zh: "区"), L(en: "STATUS", zh: "人才中心"), L(en: "HR", zh: "人事")],
                 companies.map { c in
                     [t(c["id"]), t(c["name"]), c["credit_code"]?.stringValue ?? t(c["org_code"]), t(c["district_name"]),
-                     t(c["talent_center_status"]), "\(t(c["hr_name"])) \(t(c["hr_phone"]))"]
+                     Labels.named(c["talent_center_status"], ServerLabels.names("talent_center_status")), "\(t(c["hr_name"])) \(t(c["hr_phone"]))"]
                 })
-            if more { print("(more: use --all, or --limit)") }
+            if more { print(Output.more) }
         }
     }
 
@@ -138,8 +138,8 @@ struct CompanyCommand: AsyncParsableCommand {
             let result = try await options.withClient { try await $0.call("company.assign", params) }
             if options.json { return Output.json(result) }
             let consultants = result["consultants"]?.arrayValue ?? []
-            if consultants.isEmpty { return print("No consultant is assigned to this company now.") }
-            print("Consultants of this company now 负责顾问:")
+            if consultants.isEmpty { return print(L(en: "No consultant is assigned to this company now.", zh: "该单位目前没有负责顾问。")) }
+            print(L(en: "Consultants of this company now:", zh: "该单位现在的负责顾问："))
             UserCommand.table(consultants)
         }
     }

@@ -27,31 +27,33 @@ struct DeadlineCommand: AsyncParsableCommand {
         let pending = Labels.isPending(d)
         var left = ""
         if pending, let days = d["working_days_left"]?.intValue {
-            let count = "\(abs(days)) working day\(abs(days) == 1 ? "" : "s")"
+            // magnitude: no trap even for Int64.min from a server.
+            let n = days.magnitude
+            let count = "\(n) working day\(n == 1 ? "" : "s")"
             if days >= 0 {
-                left = "  (\(count) left 剩余 \(days) 个工作日)"
+                left = L(en: "  (\(count) left)", zh: "  （剩余 \(n) 个工作日）")
             } else if d["overdue"]?.boolValue == true {
-                left = "  (\(count) overdue 已逾期 \(-days) 个工作日)"
+                left = L(en: "  (\(count) overdue)", zh: "  （已逾期 \(n) 个工作日）")
             } else {
                 // A window (an earliest date) or an expectation past its day: nothing is late.
-                left = "  (\(count) ago 已过 \(-days) 个工作日)"
+                left = L(en: "  (\(count) ago)", zh: "  （已过 \(n) 个工作日）")
             }
         }
         Output.record([
             ("id", t(d["id"])),
-            ("title 事项", t(d["title"])),
-            ("rule 规则", d["rule"]?.stringValue ?? "- (set by hand 手动)"),
-            ("due 到期", Labels.day(d["due_date"]) + left),
-            ("base 起算", Labels.day(d["base_date"])),
-            ("state 状态", Labels.deadlineState(d)),
-            ("provisional 暂定", d["provisional"]?.boolValue == true ? "yes (counted into a year the calendar does not know)" : "no"),
-            ("reason 原因", t(d["reason"])),
-            ("applicant 申请人", t(d["applicant_id"])),
-            ("case 办件", t(d["case_id"])),
-            ("company 单位", t(d["company_id"])),
+            (L(en: "title", zh: "事项"), t(d["title"])),
+            (L(en: "rule", zh: "规则"), d["rule"]?.stringValue ?? L(en: "- (set by hand)", zh: "-（手动设定）")),
+            (L(en: "due", zh: "到期"), Labels.day(d["due_date"]) + left),
+            (L(en: "base", zh: "起算"), Labels.day(d["base_date"])),
+            (L(en: "state", zh: "状态"), Labels.deadlineState(d)),
+            (L(en: "provisional", zh: "暂定"), d["provisional"]?.boolValue == true ? L(en: "yes (counted into a year the calendar does not know)", zh: "是（计入了日历尚未收录的年份）") : L(en: "no", zh: "否")),
+            (L(en: "reason", zh: "原因"), t(d["reason"])),
+            (L(en: "applicant", zh: "申请人"), t(d["applicant_id"])),
+            (L(en: "case", zh: "办件"), t(d["case_id"])),
+            (L(en: "company", zh: "单位"), t(d["company_id"])),
         ])
         print()
-        print("explanation 说明:")
+        print(L(en: "explanation:", zh: "说明："))
         for line in Output.wrap(t(d["explanation"])) { print(line) }
     }
 
@@ -59,7 +61,7 @@ struct DeadlineCommand: AsyncParsableCommand {
         json ? Output.json(d) : record(d)
     }
 
-    static let headers = ["ID", "到期 DUE", "剩余 LEFT", "事项 WHAT", "申请人 APPLICANT", "单位 COMPANY", "案件 CASE", "状态 STATE"]
+    static var headers: [String] { ["ID", L(en: "DUE", zh: "到期"), L(en: "LEFT", zh: "剩余"), L(en: "WHAT", zh: "事项"), L(en: "APPLICANT", zh: "申请人"), L(en: "COMPANY", zh: "单位"), L(en: "CASE", zh: "案件"), L(en: "STATE", zh: "状态")] }
 
     /// A deadline as a table row: working days left only while it is still pending.
     static func row(_ d: JSONValue) -> [String] {
@@ -67,7 +69,7 @@ struct DeadlineCommand: AsyncParsableCommand {
         let pending = Labels.isPending(d)
         return [
             Labels.short(d["id"]), Labels.day(d["due_date"]), pending ? t(d["working_days_left"]) : "", t(d["title"]),
-            t(d["applicant_name"]), t(d["company_short_name"]), Labels.caseName(kind: d["case_kind"], stageZh: d["case_stage_name_zh"]),
+            t(d["applicant_name"]), t(d["company_short_name"]), Labels.caseName(d),
             Labels.deadlineState(d),
         ]
     }
@@ -115,9 +117,9 @@ struct DeadlineCommand: AsyncParsableCommand {
 
         func validate() throws {
             if let state, overdue || upcoming != nil, !["waiting", "open", "missed"].contains(state) {
-                throw ValidationError("--overdue and --upcoming list only pending deadlines (waiting, open, missed), not --state \(state)")
+                throw ValidationError(L(en: "--overdue and --upcoming list only pending deadlines (waiting, open, missed), not --state \(state)", zh: "--overdue 和 --upcoming 只列未了结的期限（waiting、open、missed），不能配 --state \(state)"))
             }
-            if includeMissed, upcoming == nil { throw ValidationError("--include-missed goes with --upcoming") }
+            if includeMissed, upcoming == nil { throw ValidationError(L(en: "--include-missed goes with --upcoming", zh: "--include-missed 须与 --upcoming 一起使用")) }
         }
 
         func execute() async throws {
@@ -142,7 +144,7 @@ struct DeadlineCommand: AsyncParsableCommand {
                 if options.json {
                     return Output.json(.array(groups.map { ["company_id": .string($0.companyID), "deadlines": .array($0.deadlines)] }))
                 }
-                if groups.isEmpty { return print("(no deadlines)") }
+                if groups.isEmpty { return print(L(en: "(no deadlines)", zh: "（没有期限）")) }
                 // One table for all, so that the groups' columns line up; a heading before each group's rows.
                 var table = TextTable(headers: DeadlineCommand.headers)
                 for group in groups { for d in group.deadlines { table.add(DeadlineCommand.row(d)) } }
@@ -151,7 +153,7 @@ struct DeadlineCommand: AsyncParsableCommand {
                 for (index, group) in groups.enumerated() {
                     if index > 0 { print() }
                     let name = group.deadlines.first?["company_short_name"]?.stringValue.map { "  \($0)" } ?? ""
-                    print("单位 COMPANY \(Labels.short(.string(group.companyID)))\(name)  (\(group.deadlines.count))")
+                    print("\(L(en: "COMPANY", zh: "单位")) \(Labels.short(.string(group.companyID)))\(name)  (\(group.deadlines.count))")
                     print(header)
                     print(dashes)
                     for line in lines.prefix(group.deadlines.count) { print(line) }
@@ -161,7 +163,7 @@ struct DeadlineCommand: AsyncParsableCommand {
                 if options.json { return Output.json(.array(deadlines)) }
                 Output.table(DeadlineCommand.headers, deadlines.map(DeadlineCommand.row))
             }
-            if more { print("(there may be more: use --limit)") }
+            if more { print(L(en: "(there may be more: use --limit)", zh: "（可能还有更多：用 --limit）")) }
         }
     }
 
@@ -178,7 +180,7 @@ struct DeadlineCommand: AsyncParsableCommand {
             print()
             let t = Output.text
             Output.table(
-                ["#", "时间 WHEN", "动作 ACTION", "日期 OLD → NEW", "原因 REASON"],
+                ["#", L(en: "WHEN", zh: "时间"), L(en: "ACTION", zh: "动作"), L(en: "OLD → NEW", zh: "日期"), L(en: "REASON", zh: "原因")],
                 (result["history"]?.arrayValue ?? []).map { h in
                     let dates = h["old_due"]?.stringValue == nil && h["new_due"]?.stringValue == nil ? "" : "\(t(h["old_due"])) → \(t(h["new_due"]))"
                     return [t(h["seq"]), Labels.time(h["at"]), Labels.named(h["action"], Labels.deadlineAction), dates, h["reason"]?.stringValue ?? ""]
@@ -232,7 +234,7 @@ struct DeadlineCommand: AsyncParsableCommand {
         @Option(help: "Why this date (kept in the explanation).") var note: String?
 
         func validate() throws {
-            if (caseID == nil) == (applicant == nil) { throw ValidationError("give either --case or --applicant") }
+            if (caseID == nil) == (applicant == nil) { throw ValidationError(L(en: "give either --case or --applicant", zh: "请给出 --case 或 --applicant 之一")) }
         }
 
         func execute() async throws {
@@ -262,7 +264,7 @@ struct ExpiringCommand: ClientCommand {
         let t = Output.text
         let today = CalendarDate(shanghai: Date())
         Output.table(
-            ["ID", "姓名 NAME", "身份证 ID NUMBER", "居住证到期 EXPIRY", "剩余天数 DAYS LEFT"],
+            ["ID", L(en: "NAME", zh: "姓名"), L(en: "ID NUMBER", zh: "身份证"), L(en: "EXPIRY", zh: "居住证到期"), L(en: "DAYS LEFT", zh: "剩余天数")],
             (applicants.arrayValue ?? []).map { a in
                 let left = a["permit_expiry_date"]?.stringValue.flatMap(CalendarDate.init(iso:)).map { String(today.days(to: $0)) } ?? "-"
                 return [t(a["id"]), t(a["name"]), t(a["id_number"]), Labels.day(a["permit_expiry_date"]), left]

@@ -29,15 +29,15 @@ struct DocumentCommand: AsyncParsableCommand {
         let t = Output.text
         Output.record([
             ("id", t(d["id"])),
-            ("type 类型", "\(t(d["type_name"]))  (\(t(d["document_type"])))"),
-            ("form 形式", Labels.named(d["form"], Labels.form)),
-            ("description 说明", t(d["description"])),
-            ("holder 持有人", t(d["holder"]?["name"])),
-            ("location 位置", t(d["holder"]?["location_code"])),
-            ("since 自", Labels.time(d["holder_since"])),
-            ("company 单位", t(d["company_id"])),
-            ("applicant 申请人", t(d["applicant_id"])),
-            ("case 办件", t(d["case_id"])),
+            (L(en: "type", zh: "类型"), "\(Labels.documentType(d))  (\(t(d["document_type"])))"),
+            (L(en: "form", zh: "形式"), Labels.named(d["form"], Labels.form)),
+            (L(en: "description", zh: "说明"), t(d["description"])),
+            (L(en: "holder", zh: "持有人"), t(d["holder"]?["name"])),
+            (L(en: "location", zh: "位置"), t(d["holder"]?["location_code"])),
+            (L(en: "since", zh: "自"), Labels.time(d["holder_since"])),
+            (L(en: "company", zh: "单位"), t(d["company_id"])),
+            (L(en: "applicant", zh: "申请人"), t(d["applicant_id"])),
+            (L(en: "case", zh: "办件"), t(d["case_id"])),
         ])
     }
 
@@ -49,9 +49,9 @@ struct DocumentCommand: AsyncParsableCommand {
     static func table(_ documents: [JSONValue]) {
         let t = Output.text
         Output.table(
-            ["ID", "类型 TYPE", "形式 FORM", "持有人 HOLDER", "位置 LOCATION", "自 SINCE"],
+            ["ID", L(en: "TYPE", zh: "类型"), L(en: "FORM", zh: "形式"), L(en: "HOLDER", zh: "持有人"), L(en: "LOCATION", zh: "位置"), L(en: "SINCE", zh: "自")],
             documents.map { d in
-                [t(d["id"]), t(d["type_name"]), Labels.named(d["form"], Labels.form), Labels.holder(d["holder"]),
+                [t(d["id"]), Labels.documentType(d), Labels.named(d["form"], Labels.form), Labels.holder(d["holder"]),
                  t(d["holder"]?["location_code"]), Labels.time(d["holder_since"])]
             })
     }
@@ -86,13 +86,13 @@ struct DocumentCommand: AsyncParsableCommand {
 
         func validate() throws {
             if allMissing {
-                guard caseID != nil else { throw ValidationError("--all-missing needs --case") }
+                guard caseID != nil else { throw ValidationError(L(en: "--all-missing needs --case", zh: "--all-missing 须与 --case 一起使用")) }
                 guard form == nil, applicant == nil, company == nil, description == nil else {
-                    throw ValidationError("--all-missing takes the forms from the case's checklist: leave out --form, --applicant, --company and --description")
+                    throw ValidationError(L(en: "--all-missing takes the forms from the case's checklist: leave out --form, --applicant, --company and --description", zh: "--all-missing 按办件清单的形式接收：请去掉 --form、--applicant、--company 和 --description"))
                 }
             } else {
-                guard type.count == 1 else { throw ValidationError("give one --type (or --all-missing with --case)") }
-                guard form != nil else { throw ValidationError("give --form (original, copy or sealed_copy)") }
+                guard type.count == 1 else { throw ValidationError(L(en: "give one --type (or --all-missing with --case)", zh: "请给出一个 --type（或用 --all-missing 加 --case）")) }
+                guard form != nil else { throw ValidationError(L(en: "give --form (original, copy or sealed_copy)", zh: "请给出 --form（original、copy 或 sealed_copy）")) }
             }
         }
 
@@ -116,12 +116,15 @@ struct DocumentCommand: AsyncParsableCommand {
             if options.json { return Output.json(result) }
             let t = Output.text
             Output.table(
-                ["文件 DOCUMENT", "形式 FORM", "结果 RESULT", "ID"],
+                [L(en: "DOCUMENT", zh: "文件"), L(en: "FORM", zh: "形式"), L(en: "RESULT", zh: "结果"), "ID"],
                 (result["results"]?.arrayValue ?? []).map { r in
-                    [Labels.named(r["document_type"], ServerLabels.names("document_type")), Labels.named(r["form"], Labels.form), t(r["result"]), Labels.short(r["document_id"])]
+                    [Labels.named(r["document_type"], ServerLabels.names("document_type")), Labels.named(r["form"], Labels.form), Labels.named(r["result"], Self.resultNames), Labels.short(r["document_id"])]
                 })
-            print("received \(t(result["received"])); still missing \(t(result["missing"]))")
+            print(L(en: "received \(t(result["received"])); still missing \(t(result["missing"]))", zh: "已接收 \(t(result["received"]))；仍缺 \(t(result["missing"]))"))
         }
+
+        /// `document.receive_missing`'s results by name (the value itself in English).
+        static var resultNames: [String: String] { Language.current == .en ? [:] : ["received": "已接收", "already_held": "早已持有"] }
     }
 
     struct Move: ClientCommand {
@@ -217,7 +220,7 @@ struct DocumentCommand: AsyncParsableCommand {
             print()
             let t = Output.text
             Output.table(
-                ["#", "时间 WHEN", "谁 WHO", "事件 EVENT", "持有人 HOLDER"],
+                ["#", L(en: "WHEN", zh: "时间"), L(en: "WHO", zh: "谁"), L(en: "EVENT", zh: "事件"), L(en: "HOLDER", zh: "持有人")],
                 (result["trail"]?.arrayValue ?? []).map { e in
                     [t(e["seq"]), Labels.time(e["at"]), t(e["user_name"]), Labels.custody(e["event"]), Labels.holder(e["holder"])]
                 })
@@ -243,7 +246,7 @@ struct DocumentCommand: AsyncParsableCommand {
         @Option(help: "How many (default 200).") var limit: Int?
 
         func validate() throws {
-            if originals, let form, form != "original" { throw ValidationError("--originals contradicts --form \(form)") }
+            if originals, let form, form != "original" { throw ValidationError(L(en: "--originals contradicts --form \(form)", zh: "--originals 与 --form \(form) 相矛盾")) }
         }
 
         func execute() async throws {

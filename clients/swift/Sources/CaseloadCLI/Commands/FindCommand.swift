@@ -19,13 +19,15 @@ struct FindCommand: ClientCommand {
         if options.json { return Output.json(items) }
         let rows = (items.arrayValue ?? []).map { i -> [String] in
             let kind = i["kind"]?.stringValue ?? ""
-            let what = ["applicant": "申请人 applicant", "case": "  案件 case", "company": "单位 company"][kind] ?? kind
+            let what = [
+                "applicant": L(en: "applicant", zh: "申请人"), "case": "  " + L(en: "case", zh: "案件"), "company": L(en: "company", zh: "单位"),
+            ][kind] ?? kind
             let name = kind == "company" ? Output.text(i["company_name"]) : Output.text(i["applicant_name"])
             let company = kind == "company" ? "-" : Output.text(i["company_short_name"])
-            let caseName = kind == "case" ? Labels.caseName(kind: i["case_kind"], stageZh: i["case_stage_name_zh"]) : "-"
+            let caseName = kind == "case" ? Labels.caseName(i) : "-"
             return [what, name, company, caseName, Labels.short(i["id"])]
         }
-        if rows.isEmpty { return print("nothing found for '\(query)' 未找到") }
-        Output.table(["类别 WHAT", "名称 NAME", "单位 COMPANY", "案件 CASE", "ID"], rows)
+        if rows.isEmpty { return print(L(en: "nothing found for '\(query)'", zh: "未找到 '\(query)'")) }
+        Output.table([L(en: "WHAT", zh: "类别"), L(en: "NAME", zh: "名称"), L(en: "COMPANY", zh: "单位"), L(en: "CASE", zh: "案件"), "ID"], rows)
     }
 }

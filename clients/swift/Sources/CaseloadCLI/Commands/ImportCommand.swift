@@ -28,13 +28,13 @@ struct ImportCommand: AsyncParsableCommand {
             let parsed = try ImportFile.read(path: file, encoding: encoding)
             if !parsed.ignoredHeaders.isEmpty { Output.error(ImportColumns.ignoredWarning(parsed.ignoredHeaders)) }
             let batches = try parsed.batches()
-            var progress = ProgressBar(label: "sending rows")
+            var progress = ProgressBar(label: L(en: "sending rows", zh: "正在发送"))
             let total = parsed.rows.count
             let result: JSONValue
             do {
                 result = try await options.withClient { client in
                     let begun = try await client.call("import.begin", ["kind": "applicants"])
-                    guard let importID = begun["import_id"] else { throw CLIError("the server did not start an import (no import_id)") }
+                    guard let importID = begun["import_id"] else { throw CLIError(L(en: "the server did not start an import (no import_id)", zh: "服务器没有开始导入（没有 import_id）")) }
                     var sent = 0
                     progress.update(done: 0, total: total)
                     for batch in batches {
@@ -55,7 +55,7 @@ struct ImportCommand: AsyncParsableCommand {
                 Output.json(parsed.annotated(result))
             } else if !errors.isEmpty {
                 Output.table(
-                    ["行 LINE", "列 COLUMN", "规则 RULE", "说明 MESSAGE"],
+                    [L(en: "LINE", zh: "行"), L(en: "COLUMN", zh: "列"), L(en: "RULE", zh: "规则"), L(en: "MESSAGE", zh: "说明")],
                     errors.map { e in
                         [parsed.line(ofRow: e["row"]), parsed.header(of: e["column"]), Output.text(e["rule"]), Output.text(e["message"])]
                     })
@@ -64,7 +64,7 @@ struct ImportCommand: AsyncParsableCommand {
                     let plan = result["plan"]?.arrayValue ?? []
                     if !plan.isEmpty {
                         Output.table(
-                            ["行 LINE", "操作 ACTION", "姓名 NAME", "身份证 ID NUMBER"],
+                            [L(en: "LINE", zh: "行"), L(en: "ACTION", zh: "操作"), L(en: "NAME", zh: "姓名"), L(en: "ID NUMBER", zh: "身份证")],
                             plan.map { p in
                                 [parsed.line(ofRow: p["row"]), Labels.named(p["action"], Self.actions), Output.text(p["name"]), Output.text(p["id_number"])]
                             })
@@ -73,21 +73,26 @@ struct ImportCommand: AsyncParsableCommand {
                 print(Self.summary(result, dryRun: dryRun))
             }
             if !errors.isEmpty {
-                Output.error("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(file); nothing was imported")
+                Output.error(L(en: "\(errors.count) error\(errors.count == 1 ? "" : "s") in \(file); nothing was imported", zh: "\(file) 中有 \(errors.count) 处错误；没有导入任何记录"))
                 throw ExitCode(1)
             }
         }
 
-        static let actions = ["create": "新建", "update": "更新"]
+        static var actions: [String: String] { Language.current == .en ? [:] : ["create": "新建", "update": "更新"] }
 
         static func summary(_ result: JSONValue, dryRun: Bool) -> String {
             let t = Output.text
             if dryRun {
                 // Cases are counted only when the server plans them.
-                let cases = (result["cases_opened"]?.intValue ?? 0) > 0 ? ", open \(t(result["cases_opened"])) cases" : ""
-                return "dry run, nothing written: would create \(t(result["created"])), update \(t(result["updated"]))\(cases)"
+                let planned = (result["cases_opened"]?.intValue ?? 0) > 0
+                let cases = planned ? L(en: ", open \(t(result["cases_opened"])) cases", zh: "，开立 \(t(result["cases_opened"])) 个办件") : ""
+                return L(
+                    en: "dry run, nothing written: would create \(t(result["created"])), update \(t(result["updated"]))",
+                    zh: "试运行，未写入：将新建 \(t(result["created"]))，更新 \(t(result["updated"]))") + cases
             }
-            return "created \(t(result["created"])), updated \(t(result["updated"])), cases opened \(t(result["cases_opened"]))"
+            return L(
+                en: "created \(t(result["created"])), updated \(t(result["updated"])), cases opened \(t(result["cases_opened"]))",
+                zh: "新建 \(t(result["created"]))，更新 \(t(result["updated"]))，开立办件 \(t(result["cases_opened"]))")
         }
     }
 }
@@ -117,7 +122,10 @@ struct ImportFile: Sendable {
 
     static func read(path: String, encoding: TextEncoding) throws -> ImportFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError("cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw CLIError(
+                L(en: "cannot read \(path): \(exists ? "permission denied or not a file" : "no such file")",
+                  zh: "无法读取 \(path)：\(exists ? "没有权限或不是文件" : "文件不存在")"))
         }
         do {
             return try parse(try encoding.decode([UInt8](data)))
@@ -132,9 +140,9 @@ struct ImportFile: Sendable {
         do {
             records = try CSVReader.parse(text)
         } catch {
-            throw CLIError("not a CSV file: \(error)")
+            throw CLIError(L(en: "not a CSV file: \(error)", zh: "不是 CSV 文件：\(error)"))
         }
-        guard let header = records.first else { throw CLIError("the file is empty: the first row must name the columns") }
+        guard let header = records.first else { throw CLIError(L(en: "the file is empty: the first row must name the columns", zh: "文件是空的：第一行须为列名")) }
         let headers = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         let (keys, ignored) = try ImportColumns.map(headers: headers)
         var rows: [Row] = []
@@ -144,15 +152,17 @@ struct ImportFile: Sendable {
                 let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
                 if value.isEmpty || ignored.contains(index) { continue }
                 guard index < keys.count, let key = keys[index] else {
-                    let column = index < headers.count ? "column \(index + 1), which has no header" : "column \(index + 1), past the last header"
-                    throw CLIError("line \(record.line): '\(value)' is in \(column)")
+                    let column = index < headers.count
+                        ? L(en: "column \(index + 1), which has no header", zh: "第 \(index + 1) 列，该列没有列名")
+                        : L(en: "column \(index + 1), past the last header", zh: "第 \(index + 1) 列，在最后一个列名之后")
+                    throw CLIError(L(en: "line \(record.line): '\(value)' is in \(column)", zh: "第 \(record.line) 行：'\(value)' 位于\(column)"))
                 }
                 fields[key] = value
             }
             if fields.isEmpty { continue }  // a row of empty cells, as spreadsheets leave at the end
             rows.append(Row(row: rows.count + 1, line: record.line, fields: fields))
         }
-        guard !rows.isEmpty else { throw CLIError("no data rows under the header") }
+        guard !rows.isEmpty else { throw CLIError(L(en: "no data rows under the header", zh: "列名下没有数据行")) }
         return ImportFile(headers: headers, keys: keys, rows: rows, ignored: ignored)
     }
 
@@ -165,7 +175,7 @@ struct ImportFile: Sendable {
         for row in rows {
             let value: JSONValue = ["row": .int(Int64(row.row)), "fields": .object(row.fields.mapValues(JSONValue.string))]
             let size = try WireJSON.encode(value).count + 1
-            guard size <= maxBytes else { throw CLIError("line \(row.line) is too long to send (\(size) bytes of JSON)") }
+            guard size <= maxBytes else { throw CLIError(L(en: "line \(row.line) is too long to send (\(size) bytes of JSON)", zh: "第 \(row.line) 行太长，无法发送（JSON 为 \(size) 字节）")) }
             if current.count == maxRows || bytes + size > maxBytes {
                 batches.append(current)
                 current = []

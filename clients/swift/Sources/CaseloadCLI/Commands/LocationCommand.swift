@@ -12,11 +12,11 @@ struct LocationCommand: AsyncParsableCommand {
     static func record(_ l: JSONValue) {
         let t = Output.text
         Output.record([
-            ("code 代码", t(l["code"])),
-            ("name 名称", t(l["name"])),
-            ("kind 类型", Labels.named(l["kind"], Labels.locationKind)),
-            ("parent 上级", t(l["parent_code"])),
-            ("documents here 本处文件", t(l["document_count"])),
+            (L(en: "code", zh: "代码"), t(l["code"])),
+            (L(en: "name", zh: "名称"), t(l["name"])),
+            (L(en: "kind", zh: "类型"), Labels.named(l["kind"], Labels.locationKind)),
+            (L(en: "parent", zh: "上级"), t(l["parent_code"])),
+            (L(en: "documents here", zh: "本处文件"), t(l["document_count"])),
         ])
     }
 
@@ -76,7 +76,7 @@ struct LocationCommand: AsyncParsableCommand {
             if options.json { return Output.json(locations) }
             let t = Output.text
             Output.table(
-                ["代码 CODE", "名称 NAME", "类型 KIND", "文件 DOCUMENTS"],
+                [L(en: "CODE", zh: "代码"), L(en: "NAME", zh: "名称"), L(en: "KIND", zh: "类型"), L(en: "DOCUMENTS", zh: "文件")],
                 LocationCommand.tree(locations.arrayValue ?? []).map { row in
                     [String(repeating: "  ", count: row.depth) + t(row.location["code"]), t(row.location["name"]),
                      Labels.named(row.location["kind"], Labels.locationKind), t(row.location["document_count"])]
@@ -96,7 +96,7 @@ struct LocationCommand: AsyncParsableCommand {
             let documents = result["documents"]?.arrayValue ?? []
             print()
             if documents.isEmpty {
-                print("(no documents here or below)")
+                print(L(en: "(no documents here or below)", zh: "（此处及下级没有文件）"))
             } else {
                 DocumentCommand.table(documents)
             }
@@ -111,7 +111,7 @@ struct LocationCommand: AsyncParsableCommand {
         func execute() async throws {
             let result = try await options.withClient { try await $0.call("location.delete", ["code": .string(code)]) }
             if options.json { return Output.json(result) }
-            print("deleted location \(code.uppercased())")
+            print(L(en: "deleted location \(code.uppercased())", zh: "已删除位置 \(code.uppercased())"))
         }
     }
 }

@@ -60,7 +60,8 @@ struct NoticeTemplateCommand: AsyncParsableCommand {
             let params: JSONValue = ["case_kind": .string(kind), "step": .string(step), "audience": .string(to), "body": .string(text)]
             let t = try await options.withClient { try await $0.call("notice.set_template", params) }
             if options.json { return Output.json(t) }
-            print("saved \(Output.text(t["case_kind"])) \(Output.text(t["step"])) \(Output.text(t["audience"])) 已保存")
+            let what = "\(Output.text(t["case_kind"])) \(Output.text(t["step"])) \(Output.text(t["audience"]))"
+            print(L(en: "saved \(what)", zh: "已保存 \(what)"))
         }
     }
 
@@ -75,7 +76,8 @@ struct NoticeTemplateCommand: AsyncParsableCommand {
             let params: JSONValue = ["case_kind": .string(kind), "step": .string(step), "audience": .string(to)]
             let t = try await options.withClient { try await $0.call("notice.reset_template", params) }
             if options.json { return Output.json(t) }
-            print("reset \(Output.text(t["case_kind"])) \(Output.text(t["step"])) \(Output.text(t["audience"])) 已恢复默认")
+            let what = "\(Output.text(t["case_kind"])) \(Output.text(t["step"])) \(Output.text(t["audience"]))"
+            print(L(en: "reset \(what): the built-in text applies", zh: "已恢复默认 \(what)"))
         }
     }
 }

@@ -92,7 +92,7 @@ struct ReportCommand: AsyncParsableCommand {
         let toStdout = destination.out == "-"
         let sink = try ReportSink(path: toStdout ? nil : destination.out)
         // No bar when the report itself is going to the same terminal.
-        var progress = ProgressBar(label: "writing \(destination.format.rawValue)", enabled: isatty(2) == 1 && !(toStdout && isatty(1) == 1))
+        var progress = ProgressBar(label: L(en: "writing \(destination.format.rawValue)", zh: "正在写入 \(destination.format.rawValue)"), enabled: isatty(2) == 1 && !(toStdout && isatty(1) == 1))
         var rows: Int64 = 0
         do {
             rows = try await options.withClient { client in
@@ -102,19 +102,19 @@ struct ReportCommand: AsyncParsableCommand {
                 var rowsDone: Int64 = 0
                 while true {
                     let page = try await client.call(method, .object(params))
-                    guard let content = page["content"]?.stringValue else { throw CLIError("the server's page has no content") }
+                    guard let content = page["content"]?.stringValue else { throw CLIError(L(en: "the server's page has no content", zh: "服务器返回的页面没有内容")) }
                     switch page["encoding"]?.stringValue ?? "utf-8" {
                     case "utf-8": try sink.write(Data(content.utf8))
                     // A binary file (xlsx): every chunk is base64 of its own bytes.
                     case "base64":
-                        guard let bytes = Data(base64Encoded: content) else { throw CLIError("the server's page is not valid base64") }
+                        guard let bytes = Data(base64Encoded: content) else { throw CLIError(L(en: "the server's page is not valid base64", zh: "服务器返回的页面不是有效的 base64")) }
                         try sink.write(bytes)
-                    case let other: throw CLIError("the server's page is in an encoding this client does not know: \(other)")
+                    case let other: throw CLIError(L(en: "the server's page is in an encoding this client does not know: \(other)", zh: "服务器返回的页面编码本客户端不认识：\(other)"))
                     }
                     rowsDone = page["rows_done"]?.intValue ?? rowsDone
                     progress.update(done: Int(rowsDone), total: Int(page["rows_total"]?.intValue ?? 0))
                     guard let next = page["next_cursor"]?.stringValue else { return rowsDone }
-                    guard next != previous else { throw CLIError("the server returned the same page cursor twice; stopped") }
+                    guard next != previous else { throw CLIError(L(en: "the server returned the same page cursor twice; stopped", zh: "服务器两次返回相同的分页游标，已停止")) }
                     previous = next
                     params["cursor"] = .string(next)
                 }
@@ -126,7 +126,7 @@ struct ReportCommand: AsyncParsableCommand {
             sink.discard()
             throw error
         }
-        let name = toStdout ? "standard output" : destination.out
+        let name = toStdout ? L(en: "standard output", zh: "标准输出") : destination.out
         if options.json {
             let summary: JSONValue = ["out": .string(destination.out), "format": .string(destination.format.rawValue), "rows": .int(rows), "bytes": .int(Int64(sink.bytes))]
             if toStdout {
@@ -135,7 +135,7 @@ struct ReportCommand: AsyncParsableCommand {
                 Output.json(summary)
             }
         } else {
-            let line = "wrote \(name) (\(rows) row\(rows == 1 ? "" : "s"), \(sink.bytes) bytes)"
+            let line = L(en: "wrote \(name) (\(rows) row\(rows == 1 ? "" : "s"), \(sink.bytes) bytes)", zh: "已写入 \(name)（\(rows) 行，\(sink.bytes) 字节）")
             // On stdout the report itself is the output: the summary goes to stderr.
             if toStdout { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
         }
@@ -160,17 +160,17 @@ final class ReportSink: @unchecked Sendable {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw CLIError("\(path) is a directory; give a file name with --out")
+            throw CLIError(L(en: "\(path) is a directory; give a file name with --out", zh: "\(path) 是目录；请用 --out 给出文件名"))
         }
         let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).part").path
         guard FileManager.default.createFile(atPath: partial, contents: nil) else {
-            throw CLIError("cannot create \(path) (is the directory there, and writable?)")
+            throw CLIError(L(en: "cannot create \(path) (is the directory there, and writable?)", zh: "无法创建 \(path)（目录是否存在且可写？）"))
         }
         do {
             handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
-            throw CLIError("cannot write \(path): \(error.localizedDescription)")
+            throw CLIError(L(en: "cannot write \(path): \(error.localizedDescription)", zh: "无法写入 \(path)：\(error.localizedDescription)"))
         }
         self.partial = partial
     }
@@ -179,7 +179,7 @@ final class ReportSink: @unchecked Sendable {
         do {
             try handle.write(contentsOf: data)
         } catch {
-            throw CLIError("cannot write \(path ?? "standard output"): \(error.localizedDescription)")
+            throw CLIError(L(en: "cannot write \(path ?? "standard output"): \(error.localizedDescription)", zh: "无法写入 \(path ?? "标准输出")：\(error.localizedDescription)"))
         }
         bytes += data.count
     }
@@ -190,14 +190,14 @@ final class ReportSink: @unchecked Sendable {
             try handle.synchronize()
             try handle.close()
             if rename(partial, path) != 0 {
-                throw CLIError("cannot move the report into place at \(path): \(String(cString: strerror(errno)))")
+                throw CLIError(L(en: "cannot move the report into place at \(path): \(String(cString: strerror(errno)))", zh: "无法把报表移到 \(path)：\(String(cString: strerror(errno)))"))
             }
         } catch let error as CLIError {
             discard()
             throw error
         } catch {
             discard()
-            throw CLIError("cannot write \(path): \(error.localizedDescription)")
+            throw CLIError(L(en: "cannot write \(path): \(error.localizedDescription)", zh: "无法写入 \(path)：\(error.localizedDescription)"))
         }
     }
 

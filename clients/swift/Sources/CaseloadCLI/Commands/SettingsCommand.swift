@@ -12,7 +12,8 @@ struct SettingsCommand: AsyncParsableCommand {
 
     static func show(_ s: JSONValue, json: Bool) {
         if json { return Output.json(s) }
-        Output.record([("auto_open_renewals 自动开立续办", Output.text(s["auto_open_renewals"]?.boolValue.map { .string(String($0)) }))])
+        // true/false, as `settings set --auto-open-renewals` takes it, in either language.
+        Output.record([(L(en: "auto_open_renewals", zh: "自动开立续办"), Output.text(s["auto_open_renewals"]?.boolValue.map { .string(String($0)) }))])
     }
 
     struct Show: ClientCommand {

@@ -12,8 +12,10 @@ struct TokenCommand: AsyncParsableCommand {
     static func table(_ tokens: [JSONValue]) {
         let t = Output.text
         Output.table(
-            ["ID", "USER", "LABEL", "CREATED", "EXPIRES", "REVOKED"],
-            tokens.map { [t($0["id"]), t($0["user_id"]), t($0["label"]), t($0["created_at"]), t($0["expires_at"]), t($0["revoked_at"])] })
+            ["ID", L(en: "USER", zh: "用户"), L(en: "LABEL", zh: "标签"), L(en: "CREATED", zh: "创建"), L(en: "EXPIRES", zh: "到期"), L(en: "REVOKED", zh: "吊销")],
+            tokens.map {
+                [t($0["id"]), t($0["user_id"]), t($0["label"]), Labels.time($0["created_at"]), Labels.time($0["expires_at"]), Labels.time($0["revoked_at"])]
+            })
     }
 
     struct Create: ClientCommand {
@@ -31,7 +33,7 @@ struct TokenCommand: AsyncParsableCommand {
             let result = try await options.withClient { try await $0.call("token.create", .object(params)) }
             if options.json { return Output.json(result) }
             TokenCommand.table([result["info"] ?? .null])
-            print("\nToken (shown once):\n\(Output.text(result["token"]))")
+            print("\n" + L(en: "Token (shown once):", zh: "令牌（只显示这一次）：") + "\n" + Output.text(result["token"]))
         }
     }
 

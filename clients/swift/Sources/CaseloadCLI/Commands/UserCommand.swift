@@ -11,7 +11,7 @@ struct UserCommand: AsyncParsableCommand {
 
     static func table(_ users: [JSONValue]) {
         let t = Output.text
-        Output.table(["ID", "姓名 NAME", "角色 ROLE", "公司 COMPANY"], users.map { [t($0["id"]), t($0["name"]), t($0["role"]), t($0["company_id"])] })
+        Output.table(["ID", L(en: "NAME", zh: "姓名"), L(en: "ROLE", zh: "角色"), L(en: "COMPANY", zh: "公司")], users.map { [t($0["id"]), t($0["name"]), Labels.named($0["role"], ServerLabels.names("role")), t($0["company_id"])] })
     }
 
     struct List: ClientCommand {
@@ -42,7 +42,7 @@ struct UserCommand: AsyncParsableCommand {
             let result = try await options.withClient { try await $0.call("user.create", .object(params)) }
             if options.json { return Output.json(result) }
             UserCommand.table([result["user"] ?? .null])
-            print("\nToken (shown once; give it to \(name) now):\n\(Output.text(result["token"]))")
+            print("\n" + L(en: "Token (shown once; give it to \(name) now):", zh: "令牌（只显示这一次；现在交给 \(name)）：") + "\n" + Output.text(result["token"]))
         }
     }
 

@@ -29,9 +29,9 @@ struct WatchCommand: ClientCommand {
                     _ = try await client.call("watch.subscribe", .object(params))
                     if let since = lostAt {
                         Self.printGap(since: since, json: json)
-                        Self.note("reconnected; watching again")
+                        Self.note(L(en: "reconnected; watching again", zh: "已重新连接，继续关注"))
                     } else {
-                        Self.note("watching; Ctrl-C to stop")
+                        Self.note(L(en: "watching; Ctrl-C to stop", zh: "正在关注变化；按 Ctrl-C 停止"))
                     }
                     (lostAt, delay) = (nil, 1)
                     // Keep the connection alive, and notice soon when it goes.
@@ -43,7 +43,7 @@ struct WatchCommand: ClientCommand {
             } catch let error as CLIError where error.unreachable {
                 if lostAt == nil {
                     lostAt = Date()
-                    Self.note("connection lost (\(error.description)); reconnecting")
+                    Self.note(L(en: "connection lost (\(error.description)); reconnecting", zh: "连接中断（\(error.description)），正在重新连接"))
                 }
                 try await Task.sleep(for: .seconds(delay))
                 delay = min(delay * 2, 30)
@@ -53,7 +53,15 @@ struct WatchCommand: ClientCommand {
 
     static let pingInterval: Duration = .seconds(10)
 
-    static func note(_ text: String) { FileHandle.standardError.write(Data("\(Date().formatted(.iso8601))  \(text)\n".utf8)) }
+    /// The event kinds' names (the protocol's value in English).
+    static var kindNames: [String: String] {
+        Language.current == .en ? [:] : [
+            "case_changed": "办件变更", "deadline_due": "期限到期", "deadline_missed": "期限逾期", "deadline_changed": "期限变更",
+            "document_moved": "文件移动",
+        ]
+    }
+
+    static func note(_ text: String) { FileHandle.standardError.write(Data("\(Labels.time(Date(), seconds: true))  \(text)\n".utf8)) }
 
     /// A gap line as the server's `watch.gap` prints: events may have been missed meanwhile.
     static func printGap(since: Date, json: Bool) {
@@ -67,15 +75,16 @@ struct WatchCommand: ClientCommand {
         if json {
             line = WireJSON.string(["method": .string(note.method), "params": p])
         } else if note.method == "watch.gap" {
-            line = "\(Date().formatted(.iso8601))  GAP  events may have been missed since \(Output.text(p["since"]))"
+            let since = Labels.time(p["since"])
+            line = "\(Labels.time(Date(), seconds: true))  " + L(en: "GAP  events may have been missed since \(since)", zh: "中断  自 \(since) 起的变化可能漏看了")
         } else {
             // Who and what by name, then the ids (short, as the other commands take them).
             let who = [p["applicant_name"]?.stringValue, p["company_short_name"]?.stringValue].compactMap { $0 }.joined(separator: " · ")
-            let what = p["case_kind"]?.stringValue == nil ? "" : Labels.caseName(kind: p["case_kind"], stageZh: p["case_stage_name_zh"])
-            let by = p["by"]?.stringValue.map { "by \($0)" } ?? ""
-            let ids = [("case", p["case_id"]), ("deadline", p["deadline_id"]), ("document", p["document_id"])]
+            let what = p["case_kind"]?.stringValue == nil ? "" : Labels.caseName(p)
+            let by = p["by"]?.stringValue.map { L(en: "by \($0)", zh: "操作人 \($0)") } ?? ""
+            let ids = [(L(en: "case", zh: "办件"), p["case_id"]), (L(en: "deadline", zh: "期限"), p["deadline_id"]), (L(en: "document", zh: "文件"), p["document_id"])]
                 .compactMap { name, id in id?.stringValue.map { "\(name) \(Labels.short(.string($0)))" } }.joined(separator: "  ")
-            line = ["\(Date().formatted(.iso8601))", Output.text(p["kind"]), who, what, by, ids].filter { !$0.isEmpty }.joined(separator: "  ")
+            line = [Labels.time(Date(), seconds: true), Labels.named(p["kind"], Self.kindNames), who, what, by, ids].filter { !$0.isEmpty }.joined(separator: "  ")
         }
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }

@@ -25,6 +25,11 @@ public struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("tls-server-name"), help: "The DNS name the server's certificate must carry (default: the host of the address). Env: CASELOAD_TLS_SERVER_NAME.")
     var tlsServerName: String?
 
+    // Read before parsing (Language.choose); declared here so that it is documented and an
+    // invalid value is refused naming the flag and the accepted values.
+    @Option(name: .long, help: "Print in Chinese (zh) or English (en). Env: CASELOAD_LANG, else LC_ALL / LC_MESSAGES / LANG (zh… is Chinese).")
+    var lang: Language?
+
     public init() {}
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -32,7 +37,7 @@ public struct ClientOptions: ParsableArguments {
     func resolvedAddress() throws -> (host: String, port: Int) {
         let raw = addr ?? environment["CASELOAD_ADDR"] ?? SavedLogin.load()?.addr ?? "127.0.0.1:7420"
         guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), port > 0, port < 65536 else {
-            throw CLIError("address must be host:port, not '\(raw)'")
+            throw CLIError(L(en: "address must be host:port, not '\(raw)'", zh: "地址须为 主机:端口，而不是 '\(raw)'"))
         }
         let host = String(raw[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         return (host.isEmpty ? "127.0.0.1" : host, port)
@@ -57,7 +62,7 @@ public struct ClientOptions: ParsableArguments {
 
     func resolvedTLS() throws -> ClientTLS? {
         guard let settings = resolvedTLSSettings() else { return nil }
-        do { return try ClientTLS(caFile: settings.ca, serverName: settings.serverName) } catch { throw CLIError("TLS: \(error)") }
+        do { return try ClientTLS(caFile: settings.ca, serverName: settings.serverName) } catch { throw CLIError(L(en: "TLS: \(error)", zh: "TLS 设置有误：\(error)")) }
     }
 
     /// Connects, logs in when a token is known (or `requireLogin`), and runs `body`.
@@ -68,13 +73,14 @@ public struct ClientOptions: ParsableArguments {
         let (host, port) = try resolvedAddress()
         let token = resolvedToken()
         if requireLogin, token == nil {
-            throw CLIError("no token: set CASELOAD_TOKEN, pass --token, or run `caseload login`")
+            throw CLIError(L(en: "no token: set CASELOAD_TOKEN, pass --token, or run `caseload login`", zh: "没有令牌：请设置 CASELOAD_TOKEN、使用 --token，或运行 `caseload login`"))
         }
         let tls = try resolvedTLS()
         do {
             return try await RPCClient.withConnection(host: host, port: port, tls: tls, onNotification: onNotification) { client in
                 if let token {
-                    _ = try await client.call("auth.login", ["token": .string(token)])
+                    // The server's errors come in the CLI's language too (it localizes them).
+                    _ = try await client.call("auth.login", ["token": .string(token), "language": .string(Language.current.rawValue)])
                 }
                 await ServerLabels.load(using: client)
                 return try await body(client)
@@ -84,13 +90,35 @@ public struct ClientOptions: ParsableArguments {
         } catch let error as CLIError {
             throw error
         } catch let error as TLSFailure {
-            throw CLIError("cannot talk to the server at \(host):\(port) over TLS: \(error)")
+            throw CLIError(L(en: "cannot talk to the server at \(host):\(port) over TLS: \(error)", zh: "无法通过 TLS 与 \(host):\(port) 的服务器通信：\(error)"))
         } catch {
             // One plain sentence: what failed and what to check (not NIO's account of its attempts).
-            let reason = ConnectionFailure.reason(error) ?? "\(type(of: error))"
-            throw CLIError("no Caseload server answers at \(host):\(port) (\(reason)). Is caseload-server running there (and if it uses TLS, did you pass --tls-ca)? The address comes from --addr, CASELOAD_ADDR or `caseload login`.", unreachable: true)
+            let reason = ConnectionFailure.reason(error).map(Self.localized(reason:)) ?? "\(type(of: error))"
+            throw CLIError(
+                L(
+                    en: "no Caseload server answers at \(host):\(port) (\(reason)). Is caseload-server running there (and if it uses TLS, did you pass --tls-ca)? The address comes from --addr, CASELOAD_ADDR or `caseload login`.",
+                    zh: "\(host):\(port) 没有 Caseload 服务器应答（\(reason)）。请确认 caseload-server 在那里运行（如果它使用 TLS，是否给了 --tls-ca）。地址来自 --addr、CASELOAD_ADDR 或 `caseload login`。"),
+                unreachable: true)
         }
     }
+}
+
+extension ClientOptions {
+    /// `ConnectionFailure`'s reasons (English) in the current language.
+    static func localized(reason: String) -> String {
+        guard Language.current == .zh else { return reason }
+        return connectionReasonsZh[reason] ?? reason
+    }
+
+    static let connectionReasonsZh = [
+        "the host name does not resolve": "主机名无法解析",
+        "no connection could be made": "无法建立连接",
+        "nothing is listening there": "该端口没有程序监听",
+        "the connection was reset": "连接被重置",
+        "no answer in time": "超时未应答",
+        "the host cannot be reached": "主机不可达",
+        "the server closed the connection": "服务器关闭了连接",
+    ]
 }
 
 /// The address and token `caseload login` saved, in a file only its owner can read.

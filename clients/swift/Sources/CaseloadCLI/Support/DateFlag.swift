@@ -7,7 +7,7 @@ enum DateFlag {
     /// `value` as YYYY-MM-DD, or nil when the flag was not given.
     static func iso(_ value: String?, flag: String) throws -> String? {
         guard let value else { return nil }
-        guard let date = CalendarDate(input: value) else { throw CLIError("\(flag): \(CalendarDate.notADate(value))") }
+        guard let date = CalendarDate(input: value) else { throw CLIError("\(flag): " + L(en: CalendarDate.notADate(value), zh: CalendarDate.notADateZh(value))) }
         return date.iso
     }
 }

@@ -10,12 +10,12 @@ extension Labels {
     static var dayKind: [String: String] { ServerLabels.names("day_kind") }
     static var calendarSource: [String: String] { ServerLabels.names("calendar_source") }
 
-    /// A deadline's state with what else is true of it: `已逾期 missed  逾期 overdue`,
-    /// `待办 open  暂定 provisional`, `未到期 waiting  起始 window`, `待办 open  预期 expectation`.
+    /// A deadline's state with what else is true of it, in the current language:
+    /// `missed  overdue`, `open  provisional`, `waiting  window` (`已逾期  逾期`, `待办  暂定`, `未到期  起始`).
     static func deadlineState(_ d: JSONValue) -> String {
         var parts = [named(d["state"], deadlineState)]
-        if d["overdue"]?.boolValue == true { parts.append("逾期 overdue") }
-        if d["provisional"]?.boolValue == true { parts.append("暂定 provisional") }
+        if d["overdue"]?.boolValue == true { parts.append(L(en: "overdue", zh: "逾期")) }
+        if d["provisional"]?.boolValue == true { parts.append(L(en: "provisional", zh: "暂定")) }
         // Older servers send only is_expectation.
         let kind = d["kind"]?.stringValue ?? (d["is_expectation"]?.boolValue == true ? "expectation" : "due")
         if kind != "due" { parts.append(named(.string(kind), deadlineKind)) }
@@ -27,11 +27,17 @@ extension Labels {
         ["waiting", "open", "missed"].contains(d["state"]?.stringValue ?? "")
     }
 
-    /// A protocol date with its weekday: `2026-10-10 周六 Sat`; anything else as it came.
+    /// A protocol date with its weekday: `2026-10-10 Sat` (`2026-10-10 周六`); anything else as it came.
     static func day(_ value: JSONValue?) -> String {
         guard let raw = value?.stringValue else { return Output.text(value) }
         guard let date = CalendarDate(iso: raw) else { return raw }
-        return "\(raw) \(date.weekday.label)"
+        return "\(raw) \(weekday(date.weekday))"
+    }
+
+    /// `Sat` (`周六`): Core's label is both, `周六 Sat`.
+    static func weekday(_ day: Weekday) -> String {
+        let parts = day.label.split(separator: " ")
+        return String((Language.current == .zh ? parts.first : parts.last) ?? Substring(day.label))
     }
 }
 

@@ -98,7 +98,7 @@ enum ImportColumns {
                 continue
             }
             if let first = seen[key] {
-                throw CLIError("the columns '\(first)' and '\(header)' both mean \(key); keep one")
+                throw CLIError(L(en: "the columns '\(first)' and '\(header)' both mean \(key); keep one", zh: "列 '\(first)' 和 '\(header)' 都表示 \(key)；请只保留一个"))
             }
             seen[key] = header
             keys.append(key)
@@ -108,6 +108,9 @@ enum ImportColumns {
 
     /// The warning for columns left out: lists them (headers are not personal data).
     static func ignoredWarning(_ headers: [String]) -> String {
-        "ignoring column\(headers.count == 1 ? "" : "s") that \(headers.count == 1 ? "is" : "are") not imported: \(headers.map { "'\($0)'" }.joined(separator: ", ")) (docs/import.md lists the columns)"
+        let listed = headers.map { "'\($0)'" }.joined(separator: ", ")
+        return L(
+            en: "ignoring column\(headers.count == 1 ? "" : "s") that \(headers.count == 1 ? "is" : "are") not imported: \(listed) (docs/import.md lists the columns)",
+            zh: "以下列不导入，已忽略：\(listed)（可导入的列见 docs/import.md）")
     }
 }

@@ -51,9 +51,16 @@ enum NameResolver {
         if exact.count == 1 { return exact[0].id }
         let pool = exact.isEmpty ? candidates : exact
         if pool.count == 1 { return pool[0].id }
-        if pool.isEmpty { throw CLIError("\(kind.option) \(name): no \(kind == .company ? "company" : "user") by that name or id") }
+        if pool.isEmpty {
+            throw CLIError(kind == .company
+                ? L(en: "\(kind.option) \(name): no company by that name or id", zh: "\(kind.option) \(name)：没有这个名称或 id 的单位")
+                : L(en: "\(kind.option) \(name): no user by that name or id", zh: "\(kind.option) \(name)：没有这个名字或 id 的用户"))
+        }
         let listed = pool.prefix(10).map { "\(Labels.short(.string($0.id))) \($0.names.first ?? "")" }.joined(separator: ", ")
-        throw CLIError("\(kind.option) \(name) could mean \(pool.count): \(listed)\(pool.count > 10 ? ", …" : ""); give more of the name or an id prefix")
+        let more = pool.count > 10 ? ", …" : ""
+        throw CLIError(L(
+            en: "\(kind.option) \(name) could mean \(pool.count): \(listed)\(more); give more of the name or an id prefix",
+            zh: "\(kind.option) \(name) 可能指 \(pool.count) 个：\(listed)\(more)；请多写几个字，或给出 id 前缀"))
     }
 }
 

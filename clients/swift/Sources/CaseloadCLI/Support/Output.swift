@@ -31,10 +31,13 @@ enum Output {
         case .string(let s)?: s
         case .int(let i)?: String(i)
         case .double(let d)?: String(d)
-        case .bool(let b)?: b ? "yes" : "no"
+        case .bool(let b)?: b ? L(en: "yes", zh: "是") : L(en: "no", zh: "否")
         case let other?: WireJSON.string(other)
         }
     }
+
+    /// The line under a list when pages were left unread.
+    static var more: String { L(en: "(more: use --all, or --limit)", zh: "（还有更多：用 --all 或 --limit）") }
 
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("caseload: \(message)\n".utf8))
@@ -58,7 +61,7 @@ enum Output {
                 lines.append("  \(text(entry["field"])): \(text(entry["message"])) (\(text(entry["rule"])))")
             }
         }
-        if let current = error.data?["current_version"] { lines.append("  current version: \(text(current))") }
+        if let current = error.data?["current_version"] { lines.append("  " + L(en: "current version: ", zh: "当前版本：") + text(current)) }
         return lines
     }
 }

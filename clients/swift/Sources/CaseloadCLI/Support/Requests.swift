@@ -78,10 +78,10 @@ enum StageData {
         var data: [String: JSONValue] = [:]
         for item in items {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
-                throw CLIError("--data needs key=value, not '\(item)'")
+                throw CLIError(L(en: "--data needs key=value, not '\(item)'", zh: "--data 须为 key=value，而不是 '\(item)'"))
             }
             let key = String(item[..<equals]).trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty else { throw CLIError("--data needs key=value, not '\(item)'") }
+            guard !key.isEmpty else { throw CLIError(L(en: "--data needs key=value, not '\(item)'", zh: "--data 须为 key=value，而不是 '\(item)'")) }
             data[key] = value(String(item[item.index(after: equals)...]))
         }
         return data

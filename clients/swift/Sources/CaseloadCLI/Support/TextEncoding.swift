@@ -30,7 +30,7 @@ enum TextEncoding: String, CaseIterable, ExpressibleByArgument, Sendable {
         case .utf8:
             if let text = Self.utf8(bytes) { return text }
             let offset = Self.firstInvalidUTF8Offset(bytes) ?? 0
-            throw CLIError("the file is not valid UTF-8 (byte \(offset)); if Excel saved it, try --encoding gb18030")
+            throw CLIError(L(en: "the file is not valid UTF-8 (byte \(offset)); if Excel saved it, try --encoding gb18030", zh: "文件不是有效的 UTF-8（第 \(offset) 字节）；如果是 Excel 保存的，请试 --encoding gb18030"))
         case .gb18030:
             return try Self.gb18030(bytes)
         case .auto:
@@ -63,7 +63,7 @@ enum TextEncoding: String, CaseIterable, ExpressibleByArgument, Sendable {
         #if canImport(Glibc)
         let converter = iconv_open("UTF-8", "GB18030")
         guard let converter, Int(bitPattern: UnsafeRawPointer(converter)) != -1 else {
-            throw CLIError("this system's iconv cannot convert GB18030; save the file as UTF-8 and use --encoding utf8")
+            throw CLIError(L(en: "this system's iconv cannot convert GB18030; save the file as UTF-8 and use --encoding utf8", zh: "本系统的 iconv 无法转换 GB18030；请把文件另存为 UTF-8 并用 --encoding utf8"))
         }
         defer { iconv_close(converter) }
         if bytes.isEmpty { return "" }
@@ -90,9 +90,9 @@ enum TextEncoding: String, CaseIterable, ExpressibleByArgument, Sendable {
                 case E2BIG:
                     output += [CChar](repeating: 0, count: output.count)
                 case EINVAL:
-                    throw CLIError("the file ends inside a GB18030 character (byte \(offset)); is it really GB18030?")
+                    throw CLIError(L(en: "the file ends inside a GB18030 character (byte \(offset)); is it really GB18030?", zh: "文件在一个 GB18030 字符中间结束（第 \(offset) 字节）；它真的是 GB18030 吗？"))
                 default:
-                    throw CLIError("the file is not valid GB18030 (byte \(offset)); is it UTF-8? try --encoding utf8")
+                    throw CLIError(L(en: "the file is not valid GB18030 (byte \(offset)); is it UTF-8? try --encoding utf8", zh: "文件不是有效的 GB18030（第 \(offset) 字节）；是 UTF-8 吗？请试 --encoding utf8"))
                 }
             }
             return inBuffer.count
@@ -100,7 +100,7 @@ enum TextEncoding: String, CaseIterable, ExpressibleByArgument, Sendable {
         precondition(consumed == bytes.count)
         return String(decoding: output[..<produced].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         #else
-        throw CLIError("GB18030 files can only be read on Linux for now; save the file as UTF-8 and use --encoding utf8")
+        throw CLIError(L(en: "GB18030 files can only be read on Linux for now; save the file as UTF-8 and use --encoding utf8", zh: "目前只有 Linux 上能读 GB18030 文件；请把文件另存为 UTF-8 并用 --encoding utf8"))
         #endif
     }
 }
