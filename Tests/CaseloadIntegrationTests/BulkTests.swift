@@ -160,7 +160,7 @@ extension BulkTests {
         #expect(document["holder"]?["kind"] == "talent_center")
         let undone = try await s.json(["doc", "undo", String(id.prefix(8)), "--reason", "又记错了"])
         #expect(undone["holder"]?["kind"] == "agency")
-        let trail = try await s.ok(["doc", "where", String(id.prefix(8))]).stdout
+        let trail = try await s.ok(["doc", "where", String(id.prefix(8)), "--lang", "zh"]).stdout
         #expect(trail.contains("更正") && trail.contains("又记错了"))
     }
 }

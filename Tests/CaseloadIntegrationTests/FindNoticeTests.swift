@@ -206,7 +206,7 @@ struct FindNoticeTests {
         let server = try await TestServer.shared()
         let w = try await Self.world(server, n: 851)
         let s = Session(server: server, token: w.agency.token)
-        let found = try await s.ok(["find", "zw"])
+        let found = try await s.ok(["find", "zw", "--lang", "zh"])
         #expect(found.stdout.contains("张伟"))
         #expect(found.stdout.contains("张卫东"))
         #expect(found.stdout.contains("积分新办 居住证"))
