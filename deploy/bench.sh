@@ -3,18 +3,21 @@
 #
 # - release build of caseload-server (also seeds the demo data), caseload-bench (load generator) and caseload (CLI)
 # - a private cluster in .caseload/bench-<pid> on a free port, destroyed afterwards
-# - migrate, one agency, demo data (BENCH_SCALE × 100 companies, 20,000 applicants and cases,
-#   half of them at one large company; documents and deadlines), ANALYZE
+# - migrate, then demo data at real size by COPY (`admin seed-demo --new-agencies`): 100 agencies,
+#   1,000,000 cases in all (× BENCH_SCALE), the largest agency 50,000 with a company of 10,000;
+#   documents, custody and deadlines in proportion; ANALYZE. The load runs against the largest agency.
 # - the server (release) on a free port; the load generator at 1, 8 and 32 connections with
 #   BENCH_DEPTH requests in flight each: case.get, case.list (a company's first page),
 #   case.advance, mixed; pgbench with deploy/bench/*.sql (the same SQL, same role, same
-#   set_config) at the same client counts
+#   set_config) at the same client counts; and the anchors, PostgreSQL's own limits on this box:
+#   `pgbench -S` (a primary-key read) and `pgbench -N` (a minimal write transaction) on pgbench's
+#   tables; case.get and case.list also at 1 request in flight (depth 1)
 # - report.company CSV of the large company vs psql \copy of the same rows; import of
 #   BENCH_IMPORT applicants vs COPY FROM of the same rows
 # - 2,000 idle logged-in connections: server RSS, and case.get at 8 connections while held
 # - prints one table; writes it with every number and the machine as JSON to bench-results/
 #
-# Env: BENCH_SCALE (default 0.25; 1 = the issue's 20,000, see docs/performance.md), BENCH_SECONDS (default 5),
+# Env: BENCH_SCALE (default 1: 1,000,000 cases; 0.05 for a quick run), BENCH_SECONDS (default 5),
 #      BENCH_DEPTH (default 8), BENCH_IDLE (default 2000), BENCH_IMPORT (default 10000, the issue's size),
 #      BENCH_ROUNDS (default 3: every load run is repeated and the medians compared),
 #      BENCH_SKIP_BUILD=1 (use the existing release build), SWIFT.
@@ -24,7 +27,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 PG="$ROOT/deploy/dev-postgres.sh"
 SWIFT="${SWIFT:-swift}"
-SCALE="${BENCH_SCALE:-0.25}"
+SCALE="${BENCH_SCALE:-1}"
 SECONDS_PER_RUN="${BENCH_SECONDS:-5}"
 DEPTH="${BENCH_DEPTH:-8}"
 ROUNDS="${BENCH_ROUNDS:-3}"
@@ -34,9 +37,10 @@ CONNECTIONS="1,8,32"
 
 log() { echo "bench: $*" >&2; }
 scaled() { awk -v s="$SCALE" -v n="$1" 'BEGIN { v = int(s * n); print (v < 1 ? 1 : v) }'; }
-COMPANIES=$(scaled 100)
-APPLICANTS=$(scaled 20000)
-LARGEST=$((APPLICANTS / 2))
+AGENCIES=100
+APPLICANTS=$(scaled 1000000)
+LARGEST_AGENCY=$(scaled 50000)
+LARGEST=$(scaled 10000)
 
 # 2,000 idle connections need as many descriptors in the load generator and the server.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -77,27 +81,27 @@ APP_PSQL=(psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U caseloa
 (umask 077 && "$SERVER" admin generate-keys >"$WORK/keys.env")
 set -a; . "$WORK/keys.env"; set +a
 "$SERVER" migrate --app-role caseload_server >&2
-"$SERVER" admin create-agency --name 基准测试人才服务有限公司 >"$WORK/agency.json"
-json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
-AGENCY=$(json_field "$WORK/agency.json" agency_id | tr 'A-Z' 'a-z')
-USER_ID=$(json_field "$WORK/agency.json" user_id | tr 'A-Z' 'a-z')
-(umask 077 && json_field "$WORK/agency.json" token >"$WORK/token")
-
-log "seeding $COMPANIES companies, $APPLICANTS applicants and cases ($LARGEST at one company)"
+log "seeding $APPLICANTS applicants and cases in $AGENCIES agencies (the largest $LARGEST_AGENCY, its largest company $LARGEST)"
 seed_start=$(date +%s.%N)
-"$SERVER" admin seed-demo --agency "$AGENCY" --companies "$COMPANIES" --applicants "$APPLICANTS" \
+"$SERVER" admin seed-demo --new-agencies "$AGENCIES" --applicants "$APPLICANTS" --largest-agency "$LARGEST_AGENCY" \
     --largest-company "$LARGEST" >"$WORK/seed.json"
 seed_seconds=$(awk -v a="$seed_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-log "seeded in ${seed_seconds}s: $(cat "$WORK/seed.json")"
+json_field() { python3 -c "import json,sys; v=json.load(open(sys.argv[1]))
+for k in sys.argv[2:]: v=v[k]
+print(v)" "$@"; }
+log "seeded in ${seed_seconds}s: $(json_field "$WORK/seed.json" cases) cases, $(json_field "$WORK/seed.json" documents) documents"
+AGENCY=$(json_field "$WORK/seed.json" largest agency_id | tr 'A-Z' 'a-z')
+USER_ID=$(json_field "$WORK/seed.json" largest user_id | tr 'A-Z' 'a-z')
+(umask 077 && json_field "$WORK/seed.json" largest token >"$WORK/token")
 
 # Lookup tables for pgbench (it cannot draw UUIDs): case, company and advanceable case by number.
 "${ADMIN_PSQL[@]}" <<SQL
 CREATE SCHEMA bench;
 GRANT USAGE ON SCHEMA bench TO caseload_app;
-CREATE TABLE bench.cases AS SELECT row_number() OVER (ORDER BY case_id)::int AS n, case_id, company_id FROM cases;
-CREATE TABLE bench.companies AS SELECT row_number() OVER (ORDER BY company_id)::int AS n, company_id FROM companies;
+CREATE TABLE bench.cases AS SELECT row_number() OVER (ORDER BY case_id)::int AS n, case_id, company_id FROM cases WHERE agency_id = '$AGENCY';
+CREATE TABLE bench.companies AS SELECT row_number() OVER (ORDER BY company_id)::int AS n, company_id FROM companies WHERE agency_id = '$AGENCY';
 CREATE TABLE bench.advance AS SELECT row_number() OVER (ORDER BY case_id)::int AS n, case_id, company_id, applicant_id
-    FROM cases WHERE kind = 'points_renewal' AND status = 'active';
+    FROM cases WHERE agency_id = '$AGENCY' AND kind = 'points_renewal' AND status = 'active';
 ALTER TABLE bench.cases ADD PRIMARY KEY (n);
 ALTER TABLE bench.companies ADD PRIMARY KEY (n);
 ALTER TABLE bench.advance ADD PRIMARY KEY (n);
@@ -107,7 +111,8 @@ SQL
 count() { "${ADMIN_PSQL[@]}" -c "SELECT count(*) FROM $1"; }
 N_CASES=$(count bench.cases); N_COMPANIES=$(count bench.companies); N_ADVANCE=$(count bench.advance)
 N_DOCUMENTS=$(count documents); N_DEADLINES=$(count deadlines)
-LARGE_COMPANY=$("${ADMIN_PSQL[@]}" -c "SELECT company_id FROM cases GROUP BY company_id ORDER BY count(*) DESC LIMIT 1")
+N_ALL_CASES=$(count cases)
+LARGE_COMPANY=$("${ADMIN_PSQL[@]}" -c "SELECT company_id FROM cases WHERE agency_id = '$AGENCY' GROUP BY company_id ORDER BY count(*) DESC LIMIT 1")
 LARGE_CREDIT=$("${ADMIN_PSQL[@]}" -c "SELECT credit_code FROM companies WHERE company_id = '$LARGE_COMPANY'")
 LARGE_CASES=$("${ADMIN_PSQL[@]}" -c "SELECT count(*) FROM cases WHERE company_id = '$LARGE_COMPANY'")
 
@@ -131,7 +136,7 @@ export CASELOAD_TOKEN
 RUNS="$WORK/runs.jsonl"
 : >"$RUNS"
 export_cases() {
-    "${ADMIN_PSQL[@]}" -F $'\t' -c "SELECT case_id, company_id, kind, stage, status, version FROM cases" >"$WORK/cases.tsv"
+    "${ADMIN_PSQL[@]}" -F $'\t' -c "SELECT case_id, company_id, kind, stage, status, version FROM cases WHERE agency_id = '$AGENCY'" >"$WORK/cases.tsv"
 }
 
 # Puts the advanceable renewal cases (bench.advance) back at the start of the chain the load
@@ -149,10 +154,22 @@ SQL
 }
 
 # ---------------------------------------------------------------- server under load, and pgbench
-load_run() { # scenario connections
+load_run() { # scenario connections [depth]
     "$LOADGEN" load --port "$SERVER_PORT" --token-file "$WORK/token" --cases "$WORK/cases.tsv" --scenario "$1" \
-        --connections "$2" --depth "$DEPTH" --seconds "$SECONDS_PER_RUN" \
-        | sed 's/^{/{"side":"server",/' >>"$RUNS"
+        --connections "$2" --depth "${3:-$DEPTH}" --seconds "$SECONDS_PER_RUN" \
+        | sed "s/^{/{\"side\":\"server\",\"depth\":${3:-$DEPTH},/" >>"$RUNS"
+}
+# PostgreSQL's own limits, the anchors: pgbench's built-in point read (-S) and minimal write
+# transaction (-N, one UPDATE, one SELECT, one INSERT) on its own tables in their own database.
+"${ADMIN_PSQL[@]}" -c "CREATE DATABASE pgbench_anchor" >/dev/null
+pgbench -q -i -s 10 -h 127.0.0.1 -p "$PORT" -U caseload_admin pgbench_anchor >"$WORK/pgbench-init.txt" 2>&1 \
+    || { cat "$WORK/pgbench-init.txt" >&2; exit 1; }
+anchor_run() { # builtin(-S|-N) clients round
+    local dir="$WORK/anchor$1-$2-$3" threads=$(( $2 < 2 ? $2 : 2 ))
+    mkdir -p "$dir"
+    (cd "$dir" && pgbench -n -M prepared "$1" -h 127.0.0.1 -p "$PORT" -U caseload_admin -T "$SECONDS_PER_RUN" -c "$2" -j "$threads" \
+        -l --log-prefix=tx pgbench_anchor >"$dir/out.txt" 2>&1) || { cat "$dir/out.txt" >&2; exit 1; }
+    python3 "$ROOT/deploy/bench/pgbench_result.py" "anchor$1" "$2" "$SECONDS_PER_RUN" "$dir" >>"$RUNS"
 }
 # Every run is repeated ROUNDS times, server and pgbench in turn, and the table compares the
 # medians: one 5-second run moves a ratio by up to ±0.07 on a shared machine.
@@ -165,8 +182,16 @@ for round in $(seq 1 "$ROUNDS"); do
         mixed)
             reset_advance; export_cases; load_run "$scenario" "$CONNECTIONS" ;;
         *)
-            export_cases; load_run "$scenario" "$CONNECTIONS" ;;
+            export_cases; load_run "$scenario" "$CONNECTIONS"
+            log "round $round/$ROUNDS, server: $scenario at 32 connections × 1 in flight"
+            load_run "$scenario" 32 1 ;;
         esac
+    done
+    for builtin in -S -N; do
+        for clients in ${CONNECTIONS//,/ }; do
+            log "round $round/$ROUNDS, pgbench $builtin (anchor) at $clients clients, ${SECONDS_PER_RUN}s"
+            anchor_run "$builtin" "$clients" "$round"
+        done
     done
     # The same SQL through pgbench.
     for scenario in get list advance; do
@@ -263,7 +288,7 @@ cat >"$WORK/facts.json" <<JSON
  "swift": "$("$SWIFT" --version 2>/dev/null | head -n 1 | tr -d '"')",
  "commit": "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)",
  "scale": $SCALE, "seconds_per_run": $SECONDS_PER_RUN, "depth": $DEPTH, "rounds": $ROUNDS,
- "data": {"companies": $N_COMPANIES, "cases": $N_CASES, "documents": $N_DOCUMENTS, "deadlines": $N_DEADLINES,
+ "data": {"agencies": $AGENCIES, "all_cases": $N_ALL_CASES, "companies": $N_COMPANIES, "cases": $N_CASES, "documents": $N_DOCUMENTS, "deadlines": $N_DEADLINES,
           "advanceable_cases": $N_ADVANCE, "large_company_cases": $LARGE_CASES, "seed_seconds": $seed_seconds},
  "report": {"rows": $report_rows, "server_seconds": $report_seconds, "copy_seconds": $copy_report_seconds},
  "import": {"rows": $IMPORT_ROWS, "copy_rows": $copy_all_rows, "server_seconds": $import_seconds, "copy_seconds": $copy_import_seconds,

@@ -27,35 +27,6 @@ struct Admin: AsyncParsableCommand {
         }
     }
 
-    struct SeedDemo: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Fill an agency with realistic demo data (companies, applicants, cases in every stage, documents, deadlines).")
-        @OptionGroup var database: AdminDatabaseOptions
-        @Option(help: "The agency id.") var agency: String
-        @Option(help: "How many client companies.") var companies = 10
-        @Option(help: "How many applicants (each gets one case).") var applicants = 100
-        @Option(help: "How many of the applicants work for the first company (a large progress report); the rest are spread.")
-        var largestCompany = 0
-        @Option(help: "Seed: the same seed gives the same data.") var seed: UInt64 = 42
-
-        func run() async throws {
-            guard let agencyID = UUID(uuidString: agency) else { throw ValidationError("--agency must be an agency id (a UUID)") }
-            let (configuration, _) = try ServerConfiguration.load()
-            guard let key = configuration.piiKey, let lookup = configuration.piiLookupKey else {
-                throw ValidationError("set CASELOAD_PII_KEY and CASELOAD_PII_LOOKUP_KEY (the server's keys): demo ID numbers are encrypted like real ones")
-            }
-            let cipher = try PIICipher(activeKey: key, lookupKey: lookup)
-            let logger = makeLogger(.warning)
-            let (companies, applicants, largest, seed) = (companies, applicants, largestCompany, seed)
-            let summary = try await withAdminConnection(url: try database.url(), logger: logger) { connection in
-                try await connection.withTransaction(logger: logger) { tx in
-                    try await DemoData.seed(companies: companies, applicants: applicants, largestCompanyApplicants: largest, seed: seed, cipher: cipher, in: AgencyTransaction(connection: tx, agency: agencyID, logger: logger))
-                }
-            }
-            printJSON(summary)
-        }
-    }
-
     struct GenerateKeys: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print new keys for personal data at rest as environment lines (keep them secret and backed up: without them, ID numbers and phones cannot be read).")

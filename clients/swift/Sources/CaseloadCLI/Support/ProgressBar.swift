@@ -1,3 +1,4 @@
+import CaseloadCore
 import Foundation
 
 #if canImport(Glibc)
@@ -22,12 +23,7 @@ struct ProgressBar {
 
     /// The bar's text for `done` of `total` (total unknown or 0: no bar, just the count).
     static func render(label: String, done: Int, total: Int, width: Int = 30) -> String {
-        guard total > 0 else { return "\(label) \(done)" }
-        let clamped = min(max(done, 0), total)
-        let filled = clamped * width / total
-        let count = String(total).count
-        let shown = String(repeating: " ", count: max(0, count - String(clamped).count)) + String(clamped)
-        return "\(label) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] \(shown)/\(total)"
+        ProgressText.bar(label: label, done: done, total: total, width: width)
     }
 
     mutating func update(done: Int, total: Int) {
