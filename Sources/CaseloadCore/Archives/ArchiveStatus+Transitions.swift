@@ -27,10 +27,10 @@ extension ArchiveStatus {
     /// the allowed next ones when `canMove(to:)` is false.
     public static func validateTransition(from: ArchiveStatus, to: ArchiveStatus) throws(ValidationError) {
         guard !from.canMove(to: to) else { return }
-        let allowed = from.allowedNext.map { "\($0.chineseName) (\($0.rawValue))" }
         throw ValidationError(
             field: "status", rule: "transition",
-            message: "an archive cannot go from \(from.chineseName) (\(from.rawValue)) to \(to.chineseName) (\(to.rawValue)); "
-                + (allowed.isEmpty ? "\(from.rawValue) is final" : "from \(from.rawValue) it can go to \(allowed.joined(separator: ", "))"))
+            .statusMove(
+                Sentence("an archive", zh: "人事档案"), from: (from.chineseName, from.rawValue), to: (to.chineseName, to.rawValue),
+                allowed: from.allowedNext.map { ($0.chineseName, $0.rawValue) }))
     }
 }

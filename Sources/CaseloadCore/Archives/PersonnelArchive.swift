@@ -20,7 +20,8 @@ public struct PersonnelArchive: Sendable, Hashable, Codable {
         if (status == .located || status == .retrievalRequested) && holderType == .unknown {
             throw ValidationError(
                 field: "holder_type", rule: "required",
-                message: "an archive that is \(status.chineseName) (\(status.rawValue)) needs its holder type")
+                message: "an archive that is \(status.chineseName) (\(status.rawValue)) needs its holder type",
+                zh: "\(status.chineseName)（\(status.rawValue)）的档案须填写存档机构类型")
         }
     }
 

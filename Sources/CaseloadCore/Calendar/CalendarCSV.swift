@@ -40,7 +40,8 @@ public enum CalendarCSV {
                 guard columns == ["date", "kind", "name"] else {
                     throw ValidationError(
                         field: field, rule: "header",
-                        message: "the first line must be the header \"\(header)\"; got \"\(line)\"")
+                        message: "the first line must be the header \"\(header)\"; got \"\(line)\"",
+                        zh: "第一行须为表头“\(header)”；这里是“\(line)”")
                 }
                 sawHeader = true
                 continue
@@ -49,7 +50,8 @@ public enum CalendarCSV {
             let parts = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 3 else {
                 issues.append(FieldIssue(
-                    field: field, rule: "format", message: "expected date,kind,name; got \"\(line)\""))
+                    field: field, rule: "format", message: "expected date,kind,name; got \"\(line)\"",
+                    zh: "应为 date,kind,name 三列；这里是“\(line)”"))
                 continue
             }
             let dateText = String(parts[0].trimmingWhitespace)
@@ -59,30 +61,35 @@ public enum CalendarCSV {
             var date = CalendarDate(iso: dateText)
             if date == nil {
                 lineIssues.append(FieldIssue(
-                    field: field, rule: "date", message: "\"\(dateText)\" is not a real date written YYYY-MM-DD"))
+                    field: field, rule: "date", message: "\"\(dateText)\" is not a real date written YYYY-MM-DD",
+                    zh: "“\(dateText)”不是按 YYYY-MM-DD 写的真实日期"))
             } else if let d = date, !yearRange.contains(d.year) {
-                lineIssues.append(FieldIssue(field: field, rule: "range", message: "\(d.iso): a calendar covers the years \(yearRange.lowerBound)–\(yearRange.upperBound)"))
+                lineIssues.append(FieldIssue(
+                    field: field, rule: "range", message: "\(d.iso): a calendar covers the years \(yearRange.lowerBound)–\(yearRange.upperBound)",
+                    zh: "\(d.iso)：日历只涵盖 \(yearRange.lowerBound)–\(yearRange.upperBound) 年"))
                 date = nil
             }
             let kind = DayKind(rawValue: kindText.lowercased())
             if kind == nil {
                 lineIssues.append(FieldIssue(
                     field: field, rule: "kind",
-                    message: "the kind must be one of \(DayKind.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(kindText)\""))
+                    message: "the kind must be one of \(DayKind.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(kindText)\"",
+                    zh: "kind 须为 \(DayKind.allCases.map { "\($0.rawValue)（\($0.chineseName)）" }.joined(separator: "、")) 之一；这里是“\(kindText)”"))
             }
             var name: String?
             switch unquote(String(parts[2].trimmingWhitespace)) {
             case .success(let text) where text.isEmpty:
-                lineIssues.append(FieldIssue(field: field, rule: "format", message: "the name is empty"))
+                lineIssues.append(FieldIssue(field: field, rule: "format", message: "the name is empty", zh: "名称为空"))
             case .success(let text):
                 name = text
             case .failure(let problem):
-                lineIssues.append(FieldIssue(field: field, rule: "format", message: problem.message))
+                lineIssues.append(FieldIssue(field: field, rule: "format", message: problem.message, zh: problem.zh))
             }
             if let date {
                 if let first = lineOfDate[date] {
                     lineIssues.append(FieldIssue(
-                        field: field, rule: "duplicate", message: "\(date.iso) is already listed on line \(first)"))
+                        field: field, rule: "duplicate", message: "\(date.iso) is already listed on line \(first)",
+                        zh: "\(date.iso) 已在第 \(first) 行列出"))
                 } else {
                     lineOfDate[date] = number
                 }
@@ -96,7 +103,8 @@ public enum CalendarCSV {
 
         if !sawHeader {
             throw ValidationError(
-                field: "line 1", rule: "header", message: "the calendar is empty; it needs at least the header \"\(header)\"")
+                field: "line 1", rule: "header", message: "the calendar is empty; it needs at least the header \"\(header)\"",
+                zh: "日历为空；至少需要表头“\(header)”")
         }
         guard issues.isEmpty else { throw ValidationError(issues) }
         return entries
@@ -127,21 +135,25 @@ public enum CalendarCSV {
             .map { String(decoding: $0, as: UTF8.self) }
     }
 
-    struct QuoteProblem: Error { var message: String }
+    struct QuoteProblem: Error {
+        var message: String
+        var zh: String
+    }
 
     /// A name as written: raw, or double-quoted with `""` for a quote inside.
     static func unquote(_ text: String) -> Result<String, QuoteProblem> {
         guard text.first == "\"" else { return .success(text) }
         let inner = text.dropFirst()
         guard inner.last == "\"" else {
-            return .failure(QuoteProblem(message: "the quoted name \(text) has no closing quote"))
+            return .failure(QuoteProblem(message: "the quoted name \(text) has no closing quote", zh: "带引号的名称 \(text) 缺少右引号"))
         }
         var result = ""
         var chars = inner.dropLast().makeIterator()
         while let char = chars.next() {
             if char == "\"" {
                 guard chars.next() == "\"" else {
-                    return .failure(QuoteProblem(message: "a quote inside the quoted name \(text) must be doubled (\"\")"))
+                    return .failure(QuoteProblem(
+                        message: "a quote inside the quoted name \(text) must be doubled (\"\")", zh: "带引号的名称 \(text) 中的引号须写两次（\"\"）"))
                 }
             }
             result.append(char)

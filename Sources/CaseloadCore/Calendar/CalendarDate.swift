@@ -25,6 +25,8 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 
     /// The rule a client's date breaks, in words, for error messages.
     public static let acceptedDescription = "a real date (\(inputForms)) between 1900-01-01 and 2100-12-31"
+    /// `acceptedDescription` in Chinese, to follow "须为".
+    public static let acceptedDescriptionZh = "1900-01-01 至 2100-12-31 之间的真实日期（2026-09-30、2026/9/30 或 2026年9月30日）"
 
     /// A date a client sent, in any of the forms people write (`init(input:)`): nil unless it
     /// is a real date in `acceptedRange`.

@@ -131,7 +131,7 @@ public struct ChineseCalendar: WorkingDayCalendar {
         let walk = walk(days, from: date)
         return WorkingDayCount(
             date: walk.end, skipped: walk.skipped, provisional: !walk.unknownYears.isEmpty,
-            note: describe(walk, startLabel: date.iso, resultLead: " is "))
+            note: describe(walk, startLabel: date.iso, resultLead: " is "), noteZh: describeZh(walk))
     }
 
     /// The date `days` working days before `date` (the mirror of `adding`; negative `days`
@@ -230,6 +230,35 @@ public struct ChineseCalendar: WorkingDayCalendar {
         return clauses.joined(separator: "; ")
     }
 
+    /// `describe` in Chinese, for a count from a plain date: "2026-09-30 后 3 个工作日是星期六
+    /// 2026-10-10；跳过 2026-10-01..2026-10-07（国庆 National Day）；计入星期六 2026-10-10（…）".
+    func describeZh(_ walk: Walk) -> String {
+        let n = walk.days.magnitude
+        let lead = "\(walk.start.iso)\(walk.days < 0 ? "前" : "后") \(n) 个工作日"
+        if walk.days == 0 {
+            return lead + "：即当天" + (isWorking(walk.end.daysSinceEpoch)
+                ? "" : "（\(walk.end.weekday.chineseName)，不是工作日：\(dayLabel(walk.end, zh: true))）")
+        }
+        var clauses = [lead + "是" + walk.end.weekday.chineseName + " " + walk.end.iso]
+        if let skipped = describeSkipped(walk.skipped, zh: true) { clauses.append("跳过 " + skipped) }
+        if !walk.countedMakeUp.isEmpty {
+            clauses.append("计入" + walk.countedMakeUp.map {
+                "\($0.date.weekday.chineseName) \($0.date.iso)（\($0.name)）"
+            }.joined(separator: "、"))
+        }
+        if let provisional = provisionalClauseZh(walk.unknownYears) { clauses.append(provisional) }
+        return clauses.joined(separator: "；")
+    }
+
+    /// `provisionalClause` in Chinese: "暂定：2027 年尚未收入日历：仅计法定节假日，调休尚未公布".
+    func provisionalClauseZh(_ years: [Int]) -> String? {
+        guard !years.isEmpty else { return nil }
+        return "暂定：\(years.map(String.init).joined(separator: "、")) 年尚未收入日历：\(Self.statutoryOnlyZh)"
+    }
+
+    /// `statutoryOnly` in Chinese.
+    public static let statutoryOnlyZh = "仅计法定节假日，调休尚未公布"
+
     /// "provisional: 2027 is not in the calendar yet: statutory days only; 调休 not yet
     /// published", or nil when every year is known.
     func provisionalClause(_ years: [Int]) -> String? {
@@ -246,7 +275,7 @@ public struct ChineseCalendar: WorkingDayCalendar {
     /// Consecutive skipped days with the same label as ranges: "2026-10-01..2026-10-07 (国庆
     /// National Day), 2026-10-17..2026-10-18 (weekend)". Past four weekend ranges the
     /// weekends are summed up instead ("…, and 96 weekend days") to keep a long count readable.
-    func describeSkipped(_ skipped: [CalendarDate]) -> String? {
+    func describeSkipped(_ skipped: [CalendarDate], zh: Bool = false) -> String? {
         guard !skipped.isEmpty else { return nil }
         // Group by day number and holiday entry index (nil = weekend), comparing names so
         // that one holiday's consecutive entries merge; format only what is shown.
@@ -265,20 +294,25 @@ public struct ChineseCalendar: WorkingDayCalendar {
         func text(_ range: (first: Int, last: Int, holiday: Int?)) -> String {
             let first = CalendarDate(daysSinceEpoch: range.first).iso
             let span = range.first == range.last ? first : first + ".." + CalendarDate(daysSinceEpoch: range.last).iso
-            return span + " (" + (range.holiday.map { entries[$0].name } ?? "weekend") + ")"
+            let name = range.holiday.map { entries[$0].name } ?? (zh ? "周末" : "weekend")
+            return zh ? span + "（" + name + "）" : span + " (" + name + ")"
         }
         let weekendRanges = ranges.filter { $0.holiday == nil }
-        guard weekendRanges.count > 4 else { return ranges.map(text).joined(separator: ", ") }
+        guard weekendRanges.count > 4 else { return ranges.map(text).joined(separator: zh ? "、" : ", ") }
         let weekendDays = weekendRanges.reduce(0) { $0 + $1.last - $1.first + 1 }
         let holidays = ranges.filter { $0.holiday != nil }.map(text)
+        if zh {
+            let summary = "\(weekendDays) 个周末日"
+            return holidays.isEmpty ? summary : holidays.joined(separator: "、") + "，以及 " + summary
+        }
         let summary = "\(weekendDays) weekend days"
         return holidays.isEmpty ? summary : holidays.joined(separator: ", ") + ", and " + summary
     }
 
     /// A non-working day's reason: its holiday's name, else "weekend".
-    func dayLabel(_ date: CalendarDate) -> String {
+    func dayLabel(_ date: CalendarDate, zh: Bool = false) -> String {
         if let entry = entry(on: date), entry.kind == .holiday { return entry.name }
-        return "weekend"
+        return zh ? "周末" : "weekend"
     }
 
     // MARK: Day arithmetic

@@ -31,6 +31,16 @@ public struct DateWindow: Sendable, Hashable {
         return "must be between \(range.lowerBound.iso) and \(range.upperBound.iso)\(relative)"
     }
 
+    /// `refusal(of:today:)` in Chinese, naming the same dates.
+    public func refusalZh(of date: CalendarDate, today: CalendarDate) -> String? {
+        let range = range(today: today)
+        guard !range.contains(date) else { return nil }
+        let before = yearsBefore.map { "今天之前最多 \($0) 年" }
+        let after = yearsAfter.map { "之后最多 \($0) 年" }
+        let relative = [before, after].compactMap { $0 }.joined(separator: "、")
+        return "须在 \(range.lowerBound.iso) 到 \(range.upperBound.iso) 之间" + (relative.isEmpty ? "" : "（\(relative)）")
+    }
+
     /// "at most 20 years before and 10 years after".
     public var phrase: String {
         let before = yearsBefore.map { "at most \($0) years before" }

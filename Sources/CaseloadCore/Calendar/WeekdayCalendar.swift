@@ -15,6 +15,7 @@ public struct WeekdayCalendar: WorkingDayCalendar {
         let provisional = days > 0
         return WorkingDayCount(
             date: end, skipped: skipped, provisional: provisional,
-            note: provisional ? "counted Monday–Friday only; public holidays and make-up workdays (调休) not applied" : nil)
+            note: provisional ? "counted Monday–Friday only; public holidays and make-up workdays (调休) not applied" : nil,
+            noteZh: provisional ? "只按周一至周五计算，未计入法定节假日和调休" : nil)
     }
 }

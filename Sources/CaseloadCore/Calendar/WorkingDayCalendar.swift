@@ -32,12 +32,15 @@ public struct WorkingDayCount: Sendable, Hashable {
     /// it only then), or, from `ChineseCalendar`, always: what was skipped and counted, and
     /// which year is not in the calendar yet.
     public var note: String?
+    /// `note` in Chinese, when the calendar writes one (both built-in calendars do).
+    public var noteZh: String?
 
-    public init(date: CalendarDate, skipped: [CalendarDate] = [], provisional: Bool = false, note: String? = nil) {
+    public init(date: CalendarDate, skipped: [CalendarDate] = [], provisional: Bool = false, note: String? = nil, noteZh: String? = nil) {
         self.date = date
         self.skipped = skipped
         self.provisional = provisional
         self.note = note
+        self.noteZh = noteZh
     }
 }
 

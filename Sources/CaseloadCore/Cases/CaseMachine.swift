@@ -25,14 +25,16 @@ public enum CaseMachine {
         if state.status != .active {
             issues.append(FieldIssue(
                 field: "case_status", rule: "case_status",
-                message: "the case is \(state.status.chineseName) (\(state.status.rawValue)); only an active case can advance"
-                    + (state.status == .onHold ? ": resume it first" : "")))
+                statusIs(state.status) + Sentence("; only an active case can advance", zh: "；只有办理中的案件才能推进")
+                    + (state.status == .onHold ? Sentence(": resume it first", zh: "：请先恢复") : Sentence("", zh: ""))))
         }
         let current = kind.stage(state.stage)
         guard let targetStage = kind.stage(target) else {
+            let ids = kind.stages.map(\.id)
             issues.append(FieldIssue(
                 field: "to", rule: "transition",
-                message: "\(kind.displayName) has no stage \"\(target)\"; its stages are \(kind.stages.map(\.id).joined(separator: ", "))"))
+                message: "\(kind.displayName) has no stage \"\(target)\"; its stages are \(ids.joined(separator: ", "))",
+                zh: "\(kind.chineseName)没有“\(target)”这个阶段；它的阶段是 \(ids.joined(separator: "、"))"))
             throw ValidationError(issues)
         }
         issues += targetStage.dataIssues(data, requireAll: true)
@@ -41,7 +43,8 @@ public enum CaseMachine {
         if let override, !override.rules.isEmpty, !overrideReasonGiven {
             issues.append(FieldIssue(
                 field: "override.reason", rule: "required",
-                message: "overriding \(override.rules.joined(separator: ", ")) needs a reason, which is kept with the case"))
+                message: "overriding \(override.rules.joined(separator: ", ")) needs a reason, which is kept with the case",
+                zh: "越过 \(override.rules.joined(separator: "、")) 须说明理由，理由会随案件保存"))
         }
 
         var overridden: [String] = []
@@ -53,16 +56,20 @@ public enum CaseMachine {
                 if overrideReasonGiven, override?.rules.contains(rule.id) == true {
                     if !overridden.contains(rule.id) { overridden.append(rule.id) }
                 } else {
-                    issues.append(FieldIssue(field: "to", rule: rule.id, message: why))
+                    issues.append(FieldIssue(field: "to", rule: rule.id, why))
                 }
             }
         } else {
             let from = current?.displayName ?? state.stage
-            let allowed = kind.transitions(from: state.stage).compactMap { kind.stage($0.to)?.displayName }
+            let fromZh = current?.chineseName ?? state.stage
+            let next = kind.transitions(from: state.stage).compactMap { kind.stage($0.to) }
+            let allowed = next.map(\.displayName)
             issues.append(FieldIssue(
                 field: "to", rule: "transition",
                 message: "\(kind.displayName) has no step from \(from) to \(targetStage.displayName); "
-                    + (allowed.isEmpty ? "nothing follows \(from)" : "from \(from) a case can go to \(allowed.joined(separator: ", "))")))
+                    + (allowed.isEmpty ? "nothing follows \(from)" : "from \(from) a case can go to \(allowed.joined(separator: ", "))"),
+                zh: "\(kind.chineseName)不能从\(fromZh)直接进入\(targetStage.chineseName)；"
+                    + (next.isEmpty ? "\(fromZh)之后没有下一阶段" : "从\(fromZh)只能进入\(next.map(\.chineseName).joined(separator: "、"))")))
         }
         guard issues.isEmpty else { throw ValidationError(issues) }
 
@@ -81,16 +88,20 @@ public enum CaseMachine {
         if state.status.isTerminal {
             issues.append(FieldIssue(
                 field: "case_status", rule: "case_status",
-                message: "the case is \(state.status.chineseName) (\(state.status.rawValue)); nothing more can be recorded"))
+                statusIs(state.status) + Sentence("; nothing more can be recorded", zh: "；不能再记录任何内容")))
         }
         guard let stage = kind.stage(state.stage) else {
-            issues.append(FieldIssue(field: "stage", rule: "transition", message: "\(kind.displayName) has no stage \"\(state.stage)\""))
+            issues.append(FieldIssue(
+                field: "stage", rule: "transition", message: "\(kind.displayName) has no stage \"\(state.stage)\"",
+                zh: "\(kind.chineseName)没有“\(state.stage)”这个阶段"))
             throw ValidationError(issues)
         }
         issues += stage.dataIssues(data, requireAll: false)
         for (name, value) in data where stage.field(name)?.required == true {
             if case .text(let s) = value, s.trimmingWhitespace.isEmpty {
-                issues.append(FieldIssue(field: "data.\(name)", rule: "required", message: "\(stage.displayName) needs \(name); it cannot be blank"))
+                issues.append(FieldIssue(
+                    field: "data.\(name)", rule: "required", message: "\(stage.displayName) needs \(name); it cannot be blank",
+                    zh: "\(stage.chineseName)需要 \(name)，不能为空"))
             }
         }
         guard issues.isEmpty else { throw ValidationError(issues) }
@@ -108,17 +119,23 @@ public enum CaseMachine {
         if state.status != .active {
             issues.append(FieldIssue(
                 field: "case_status", rule: "case_status",
-                message: "the case is \(state.status.chineseName) (\(state.status.rawValue)); only an active case can be returned"))
+                statusIs(state.status) + Sentence("; only an active case can be returned", zh: "；只有办理中的案件才能退回")))
         }
-        issues += reasonIssues(reason, for: "returning a case (退回)")
+        issues += reasonIssues(reason, for: Sentence("returning a case (退回)", zh: "退回案件"))
         let earlier = kind.earlierStages(than: state.stage)
         if !earlier.contains(where: { $0.id == stage }) {
             let current = kind.stage(state.stage)?.displayName ?? state.stage
+            let currentZh = kind.stage(state.stage)?.chineseName ?? state.stage
             let target = kind.stage(stage)?.displayName ?? "\"\(stage)\""
+            let targetZh = kind.stage(stage)?.chineseName ?? "“\(stage)”"
             issues.append(FieldIssue(
                 field: "stage", rule: "return",
                 message: "a case at \(current) can be returned only to an earlier stage, not to \(target); "
-                    + (earlier.isEmpty ? "there is none" : "earlier stages are \(earlier.map(\.id).joined(separator: ", "))")))
+                    + (earlier.isEmpty ? "there is none" : "earlier stages are \(earlier.map(\.id).joined(separator: ", "))"),
+                zh: "处于\(currentZh)的案件只能退回到更早的阶段，不能退回到\(targetZh)；"
+                    + (earlier.isEmpty
+                        ? "没有更早的阶段"
+                        : "更早的阶段是 \(earlier.map { "\($0.chineseName)（\($0.id)）" }.joined(separator: "、"))")))
         }
         guard issues.isEmpty else { throw ValidationError(issues) }
         var next = state
@@ -128,30 +145,33 @@ public enum CaseMachine {
 
     /// Withdraws (撤回) an active or on-hold case; withdrawn is terminal. The reason is required.
     public static func withdraw(_ state: CaseState, reason: String) throws(ValidationError) -> CaseState {
-        try sideStep(state, from: [.active, .onHold], to: .withdrawn, reason: reason, doing: "withdrawing a case (撤回)")
+        try sideStep(state, from: [.active, .onHold], to: .withdrawn, reason: reason, doing: Sentence("withdrawing a case (撤回)", zh: "撤回案件"))
     }
 
     /// Puts an active case on hold (暂停); it cannot advance until resumed. The reason is required.
     public static func hold(_ state: CaseState, reason: String) throws(ValidationError) -> CaseState {
-        try sideStep(state, from: [.active], to: .onHold, reason: reason, doing: "putting a case on hold (暂停)")
+        try sideStep(state, from: [.active], to: .onHold, reason: reason, doing: Sentence("putting a case on hold (暂停)", zh: "暂停案件"))
     }
 
     /// Resumes an on-hold case at the stage where it stopped.
     public static func resume(_ state: CaseState) throws(ValidationError) -> CaseState {
-        try sideStep(state, from: [.onHold], to: .active, reason: nil, doing: "resuming a case")
+        try sideStep(state, from: [.onHold], to: .active, reason: nil, doing: Sentence("resuming a case", zh: "恢复案件"))
     }
 
     // MARK: Helpers
 
     private static func sideStep(
-        _ state: CaseState, from allowed: Set<CaseStatus>, to status: CaseStatus, reason: String?, doing action: String
+        _ state: CaseState, from allowed: Set<CaseStatus>, to status: CaseStatus, reason: String?, doing action: Sentence
     ) throws(ValidationError) -> CaseState {
         var issues: [FieldIssue] = []
         if !allowed.contains(state.status) {
+            let sorted = allowed.sorted { $0.rawValue < $1.rawValue }
             issues.append(FieldIssue(
                 field: "case_status", rule: "case_status",
-                message: "\(action) needs a case that is \(allowed.map(\.rawValue).sorted().joined(separator: " or ")); "
-                    + "this one is \(state.status.chineseName) (\(state.status.rawValue))"))
+                message: "\(action.en) needs a case that is \(sorted.map(\.rawValue).joined(separator: " or ")); "
+                    + "this one is \(state.status.chineseName) (\(state.status.rawValue))",
+                zh: "\(action.zh)要求案件为\(sorted.map { "\($0.chineseName)（\($0.rawValue)）" }.joined(separator: "或"))；"
+                    + "这个案件是\(state.status.chineseName)（\(state.status.rawValue)）"))
         }
         if let reason { issues += reasonIssues(reason, for: action) }
         guard issues.isEmpty else { throw ValidationError(issues) }
@@ -160,10 +180,17 @@ public enum CaseMachine {
         return next
     }
 
-    private static func reasonIssues(_ reason: String, for action: String) -> [FieldIssue] {
+    private static func reasonIssues(_ reason: String, for action: Sentence) -> [FieldIssue] {
         reason.trimmingWhitespace.isEmpty
-            ? [FieldIssue(field: "reason", rule: "required", message: "\(action) needs a reason, which is kept with the case")]
+            ? [FieldIssue(
+                field: "reason", rule: "required", message: "\(action.en) needs a reason, which is kept with the case",
+                zh: "\(action.zh)须说明理由，理由会随案件保存")]
             : []
+    }
+
+    /// "the case is 暂停 (on_hold)" / "案件目前为暂停（on_hold）", the start of every status refusal.
+    private static func statusIs(_ status: CaseStatus) -> Sentence {
+        Sentence("the case is \(status.chineseName) (\(status.rawValue))", zh: "案件目前为\(status.chineseName)（\(status.rawValue)）")
     }
 
     /// The state must belong to the table it is moved with: a mismatch is a caller bug, but
@@ -171,6 +198,8 @@ public enum CaseMachine {
     private static func kindIssues(_ state: CaseState, _ kind: CaseKind) -> [FieldIssue] {
         state.kind == kind.id
             ? []
-            : [FieldIssue(field: "kind", rule: "kind", message: "the case is a \(state.kind) case, not \(kind.id)")]
+            : [FieldIssue(
+                field: "kind", rule: "kind", message: "the case is a \(state.kind) case, not \(kind.id)",
+                zh: "案件类型是 \(state.kind)，不是 \(kind.id)")]
     }
 }

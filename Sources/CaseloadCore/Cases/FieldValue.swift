@@ -33,13 +33,13 @@ public enum FieldValue: Sendable, Hashable, Codable {
                 throw ValidationError([FieldIssue(field: field, rule: "type", message: CalendarDate.notADate(s), zh: CalendarDate.notADateZh(s))])
             }
             guard CalendarDate.acceptedRange.contains(date) else {
-                throw ValidationError(field: field, rule: "range", message: "must be " + CalendarDate.acceptedDescription)
+                throw ValidationError(field: field, rule: "range", .acceptedDate)
             }
             return .date(date)
         case (.text, .string(let s)):
             let text = String(s.trimmingWhitespace)
             guard text.unicodeScalars.count <= maximumTextLength else {
-                throw ValidationError(field: field, rule: "max_length", message: "must have at most \(maximumTextLength) characters")
+                throw ValidationError(field: field, rule: "max_length", .atMost(characters: maximumTextLength))
             }
             return .text(text)
         case (.text, .int(let i)):
@@ -52,7 +52,7 @@ public enum FieldValue: Sendable, Hashable, Codable {
             break
         }
         // The value is not repeated back: it may be personal data typed into the wrong field.
-        throw ValidationError(field: field, rule: "type", message: "must be \(type.expectation)")
+        throw ValidationError(field: field, rule: "type", message: "must be \(type.expectation)", zh: "须为\(type.expectationZh)")
     }
 
     /// The longest text a stage field records (receipt numbers, reasons, notes).
@@ -107,6 +107,16 @@ extension FieldType {
         case .integer: "a whole number"
         }
     }
+
+    /// `expectation` in Chinese, to follow "须为".
+    var expectationZh: String {
+        switch self {
+        case .date: "日期（2026-09-30、2026/9/30 或 2026年9月30日）"
+        case .text: "文本"
+        case .bool: "true 或 false"
+        case .integer: "整数"
+        }
+    }
 }
 
 extension Stage {
@@ -146,7 +156,8 @@ extension Stage {
             if value.type != field.type {
                 issues.append(FieldIssue(
                     field: "data.\(name)", rule: "type",
-                    message: "\(field.label) must be \(field.type.expectation), not \(value.type.rawValue)"))
+                    message: "\(field.label) must be \(field.type.expectation), not \(value.type.rawValue)",
+                    zh: "\(field.chineseLabel)须为\(field.type.expectationZh)，不能是 \(value.type.rawValue)"))
             }
         }
         if requireAll {
@@ -160,7 +171,7 @@ extension Stage {
                 if missing {
                     issues.append(FieldIssue(
                         field: "data.\(field.name)", rule: "required",
-                        message: "entering \(displayName) needs \(field.label)"))
+                        message: "entering \(displayName) needs \(field.label)", zh: "进入\(chineseName)须填写\(field.chineseLabel)"))
                 }
             }
         }
@@ -172,6 +183,8 @@ extension Stage {
         return FieldIssue(
             field: "data.\(name)", rule: "unknown_field",
             message: "\(displayName) records no field \"\(name)\""
-                + (known.isEmpty ? "; it takes no data" : "; it records \(known.joined(separator: ", "))"))
+                + (known.isEmpty ? "; it takes no data" : "; it records \(known.joined(separator: ", "))"),
+            zh: "\(chineseName)没有“\(name)”这一项"
+                + (known.isEmpty ? "；这个阶段不记录数据" : "；它记录 \(known.joined(separator: "、"))"))
     }
 }

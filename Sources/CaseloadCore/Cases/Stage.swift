@@ -20,6 +20,14 @@ public struct StageField: Sendable, Hashable, Codable {
         self.required = required
         self.label = label
     }
+
+    /// The label's Chinese: the parenthesised Chinese at the end of "date the permit was
+    /// received (领取居住证日期)", else the whole label (an agency's table may write only one).
+    public var chineseLabel: String {
+        guard label.hasSuffix(")"), let open = label.lastIndex(of: "(") else { return label }
+        let inner = label[label.index(after: open)..<label.index(before: label.endIndex)]
+        return inner.unicodeScalars.contains(where: { $0.value >= 0x4E00 && $0.value <= 0x9FFF }) ? String(inner) : label
+    }
 }
 
 /// One step of a case kind, e.g. 居住证 (residence permit) or 正式受理 (accepted).

@@ -275,40 +275,46 @@ public enum DeadlineRules {
                 ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
             }
             if !idOK {
-                issues.append(FieldIssue(field: "\(prefix).id", rule: "format", message: "an id is lower-case letters, digits and _; got \"\(rule.id)\""))
+                issues.append(FieldIssue(field: "\(prefix).id", rule: "format", message: "an id is lower-case letters, digits and _; got \"\(rule.id)\"",
+                    zh: "id 只能由小写字母、数字和 _ 组成；这里是“\(rule.id)”"))
             } else if let first = seen[rule.id] {
-                issues.append(FieldIssue(field: "\(prefix).id", rule: "duplicate", message: "\(rule.id) is already used by rules[\(first)]"))
+                issues.append(FieldIssue(field: "\(prefix).id", rule: "duplicate", message: "\(rule.id) is already used by rules[\(first)]",
+                    zh: "\(rule.id) 已被 rules[\(first)] 使用"))
             } else {
                 seen[rule.id] = index
             }
             if rule.chineseName.trimmingWhitespace.isEmpty {
-                issues.append(FieldIssue(field: "\(prefix).chinese_name", rule: "required", message: "the Chinese name is empty"))
+                issues.append(FieldIssue(field: "\(prefix).chinese_name", rule: "required", message: "the Chinese name is empty", zh: "中文名称为空"))
             }
             if rule.englishName.trimmingWhitespace.isEmpty {
-                issues.append(FieldIssue(field: "\(prefix).english_name", rule: "required", message: "the English name is empty"))
+                issues.append(FieldIssue(field: "\(prefix).english_name", rule: "required", message: "the English name is empty", zh: "英文名称为空"))
             }
             switch rule.base {
             case .recorded, .stageEntered:
                 if rule.caseKinds.isEmpty {
                     issues.append(FieldIssue(
                         field: "\(prefix).case_kinds", rule: "required",
-                        message: "a deadline counted from a case stage needs at least one case kind"))
+                        message: "a deadline counted from a case stage needs at least one case kind",
+                        zh: "从案件阶段起算的期限至少须适用于一种案件类型"))
                 }
             case .permitExpiry:
                 break
             }
             if rule.reminderLeadDays.contains(where: { !(0...366).contains($0) }) {
-                issues.append(FieldIssue(field: "\(prefix).reminder_lead_days", rule: "range", message: "reminder lead days must be 0 to 366"))
+                issues.append(FieldIssue(field: "\(prefix).reminder_lead_days", rule: "range", message: "reminder lead days must be 0 to 366",
+                    zh: "提前提醒天数须在 0 到 366 之间"))
             }
             if !(-3660...3660).contains(rule.offset.days) {
-                issues.append(FieldIssue(field: "\(prefix).offset.days", rule: "range", message: "an offset is at most 3660 days either way"))
+                issues.append(FieldIssue(field: "\(prefix).offset.days", rule: "range", message: "an offset is at most 3660 days either way",
+                    zh: "偏移量前后最多 3660 天"))
             }
             for case .stageReached(let stage) in rule.dischargedBy {
                 let kinds = rule.caseKinds.compactMap(CaseKinds.kind)
                 if kinds.isEmpty || kinds.contains(where: { $0.stage(stage) == nil }) {
                     issues.append(FieldIssue(
                         field: "\(prefix).discharged_by", rule: "stage",
-                        message: "\(stage) is not a stage of every case kind the rule applies to"))
+                        message: "\(stage) is not a stage of every case kind the rule applies to",
+                        zh: "\(stage) 不是这条规则适用的每种案件都有的阶段"))
                 }
             }
         }

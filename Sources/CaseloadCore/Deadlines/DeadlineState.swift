@@ -82,10 +82,10 @@ public enum DeadlineState: String, Codable, CaseIterable, Sendable {
     /// allowed next ones when `canMove(to:)` is false.
     public static func validateTransition(from: DeadlineState, to: DeadlineState) throws(ValidationError) {
         guard !from.canMove(to: to) else { return }
-        let allowed = from.allowedNext.map { "\($0.chineseName) (\($0.rawValue))" }
         throw ValidationError(
             field: "state", rule: "transition",
-            message: "a deadline cannot go from \(from.chineseName) (\(from.rawValue)) to \(to.chineseName) (\(to.rawValue)); "
-                + (allowed.isEmpty ? "\(from.rawValue) is final" : "from \(from.rawValue) it can go to \(allowed.joined(separator: ", "))"))
+            .statusMove(
+                Sentence("a deadline", zh: "期限"), from: (from.chineseName, from.rawValue), to: (to.chineseName, to.rawValue),
+                allowed: from.allowedNext.map { ($0.chineseName, $0.rawValue) }))
     }
 }

@@ -33,6 +33,9 @@ public struct ChecklistItem: Sendable, Hashable, Codable {
         "\(chineseName) (\(englishName)), \(form.chineseName) (\(form.englishName))"
     }
 
+    /// "毕业证书（原件）", the Chinese messages' form.
+    public var chineseDisplayName: String { "\(chineseName)（\(form.chineseName)）" }
+
     enum CodingKeys: String, CodingKey {
         case documentType = "document_type"
         case chineseName = "chinese_name"
@@ -107,7 +110,9 @@ public struct ChecklistResult: Sendable, Hashable, Codable {
     /// Chinese and English, its form, and the stage it is due by.
     public func issues(_ items: [ChecklistItem]? = nil) -> [FieldIssue] {
         (items ?? missing).filter { !$0.supplied }.map { item in
-            FieldIssue(field: "documents", rule: "checklist", message: "missing \(item.displayName), required by \(item.requiredBy)")
+            FieldIssue(
+                field: "documents", rule: "checklist", message: "missing \(item.displayName), required by \(item.requiredBy)",
+                zh: "缺少\(item.chineseDisplayName)，\(item.requiredBy) 阶段之前须提供")
         }
     }
 

@@ -85,7 +85,9 @@ public enum DocumentCatalogue {
     public static func parse(_ raw: String, field: String = "document_type") throws(ValidationError) -> DocumentType {
         let id = String(raw.trimmingWhitespace)
         guard let type = type(id) else {
-            throw ValidationError(field: field, rule: "unknown", message: "no document type \"\(id)\"; known types: \(all.map(\.id).joined(separator: ", "))")
+            throw ValidationError(
+                field: field, rule: "unknown", message: "no document type \"\(id)\"; known types: \(all.map(\.id).joined(separator: ", "))",
+                zh: "没有“\(id)”这种材料类型；已知的类型有 \(all.map(\.id).joined(separator: "、"))")
         }
         return type
     }

@@ -6,6 +6,6 @@
 func parseEnum<T: RawRepresentable & CaseIterable>(_ raw: String, as _: T.Type, field: String) throws(ValidationError) -> T
 where T.RawValue == String {
     let value = try InputAliases.parse(raw, among: T.allCases.map(\.rawValue), field: field)
-    guard let parsed = T(rawValue: value) else { throw ValidationError(field: field, rule: "enum", message: "is not a known value") }
+    guard let parsed = T(rawValue: value) else { throw ValidationError(field: field, rule: "enum", message: "is not a known value", zh: "不是已知的取值") }
     return parsed
 }

@@ -16,9 +16,10 @@ public struct LocationCode: Sendable, Hashable, Codable, CustomStringConvertible
     /// rule "required" (empty), "length" (over 16), "format" (another character).
     public static func parse(_ raw: String, field: String = "code") throws(ValidationError) -> String {
         let text = raw.trimmingWhitespace
-        guard !text.isEmpty else { throw ValidationError(field: field, rule: "required", message: "a location code is required") }
+        guard !text.isEmpty else { throw ValidationError(field: field, rule: "required", message: "a location code is required", zh: "须填写位置代码") }
         guard text.count <= maxLength else {
-            throw ValidationError(field: field, rule: "length", message: "must be at most \(maxLength) characters, got \(text.count)")
+            throw ValidationError(field: field, rule: "length", message: "must be at most \(maxLength) characters, got \(text.count)",
+                zh: "最多 \(maxLength) 个字符，这里有 \(text.count) 个")
         }
         // ASCII only, checked before uppercasing: `uppercased()` would turn "ß" into "SS".
         var code = ""
@@ -27,7 +28,8 @@ public struct LocationCode: Sendable, Hashable, Codable, CustomStringConvertible
             guard let ascii = upper.asciiValue,
                 (ascii >= UInt8(ascii: "A") && ascii <= UInt8(ascii: "Z")) || upper.asciiDigitValue != nil || upper == "-"
             else {
-                throw ValidationError(field: field, rule: "format", message: "may hold only A–Z, 0–9 and '-', found \"\(char)\"")
+                throw ValidationError(field: field, rule: "format", message: "may hold only A–Z, 0–9 and '-', found \"\(char)\"",
+                    zh: "只能含 A–Z、0–9 和 '-'，这里有“\(char)”")
             }
             code.append(upper)
         }

@@ -48,11 +48,12 @@ public struct ApplicantImportRow: Sendable, Hashable {
 
     /// The refusal of a number Excel turned into scientific notation: repeats the cell (it has
     /// lost the number) and says how to keep the column as text.
-    static func excelNumberIssue(_ key: String, _ what: String, _ cell: String) -> FieldIssue {
+    static func excelNumberIssue(_ key: String, _ what: Sentence, _ cell: String) -> FieldIssue {
         let shown = cell.count > 20 ? String(cell.prefix(20)) + "…" : cell
         return FieldIssue(
             field: key, rule: "excel_number",
-            message: "the \(what) was turned into a number by Excel (\(shown)); format the column as text (设置单元格格式 → 文本) and enter the numbers again")
+            message: "the \(what.en) was turned into a number by Excel (\(shown)); format the column as text (设置单元格格式 → 文本) and enter the numbers again",
+            zh: "\(what.zh)被 Excel 变成了数字（\(shown)）：请把这一列设为文本格式（设置单元格格式 → 文本）后重新输入")
     }
 
     /// Validates one row; every problem is a FieldIssue whose field is the column key. Dates
@@ -67,7 +68,7 @@ public struct ApplicantImportRow: Sendable, Hashable {
         var identity: ApplicantIdentity?
         do { identity = try ApplicantIdentity.validate(name: value("name"), idNumber: value("id_number"), phone: value("phone"), today: today) } catch let e as ValidationError {
             // An ID or phone Excel turned into 3.20102E+17 gets the reason, not "not an ID number".
-            for (key, what) in [("id_number", "ID number"), ("phone", "phone number")] {
+            for (key, what) in [("id_number", Sentence("ID number", zh: "身份证号")), ("phone", Sentence("phone number", zh: "手机号"))] {
                 guard let cell = value(key), isScientificNumber(cell), e.issues.contains(where: { $0.field == key }) else { continue }
                 issues.append(excelNumberIssue(key, what, cell))
             }
@@ -83,13 +84,14 @@ public struct ApplicantImportRow: Sendable, Hashable {
             do { org = try OrganizationCode.parse(raw, field: "company_org_code", acceptingBadChecksum: true).value } catch { issues += error.issues }
         }
         if credit == nil, org == nil, value("company_credit_code") == nil, value("company_org_code") == nil {
-            issues.append(FieldIssue(field: "company_credit_code", rule: "required", message: "give the employer's credit code or organization code"))
+            issues.append(FieldIssue(field: "company_credit_code", rule: "required", message: "give the employer's credit code or organization code",
+                zh: "须填写雇主的统一社会信用代码或组织机构代码"))
         }
         var profile: [String: ProfileValue] = [:]
         func bool(_ key: String) {
             guard let raw = value(key) else { return }
             if let yes = InputAliases.bool(raw) { profile[key] = .bool(yes) } else {
-                issues.append(FieldIssue(field: key, rule: "type", message: "must be 是/否 (yes/no)"))
+                issues.append(FieldIssue(field: key, rule: "type", message: "must be 是/否 (yes/no)", zh: "须为是或否"))
             }
         }
         func date(_ key: String, _ window: DateWindow) {
@@ -99,19 +101,20 @@ public struct ApplicantImportRow: Sendable, Hashable {
                 return
             }
             if let refusal = window.refusal(of: d, today: today) {
-                issues.append(FieldIssue(field: key, rule: "range", message: refusal))
+                issues.append(FieldIssue(field: key, rule: "range", message: refusal, zh: window.refusalZh(of: d, today: today)))
             } else {
                 profile[key] = .string(d.iso)
             }
         }
         if let raw = value("education_level") {
             if let level = InputAliases.canonical(raw, group: "education") { profile["education_level"] = .string(level) } else {
-                issues.append(FieldIssue(field: "education_level", rule: "enum", message: "is not an education level (大专, 本科, 本科+学士, 硕士, 博士)"))
+                issues.append(FieldIssue(field: "education_level", rule: "enum", message: "is not an education level (大专, 本科, 本科+学士, 硕士, 博士)",
+                    zh: "不是学历（大专、本科、本科+学士、硕士、博士）"))
             }
         }
         if let raw = value("skill_level") {
             if let level = InputAliases.canonical(raw, group: "skill") { profile["skill_level"] = .string(level) } else {
-                issues.append(FieldIssue(field: "skill_level", rule: "enum", message: "is not a skill level or title"))
+                issues.append(FieldIssue(field: "skill_level", rule: "enum", message: "is not a skill level or title", zh: "不是职业技能等级或职称"))
             }
         }
         if let raw = value("permit_number") { profile["permit_number"] = .string(raw) }
@@ -119,12 +122,12 @@ public struct ApplicantImportRow: Sendable, Hashable {
         date("permit_expiry_date", .permit)
         if let raw = value("social_insurance_months") {
             if let n = Int(raw), (0...1200).contains(n) { profile["social_insurance_months"] = .int(n) } else {
-                issues.append(FieldIssue(field: "social_insurance_months", rule: "range", message: "must be a whole number of months, 0 to 1200"))
+                issues.append(FieldIssue(field: "social_insurance_months", rule: "range", message: "must be a whole number of months, 0 to 1200", zh: "须为 0 到 1200 之间的整月数"))
             }
         }
         if let raw = value("insurance_months_last_12") {
             if let n = Int(raw), (0...12).contains(n) { profile["insurance_months_last_12"] = .int(n) } else {
-                issues.append(FieldIssue(field: "insurance_months_last_12", rule: "range", message: "must be a whole number of months, 0 to 12"))
+                issues.append(FieldIssue(field: "insurance_months_last_12", rule: "range", message: "must be a whole number of months, 0 to 12", zh: "须为 0 到 12 之间的整月数"))
             }
         }
         bool("dispatched")
@@ -136,7 +139,8 @@ public struct ApplicantImportRow: Sendable, Hashable {
                 let names = CaseKinds.all.map(\.chineseName)
                 issues.append(FieldIssue(
                     field: "case_kind", rule: "enum",
-                    message: "is not a case kind (\(names.joined(separator: ", ")))\(Suggestion.hint(for: raw, among: CaseKinds.all.map(\.id)))"))
+                    message: "is not a case kind (\(names.joined(separator: ", ")))\(Suggestion.hint(for: raw, among: CaseKinds.all.map(\.id)))",
+                    zh: "不是案件类型（\(names.joined(separator: "、"))）\(Suggestion.hintZh(for: raw, among: CaseKinds.all.map(\.id)))"))
             }
         }
         var stage: String?
@@ -145,10 +149,11 @@ public struct ApplicantImportRow: Sendable, Hashable {
                 if let s = InputAliases.stage(raw, of: k), !s.isTerminal { stage = s.id } else {
                     issues.append(FieldIssue(
                         field: "case_stage", rule: "enum",
-                        message: "is not an open stage of \(k.displayName): \(k.stages.filter { !$0.isTerminal }.map(\.chineseName).joined(separator: ", "))"))
+                        message: "is not an open stage of \(k.displayName): \(k.stages.filter { !$0.isTerminal }.map(\.chineseName).joined(separator: ", "))",
+                        zh: "不是\(k.chineseName)的进行中阶段：\(k.stages.filter { !$0.isTerminal }.map(\.chineseName).joined(separator: "、"))"))
                 }
             } else if value("case_kind") == nil {
-                issues.append(FieldIssue(field: "case_stage", rule: "requires", message: "a case stage needs a case kind"))
+                issues.append(FieldIssue(field: "case_stage", rule: "requires", message: "a case stage needs a case kind", zh: "填写案件阶段时须同时填写案件类型"))
             }
         }
         guard issues.isEmpty, let identity else { throw ValidationError(issues) }

@@ -59,8 +59,7 @@ public enum InputAliases {
     /// `enum`) listing the values, with a "did you mean" for a typo.
     public static func parse(_ text: String, among values: [String], field: String) throws(ValidationError) -> String {
         guard let value = canonical(String(text.trimmingWhitespace), among: values) else {
-            throw ValidationError(
-                field: field, rule: "enum", message: "must be one of \(values.joined(separator: ", "))\(Suggestion.hint(for: text, among: values))")
+            throw ValidationError(field: field, rule: "enum", .oneOf(values, typed: text))
         }
         return value
     }
@@ -105,7 +104,9 @@ public enum InputAliases {
         }
         let ids = stageIDs(text)
         guard ids.count <= 1 else {
-            throw ValidationError(field: field, rule: "ambiguous", message: "names stages of more than one kind (\(ids.joined(separator: ", "))): give the kind too")
+            throw ValidationError(
+                field: field, rule: "ambiguous", message: "names stages of more than one kind (\(ids.joined(separator: ", "))): give the kind too",
+                zh: "对应不止一种案件的阶段（\(ids.joined(separator: "、"))）：请同时给出案件类型")
         }
         guard let id = ids.first else { throw unknownStage(text, of: nil, field: field) }
         return id
@@ -119,8 +120,10 @@ public enum InputAliases {
         let unique = candidates.filter { seen.insert($0).inserted }
         let shown = text.count > 50 ? String(text.prefix(50)) + "…" : text
         let scope = kind.map { " for \($0.id)" } ?? ""
+        let scopeZh = kind.map { "（\($0.chineseName)）" } ?? ""
         return ValidationError(
             field: field, rule: "enum",
-            message: "unknown stage '\(shown)'\(scope)\(Suggestion.hint(for: text, among: unique)); the stages are \(unique.joined(separator: ", "))")
+            message: "unknown stage '\(shown)'\(scope)\(Suggestion.hint(for: text, among: unique)); the stages are \(unique.joined(separator: ", "))",
+            zh: "没有“\(shown)”这个阶段\(scopeZh)\(Suggestion.hintZh(for: text, among: unique))；阶段有 \(unique.joined(separator: "、"))")
     }
 }

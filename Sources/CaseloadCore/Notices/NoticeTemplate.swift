@@ -27,13 +27,14 @@ public enum NoticeTemplate {
     public static func validate(_ body: String, field: String = "body") throws(ValidationError) {
         var issues: [FieldIssue] = []
         if body.trimmingWhitespace.isEmpty {
-            issues.append(FieldIssue(field: field, rule: "required", message: "the template is empty"))
+            issues.append(FieldIssue(field: field, rule: "required", message: "the template is empty", zh: "模板为空"))
         }
         if body.count > maxLength {
-            issues.append(FieldIssue(field: field, rule: "length", message: "at most \(maxLength) characters (this one has \(body.count))"))
+            issues.append(FieldIssue(field: field, rule: "length", message: "at most \(maxLength) characters (this one has \(body.count))",
+                zh: "最多 \(maxLength) 个字符（这个有 \(body.count) 个）"))
         }
         if body.contains("\u{0}") {
-            issues.append(FieldIssue(field: field, rule: "characters", message: "must not contain NUL"))
+            issues.append(FieldIssue(field: field, rule: "characters", message: "must not contain NUL", zh: "不能含有 NUL 字符"))
         }
         for token in tokens(body) {
             switch token {
@@ -43,9 +44,10 @@ public enum NoticeTemplate {
                 let known = placeholders.map(\.name)
                 issues.append(FieldIssue(
                     field: field, rule: "placeholder",
-                    message: "unknown placeholder {\(name)}\(Suggestion.hint(for: name, among: known)): use \(known.map { "{\($0)}" }.joined(separator: ", "))"))
+                    message: "unknown placeholder {\(name)}\(Suggestion.hint(for: name, among: known)): use \(known.map { "{\($0)}" }.joined(separator: ", "))",
+                    zh: "未知的占位符 {\(name)}\(Suggestion.hintZh(for: name, among: known))：可用 \(known.map { "{\($0)}" }.joined(separator: "、"))"))
             case .unclosed:
-                issues.append(FieldIssue(field: field, rule: "placeholder", message: "a '{' is not closed by '}'"))
+                issues.append(FieldIssue(field: field, rule: "placeholder", message: "a '{' is not closed by '}'", zh: "有一个 '{' 没有用 '}' 闭合"))
             }
         }
         if !issues.isEmpty { throw ValidationError(issues) }

@@ -11,17 +11,18 @@ extension PointsRules {
         var issues: [FieldIssue] = []
         func check(_ value: Int, _ range: ClosedRange<Int>, _ field: String) {
             guard !range.contains(value) else { return }
-            issues.append(FieldIssue(field: "rules.\(field)", rule: "range", message: "must be between \(range.lowerBound) and \(range.upperBound)"))
+            issues.append(FieldIssue(field: "rules.\(field)", rule: "range", .between(range)))
         }
         func checkAll<Key: RawRepresentable<String>>(_ values: [Key: Int], _ range: ClosedRange<Int>, _ field: String) {
             for (key, value) in values.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { check(value, range, "\(field).\(key.rawValue)") }
         }
         let trimmed = version.trimmingWhitespace
         if trimmed.isEmpty || version.unicodeScalars.count > 50 || version.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-            issues.append(FieldIssue(field: "rules.version", rule: "format", message: "a version name is 1 to 50 printable characters"))
+            issues.append(FieldIssue(
+                field: "rules.version", rule: "format", message: "a version name is 1 to 50 printable characters", zh: "版本名须为 1 到 50 个可打印字符"))
         }
         if !CalendarDate.acceptedRange.contains(effectiveFrom) {
-            issues.append(FieldIssue(field: "rules.effectiveFrom", rule: "range", message: "must be " + CalendarDate.acceptedDescription))
+            issues.append(FieldIssue(field: "rules.effectiveFrom", rule: "range", .acceptedDate))
         }
         check(standard, 1...Self.pointsRange.upperBound, "standard")
         check(age.oldestAge, Self.yearsRange, "age.oldestAge")
@@ -43,7 +44,7 @@ extension PointsRules {
         checkAll(deductions, -Self.pointsRange.upperBound...0, "deductions")
         if let months = eligibilityInsuranceMonths { check(months, 0...12, "eligibilityInsuranceMonths") }
         for (id, text) in (readings ?? [:]).sorted(by: { $0.key < $1.key }) where text.unicodeScalars.count > 2000 {
-            issues.append(FieldIssue(field: "rules.readings.\(id)", rule: "max_length", message: "must have at most 2000 characters"))
+            issues.append(FieldIssue(field: "rules.readings.\(id)", rule: "max_length", .atMost(characters: 2000)))
         }
         guard issues.isEmpty else { throw ValidationError(issues) }
     }

@@ -22,11 +22,13 @@ public final class ConnectionLimits: Sendable {
     func admit(_ address: String) -> RPCError? {
         state.withLock { s in
             if s.total >= maximumTotal {
-                return Self.refusal("the server has its maximum of \(maximumTotal) connections", limit: "max_connections", maximumTotal)
+                return Self.refusal(
+                    "the server has its maximum of \(maximumTotal) connections", "服务器的连接数已达上限 \(maximumTotal)", limit: "max_connections", maximumTotal)
             }
             let mine = s.perAddress[address, default: 0]
             if mine >= maximumPerAddress {
-                return Self.refusal("your address has its maximum of \(maximumPerAddress) connections", limit: "max_connections_per_address", maximumPerAddress)
+                return Self.refusal(
+                    "your address has its maximum of \(maximumPerAddress) connections", "你的地址的连接数已达上限 \(maximumPerAddress)", limit: "max_connections_per_address", maximumPerAddress)
             }
             s.total += 1
             s.perAddress[address] = mine + 1
@@ -48,8 +50,11 @@ public final class ConnectionLimits: Sendable {
         state.withLock { ($0.total, $0.perAddress[address, default: 0]) }
     }
 
-    private static func refusal(_ why: String, limit: String, _ maximum: Int) -> RPCError {
-        RPCError(.rateLimited, "Too many connections: \(why); close some and try again", data: ["limit": .string(limit), "maximum": .int(Int64(maximum))])
+    /// Sent before any session exists, so in English; `zh` is kept for a caller that knows better.
+    private static func refusal(_ why: String, _ whyZh: String, limit: String, _ maximum: Int) -> RPCError {
+        RPCError(
+            .rateLimited, "Too many connections: \(why); close some and try again", zh: "连接过多：\(whyZh)；请关闭一些后再试",
+            data: ["limit": .string(limit), "maximum": .int(Int64(maximum))])
     }
 }
 

@@ -74,8 +74,10 @@ struct ConnectionHandler: Sendable {
                         // Too long: say so, then stop reading; the connection closes.
                         let error = RPCError(
                             .requestTooLarge, "Request too large: a line may be at most \(limits.maximumLineLength) bytes",
+                            zh: "请求过大：一行最多 \(limits.maximumLineLength) 字节",
                             data: ["limit": "maximum_line_length", "maximum": .int(Int64(limits.maximumLineLength))])
-                        await send(dispatcher.encode(RPCResponse(id: .null, error: error)))
+                        // In the session's language: a logged-in user reads it as they read every error.
+                        await send(dispatcher.encode(Dispatcher.localized(RPCResponse(id: .null, error: error), to: session.language)))
                         break
                     }
                     let incoming = RPCParser.parseClientLine(Data(line.readableBytesView), maximumBatchSize: limits.maximumBatchSize)

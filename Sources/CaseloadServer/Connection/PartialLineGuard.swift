@@ -79,6 +79,7 @@ final class PartialLineGuard: ChannelInboundHandler {
                 context,
                 RPCError(
                     .requestTooLarge, "Request too large: the server holds as many unfinished lines as it can; send shorter lines or try again",
+                    zh: "请求过大：服务器暂存的未完成行已达上限；请发送较短的行，或稍后再试",
                     data: ["limit": "input_budget_bytes", "maximum": .int(Int64(budget.limit))]))
         }
         held += unfinished
@@ -123,6 +124,7 @@ final class PartialLineGuard: ChannelInboundHandler {
                 context,
                 RPCError(
                     .invalidRequest, "Invalid request: a line must be finished within \(seconds) s of its first byte",
+                    zh: "无效的请求：一行须在收到第一个字节后 \(seconds) 秒内发完",
                     data: ["limit": "line_read_seconds", "maximum": .int(seconds)]))
         }
     }

@@ -74,7 +74,7 @@ enum AuditMethods {
                 errors: [.validationFailed], roles: Role.managers, scope: .agency
             ) { (params: ListParams, context) -> JSONValue in
                 if params.entityID != nil, params.entity == nil {
-                    throw ValidationError(field: "entity_id", rule: "needs_entity", message: "give `entity` with `entity_id`")
+                    throw ValidationError(field: "entity_id", rule: "needs_entity", message: "give `entity` with `entity_id`", zh: "给出 entity_id 时须同时给出 entity")
                 }
                 var filter = AuditStore.Filter()
                 filter.entity = params.entity

@@ -22,10 +22,7 @@ enum AuthMethods {
     static func language(_ name: String) throws -> Language {
         if let language = Language(rawValue: name) { return language }
         let names = Language.names
-        throw ValidationError(
-            field: "language", rule: "enum",
-            message: "must be one of \(names.joined(separator: ", "))" + Suggestion.hint(for: name, among: names),
-            zh: "须为 \(names.joined(separator: "、")) 之一" + Suggestion.hintZh(for: name, among: names))
+        throw ValidationError(field: "language", rule: "enum", .oneOf(names, typed: name))
     }
 
     /// `auth.login`'s and `auth.whoami`'s reply: the principal and the connection's language.

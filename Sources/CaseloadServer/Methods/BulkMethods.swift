@@ -162,7 +162,8 @@ enum BulkMethods {
                     if let wanted {
                         let unknown = wanted.subtracting(checklist.items.map(\.documentType)).sorted()
                         guard unknown.isEmpty else {
-                            throw ValidationError(field: "types", rule: "not_required", message: "the case's checklist does not ask for \(unknown.joined(separator: ", "))")
+                            throw ValidationError(field: "types", rule: "not_required", message: "the case's checklist does not ask for \(unknown.joined(separator: ", "))",
+                                zh: "这个案件的材料清单不要求 \(unknown.joined(separator: "、"))")
                         }
                     }
                     var results: [JSONValue] = []

@@ -74,7 +74,7 @@ enum CalendarMethods {
                         try await tx.calendar.remove(params.date)
                     } else {
                         guard let name = params.name, let kind = DayKind(rawValue: params.kind) else {
-                            throw ValidationError(field: "name", rule: "required", message: "a holiday or make-up workday needs a name")
+                            throw ValidationError(field: "name", rule: "required", message: "a holiday or make-up workday needs a name", zh: "节假日或调休上班日须有名称")
                         }
                         try await tx.calendar.set(CalendarEntry(date: params.date, kind: kind, name: name))
                     }

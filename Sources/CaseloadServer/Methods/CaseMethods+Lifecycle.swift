@@ -27,9 +27,12 @@ extension CaseMethods {
                     // A second active case of one kind is most often a mistake (a double click, a
                     // colleague's case not seen): it needs saying so.
                     if params.allowDuplicate != true, let existing = try await activeCases(of: kind.id, applicant: applicantID, in: tx.storage).first {
+                        let shortID = existing.id.uuidString.prefix(8).lowercased()
+                        let at = kind.stage(existing.state.stage)?.chineseName ?? existing.state.stage
                         throw ValidationError(
                             field: "kind", rule: "duplicate_case",
-                            message: "\(applicant.name) already has an active \(kind.displayName) case (\(existing.id.uuidString.prefix(8).lowercased()), in \(kind.stage(existing.state.stage)?.chineseName ?? existing.state.stage)): pass allow_duplicate to open another")
+                            message: "\(applicant.name) already has an active \(kind.displayName) case (\(shortID), in \(at)): pass allow_duplicate to open another",
+                            zh: "\(applicant.name)已有一个办理中的\(kind.chineseName)案件（\(shortID)，处于\(at)）：如确需再开一个，请传 allow_duplicate")
                     }
                     var raw = raw
                     let first = kind.stage(kind.initialStage)

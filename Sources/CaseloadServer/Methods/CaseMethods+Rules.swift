@@ -46,7 +46,9 @@ extension CaseMethods {
             ) { (params: TimeAllowedParams, context) -> JSONValue in
                 let kind = try kind(params.kind)
                 guard let stage = kind.stage(params.stage), !stage.isTerminal else {
-                    throw ValidationError(field: "stage", rule: "enum", message: "\(kind.displayName) has no open stage \"\(params.stage)\"")
+                    throw ValidationError(
+                        field: "stage", rule: "enum", message: "\(kind.displayName) has no open stage \"\(params.stage)\"",
+                        zh: "\(kind.chineseName)没有“\(params.stage)”这个进行中的阶段")
                 }
                 try await context.withAgency { tx in
                     try await tx.stageTimes.set(kind: kind.id, stage: stage.id, days: params.days)

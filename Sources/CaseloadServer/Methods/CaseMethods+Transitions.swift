@@ -15,7 +15,9 @@ extension CaseMethods {
             guard let targetStage = InputAliases.stage(target, of: kind) else {
                 // A stage of no kind is a typo; one of another kind's (a bulk advance over mixed kinds) is not this kind's way.
                 if InputAliases.stageIDs(target).isEmpty { throw InputAliases.unknownStage(target, of: kind, field: "to") }
-                throw ValidationError(field: "to", rule: "transition", message: "\(kind.displayName) has no stage \"\(target)\"")
+                throw ValidationError(
+                    field: "to", rule: "transition", message: "\(kind.displayName) has no stage \"\(target)\"",
+                    zh: "\(kind.chineseName)没有“\(target)”这个阶段")
             }
             let data = try targetStage.parseData(raw)
             let facts = try await facts(for: current, calendar: calendar, in: tx, context: context)

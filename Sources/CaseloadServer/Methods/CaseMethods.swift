@@ -29,7 +29,7 @@ enum CaseMethods {
 
     static func kind(_ id: String) throws -> CaseKind {
         guard let kind = CaseKinds.kind(id) else {
-            throw ValidationError(field: "kind", rule: "enum", message: "no case kind \(id)")
+            throw ValidationError(field: "kind", rule: "enum", message: "no case kind \(id)", zh: "没有 \(id) 这种案件类型")
         }
         return kind
     }

@@ -253,7 +253,7 @@ enum DeadlineMethods {
                         let a = try await tx.applicants.get(id)
                         (caseID, applicantID, companyID) = (nil, a.id, a.companyID)
                     } else {
-                        throw ValidationError(field: "case_id", rule: "required", message: "give case_id or applicant_id")
+                        throw ValidationError(field: "case_id", rule: "required", message: "give case_id or applicant_id", zh: "请给出 case_id 或 applicant_id")
                     }
                     let d = try await tx.deadlines.addManual(
                         title: params.title, due: params.dueDate, explanation: "set by \(tx.principal.userName)" + (params.note.map { ": \($0)" } ?? ""), caseID: caseID, applicantID: applicantID, companyID: companyID, user: tx.principal.userID)

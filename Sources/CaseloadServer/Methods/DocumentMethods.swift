@@ -82,7 +82,8 @@ enum DocumentMethods {
             do {
                 locationID = try await tx.locations.get(code: code).id
             } catch StorageError.notFound {
-                throw ValidationError(field: "location", rule: "unknown", message: "no storage location \(code): add it with location.add")
+                throw ValidationError(field: "location", rule: "unknown", message: "no storage location \(code): add it with location.add",
+                zh: "没有 \(code) 这个存放位置：请先用 location.add 添加")
             }
         }
         try await tx.documents.append(event, holder: holder, locationID: locationID, to: document.id, user: tx.principal.userID)
@@ -197,7 +198,7 @@ enum DocumentMethods {
                     if let caseID = params.caseID {
                         let c = try await tx.cases.get(caseID)
                         if let given = applicantID, given != c.applicantID {
-                            throw ValidationError(field: "case_id", rule: "mismatch", message: "the case belongs to another applicant")
+                            throw ValidationError(field: "case_id", rule: "mismatch", message: "the case belongs to another applicant", zh: "这个案件属于另一位申请人")
                         }
                         applicantID = c.applicantID
                         companyID = c.companyID
@@ -205,10 +206,11 @@ enum DocumentMethods {
                         companyID = try await tx.applicants.get(applicantID).companyID
                     }
                     guard let companyID else {
-                        throw ValidationError(field: "company_id", rule: "required", message: "give company_id, applicant_id or case_id")
+                        throw ValidationError(field: "company_id", rule: "required", message: "give company_id, applicant_id or case_id", zh: "请给出 company_id、applicant_id 或 case_id")
                     }
                     if type.owner == .applicant, applicantID == nil {
-                        throw ValidationError(field: "applicant_id", rule: "required", message: "\(type.displayName) is an applicant's document: give applicant_id or case_id")
+                        throw ValidationError(field: "applicant_id", rule: "required", message: "\(type.displayName) is an applicant's document: give applicant_id or case_id",
+                zh: "\(type.chineseName)是申请人的材料：请给出 applicant_id 或 case_id")
                     }
                     _ = try await tx.companies.get(companyID)
                     let document = try await tx.documents.create(
@@ -281,7 +283,8 @@ enum DocumentMethods {
                     let ledger = try await tx.documents.trail(params.id).map(\.event)
                     let (event, before) = try CustodyMachine.correcting(ledger, reason: params.reason)
                     guard let before else {
-                        throw ValidationError(field: "event", rule: "custody", message: "the first receipt cannot be corrected: record the paper's return instead")
+                        throw ValidationError(field: "event", rule: "custody", message: "the first receipt cannot be corrected: record the paper's return instead",
+                zh: "第一次收取不能更正：请改为记录退还材料")
                     }
                     try await Self.record(event, leaving: before, on: current, in: tx)
                     return try await tx.documents.get(params.id)

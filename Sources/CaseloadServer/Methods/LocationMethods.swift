@@ -67,7 +67,9 @@ enum LocationMethods {
                     if let parentCode = params.parent {
                         let parent = try await tx.locations.get(code: try LocationCode.parse(parentCode, field: "parent"))
                         guard parent.kind.canContain(kind) else {
-                            throw ValidationError(field: "kind", rule: "containment", message: "a \(parent.kind.rawValue) cannot hold a \(kind.rawValue)")
+                            throw ValidationError(
+                                field: "kind", rule: "containment", message: "a \(parent.kind.rawValue) cannot hold a \(kind.rawValue)",
+                                zh: "\(parent.kind.rawValue) 里不能放 \(kind.rawValue)")
                         }
                         parentID = parent.id
                     }

@@ -61,7 +61,8 @@ enum NoticeMethods {
         guard let stage = steps.first(where: { $0.id == step }) else {
             throw ValidationError(
                 field: "step", rule: "enum",
-                message: "\(kind.id) has no step \(step)\(Suggestion.hint(for: step, among: steps.map(\.id))): use one of \(steps.map(\.id).joined(separator: ", "))")
+                message: "\(kind.id) has no step \(step)\(Suggestion.hint(for: step, among: steps.map(\.id))): use one of \(steps.map(\.id).joined(separator: ", "))",
+                zh: "\(kind.chineseName)（\(kind.id)）没有 \(step) 这一步\(Suggestion.hintZh(for: step, among: steps.map(\.id)))：请用 \(steps.map(\.id).joined(separator: "、")) 之一")
         }
         return (kind, stage, audience)
     }
@@ -83,7 +84,8 @@ enum NoticeMethods {
         guard c.state.status == .active, let next = kind.transitions(from: c.state.stage).first?.to, let step = kind.stage(next) else {
             throw ValidationError(
                 field: "id", rule: "no_next_step",
-                message: "the case is \(c.state.status.rawValue) at \(kind.stage(c.state.stage)?.displayName ?? c.state.stage): it has no next step to announce")
+                message: "the case is \(c.state.status.rawValue) at \(kind.stage(c.state.stage)?.displayName ?? c.state.stage): it has no next step to announce",
+                zh: "案件目前为\(c.state.status.chineseName)（\(c.state.status.rawValue)），处于\(kind.stage(c.state.stage)?.chineseName ?? c.state.stage)：没有可以通知的下一步")
         }
         let company = try await tx.companies.get(c.companyID)
         let applicant = try await tx.applicants.get(c.applicantID)

@@ -55,7 +55,8 @@ enum PointsMethods {
                 let estimate = try await context.withAgency { tx in
                     let applicant = try await tx.applicants.get(params.id)
                     if date < applicant.birthDate {
-                        throw ValidationError(field: "as_of", rule: "range", message: "must not be before the applicant's birth date (\(applicant.birthDate.iso))")
+                        throw ValidationError(field: "as_of", rule: "range", message: "must not be before the applicant's birth date (\(applicant.birthDate.iso))",
+                    zh: "不能早于申请人的出生日期（\(applicant.birthDate.iso)）")
                     }
                     let rules = try await tx.pointsRules.current(asOf: date)
                     return PointsEstimator.estimate(PointsProfile(birthDate: applicant.birthDate, profile: applicant.profile), asOf: date, rules: rules)
@@ -83,7 +84,8 @@ enum PointsMethods {
                     // Read apart from the params, so a version that is not one gets its own message.
                     rules = try WireJSON.convert(params.rules, to: PointsRules.self)
                 } catch {
-                    throw ValidationError(field: "rules", rule: "format", message: "not a points rules version: start from one that points.rules.list returns")
+                    throw ValidationError(field: "rules", rule: "format", message: "not a points rules version: start from one that points.rules.list returns",
+                    zh: "不是积分规则版本：请以 points.rules.list 返回的某个版本为基础")
                 }
                 try rules.validate()
                 try await context.withAgency { tx in

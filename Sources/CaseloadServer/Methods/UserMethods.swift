@@ -57,10 +57,10 @@ enum UserMethods {
     /// A client needs exactly one company; no other role has one.
     static func checkCompany(role: Role, company: UUID?) throws {
         if role == .client, company == nil {
-            throw ValidationError(field: "company_id", rule: "required", message: "a client user needs the company whose cases they follow")
+            throw ValidationError(field: "company_id", rule: "required", message: "a client user needs the company whose cases they follow", zh: "客户用户须指定其关注案件所属的公司")
         }
         if role != .client, company != nil {
-            throw ValidationError(field: "company_id", rule: "client_only", message: "only a client user belongs to a company")
+            throw ValidationError(field: "company_id", rule: "client_only", message: "only a client user belongs to a company", zh: "只有客户用户属于某个公司")
         }
     }
 
@@ -118,7 +118,7 @@ enum UserMethods {
                         _ = try await tx.companies.get(company)
                     }
                     if params.id == tx.principal.userID, role != .owner {
-                        throw ValidationError(field: "role", rule: "keep_owner", message: "you cannot take the owner role from yourself")
+                        throw ValidationError(field: "role", rule: "keep_owner", message: "you cannot take the owner role from yourself", zh: "不能取消自己的所有者角色")
                     }
                     let updated = ConsultantStore.User(
                         id: params.id, name: params.name ?? current.name, role: role, companyID: company, version: params.version)

@@ -35,7 +35,8 @@ enum WatchMethods {
                 case ("caseload", _): scope = .caseload
                 case ("company", let id?): scope = .company(id)
                 case ("case", let id?): scope = .case(id)
-                default: throw ValidationError(field: "id", rule: "required", message: "give the id of the \(params.scope ?? "") to follow")
+                default: throw ValidationError(field: "id", rule: "required", message: "give the id of the \(params.scope ?? "") to follow",
+                    zh: "请给出要关注的 \(params.scope ?? "") 的 id")
                 }
                 let id = UUID()
                 let session = context.session
