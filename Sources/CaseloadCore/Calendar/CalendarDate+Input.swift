@@ -45,14 +45,14 @@ extension CalendarDate {
     /// A date text as a message may repeat it: quoted and capped, unless it looks like an
     /// identifier (a run of more than 8 digits: an ID or phone number in the wrong column),
     /// which is never repeated.
-    public static func echo(_ text: String) -> String {
+    public static func echo(_ text: String, withheld: String = "(not repeated: it looks like an ID or phone number)") -> String {
         var run = 0
         var longest = 0
         for character in text {
             run = character.isNumber ? run + 1 : 0
             longest = max(longest, run)
         }
-        guard longest <= 8 else { return "(not repeated: it looks like an ID or phone number)" }
+        guard longest <= 8 else { return withheld }
         let trimmed = String(text.trimmingWhitespace)
         return "'" + (trimmed.count > 20 ? trimmed.prefix(20) + "…" : trimmed) + "'"
     }
@@ -65,6 +65,6 @@ extension CalendarDate {
 
     /// The same in Chinese.
     public static func notADateZh(_ text: String) -> String {
-        "\(echo(text)) 不是日期：请写成 2026-09-30、2026/9/30 或 2026年9月30日"
+        "\(echo(text, withheld: "（看起来像身份证号或手机号，不予显示）")) 不是日期：请写成 2026-09-30、2026/9/30 或 2026年9月30日"
     }
 }
