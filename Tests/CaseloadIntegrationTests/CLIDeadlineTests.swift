@@ -181,6 +181,10 @@ struct CLIDeadlineTests {
         let overdueRows = Self.rows(overdue.stdout)
         #expect(overdueRows.count == 2)
         #expect(overdueRows.allSatisfy { $0.contains("overdue") })
+        // In English a rule's deadline is named by the rule's English name, with no Chinese left in.
+        #expect(overdueRows.allSatisfy { $0.contains("Renewal reminder, 30 days before expiry") && !$0.contains("续办提醒") })
+        let overdueZh = try await s.ok(["deadline", "list", "--overdue", "--lang", "zh"])
+        #expect(Self.rows(overdueZh.stdout).allSatisfy { $0.contains("续办提醒（30天）") && !$0.contains("Renewal reminder") })
         #expect(overdueRows.last?.hasPrefix(reminderID.prefix(8)) == true)
         #expect(overdueRows.last?.contains("  \(reminder["working_days_left"]?.intValue ?? 0)  ") == true)
         #expect((reminder["working_days_left"]?.intValue ?? 0) < 0)
@@ -251,6 +255,11 @@ struct CLIDeadlineTests {
         #expect(row.contains("*") && !row.contains(b.idNumber))
         #expect(row.contains(expiry))
         #expect(row.hasSuffix("  10"))
+        #expect(row.contains("测试公司3104"))
+        // The applicant list names the company too, not by a fragment of its id.
+        let listed = Self.rows(try await s.ok(["applicant", "list"]).stdout)
+        #expect(listed.count == 2)
+        #expect(listed.contains { $0.hasPrefix(bApplicant) && $0.contains("测试公司3104") && !$0.contains(shortB) })
         #expect(try await s.json(["expiring", "--days", "5"]) == [])
         #expect(try await s.json(["expiring", "--days", "9"]).arrayValue?.map { $0["id"] } == [a.applicantID])
     }
