@@ -55,12 +55,14 @@ struct CLIDeadlineTests {
         // Ids as short as the other commands take them back.
         let row = try #require(Self.rows(list.stdout).first { $0.hasPrefix(id.prefix(8) + " ") })
         #expect(row.contains("2026-10-10 Sat"))
-        #expect(row.contains("可新办账户"))
+        // What is due, by the rule's name in the CLI's language.
+        #expect(row.contains("Points account may be created") && !row.contains("可新办账户"))
         // People, not ids: the applicant, the company, the case's kind and stage.
         #expect(row.contains("张伟"))
         #expect(row.contains("测试公司3101"))
         #expect(row.contains("Points — first application Residence permit"))
-        #expect(try await s.ok(["deadline", "explain", String(id.prefix(8))]).stdout.contains("可新办账户"))
+        #expect(try await s.ok(["deadline", "explain", String(id.prefix(8))]).stdout.contains("Points account may be created"))
+        #expect(try await s.ok(["deadline", "explain", String(id.prefix(8)), "--lang", "zh"]).stdout.contains("可新办账户"))
         let left = try #require(deadline["working_days_left"]?.intValue)
         #expect(row.contains("  \(left)  "))
         // An earliest date: open since its day came, never missed or overdue.
