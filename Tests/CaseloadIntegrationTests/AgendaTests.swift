@@ -50,6 +50,9 @@ struct AgendaTests {
             #expect((overdue["days"]?.intValue ?? 0) < 0)
             let opens = try #require(mine.last)
             #expect(opens["date"] == "2026-10-10")
+            #expect(opens["title_zh"] == "可新办账户")
+            #expect(opens["title_en"] == "Points account may be created")
+            #expect(opens["title"] == "可新办账户 Points account may be created")
             // The step to take now toward the account: the employer's registration comes first.
             #expect(opens["action"] == ["method": "case.advance", "params": ["id": opened["id"]!, "to": "employer_ready"]])
             let theirs = Self.items(today, company: b.companyID)
@@ -86,6 +89,9 @@ struct AgendaTests {
         // The case by its kind and stage in English (agenda lines carry only the Chinese stage name).
         #expect(opensLine.contains("Points — first application Residence permit"))
         #expect(!text.contains("待办") && !text.contains("周六"))
+        // What each line is about, in English only: the rule's English name, not 可新办账户.
+        #expect(opensLine.contains("Points account may be created") && !opensLine.contains("可新办账户"))
+        #expect(!text.contains("续办提醒"))
         // The same day in Chinese: headings, weekday, the case's kind and stage.
         let zh = try await caseload(["today"], server: server, token: consultant.token, extraEnv: ["LANG": "zh_CN.UTF-8"])
         #expect(zh.status == 0, "\(zh.stderr)")
@@ -93,6 +99,7 @@ struct AgendaTests {
         #expect(zh.stdout.contains("单位 测试公司701  (2)"))
         let zhOpens = try #require(zh.stdout.components(separatedBy: "\n").first { $0.contains("case advance") })
         #expect(zhOpens.contains("2026-10-10 周六") && zhOpens.contains("积分新办 居住证") && !zhOpens.contains("Sat"))
+        #expect(zhOpens.contains("可新办账户") && !zhOpens.contains("Points account may be created"))
         #expect(zh.stdout.components(separatedBy: "\n").contains { $0.contains("日期") && $0.contains("申请人") && $0.contains("操作") })
         #expect(opensLine.hasSuffix("caseload case advance \(caseID.prefix(8)) --to employer_ready"))
         // The line's command works as printed.

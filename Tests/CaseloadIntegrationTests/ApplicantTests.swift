@@ -21,12 +21,16 @@ struct ApplicantTests {
             let list = try await client.call("applicant.list")["applicants"]?.arrayValue ?? []
             #expect(list.count == 1)
             #expect(!WireJSON.string(.array(list)).contains(f.idNumber))
+            // A list names the employer, short (without 上海 and the legal form), as case lists do.
+            #expect(a["company_short_name"] == "测试公司11")
+            #expect(list.first?["company_short_name"] == "测试公司11")
 
             let other = try await client.call("company.create", ["name": "新东家", "org_code": .string(orgCode(12))])
             let moved = try await client.call(
                 "applicant.update",
                 ["id": f.applicantID, "version": 1, "company_id": other["id"]!, "phone": .null, "dispatched": true, "education_level": .null])
             #expect(moved["company_id"] == other["id"])
+            #expect(moved["company_short_name"] == "新东家")
             // Null clears, a value sets, absent keeps.
             #expect(moved["phone"] == .null)
             #expect(moved["education_level"] == .null)
@@ -65,6 +69,7 @@ struct ApplicantTests {
             #expect(leaked == 0)
             let found = try await client.call("applicant.list", ["id_number": .string(f.idNumber.lowercased())])["applicants"]?.arrayValue
             #expect(found?.first?["id"] == f.applicantID)
+            #expect(found?.first?["company_short_name"] != nil)
             let none = try await client.call("applicant.list", ["id_number": .string(residentID(22))])["applicants"]?.arrayValue
             #expect(none == [])
         }

@@ -55,12 +55,14 @@ struct CLIDeadlineTests {
         // Ids as short as the other commands take them back.
         let row = try #require(Self.rows(list.stdout).first { $0.hasPrefix(id.prefix(8) + " ") })
         #expect(row.contains("2026-10-10 Sat"))
-        #expect(row.contains("可新办账户"))
+        // What is due, by the rule's name in the CLI's language.
+        #expect(row.contains("Points account may be created") && !row.contains("可新办账户"))
         // People, not ids: the applicant, the company, the case's kind and stage.
         #expect(row.contains("张伟"))
         #expect(row.contains("测试公司3101"))
         #expect(row.contains("Points — first application Residence permit"))
-        #expect(try await s.ok(["deadline", "explain", String(id.prefix(8))]).stdout.contains("可新办账户"))
+        #expect(try await s.ok(["deadline", "explain", String(id.prefix(8))]).stdout.contains("Points account may be created"))
+        #expect(try await s.ok(["deadline", "explain", String(id.prefix(8)), "--lang", "zh"]).stdout.contains("可新办账户"))
         let left = try #require(deadline["working_days_left"]?.intValue)
         #expect(row.contains("  \(left)  "))
         // An earliest date: open since its day came, never missed or overdue.
@@ -181,6 +183,10 @@ struct CLIDeadlineTests {
         let overdueRows = Self.rows(overdue.stdout)
         #expect(overdueRows.count == 2)
         #expect(overdueRows.allSatisfy { $0.contains("overdue") })
+        // In English a rule's deadline is named by the rule's English name, with no Chinese left in.
+        #expect(overdueRows.allSatisfy { $0.contains("Renewal reminder, 30 days before expiry") && !$0.contains("续办提醒") })
+        let overdueZh = try await s.ok(["deadline", "list", "--overdue", "--lang", "zh"])
+        #expect(Self.rows(overdueZh.stdout).allSatisfy { $0.contains("续办提醒（30天）") && !$0.contains("Renewal reminder") })
         #expect(overdueRows.last?.hasPrefix(reminderID.prefix(8)) == true)
         #expect(overdueRows.last?.contains("  \(reminder["working_days_left"]?.intValue ?? 0)  ") == true)
         #expect((reminder["working_days_left"]?.intValue ?? 0) < 0)
@@ -251,6 +257,11 @@ struct CLIDeadlineTests {
         #expect(row.contains("*") && !row.contains(b.idNumber))
         #expect(row.contains(expiry))
         #expect(row.hasSuffix("  10"))
+        #expect(row.contains("测试公司3104"))
+        // The applicant list names the company too, not by a fragment of its id.
+        let listed = Self.rows(try await s.ok(["applicant", "list"]).stdout)
+        #expect(listed.count == 2)
+        #expect(listed.contains { $0.hasPrefix(bApplicant) && $0.contains("测试公司3104") && !$0.contains(shortB) })
         #expect(try await s.json(["expiring", "--days", "5"]) == [])
         #expect(try await s.json(["expiring", "--days", "9"]).arrayValue?.map { $0["id"] } == [a.applicantID])
     }

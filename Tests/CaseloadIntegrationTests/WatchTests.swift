@@ -50,10 +50,13 @@ struct WatchTests {
         }
     }
 
-    static var shanghaiToday: String {
+    static var shanghaiToday: String { shanghai(days: 0) }
+
+    /// The Shanghai date `days` from today.
+    static func shanghai(days: Int) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        let c = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .day, value: days, to: Date())!)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 
@@ -88,6 +91,41 @@ struct WatchTests {
         }
         try await a.stop()
         try await b.stop()
+    }
+
+    @Test("events of an applicant's own deadlines (no case) name the applicant, the company and the deadline in both languages")
+    func applicantDeadlineNames() async throws {
+        let server = try await TestServer.start(database: try await TestDatabase.migrated()) { $0.jobIntervalSeconds = 1 }
+        let agency = try await server.database.createAgency()
+        let f = try await server.withClient(token: agency.token) { try await Fixture.make($0, n: 806) }
+        try await Self.watching(server, token: agency.token, params: ["kinds": ["deadline_due", "deadline_changed"]]) { _, inbox async throws in
+            let manual = try await server.withClient(token: agency.token) { c in
+                // Expiring in 30 days: the 30-day renewal reminder is due today, and the jobs remind of it.
+                _ = try await c.call("applicant.update", ["id": f.applicantID, "version": 1, "permit_expiry_date": .string(Self.shanghai(days: 30))])
+                let added = try await c.call("deadline.add", ["applicant_id": f.applicantID, "title": "补交社保证明", "due_date": .string(Self.shanghai(days: 5))])
+                return try await c.call("deadline.done", ["id": added["id"]!, "version": added["version"]!])
+            }
+            let events = try await inbox.wait(for: "watch.event") { got in
+                got.contains { $0["kind"] == "deadline_due" && $0["deadline_title_en"] == "Renewal reminder, 30 days before expiry" }
+                    && got.contains { $0["deadline_id"] == manual["id"] && $0["kind"] == "deadline_changed" }
+            }
+            let reminder = try #require(events.first { $0["kind"] == "deadline_due" && $0["deadline_title_en"] == "Renewal reminder, 30 days before expiry" })
+            #expect(reminder["case_id"] == .null)
+            #expect(reminder["applicant_name"] == "张伟")
+            #expect(reminder["company_short_name"] == "测试公司806")
+            #expect(reminder["deadline_title_zh"] == "续办提醒（30天）")
+            #expect(reminder["case_kind"] == .null)
+            #expect(reminder["by"] == .null)
+            let done = try #require(events.first { $0["deadline_id"] == manual["id"] && $0["kind"] == "deadline_changed" })
+            #expect(done["applicant_name"] == "张伟")
+            #expect(done["company_short_name"] == "测试公司806")
+            // A title set by hand is the same in both languages: as typed.
+            #expect(done["deadline_title_zh"] == "补交社保证明")
+            #expect(done["deadline_title_en"] == "补交社保证明")
+            #expect(done["by"] == "owner")
+            #expect(!WireJSON.string(.array(events)).contains(f.idNumber))
+        }
+        try await server.stop()
     }
 
     @Test("scheduled jobs with two instances up: a deadline is missed once and a due reminder sent once")

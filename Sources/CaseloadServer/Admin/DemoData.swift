@@ -140,14 +140,17 @@ public enum DemoData {
                 }
                 if s.id == stage.id { break }
             }
-            let dueInDays = stage.allowedDays.map { $0 - random.int(0..<($0 * 2)) }
+            // Days in the stage so far, up to twice the time allowed (so some cases are late);
+            // the stage was entered that long ago, so a late case has been in it a while.
+            let elapsed = stage.allowedDays.map { random.int(0..<($0 * 2)) } ?? 0
+            let entered = now.addingTimeInterval(-Double(elapsed) * 86_400)
             let caseID = random.uuid()
             cases.append(.init(
-                id: caseID, applicantID: applicantID, companyID: companyID, state: state, stageEnteredAt: now,
-                stageDueAt: dueInDays.map { now.addingTimeInterval(Double($0) * 86_400) }))
+                id: caseID, applicantID: applicantID, companyID: companyID, state: state, stageEnteredAt: entered,
+                stageDueAt: stage.allowedDays.map { entered.addingTimeInterval(Double($0) * 86_400) }))
             let facts = DischargeFacts(kind: kind, stage: state.stage, status: state.status)
             deadlines += DeadlineDerivation.caseDeadlines(
-                .init(id: caseID, applicantID: applicantID, companyID: companyID, state: state, stageEnteredAt: now), existingBases: [:], facts: facts,
+                .init(id: caseID, applicantID: applicantID, companyID: companyID, state: state, stageEnteredAt: entered), existingBases: [:], facts: facts,
                 calendar: calendar)
             let renewalApproved = kind.id == Discharge.renewalKind && Discharge.renewalApprovedStages.contains(state.stage)
             deadlines += DeadlineDerivation.applicantDeadlines(

@@ -11,6 +11,8 @@ enum AgendaMethods {
     static let itemSchema: Schema = .object([
         .required("kind", .string(enum: AgendaItemKind.allCases.map(\.rawValue)), "overdue, due, opens (may be done now), late_case or original_out"),
         .required("title", .string, "What: the date's title, the stage, the paper"),
+        .required("title_zh", .string, "The same in Chinese"),
+        .required("title_en", .string, "The same in English (a date's title set by hand: as typed)"),
         .required("date", .nullable(.string(format: .date)), "The due date, the day a window opens, or the day an original went out"),
         .required("days", .nullable(.integer()), "Working days left (negative: overdue), days in the stage, or days the original has been out"),
         .required("applicant_name", .nullable(.string), "Whose"),
@@ -117,11 +119,12 @@ enum AgendaMethods {
         func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         func line(
-            _ kind: AgendaItemKind, title: String, date: CalendarDate?, days: Int?, applicant: String?, caseID: UUID?, caseKind: String?,
+            _ kind: AgendaItemKind, title: (chinese: String, english: String), date: CalendarDate?, days: Int?, applicant: String?, caseID: UUID?, caseKind: String?,
             stage: String?, deadline: UUID? = nil, document: UUID? = nil, reminded: Bool = false, action: String, _ actionParams: JSONValue
         ) -> JSONValue {
             [
-                "kind": .string(kind.rawValue), "title": .string(title), "date": text(date?.iso), "days": days.map { .int(Int64($0)) } ?? .null,
+                "kind": .string(kind.rawValue), "title": .string(title.chinese == title.english ? title.chinese : "\(title.chinese) \(title.english)"),
+                "title_zh": .string(title.chinese), "title_en": .string(title.english), "date": text(date?.iso), "days": days.map { .int(Int64($0)) } ?? .null,
                 "applicant_name": text(applicant), "case_id": id(caseID), "case_kind": text(caseKind), "case_stage_name_zh": text(stage),
                 "deadline_id": id(deadline), "document_id": id(document), "reminded_today": .bool(reminded),
                 "action": ["method": .string(action), "params": actionParams],
@@ -154,7 +157,7 @@ enum AgendaMethods {
             items.append(Item(
                 kind: kind, companyID: d.companyID, date: d.dueDate,
                 value: line(
-                    kind, title: d.title, date: d.dueDate, days: left, applicant: names.applicants[d.applicantID], caseID: d.caseID,
+                    kind, title: DeadlineTitle(rule: d.ruleID, stored: d.title).pair, date: d.dueDate, days: left, applicant: names.applicants[d.applicantID], caseID: d.caseID,
                     caseKind: caseName?.kind, stage: caseName?.stageEntry?.chineseName, deadline: d.id, reminded: reminded.contains(d.id), action: action.0, action.1)))
         }
         for c in late {
@@ -162,7 +165,7 @@ enum AgendaMethods {
             items.append(Item(
                 kind: .lateCase, companyID: c.companyID, date: nil,
                 value: line(
-                    .lateCase, title: stage.map { "\($0.chineseName) \($0.englishName)" } ?? c.state.stage, date: nil, days: c.daysInStage(now: tx.now),
+                    .lateCase, title: stage.map { ($0.chineseName, $0.englishName) } ?? (c.state.stage, c.state.stage), date: nil, days: c.daysInStage(now: tx.now),
                     applicant: c.applicantName, caseID: c.id, caseKind: c.state.kind, stage: stage?.chineseName, action: "case.get",
                     ["id": id(c.id)])))
         }
@@ -173,7 +176,7 @@ enum AgendaMethods {
             items.append(Item(
                 kind: .originalOut, companyID: d.companyID, date: since,
                 value: line(
-                    .originalOut, title: type.map { "\($0.chineseName) \($0.englishName)" } ?? d.documentType, date: since,
+                    .originalOut, title: type.map { ($0.chineseName, $0.englishName) } ?? (d.documentType, d.documentType), date: since,
                     days: since.map { $0.days(to: today) }, applicant: d.applicantID.flatMap { names.applicants[$0] }, caseID: d.caseID,
                     caseKind: caseName?.kind, stage: caseName?.stageEntry?.chineseName, document: d.id, action: "document.collect",
                     ["id": id(d.id), "version": .int(Int64(d.version)), "authority": text(d.holder?.authority?.rawValue)])))

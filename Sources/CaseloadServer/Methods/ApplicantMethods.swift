@@ -29,6 +29,7 @@ enum ApplicantMethods {
         [
             .id(.applicant, "Applicant id"),
             .required("company_id", .string(format: .uuid), "Current employer"),
+            .required("company_short_name", .string, "The employer's name as lists show it (without 上海 and the legal form)"),
             .required("name", .string, "Name"),
             .required("id_number", .string, "Resident ID number, masked (110***********002X)"),
             .required("birth_date", .string(format: .date), "From the ID number"),
@@ -40,10 +41,21 @@ enum ApplicantMethods {
             .required("updated_at", .string(format: .dateTime), "Last changed"),
         ])
 
-    static func value(_ a: ApplicantRecord) throws -> JSONValue {
+    /// Applicants as the wire shows them, with their employers' names (one lookup for all).
+    static func values(_ records: [ApplicantRecord], in tx: Transaction) async throws -> [JSONValue] {
+        let names = try await tx.names.of(companies: Set(records.map(\.companyID)))
+        return try records.map { try value($0, names: names) }
+    }
+
+    static func value(_ a: ApplicantRecord, in tx: Transaction) async throws -> JSONValue {
+        try await values([a], in: tx).first ?? .null
+    }
+
+    static func value(_ a: ApplicantRecord, names: NameStore.Names) throws -> JSONValue {
         var object: [String: JSONValue] = [
             "id": .string(a.id.uuidString.lowercased()),
             "company_id": .string(a.companyID.uuidString.lowercased()),
+            "company_short_name": .string(names.companies[a.companyID].map(CompanyName.short) ?? ""),
             "name": .string(a.name),
             "id_number": .string(a.idNumberMasked),
             "birth_date": .string(a.birthDate.iso),
@@ -147,14 +159,13 @@ enum ApplicantMethods {
                 let profile = try params.profile.applied()
                 let companyID = params.companyID
                 do {
-                    let record = try await context.withAgency { tx in
+                    return try await context.withAgency { tx in
                         _ = try await tx.companies.get(companyID)
                         let created = try await tx.applicants.create(
                             identity, companyID: companyID, profile: profile, cipher: context.services.cipher)
                         try await DeadlineDerivation.deriveForApplicant(created, calendar: try await tx.calendar.calendar(), today: tx.today, reason: "applicant added", user: tx.principal.userID, in: tx.storage)
-                        return created
+                        return try await value(created, in: tx)
                     }
-                    return try value(record)
                 } catch {
                     throw duplicateError(error)
                 }
@@ -164,10 +175,9 @@ enum ApplicantMethods {
                 params: [.id(.applicant, "Applicant id")],
                 result: applicantSchema, errors: [.notFound]
             ) { (params: IDParams, context) -> JSONValue in
-                try value(
-                    try await context.withAgency { tx in
-                        try await tx.applicants.get(params.id)
-                    })
+                try await context.withAgency { tx in
+                    try await value(try await tx.applicants.get(params.id), in: tx)
+                }
             },
             .define(
                 "applicant.reveal",
@@ -208,18 +218,19 @@ enum ApplicantMethods {
                 if let raw = params.idNumber {
                     let id = try ResidentIDNumber.parse(raw)
                     let found = try await context.withAgency { tx in
-                        try await tx.applicants.find(idNumber: id, cipher: context.services.cipher)
+                        try await values(try await tx.applicants.find(idNumber: id, cipher: context.services.cipher).map { [$0] } ?? [], in: tx)
                     }
-                    return ["applicants": .array(try found.map { [try value($0)] } ?? []), "next_cursor": .null]
+                    return ["applicants": .array(found), "next_cursor": .null]
                 }
                 let after = try context.openCursor(params.cursor, as: NameCursor.self)
                 let filter = ApplicantFilter(companyID: params.companyID, consultantID: params.consultantID, nameContains: params.query)
-                let records = try await context.withAgency { tx in
-                    try await tx.applicants.list(filter: filter, after: after, limit: limit + 1)
+                let (records, shown) = try await context.withAgency { tx in
+                    let records = try await tx.applicants.list(filter: filter, after: after, limit: limit + 1)
+                    return (records, try await values(Array(records.prefix(limit)), in: tx))
                 }
                 let page = records.prefix(limit)
                 let next = records.count > limit ? try page.last.map { try context.sealCursor(NameCursor(name: $0.name, id: $0.id)) } : nil
-                return ["applicants": .array(try page.map(value)), "next_cursor": next.map(JSONValue.string) ?? .null]
+                return ["applicants": .array(shown), "next_cursor": next.map(JSONValue.string) ?? .null]
             },
             .define(
                 "applicant.update",
@@ -241,7 +252,7 @@ enum ApplicantMethods {
                 case .null: .some(nil)
                 case .value(let raw): .some(try MobileNumber.parse(raw, field: "phone"))
                 }
-                let record = try await context.withAgency { tx in
+                return try await context.withAgency { tx in
                     let current = try await tx.applicants.get(params.id, forUpdate: true)
                     let companyID = params.companyID ?? current.companyID
                     if companyID != current.companyID {
@@ -254,9 +265,8 @@ enum ApplicantMethods {
                     if updated.profile.permitExpiryDate != current.profile.permitExpiryDate || updated.companyID != current.companyID {
                         try await DeadlineDerivation.deriveForApplicant(updated, calendar: try await tx.calendar.calendar(), today: tx.today, reason: "permit expiry changed", user: tx.principal.userID, in: tx.storage)
                     }
-                    return updated
+                    return try await value(updated, in: tx)
                 }
-                return try value(record)
             },
         ]
     }

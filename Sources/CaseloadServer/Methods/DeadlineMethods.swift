@@ -9,6 +9,8 @@ enum DeadlineMethods {
         .id(.deadline, "Deadline id"),
         .required("rule", .nullable(.string), "The rule it was derived from; null when set by hand"),
         .required("title", .string, "What is due, in Chinese and English"),
+        .required("title_zh", .string, "What is due, in Chinese (the rule's name; a title set by hand as typed)"),
+        .required("title_en", .string, "What is due, in English (the rule's name; a title set by hand as typed)"),
         .required("case_id", .nullable(.string(format: .uuid)), "The case, for a case deadline"),
         .required("applicant_id", .string(format: .uuid), "Whose"),
         .required("company_id", .string(format: .uuid), "The employer"),
@@ -48,11 +50,13 @@ enum DeadlineMethods {
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         let caseName = d.caseID.flatMap { names.cases[$0] }
         let stage = caseName?.stageEntry
+        let title = DeadlineTitle(rule: d.ruleID, stored: d.title)
         let overdue = d.kind.canBeMissed && (d.state == .open || d.state == .missed) && d.dueDate < today
         let (from, to) = d.dueDate >= today ? (today, d.dueDate) : (d.dueDate, today)
         let left = calendar.workingDaysLeft(to: d.dueDate, from: today)
         return [
-            "id": id(d.id), "rule": d.ruleID.map(JSONValue.string) ?? .null, "title": .string(d.title), "case_id": id(d.caseID),
+            "id": id(d.id), "rule": d.ruleID.map(JSONValue.string) ?? .null, "title": .string(d.title),
+            "title_zh": .string(title.chinese), "title_en": .string(title.english), "case_id": id(d.caseID),
             "applicant_id": id(d.applicantID), "company_id": id(d.companyID),
             "applicant_name": .string(names.applicants[d.applicantID] ?? ""),
             "company_short_name": .string(names.companies[d.companyID].map(CompanyName.short) ?? ""),
@@ -269,11 +273,11 @@ enum DeadlineMethods {
                 result: .object([.required("applicants", .array(ApplicantMethods.applicantSchema), "Soonest expiry first")])
             ) { (params: ExpiringParams, context) -> JSONValue in
                 let today = context.today
-                let records = try await context.withAgency { tx in
-                    try await tx.applicants.expiring(
-                        from: today, until: today.adding(days: params.days ?? 30), consultant: params.consultantID)
+                let applicants = try await context.withAgency { tx in
+                    try await ApplicantMethods.values(
+                        try await tx.applicants.expiring(from: today, until: today.adding(days: params.days ?? 30), consultant: params.consultantID), in: tx)
                 }
-                return ["applicants": .array(try records.map(ApplicantMethods.value))]
+                return ["applicants": .array(applicants)]
             },
         ]
     }

@@ -142,7 +142,8 @@ public final class EventHub: Sendable {
                 guard try await tx.access.company(of: entity, id) != nil else { return .hidden }
                 let names = try await tx.names.of(
                     companies: Set([event.companyID].compactMap { $0 }), cases: Set([event.caseID].compactMap { $0 }),
-                    users: Set([event.userID].compactMap { $0 }))
+                    users: Set([event.userID].compactMap { $0 }), deadlines: Set([event.deadlineID].compactMap { $0 }),
+                    documents: Set([event.documentID].compactMap { $0 }))
                 return .visible(event.names(from: names))
             }
         } catch {

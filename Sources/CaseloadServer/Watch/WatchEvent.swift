@@ -34,14 +34,20 @@ struct WatchEvent: Sendable, Decodable {
         return ids.merging(names) { id, _ in id }
     }
 
-    /// The names of what the event is about, as `names` found them: the applicant, the
-    /// company (short), the case's kind and stage, and who acted. Null where there is none.
+    /// The names of what the event is about, as `names` found them: the applicant (the
+    /// case's, else the deadline's or the document's: a permit deadline has no case), the
+    /// company (short), the case's kind and stage, the deadline's title in each language, and
+    /// who acted. Null where there is none.
     func names(from names: NameStore.Names) -> [String: JSONValue] {
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         let caseName = caseID.flatMap { names.cases[$0] }
+        let deadline = deadlineID.flatMap { names.deadlines[$0] }
+        let title = deadline.map { DeadlineTitle(rule: $0.ruleID, stored: $0.title) }
+        let applicant = caseName?.applicantName ?? deadline?.applicantName ?? documentID.flatMap { names.documentApplicants[$0] }
         let stage = caseName?.stageEntry
         return [
-            "applicant_name": text(caseName?.applicantName), "company_short_name": text(companyID.flatMap { names.companies[$0] }.map(CompanyName.short)),
+            "applicant_name": text(applicant), "company_short_name": text(companyID.flatMap { names.companies[$0] }.map(CompanyName.short)),
+            "deadline_title_zh": text(title?.chinese), "deadline_title_en": text(title?.english),
             "case_kind": text(caseName?.kind), "case_stage": text(caseName?.stage),
             "case_stage_name_zh": text(stage?.chineseName), "case_stage_name_en": text(stage?.englishName),
             "by": text(userID.flatMap { names.users[$0] }),

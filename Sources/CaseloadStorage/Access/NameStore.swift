@@ -19,18 +19,33 @@ public struct NameStore: AgencyStore {
         public var stageEntry: Stage? { CaseKinds.kind(kind)?.stage(stage) }
     }
 
+    /// A deadline as a line names it: what is due, and whose (a permit deadline has no case
+    /// to name the applicant by).
+    public struct DeadlineName: Sendable, Hashable {
+        public var title: String
+        /// The rule it was derived from (nil: set by hand), which names it in each language.
+        public var ruleID: String?
+        public var applicantName: String
+    }
+
     public struct Names: Sendable {
         public var applicants: [UUID: String] = [:]
         public var companies: [UUID: String] = [:]
         public var cases: [UUID: CaseName] = [:]
         public var users: [UUID: String] = [:]
+        public var deadlines: [UUID: DeadlineName] = [:]
+        /// The applicant a document belongs to, by the document's id (none for a company's own).
+        public var documentApplicants: [UUID: String] = [:]
         public init() {}
     }
 
     /// The names of those of the ids the transaction may see (an id it may not see has none).
-    public func of(applicants: Set<UUID> = [], companies: Set<UUID> = [], cases: Set<UUID> = [], users: Set<UUID> = []) async throws -> Names {
+    public func of(
+        applicants: Set<UUID> = [], companies: Set<UUID> = [], cases: Set<UUID> = [], users: Set<UUID> = [],
+        deadlines: Set<UUID> = [], documents: Set<UUID> = []
+    ) async throws -> Names {
         var names = Names()
-        guard !(applicants.isEmpty && companies.isEmpty && cases.isEmpty && users.isEmpty) else { return names }
+        guard [applicants, companies, cases, users, deadlines, documents].contains(where: { !$0.isEmpty }) else { return names }
         let rows = try await connection.query(
             """
             SELECT 'a', applicant_id, name, NULL, NULL FROM applicants WHERE agency_id = \(agency) AND applicant_id = ANY(\(Array(applicants)))
@@ -42,12 +57,22 @@ public struct NameStore: AgencyStore {
                 WHERE c.agency_id = \(agency) AND c.case_id = ANY(\(Array(cases)))
             UNION ALL
             SELECT 'u', user_id, name, NULL, NULL FROM users WHERE agency_id = \(agency) AND user_id = ANY(\(Array(users)))
+            UNION ALL
+            SELECT 'd', d.deadline_id, d.title, d.rule_id, a.name FROM deadlines d
+                JOIN applicants a ON a.agency_id = d.agency_id AND a.applicant_id = d.applicant_id
+                WHERE d.agency_id = \(agency) AND d.deadline_id = ANY(\(Array(deadlines)))
+            UNION ALL
+            SELECT 'm', m.document_id, a.name, NULL, NULL FROM documents m
+                JOIN applicants a ON a.agency_id = m.agency_id AND a.applicant_id = m.applicant_id
+                WHERE m.agency_id = \(agency) AND m.document_id = ANY(\(Array(documents)))
             """, logger: logger)
         for try await (what, id, name, stage, applicant) in rows.decode((String, UUID, String, String?, String?).self) {
             switch what {
             case "a": names.applicants[id] = name
             case "o": names.companies[id] = name
             case "c": names.cases[id] = CaseName(kind: name, stage: stage ?? "", applicantName: applicant ?? "")
+            case "d": names.deadlines[id] = DeadlineName(title: name, ruleID: stage, applicantName: applicant ?? "")
+            case "m": names.documentApplicants[id] = name
             default: names.users[id] = name
             }
         }

@@ -106,7 +106,7 @@ def show_applicant(a: Dict[str, Any], as_json: bool) -> None:
         ("ID number 身份证", text(a.get("id_number"))),
         ("born 出生", f"{text(a.get('birth_date'))}  {text(a.get('gender'))}"),
         ("phone 电话", text(a.get("phone"))),
-        ("company 单位", text(a.get("company_id"))),
+        ("company 单位", "  ".join(v for v in (a.get("company_short_name"), a.get("company_id")) if isinstance(v, str) and v)),
         ("education 学历", named(a.get("education_level"), labels("education"))
          + ("  (专升本 upgraded from associate)" if a.get("upgraded_from_associate") is True else "")),
         ("skill 技能/职称", named(a.get("skill_level"), labels("skill"))),
@@ -150,7 +150,7 @@ def cmd_applicant_list(args: argparse.Namespace, s: Session) -> None:
     print_table(
         ["ID", "姓名 NAME", "身份证 ID NUMBER", "单位 COMPANY", "学历 EDUCATION", "居住证到期 PERMIT EXPIRY"],
         [
-            [text(a.get("id")), text(a.get("name")), text(a.get("id_number")), short(a.get("company_id")),
+            [text(a.get("id")), text(a.get("name")), text(a.get("id_number")), text(a.get("company_short_name")),
              named(a.get("education_level"), labels("education")), text(a.get("permit_expiry_date"))]
             for a in applicants
         ],

@@ -51,7 +51,7 @@ struct AgendaCommand: ClientCommand {
                 let reminded = item["reminded_today"] == true ? L(en: " reminded", zh: " 已提醒") : ""
                 table.add([
                     kindName(t(item["kind"])) + reminded, item["date"]?.stringValue == nil ? "" : Labels.day(item["date"]), t(item["days"]),
-                    t(item["title"]), t(item["applicant_name"]), Labels.caseName(item),
+                    Labels.title(item), t(item["applicant_name"]), Labels.caseName(item),
                     command(for: item["action"]),
                 ])
             }

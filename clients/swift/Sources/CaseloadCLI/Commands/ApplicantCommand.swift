@@ -63,7 +63,7 @@ struct ApplicantCommand: AsyncParsableCommand {
             (L(en: "ID number", zh: "身份证"), t(a["id_number"])),
             (L(en: "born", zh: "出生"), "\(t(a["birth_date"]))  \(t(a["gender"]))"),
             (L(en: "phone", zh: "电话"), t(a["phone"])),
-            (L(en: "company", zh: "单位"), t(a["company_id"])),
+            (L(en: "company", zh: "单位"), [a["company_short_name"]?.stringValue, a["company_id"]?.stringValue].compactMap { $0 }.joined(separator: "  ")),
             (L(en: "education", zh: "学历"), Labels.named(a["education_level"], Labels.education) + (a["upgraded_from_associate"]?.boolValue == true ? L(en: "  (upgraded from associate)", zh: "  （专升本）") : "")),
             (L(en: "skill", zh: "技能/职称"), Labels.named(a["skill_level"], Labels.skill)),
             (L(en: "permit", zh: "居住证"), "\(t(a["permit_number"]))  \(L(en: "received", zh: "领取")) \(t(a["permit_received_date"]))  \(L(en: "expires", zh: "到期")) \(t(a["permit_expiry_date"]))"),
@@ -122,7 +122,7 @@ struct ApplicantCommand: AsyncParsableCommand {
             Output.table(
                 ["ID", L(en: "NAME", zh: "姓名"), L(en: "ID NUMBER", zh: "身份证"), L(en: "COMPANY", zh: "单位"), L(en: "EDUCATION", zh: "学历"), L(en: "PERMIT EXPIRY", zh: "居住证到期")],
                 applicants.map { a in
-                    [t(a["id"]), t(a["name"]), t(a["id_number"]), Labels.short(a["company_id"]),
+                    [t(a["id"]), t(a["name"]), t(a["id_number"]), t(a["company_short_name"]),
                      Labels.named(a["education_level"], Labels.education), t(a["permit_expiry_date"])]
                 })
             if more { print(Output.more) }

@@ -41,7 +41,7 @@ struct DeadlineCommand: AsyncParsableCommand {
         }
         Output.record([
             ("id", t(d["id"])),
-            (L(en: "title", zh: "事项"), t(d["title"])),
+            (L(en: "title", zh: "事项"), Labels.title(d)),
             (L(en: "rule", zh: "规则"), d["rule"]?.stringValue ?? L(en: "- (set by hand)", zh: "-（手动设定）")),
             (L(en: "due", zh: "到期"), Labels.day(d["due_date"]) + left),
             (L(en: "base", zh: "起算"), Labels.day(d["base_date"])),
@@ -68,7 +68,7 @@ struct DeadlineCommand: AsyncParsableCommand {
         let t = Output.text
         let pending = Labels.isPending(d)
         return [
-            Labels.short(d["id"]), Labels.day(d["due_date"]), pending ? t(d["working_days_left"]) : "", t(d["title"]),
+            Labels.short(d["id"]), Labels.day(d["due_date"]), pending ? t(d["working_days_left"]) : "", Labels.title(d),
             t(d["applicant_name"]), t(d["company_short_name"]), Labels.caseName(d),
             Labels.deadlineState(d),
         ]
@@ -264,10 +264,10 @@ struct ExpiringCommand: ClientCommand {
         let t = Output.text
         let today = CalendarDate(shanghai: Date())
         Output.table(
-            ["ID", L(en: "NAME", zh: "姓名"), L(en: "ID NUMBER", zh: "身份证"), L(en: "EXPIRY", zh: "居住证到期"), L(en: "DAYS LEFT", zh: "剩余天数")],
+            ["ID", L(en: "NAME", zh: "姓名"), L(en: "ID NUMBER", zh: "身份证"), L(en: "COMPANY", zh: "单位"), L(en: "EXPIRY", zh: "居住证到期"), L(en: "DAYS LEFT", zh: "剩余天数")],
             (applicants.arrayValue ?? []).map { a in
                 let left = a["permit_expiry_date"]?.stringValue.flatMap(CalendarDate.init(iso:)).map { String(today.days(to: $0)) } ?? "-"
-                return [t(a["id"]), t(a["name"]), t(a["id_number"]), Labels.day(a["permit_expiry_date"]), left]
+                return [t(a["id"]), t(a["name"]), t(a["id_number"]), t(a["company_short_name"]), Labels.day(a["permit_expiry_date"]), left]
             })
     }
 }

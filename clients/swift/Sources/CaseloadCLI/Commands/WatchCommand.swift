@@ -70,22 +70,28 @@ struct WatchCommand: ClientCommand {
     }
 
     static func print(_ note: RPCRequest, json: Bool) {
+        FileHandle.standardOutput.write(Data((line(note, json: json) + "\n").utf8))
+    }
+
+    /// The line `watch` prints for one notification (`at` is the time it came).
+    static func line(_ note: RPCRequest, json: Bool, at now: Date = Date()) -> String {
         let p = note.params ?? .null
         let line: String
         if json {
             line = WireJSON.string(["method": .string(note.method), "params": p])
         } else if note.method == "watch.gap" {
             let since = Labels.time(p["since"])
-            line = "\(Labels.time(Date(), seconds: true))  " + L(en: "GAP  events may have been missed since \(since)", zh: "中断  自 \(since) 起的变化可能漏看了")
+            line = "\(Labels.time(now, seconds: true))  " + L(en: "GAP  events may have been missed since \(since)", zh: "中断  自 \(since) 起的变化可能漏看了")
         } else {
-            // Who and what by name, then the ids (short, as the other commands take them).
+            // Who and what by name, then the ids (short, as the other commands take them). A
+            // permit deadline has no case: its title says what it is.
             let who = [p["applicant_name"]?.stringValue, p["company_short_name"]?.stringValue].compactMap { $0 }.joined(separator: " · ")
-            let what = p["case_kind"]?.stringValue == nil ? "" : Labels.caseName(p)
+            let what = [p["case_kind"]?.stringValue == nil ? nil : Labels.caseName(p), p["deadline_id"]?.stringValue == nil ? nil : Labels.title(p, prefix: "deadline_")].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "  ")
             let by = p["by"]?.stringValue.map { L(en: "by \($0)", zh: "操作人 \($0)") } ?? ""
             let ids = [(L(en: "case", zh: "办件"), p["case_id"]), (L(en: "deadline", zh: "期限"), p["deadline_id"]), (L(en: "document", zh: "文件"), p["document_id"])]
                 .compactMap { name, id in id?.stringValue.map { "\(name) \(Labels.short(.string($0)))" } }.joined(separator: "  ")
-            line = [Labels.time(Date(), seconds: true), Labels.named(p["kind"], Self.kindNames), who, what, by, ids].filter { !$0.isEmpty }.joined(separator: "  ")
+            line = [Labels.time(now, seconds: true), Labels.named(p["kind"], Self.kindNames), who, what, by, ids].filter { !$0.isEmpty }.joined(separator: "  ")
         }
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        return line
     }
 }

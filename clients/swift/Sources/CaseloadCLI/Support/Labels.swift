@@ -126,4 +126,11 @@ enum Labels {
             ? zh : line["case_stage_name_en"]?.stringValue ?? zh.map { ServerLabels.stageEnglishName(kind: kind, chineseName: $0) ?? $0 }
         return [caseKind[kind] ?? kind, stage].compactMap { $0 }.joined(separator: " ")
     }
+
+    /// What a line is about in the current language: `\(prefix)title_zh` or `…_en` (the
+    /// server names a deadline by its rule), else the combined `title` an older server sends.
+    static func title(_ line: JSONValue, prefix: String = "") -> String {
+        let key = prefix + (Language.current == .zh ? "title_zh" : "title_en")
+        return (line[key] ?? line[prefix + "title"]).map(Output.text) ?? ""
+    }
 }
