@@ -24,7 +24,7 @@ struct SessionLanguageTests {
         }
     }
 
-    @Test("an unknown language is refused (validation_failed, field language, rule enum) and changes nothing")
+    @Test("an unknown language is refused (validation_failed, field language, rule enum): the language stays, and like any refused login it leaves the connection logged out")
     func unknownLanguage() async throws {
         let server = try await TestServer.shared()
         let agency = try await server.database.createAgency()
@@ -44,6 +44,13 @@ struct SessionLanguageTests {
             await expectRPCError(.invalidParams) { _ = try await client.call("auth.set_language", [:]) }
             await expectRPCError(.invalidParams) { _ = try await client.call("auth.set_language", ["language": 1]) }
             #expect(try await client.call("auth.whoami")["language"] == "zh")
+            // A login refused for its language is a refused login: the one before it ends too
+            // (as with a bad token), and the language stays.
+            await expectRPCError(.validationFailed) {
+                _ = try await client.call("auth.login", ["token": .string(agency.token), "language": "fr"])
+            }
+            await expectRPCError(.unauthenticated) { _ = try await client.call("auth.whoami") }
+            #expect(try await client.call("auth.set_language", ["language": "en"])["language"] == "en")
         }
     }
 }

@@ -70,9 +70,17 @@ enum AuthMethods {
                 access: .anyone,
                 changesSession: true
             ) { (params: LoginParams, context) -> JSONValue in
-                // The language first: an unknown one changes nothing, and a failed login is
-                // then answered in the one asked for.
-                if let name = params.language { context.session.set(language: try language(name)) }
+                // The language first, so a failed login is answered in the one asked for. An
+                // unknown one keeps the language, but is a refused login like any other: it
+                // leaves the connection logged out (as a bad token does).
+                if let name = params.language {
+                    do {
+                        context.session.set(language: try language(name))
+                    } catch {
+                        context.session.set(nil)
+                        throw error
+                    }
+                }
                 // The token is checked first, so a valid one always logs in; the throttle only
                 // decides how a failure is answered (LoginThrottle).
                 let principal = try await context.database.withConnection { connection in
