@@ -209,13 +209,43 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-# ---------------------------------------------------------------- report: server CSV vs \copy
 elapsed() { local a b; a=$(date +%s.%N); "$@" >&2; b=$(date +%s.%N); awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b - a }'; }
+# Three of each, taken in turn; the medians are compared (one run of half a second is noisy).
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+# ---------------------------------------------------------------- heavy reads at size
+# A consultant carrying about 2,000 cases (companies of the largest agency, the large one
+# aside, until they add up), for the agenda and the overdue list; and the agency's report.
+"$SERVER" admin create-user --agency "$AGENCY" --name 基准顾问 --role consultant >"$WORK/consultant.json"
+CONSULTANT=$(json_field "$WORK/consultant.json" user_id | tr 'A-Z' 'a-z')
+(umask 077 && json_field "$WORK/consultant.json" token >"$WORK/consultant-token")
+"${ADMIN_PSQL[@]}" <<SQL >/dev/null
+BEGIN;
+SELECT set_config('caseload.agency_id', '$AGENCY', true), set_config('caseload.method', 'bench.assign', true);
+INSERT INTO company_consultants (agency_id, company_id, user_id)
+SELECT '$AGENCY', company_id, '$CONSULTANT' FROM (
+    SELECT company_id, sum(count(*)) OVER (ORDER BY company_id ROWS UNBOUNDED PRECEDING) - count(*) AS before
+    FROM cases WHERE agency_id = '$AGENCY' AND company_id <> '$LARGE_COMPANY' GROUP BY company_id) c
+WHERE before < 2000;
+COMMIT;
+SQL
+CONSULTANT_CASES=$("${ADMIN_PSQL[@]}" -c "SELECT count(*) FROM cases c JOIN company_consultants k USING (agency_id, company_id) WHERE k.user_id = '$CONSULTANT'")
+heavy_run() { # token-file method params
+    "$LOADGEN" load --port "$SERVER_PORT" --token-file "$1" --cases "$WORK/cases.tsv" --scenario call --method "$2" --params "$3" \
+        --connections 1 --depth 1 --seconds "$SECONDS_PER_RUN" | sed 's/^{/{"side":"heavy","depth":1,/' >>"$RUNS"
+}
+for round in $(seq 1 "$ROUNDS"); do
+    log "round $round/$ROUNDS: agenda.get and deadline.list --overdue of a consultant with $CONSULTANT_CASES cases, one call at a time"
+    heavy_run "$WORK/consultant-token" agenda.get '{}'
+    heavy_run "$WORK/consultant-token" deadline.list '{"overdue":true}'
+done
+log "report.agency CSV over $N_CASES cases"
+agency_report_runs=()
+for _ in 1 2 3; do agency_report_runs+=("$(elapsed "$CLI" report agency --format csv --out "$WORK/agency-report.csv")"); done
+
+# ---------------------------------------------------------------- report: server CSV vs \copy
 log "report.company CSV of $LARGE_CASES cases vs \\copy"
 sed -e "s/:agency/'$AGENCY'/g" -e "s/:user/'$USER_ID'/g" -e "s/:company/'$LARGE_COMPANY'/g" -e "s#:out#$WORK/copy-report.csv#g" \
     "$ROOT/deploy/bench/report-copy.sql" >"$WORK/report-copy.sql"
-# Three of each, taken in turn; the medians are compared (one run of half a second is noisy).
-median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 report_runs=(); copy_report_runs=()
 for _ in 1 2 3; do
     report_runs+=("$(elapsed "$CLI" report company "$LARGE_COMPANY" --format csv --out "$WORK/report.csv")")
@@ -291,6 +321,8 @@ cat >"$WORK/facts.json" <<JSON
  "data": {"agencies": $AGENCIES, "all_cases": $N_ALL_CASES, "companies": $N_COMPANIES, "cases": $N_CASES, "documents": $N_DOCUMENTS, "deadlines": $N_DEADLINES,
           "advanceable_cases": $N_ADVANCE, "large_company_cases": $LARGE_CASES, "seed_seconds": $seed_seconds},
  "report": {"rows": $report_rows, "server_seconds": $report_seconds, "copy_seconds": $copy_report_seconds},
+ "agency_report": {"cases": $N_CASES, "seconds": $(median "${agency_report_runs[@]}")},
+ "consultant_cases": $CONSULTANT_CASES,
  "import": {"rows": $IMPORT_ROWS, "copy_rows": $copy_all_rows, "server_seconds": $import_seconds, "copy_seconds": $copy_import_seconds,
             "copy_applicants_seconds": $copy_applicants_seconds},
  "idle": {"connections": $IDLE, "rss_before_kb": $rss_before}}

@@ -40,6 +40,16 @@ public final class GetWorkload: Workload, @unchecked Sendable {
     public func completed(slot: Int, ok: Bool) {}
 }
 
+/// One call, the same each time (`agenda.get`, `deadline.list` with a filter, …): for the
+/// latency of a heavier read.
+public final class CallWorkload: Workload, @unchecked Sendable {
+    let method: String
+    let params: String
+    public init(method: String, params: String) { (self.method, self.params) = (method, params) }
+    public func next(slot: Int) -> (method: String, params: String)? { (method, params) }
+    public func completed(slot: Int, ok: Bool) {}
+}
+
 /// The first page (50) of a random company's `case.list`.
 public final class ListWorkload: Workload, @unchecked Sendable {
     let companies: [String]

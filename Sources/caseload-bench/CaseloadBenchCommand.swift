@@ -19,7 +19,9 @@ struct Load: AsyncParsableCommand {
     @Option var port: Int
     @Option(help: "File with the API token (kept out of `ps`).") var tokenFile: String
     @Option(help: "Cases listed from the database (case_id, company_id, kind, stage, status, version; tab-separated).") var cases: String
-    @Option(help: "get, list, advance or mixed.") var scenario: String
+    @Option(help: "get, list, advance, mixed, or call (the same --method with --params each time).") var scenario: String
+    @Option(help: "With --scenario call: the method.") var method: String?
+    @Option(help: "With --scenario call: its params, a JSON object.") var params = "{}"
     @Option(help: "Connection counts to run, comma-separated.") var connections = "1,8,32"
     @Option(help: "Requests in flight per connection.") var depth = 8
     @Option var seconds = 5.0
@@ -62,10 +64,13 @@ struct Load: AsyncParsableCommand {
                         get: GetWorkload(cases: all, seed: r), list: ListWorkload(companies: companies, seed: r + 1), advance: advanceFactory(),
                         seed: r + 2)
                 }
-            default: throw ValidationError("--scenario must be get, list, advance or mixed")
+            case "call":
+                guard let method else { throw ValidationError("--scenario call needs --method") }
+                make = { [params] in CallWorkload(method: method, params: params) }
+            default: throw ValidationError("--scenario must be get, list, advance, mixed or call")
             }
             let (recorder, measured) = try await generator.run(options, makeWorkload: make)
-            var result = RunResult(scenario: scenario, connections: count, depth: depth, seconds: measured, recorder: recorder)
+            var result = RunResult(scenario: scenario == "call" ? method ?? scenario : scenario, connections: count, depth: depth, seconds: measured, recorder: recorder)
             if idle > 0 {
                 result.idleConnections = idle
                 result.serverRSSKilobytes = serverPid.flatMap(residentKilobytes)
