@@ -158,9 +158,9 @@ struct ProtocolTests {
     func gracefulShutdown() async throws {
         let server = try await TestServer.start(database: try await TestServer.shared().database)
         try await server.withLines { replies, out async throws in
-            try await out.send(#"{"jsonrpc":"2.0","id":1,"method":"system.ping","params":{"delay_ms":500}}"# + "\n")
+            try await out.send(#"{"jsonrpc":"2.0","id":1,"method":"system.ping","params":{"delay_ms":2000}}"# + "\n")
             // Stop only once the request is in the server's hands (a loaded machine can take seconds).
-            while server.app.metrics.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await server.untilRequestsInFlight()
             async let stopped: Void = server.stop()
             let r = try await replies.nextJSON()
             #expect(r?["result"] == "pong")

@@ -150,9 +150,9 @@ struct TLSTests {
         // A short idle timeout bounds the test if shutdown ever waits for the client again.
         let server = try await TestCertificates.server { $0.limits.idleTimeoutSeconds = 15 }
         try await withTLSClient(server, tls: try ClientTLS(caFile: certificates.ca)) { client async throws in
-            async let slow = client.call("system.ping", ["delay_ms": 500])
+            async let slow = client.call("system.ping", ["delay_ms": 2_000])
             // Stop only once the call is in the server's hands (a loaded machine can take seconds).
-            while server.app.metrics.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await server.untilRequestsInFlight()
             let started = ContinuousClock.now
             try await server.stop()
             #expect(try await slow == "pong")
