@@ -89,6 +89,49 @@ struct DemoSeedTests {
         #expect(after == before)
     }
 
+    @Test("the agency overview counts per company and per consultant what one query per company counts")
+    func overviewMatchesCountsPerCompany() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        _ = try await Self.seed(agency.agencyID, applicants: 150, seed: 13, on: server.database)
+        let a = agency.agencyID
+        let now = Date()
+        let today = CalendarDate(shanghai: now)
+        let (byCompany, byConsultant, expected, expectedOwner) = try await server.database.admin { connection in
+            // The owner carries two of the three companies.
+            try await connection.query(
+                """
+                INSERT INTO company_consultants (agency_id, company_id, user_id)
+                SELECT \(a), company_id, \(agency.userID) FROM companies WHERE agency_id = \(a) ORDER BY name LIMIT 2
+                """, logger: TestDatabase.logger)
+            let tx = AgencyTransaction(connection: connection, agency: a, logger: TestDatabase.logger)
+            // The oracle: each number counted on its own, company by company.
+            var expected: [[Int]] = []
+            for try await row in try await connection.query(
+                """
+                SELECT (SELECT count(*)::int FROM cases c WHERE c.agency_id = co.agency_id AND c.company_id = co.company_id AND c.status IN ('active', 'on_hold')),
+                       (SELECT count(*)::int FROM cases c WHERE c.agency_id = co.agency_id AND c.company_id = co.company_id AND c.status = 'active' AND c.stage_due_at < \(now)),
+                       (SELECT count(*)::int FROM deadlines d WHERE d.agency_id = co.agency_id AND d.company_id = co.company_id
+                          AND caseload_overdue(d.kind, d.state, d.due_date, \(today.iso)::date)),
+                       (SELECT count(*)::int FROM documents x WHERE x.agency_id = co.agency_id AND x.company_id = co.company_id AND x.form = 'original' AND x.holder_kind = 'agency'),
+                       (SELECT count(*)::int FROM documents x WHERE x.agency_id = co.agency_id AND x.company_id = co.company_id AND x.form = 'original'
+                          AND x.holder_kind IN ('talent_center', 'city_verification_center')),
+                       EXISTS (SELECT 1 FROM company_consultants cc WHERE cc.agency_id = co.agency_id AND cc.company_id = co.company_id)
+                FROM companies co WHERE co.agency_id = \(a) ORDER BY co.name, co.company_id
+                """, logger: TestDatabase.logger
+            ).decode((Int, Int, Int, Int, Int, Bool).self) { expected.append([row.0, row.1, row.2, row.3, row.4, row.5 ? 1 : 0]) }
+            let owner = (0..<5).map { i in expected.filter { $0[5] == 1 }.reduce(0) { $0 + $1[i] } }
+            return (try await tx.reports.overview(byConsultant: false, now: now), try await tx.reports.overview(byConsultant: true, now: now), expected, owner)
+        }
+        func numbers(_ r: (name: String, openCases: Int, late: Int, overdue: Int, originalsAtAgency: Int, originalsOut: Int)) -> [Int] {
+            [r.openCases, r.late, r.overdue, r.originalsAtAgency, r.originalsOut]
+        }
+        #expect(byCompany.map(numbers) == expected.map { Array($0.prefix(5)) })
+        #expect(expected.reduce(0) { $0 + $1[2] } > 0, "the demo data has overdue dates to count")
+        #expect(byConsultant.count == 1)
+        #expect(byConsultant.first.map(numbers) == expectedOwner)
+    }
+
     @Test("the same seed gives the same people")
     func deterministic() async throws {
         let server = try await TestServer.shared()
