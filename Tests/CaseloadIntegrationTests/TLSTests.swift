@@ -150,6 +150,10 @@ struct TLSTests {
         // A short idle timeout bounds the test if shutdown ever waits for the client again.
         let server = try await TestCertificates.server { $0.limits.idleTimeoutSeconds = 15 }
         try await withTLSClient(server, tls: try ClientTLS(caFile: certificates.ca)) { client async throws in
+            // One call first, so the handshake is done and the test is about the shutdown: in two
+            // loaded full-suite runs the first call of a new TLS connection did not reach the
+            // server for 20 s or more (not explained yet; see the closing note of stop 24).
+            #expect(try await client.call("system.ping") == "pong")
             async let slow = client.call("system.ping", ["delay_ms": 2_000])
             // Stop only once the call is in the server's hands (a loaded machine can take seconds).
             try await server.untilRequestsInFlight()
