@@ -1,6 +1,7 @@
 @testable import CaseloadCLI
 import CaseloadProtocol
 import Foundation
+import CaseloadCore
 import Testing
 
 @Suite struct ImportFileTests {
@@ -78,9 +79,9 @@ import Testing
 
     @Test("progress bar text")
     func progress() {
-        #expect(ProgressBar.render(label: "sending rows", done: 500, total: 1000, width: 10) == "sending rows [#####-----]  500/1000")
-        #expect(ProgressBar.render(label: "x", done: 7, total: 0) == "x 7")
-        #expect(ProgressBar.render(label: "x", done: 12, total: 10, width: 4) == "x [####] 10/10")
+        #expect(ProgressText.bar(label: "sending rows", done: 500, total: 1000, width: 10) == "sending rows [#####-----]  500/1000")
+        #expect(ProgressText.bar(label: "x", done: 7, total: 0) == "x 7")
+        #expect(ProgressText.bar(label: "x", done: 12, total: 10, width: 4) == "x [####] 10/10")
     }
 
     /// docs/import.md's table lists exactly the headers the CLI accepts.

@@ -67,8 +67,8 @@ enum SearchMethods {
                 ]),
                 errors: [.validationFailed], roles: Role.everyone
             ) { (params: FindParams, context) -> JSONValue in
+                // The schema refuses a blank q (invalid_params), so what is left after trimming is never empty.
                 let q = params.q.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !q.isEmpty else { throw ValidationError(field: "q", rule: "required", message: "give part of a name, its pinyin or its initials", zh: "请给出名称的一部分、拼音或拼音首字母") }
                 let limit = params.limit ?? 20
                 let (applicants, cases, companies) = try await context.withAgency { tx in
                     let scope = SearchScope(companyID: params.companyID, consultantID: params.consultantID)

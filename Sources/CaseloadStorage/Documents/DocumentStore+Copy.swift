@@ -29,6 +29,7 @@ extension DocumentStore {
         guard !documents.isEmpty else { return }
         let agency = self.agency
         let holders = try documents.map { try $0.movements.last.map { try Self.json($0.holder) } }
+        let received = Date()
         try await connection.copy(
             into: "documents",
             columns: ["agency_id", "document_id", "company_id", "applicant_id", "case_id", "document_type", "form", "holder", "holder_kind", "holder_since"],
@@ -37,7 +38,7 @@ extension DocumentStore {
             let (d, holder) = item
             text.field(agency); text.field(d.id); text.field(d.companyID); text.field(d.applicantID); text.field(d.caseID)
             text.field(d.type); text.field(d.form.rawValue); text.field(holder); text.field(d.movements.last?.holder.kind)
-            text.field(d.movements.isEmpty ? nil : Date())
+            text.field(d.movements.isEmpty ? nil : received)
         }
         var events: [(document: UUID, seq: Int, event: String, holder: String)] = []
         for d in documents {

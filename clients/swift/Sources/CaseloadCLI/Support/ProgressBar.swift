@@ -21,15 +21,10 @@ struct ProgressBar {
         self.enabled = enabled
     }
 
-    /// The bar's text for `done` of `total` (total unknown or 0: no bar, just the count).
-    static func render(label: String, done: Int, total: Int, width: Int = 30) -> String {
-        ProgressText.bar(label: label, done: done, total: total, width: width)
-    }
-
     mutating func update(done: Int, total: Int) {
         guard enabled else { return }
         drawn = true
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.render(label: label, done: done, total: total)).utf8))
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + ProgressText.bar(label: label, done: done, total: total)).utf8))
     }
 
     /// Erases the bar, so what is printed next starts on a clean line.
