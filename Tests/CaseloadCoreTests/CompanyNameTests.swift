@@ -14,3 +14,14 @@ import Testing
         #expect(CompanyName.short("上海有限公司") == "上海有限公司")
     }
 }
+
+extension CompanyNameTests {
+    @Test("spaces, tabs and ideographic spaces at either end go, inner ones stay; blank stays as registered")
+    func trimming() {
+        #expect(CompanyName.short("  上海明远软件科技有限公司\t") == "明远软件科技")
+        #expect(CompanyName.short("\u{3000}上海 明远 有限公司\u{3000}") == "明远")
+        #expect(CompanyName.short("Acme  Co., Ltd. Beijing Branch") == "Acme   Beijing Branch")
+        #expect(CompanyName.short("   ") == "   ")
+        #expect(CompanyName.short("") == "")
+    }
+}
