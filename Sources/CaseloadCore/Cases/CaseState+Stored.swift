@@ -157,6 +157,14 @@ struct StoredJSONReader {
     mutating func string() -> String? {
         guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { return nil }
         at += 1
+        // Most strings hold no escape: taken whole from the bytes, not a byte at a time.
+        let start = at
+        var end = at
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            at = end + 1
+            return String(validating: bytes[start..<end], as: UTF8.self)
+        }
         var out: [UInt8] = []
         while at < bytes.count {
             let b = bytes[at]

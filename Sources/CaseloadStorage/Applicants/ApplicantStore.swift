@@ -62,7 +62,7 @@ public struct ApplicantStore: AgencyStore {
                                     birth_date, gender, phone_sealed, phone_key, phone_masked, profile, name_pinyin, name_initials)
             VALUES (\(agency), \(companyID), \(identity.name), \(ByteBuffer(bytes: sealed.idSealed)), \(sealed.idKey),
                     \(ByteBuffer(bytes: sealed.idLookup)), \(identity.idNumber.masked),
-                    \(birth.iso)::date, \(identity.idNumber.isMale ? "male" : "female"),
+                    \(birth), \(identity.idNumber.isMale ? "male" : "female"),
                     \(sealed.phoneSealed.map { ByteBuffer(bytes: $0) }), \(sealed.phoneKey), \(identity.phone?.masked), \(sealed.profile)::jsonb,
                     \(Pinyin.full(identity.name)), \(Pinyin.initials(identity.name)))
             RETURNING \(unescaped: Self.columns)
@@ -294,7 +294,7 @@ public struct ApplicantStore: AgencyStore {
             """
             SELECT \(unescaped: Self.columns) FROM applicants
             WHERE agency_id = \(agency) AND profile ? 'permit_expiry_date'
-              AND (profile->>'permit_expiry_date')::date BETWEEN \(from.iso)::date AND \(until.iso)::date
+              AND (profile->>'permit_expiry_date')::date BETWEEN \(from) AND \(until)
               AND (\(consultant)::uuid IS NULL OR company_id IN (SELECT caseload_companies(\(agency), \(consultant)::uuid)))
             ORDER BY (profile->>'permit_expiry_date')::date, applicant_id
             """,

@@ -250,7 +250,7 @@ public struct CaseStore: AgencyStore {
         let rows = try await connection.query(
             """
             SELECT EXISTS (SELECT 1 FROM cases WHERE agency_id = \(agency) AND applicant_id = \(applicant) AND kind = \(kind)
-                             AND status <> 'withdrawn' AND stage = ANY(\(stages)::text[]) AND opened_at >= \(since.iso)::date)
+                             AND status <> 'withdrawn' AND stage = ANY(\(stages)::text[]) AND opened_at >= \(since))
             """, logger: logger)
         for try await found in rows.decode(Bool.self) { return found }
         return false

@@ -34,7 +34,7 @@ public struct PointsRulesStore: AgencyStore {
         try await connection.query(
             """
             INSERT INTO points_rule_versions (agency_id, version, effective_from, rules)
-            VALUES (\(agency), \(rules.version), \(rules.effectiveFrom.iso)::date, \(json)::jsonb)
+            VALUES (\(agency), \(rules.version), \(rules.effectiveFrom), \(json)::jsonb)
             """,
             logger: logger)
     }

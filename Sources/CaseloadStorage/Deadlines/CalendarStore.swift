@@ -63,14 +63,14 @@ public struct CalendarStore: AgencyStore {
     public func set(_ entry: CalendarEntry) async throws {
         try await connection.query(
             """
-            INSERT INTO calendar_days (agency_id, day, kind, name) VALUES (\(agency), \(entry.date.iso)::date, \(entry.kind.rawValue), \(entry.name))
+            INSERT INTO calendar_days (agency_id, day, kind, name) VALUES (\(agency), \(entry.date), \(entry.kind.rawValue), \(entry.name))
             ON CONFLICT (agency_id, day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, updated_at = now()
             """, logger: logger)
     }
 
     /// Removes the agency's own entry for a day (the built-in one, if any, applies again).
     public func remove(_ date: CalendarDate) async throws {
-        try await connection.query("DELETE FROM calendar_days WHERE agency_id = \(agency) AND day = \(date.iso)::date", logger: logger)
+        try await connection.query("DELETE FROM calendar_days WHERE agency_id = \(agency) AND day = \(date)", logger: logger)
     }
 
     public func markKnown(years: Set<Int>) async throws {

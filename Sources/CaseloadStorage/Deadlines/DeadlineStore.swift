@@ -119,8 +119,8 @@ public struct DeadlineStore: AgencyStore {
                 """
                 INSERT INTO deadlines (agency_id, rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional,
                                        is_expectation, kind, explanation, state, reason)
-                VALUES (\(agency), \(d.rule.id), \(d.caseID), \(d.applicantID), \(d.companyID), \(title), \(c.baseDate.iso)::date,
-                        \(c.dueDate.iso)::date, \(c.provisional), \(d.rule.isExpectation), \(d.rule.kind.rawValue), \(c.explanation),
+                VALUES (\(agency), \(d.rule.id), \(d.caseID), \(d.applicantID), \(d.companyID), \(title), \(c.baseDate),
+                        \(c.dueDate), \(c.provisional), \(d.rule.isExpectation), \(d.rule.kind.rawValue), \(c.explanation),
                         \(target.rawValue), \(d.settlement?.reason))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
@@ -142,7 +142,7 @@ public struct DeadlineStore: AgencyStore {
         guard moved || transferred || existing.state != target || existing.kind != d.rule.kind else { return existing }
         let rows = try await connection.query(
             """
-            UPDATE deadlines SET base_date = \(c.baseDate.iso)::date, due_date = \(c.dueDate.iso)::date, provisional = \(c.provisional),
+            UPDATE deadlines SET base_date = \(c.baseDate), due_date = \(c.dueDate), provisional = \(c.provisional),
                 explanation = \(c.explanation), kind = \(d.rule.kind.rawValue), is_expectation = \(d.rule.isExpectation),
                 state = \(target.rawValue), reason = coalesce(\(d.settlement?.reason), reason), company_id = \(d.companyID), updated_at = now()
             WHERE agency_id = \(agency) AND deadline_id = \(existing.id)
@@ -229,7 +229,7 @@ public struct DeadlineStore: AgencyStore {
         let rows = try await connection.query(
             """
             INSERT INTO deadlines (agency_id, case_id, applicant_id, company_id, title, due_date, explanation)
-            VALUES (\(agency), \(caseID), \(applicantID), \(companyID), \(title), \(due.iso)::date, \(explanation))
+            VALUES (\(agency), \(caseID), \(applicantID), \(companyID), \(title), \(due), \(explanation))
             RETURNING deadline_id
             """, logger: logger)
         let id = try await Self.returnedID(rows)
@@ -261,14 +261,14 @@ public struct DeadlineStore: AgencyStore {
         let missed = try await connection.query(
             """
             UPDATE deadlines SET state = 'missed', updated_at = now()
-            WHERE agency_id = \(agency) AND state = 'open' AND kind = 'due' AND due_date < \(today.iso)::date
+            WHERE agency_id = \(agency) AND state = 'open' AND kind = 'due' AND due_date < \(today)
             RETURNING deadline_id
             """, logger: logger)
         try await recordMoves(missed, action: "missed", reason: "the due date passed")
         let opened = try await connection.query(
             """
             UPDATE deadlines SET state = 'open', updated_at = now()
-            WHERE agency_id = \(agency) AND state = 'waiting' AND kind = 'window' AND due_date <= \(today.iso)::date
+            WHERE agency_id = \(agency) AND state = 'waiting' AND kind = 'window' AND due_date <= \(today)
             RETURNING deadline_id
             """, logger: logger)
         try await recordMoves(opened, action: "opened", reason: "its day came: the step may be taken now")
@@ -321,7 +321,7 @@ public struct DeadlineStore: AgencyStore {
         try await connection.query(
             """
             INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
-            SELECT \(agency), \(id), coalesce(max(seq), 0) + 1, \(user), \(action), \(oldDue?.iso)::date, \(newDue?.iso)::date, \(reason)
+            SELECT \(agency), \(id), coalesce(max(seq), 0) + 1, \(user), \(action), \(oldDue)::date, \(newDue)::date, \(reason)
             FROM deadline_history WHERE agency_id = \(agency) AND deadline_id = \(id)
             """, logger: logger)
     }
@@ -350,9 +350,9 @@ public struct DeadlineStore: AgencyStore {
             SELECT \(unescaped: Self.columns) FROM deadlines d
             WHERE d.agency_id = \(agency)
               AND (\(filter.states)::text[] IS NULL OR d.state = ANY(\(filter.states)::text[]))
-              AND (\(filter.dueOnOrBefore?.iso)::date IS NULL OR d.due_date <= \(filter.dueOnOrBefore?.iso)::date)
-              AND (\(filter.dueBefore?.iso)::date IS NULL OR d.due_date < \(filter.dueBefore?.iso)::date)
-              AND (\(filter.overdueOn?.iso)::date IS NULL OR caseload_overdue(d.kind, d.state, d.due_date, \(filter.overdueOn?.iso)::date))
+              AND (\(filter.dueOnOrBefore)::date IS NULL OR d.due_date <= \(filter.dueOnOrBefore)::date)
+              AND (\(filter.dueBefore)::date IS NULL OR d.due_date < \(filter.dueBefore)::date)
+              AND (\(filter.overdueOn)::date IS NULL OR caseload_overdue(d.kind, d.state, d.due_date, \(filter.overdueOn)::date))
               AND (\(filter.companyID)::uuid IS NULL OR d.company_id = \(filter.companyID)::uuid)
               AND (\(filter.caseID)::uuid IS NULL OR d.case_id = \(filter.caseID)::uuid)
               AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)

@@ -15,8 +15,8 @@ public struct ReminderStore: AgencyStore {
         let rows = try await connection.query(
             """
             INSERT INTO deadline_reminders (agency_id, deadline_id, day)
-            SELECT agency_id, deadline_id, \(today.iso)::date FROM deadlines
-            WHERE agency_id = \(agency) AND state = 'open' AND kind <> 'expectation' AND due_date = \(today.iso)::date
+            SELECT agency_id, deadline_id, \(today) FROM deadlines
+            WHERE agency_id = \(agency) AND state = 'open' AND kind <> 'expectation' AND due_date = \(today)
             ON CONFLICT DO NOTHING
             RETURNING deadline_id
             """, logger: logger)
@@ -29,7 +29,7 @@ public struct ReminderStore: AgencyStore {
     public func reminded(_ deadlines: [UUID], on day: CalendarDate) async throws -> Set<UUID> {
         guard !deadlines.isEmpty else { return [] }
         let rows = try await connection.query(
-            "SELECT deadline_id FROM deadline_reminders WHERE agency_id = \(agency) AND day = \(day.iso)::date AND deadline_id = ANY(\(deadlines))",
+            "SELECT deadline_id FROM deadline_reminders WHERE agency_id = \(agency) AND day = \(day) AND deadline_id = ANY(\(deadlines))",
             logger: logger)
         var ids: Set<UUID> = []
         for try await id in rows.decode(UUID.self) { ids.insert(id) }

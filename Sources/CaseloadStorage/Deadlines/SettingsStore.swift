@@ -27,7 +27,7 @@ public struct SettingsStore: AgencyStore {
     {
         let rows = try await connection.query(
             """
-            SELECT 1 FROM renewals_opened WHERE agency_id = \(agency) AND applicant_id = \(applicant) AND permit_expiry = \(expiry.iso)::date
+            SELECT 1 FROM renewals_opened WHERE agency_id = \(agency) AND applicant_id = \(applicant) AND permit_expiry = \(expiry)
             """, logger: logger)
         return try await rows.collect().count > 0
     }
@@ -40,7 +40,7 @@ public struct SettingsStore: AgencyStore {
         try await connection.query(
             """
             INSERT INTO renewals_opened (agency_id, applicant_id, permit_expiry, case_id)
-            VALUES (\(agency), \(applicant), \(expiry.iso)::date, \(caseID))
+            VALUES (\(agency), \(applicant), \(expiry), \(caseID))
             """, logger: logger)
     }
 }

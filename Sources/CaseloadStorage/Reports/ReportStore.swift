@@ -48,7 +48,7 @@ public struct ReportStore: AgencyStore {
             """
             WITH overdue AS (
                 SELECT count(*)::int AS n FROM deadlines x
-                WHERE x.agency_id = \(agency) AND caseload_overdue(x.kind, x.state, x.due_date, \(today.iso)::date)
+                WHERE x.agency_id = \(agency) AND caseload_overdue(x.kind, x.state, x.due_date, \(today))
                   AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
                   AND (\(consultantID)::uuid IS NULL OR x.company_id IN (SELECT caseload_companies(\(agency), \(consultantID)::uuid)))
             ), originals AS (
@@ -161,7 +161,7 @@ public struct ReportStore: AgencyStore {
                 FROM cases WHERE agency_id = \(agency) GROUP BY company_id
             ), d AS (
                 SELECT company_id, count(*)::int AS overdue FROM deadlines
-                WHERE agency_id = \(agency) AND caseload_overdue(kind, state, due_date, \(today.iso)::date) GROUP BY company_id
+                WHERE agency_id = \(agency) AND caseload_overdue(kind, state, due_date, \(today)) GROUP BY company_id
             ), x AS (
                 SELECT company_id, count(*) FILTER (WHERE holder_kind = 'agency')::int AS held,
                        count(*) FILTER (WHERE holder_kind IN ('talent_center', 'city_verification_center'))::int AS out
