@@ -48,6 +48,7 @@ public struct JobRunner: Service {
         var ran = 0
         for agency in agencies {
             let now = clock.now
+            guard try await sweepBacklog(of: agency, today: CalendarDate(shanghai: now)) else { continue }
             let didRun = try await database.withAgency(agency, as: .system, method: "job.deadlines") { tx in
                 guard try await tx.deadlineLock.tryLock() else { return false }
                 guard let owner = try await tx.reminders.firstOwner() else { return false }
@@ -58,5 +59,24 @@ public struct JobRunner: Service {
             if didRun { ran += 1 }
         }
         return ran
+    }
+
+    /// Dates a sweep moves per transaction when the job works through a backlog.
+    public static let sweepBatch = 500
+
+    /// The clock's part of the sweep (missed and opened dates), in transactions of at most
+    /// `sweepBatch` each, before the agency's round: after a server was down for a day, or
+    /// across a million deadlines, one transaction would hold every moved row locked (and the
+    /// agency's sweep lock, which writers' deadline lists wait for) until it committed.
+    /// False if another instance holds the agency's lock.
+    private func sweepBacklog(of agency: UUID, today: CalendarDate) async throws -> Bool {
+        while true {
+            let moved: Int? = try await database.withAgency(agency, as: .system, method: "job.deadlines") { tx in
+                guard try await tx.deadlineLock.tryLock() else { return nil }
+                return try await tx.deadlines.sweep(today: today, limit: Self.sweepBatch)
+            }
+            guard let moved else { return false }
+            if moved == 0 { return true }
+        }
     }
 }

@@ -257,21 +257,32 @@ public struct DeadlineStore: AgencyStore {
 
     /// What the clock does to pending dates on `today`: open due dates whose day has passed
     /// become missed; windows whose day has come open. Expectations are left alone.
-    public func sweep(today: CalendarDate) async throws {
+    ///
+    /// At most `limit` of each (nil: all), so the scheduled job can take a large backlog in
+    /// short transactions; rows another transaction holds locked (a case being advanced
+    /// settles its own dates) are skipped and taken next time. Returns how many moved.
+    @discardableResult
+    public func sweep(today: CalendarDate, limit: Int? = nil) async throws -> Int {
         let missed = try await connection.query(
             """
-            UPDATE deadlines SET state = 'missed', updated_at = now()
-            WHERE agency_id = \(agency) AND state = 'open' AND kind = 'due' AND due_date < \(today)
-            RETURNING deadline_id
+            UPDATE deadlines d SET state = 'missed', updated_at = now()
+            FROM (SELECT deadline_id FROM deadlines
+                  WHERE agency_id = \(agency) AND state = 'open' AND kind = 'due' AND due_date < \(today)
+                  ORDER BY deadline_id LIMIT \(limit) FOR UPDATE SKIP LOCKED) due
+            WHERE d.agency_id = \(agency) AND d.deadline_id = due.deadline_id
+            RETURNING d.deadline_id
             """, logger: logger)
-        try await recordMoves(missed, action: "missed", reason: "the due date passed")
+        let missedCount = try await recordMoves(missed, action: "missed", reason: "the due date passed")
         let opened = try await connection.query(
             """
-            UPDATE deadlines SET state = 'open', updated_at = now()
-            WHERE agency_id = \(agency) AND state = 'waiting' AND kind = 'window' AND due_date <= \(today)
-            RETURNING deadline_id
+            UPDATE deadlines d SET state = 'open', updated_at = now()
+            FROM (SELECT deadline_id FROM deadlines
+                  WHERE agency_id = \(agency) AND state = 'waiting' AND kind = 'window' AND due_date <= \(today)
+                  ORDER BY deadline_id LIMIT \(limit) FOR UPDATE SKIP LOCKED) come
+            WHERE d.agency_id = \(agency) AND d.deadline_id = come.deadline_id
+            RETURNING d.deadline_id
             """, logger: logger)
-        try await recordMoves(opened, action: "opened", reason: "its day came: the step may be taken now")
+        return try await missedCount + recordMoves(opened, action: "opened", reason: "its day came: the step may be taken now")
     }
 
     /// Cancels the pending dates set by hand on cases that have ended (withdrawn or closed):
@@ -297,14 +308,15 @@ public struct DeadlineStore: AgencyStore {
     }
 
     /// One history row for each deadline an `UPDATE … RETURNING deadline_id` moved.
-    private func recordMoves(_ rows: PostgresRowSequence, action: String, reason: String) async throws {
+    /// Writes the history of the rows an UPDATE … RETURNING deadline_id moved; how many.
+    private func recordMoves(_ rows: PostgresRowSequence, action: String, reason: String) async throws -> Int {
         // Every id first: a query sent on the connection while this result is still being read
         // waits for it to end, and the rest of the result waits for the loop, so a sweep with
         // more missed deadlines than postgres-nio buffers hung with its transaction (and the
         // rows' locks) held for good. Then the history, one statement for all.
         var ids: [UUID] = []
         for try await id in rows.decode(UUID.self) { ids.append(id) }
-        guard !ids.isEmpty else { return }
+        guard !ids.isEmpty else { return 0 }
         try await connection.query(
             """
             INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
@@ -313,6 +325,7 @@ public struct DeadlineStore: AgencyStore {
                    NULL, \(action), NULL, NULL, \(reason)
             FROM unnest(\(ids)::uuid[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n
             """, logger: logger)
+        return ids.count
     }
 
     func appendHistory(
