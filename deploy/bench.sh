@@ -15,6 +15,8 @@
 # - report.company CSV of the large company vs psql \copy of the same rows; import of
 #   BENCH_IMPORT applicants vs COPY FROM of the same rows
 # - 2,000 idle logged-in connections: server RSS, and case.get at 8 connections while held
+# - case.advance p99 without and during a second instance's job sweep of a backlog of passed dates
+# - month-end: mixed load p99 without and while the 10 largest agencies' reports run over and over
 # - prints one table; writes it with every number and the machine as JSON to bench-results/
 #
 # Env: BENCH_SCALE (default 1: 1,000,000 cases; 0.05 for a quick run), BENCH_SECONDS (default 5),
@@ -59,10 +61,15 @@ CLI="$BIN/caseload"
 PG_DIR="$ROOT/.caseload/bench-$$"
 WORK="$PG_DIR/work"
 server_pid=""
+job_pid=""
+report_pids=()
 cleanup() {
     local rc=$?
     trap '' INT TERM
-    if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    for pid in "${report_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "$job_pid" "$server_pid"; do
+        if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    done
     "$PG" destroy "$PG_DIR" || true
     exit "$rc"
 }
@@ -143,7 +150,7 @@ export_cases() {
 # generator walks, so every advance run (and the mixed one) starts with the same pool instead
 # of what the previous runs left (a case gives at most four steps). Outside the measurement.
 reset_advance() {
-    "${ADMIN_PSQL[@]}" <<SQL
+    "${ADMIN_PSQL[@]}" >/dev/null <<SQL
 BEGIN;
 SELECT set_config('caseload.agency_id', '$AGENCY', true), set_config('caseload.method', 'bench.reset', true);
 UPDATE cases c SET stage = 'information_updated', status = 'active', closed_at = NULL, version = c.version + 1,
@@ -310,6 +317,75 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
+# ---------------------------------------------------------------- the job sweep against writers
+# case.advance at 8 connections, one call in flight each: without a sweep, then while a second
+# instance's scheduled job sweeps a backlog of passed dates across all agencies (every missed
+# date put back to open, as after a server that was down; outside the measurement, without
+# audit rows). The runs go on while the backlog lasts; the worst p99 among them is compared.
+sweep_load() { # side
+    reset_advance; export_cases
+    "$LOADGEN" load --port "$SERVER_PORT" --token-file "$WORK/token" --cases "$WORK/cases.tsv" --scenario advance \
+        --connections 8 --depth 1 --seconds "$SECONDS_PER_RUN" | sed "s/^{/{\"side\":\"$1\",\"depth\":1,/" >>"$RUNS"
+}
+for round in $(seq 1 "$ROUNDS"); do
+    log "round $round/$ROUNDS: case.advance at 8 connections × 1 in flight, no sweep"
+    sweep_load sweep-without
+done
+SWEEP_BACKLOG=$("${ADMIN_PSQL[@]}" <<SQL
+SET session_replication_role = replica;
+WITH moved AS (UPDATE deadlines SET state = 'open' WHERE kind = 'due' AND state = 'missed' RETURNING 1) SELECT count(*) FROM moved;
+SQL
+)
+backlog_left() { "${ADMIN_PSQL[@]}" -c "SELECT count(*) FROM deadlines WHERE kind = 'due' AND state = 'open' AND due_date < current_date - 1"; }
+JOB_PORT=$("$PG" free-port)
+CASELOAD_LISTEN="127.0.0.1:$JOB_PORT" CASELOAD_LOG_LEVEL=warning CASELOAD_JOB_INTERVAL_SECONDS=1 \
+    "$SERVER" serve >"$WORK/job-server.log" 2>&1 &
+job_pid=$!
+sweep_start=$(date +%s.%N)
+SWEEP_RUNS=0
+log "sweeping $SWEEP_BACKLOG passed dates (a second instance's job) while case.advance runs"
+while [ "$SWEEP_RUNS" -lt 30 ] && [ "$(backlog_left)" -gt 0 ]; do
+    sweep_load sweep-during
+    SWEEP_RUNS=$((SWEEP_RUNS + 1))
+done
+for _ in $(seq 1 300); do [ "$(backlog_left)" -eq 0 ] && break; sleep 1; done
+SWEEP_SECONDS=$(awk -v a="$sweep_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+SWEEP_LEFT=$(backlog_left)
+kill -TERM "$job_pid"; wait "$job_pid" || true; job_pid=""
+log "swept in ${SWEEP_SECONDS}s ($SWEEP_LEFT left), $SWEEP_RUNS advance runs during it"
+
+# ---------------------------------------------------------------- month-end
+# The mixed interactive load at 8 connections, one call in flight each, without and then while
+# the owners of the 10 largest agencies each run report.agency over and over.
+i=0
+for a in $("${ADMIN_PSQL[@]}" -c "SELECT agency_id FROM cases GROUP BY agency_id ORDER BY count(*) DESC LIMIT 10"); do
+    "$SERVER" admin create-user --agency "$a" --name 月末报表 --role owner >"$WORK/month-end-$i.json"
+    (umask 077 && json_field "$WORK/month-end-$i.json" token >"$WORK/month-end-token-$i")
+    i=$((i + 1))
+done
+MONTH_END_AGENCIES=$i
+month_end_load() { # side
+    "$LOADGEN" load --port "$SERVER_PORT" --token-file "$WORK/token" --cases "$WORK/cases.tsv" --scenario mixed \
+        --connections 8 --depth 1 --seconds "$SECONDS_PER_RUN" | sed "s/^{/{\"side\":\"$1\",\"depth\":1,/" >>"$RUNS"
+}
+: >"$WORK/month-end-reports"
+for round in $(seq 1 "$ROUNDS"); do
+    log "round $round/$ROUNDS: mixed at 8 connections × 1 in flight, then again while $MONTH_END_AGENCIES agency reports run"
+    reset_advance; export_cases; month_end_load month-end-without
+    reset_advance; export_cases
+    rm -f "$WORK/stop-reports"; report_pids=()
+    for n in $(seq 0 $((MONTH_END_AGENCIES - 1))); do
+        (while [ ! -e "$WORK/stop-reports" ]; do
+            CASELOAD_TOKEN=$(cat "$WORK/month-end-token-$n") "$CLI" report agency --format csv --out "$WORK/month-end-$n.csv" >/dev/null 2>&1 \
+                && echo "$n" >>"$WORK/month-end-reports"
+        done) &
+        report_pids+=($!)
+    done
+    month_end_load month-end-with
+    touch "$WORK/stop-reports"; wait "${report_pids[@]}" 2>/dev/null || true; report_pids=()
+done
+MONTH_END_REPORTS=$(wc -l <"$WORK/month-end-reports")
+
 # ---------------------------------------------------------------- machine and table
 cat >"$WORK/facts.json" <<JSON
 {"cores": $(nproc), "memory_kb": $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo),
@@ -325,7 +401,9 @@ cat >"$WORK/facts.json" <<JSON
  "consultant_cases": $CONSULTANT_CASES,
  "import": {"rows": $IMPORT_ROWS, "copy_rows": $copy_all_rows, "server_seconds": $import_seconds, "copy_seconds": $copy_import_seconds,
             "copy_applicants_seconds": $copy_applicants_seconds},
- "idle": {"connections": $IDLE, "rss_before_kb": $rss_before}}
+ "idle": {"connections": $IDLE, "rss_before_kb": $rss_before},
+ "sweep": {"backlog": $SWEEP_BACKLOG, "seconds": $SWEEP_SECONDS, "left": $SWEEP_LEFT, "runs_during": $SWEEP_RUNS},
+ "month_end": {"agencies": $MONTH_END_AGENCIES, "reports_run": $MONTH_END_REPORTS}}
 JSON
 mkdir -p "$ROOT/bench-results"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

@@ -94,6 +94,32 @@ if held:
                  "baseline_p99_ms": plain["p99Milliseconds"] if plain else None, "ratio": p99_ratio,
                  "target": "p99 <= 1.5 x without them", "result": None if p99_ratio is None else ("pass" if p99_ratio <= 1.5 else "MISS")})
 
+def side_runs(side, scenario):
+    return [r for r in runs if r["side"] == side and r["scenario"] == scenario]
+
+def p99_row(what, during, without, target_ratio, note=None):
+    """Interactive p99 under a heavy neighbour against the same load without it: the worst of
+    the runs taken during it against the median of those without."""
+    if not during or not without:
+        return
+    worst = max(during, key=lambda r: r["p99Milliseconds"])
+    plain = sorted(without, key=lambda r: r["p99Milliseconds"])[(len(without) - 1) // 2]
+    ratio = worst["p99Milliseconds"] / plain["p99Milliseconds"] if plain["p99Milliseconds"] else None
+    rows.append({"what": what, "connections": worst["connections"], "throughput": worst["throughput"], "p50_ms": worst["p50Milliseconds"],
+                 "p99_ms": worst["p99Milliseconds"], "errors": sum(r["errors"] for r in during), "baseline_p99_ms": plain["p99Milliseconds"],
+                 "ratio": ratio, "target": f"p99 <= {target_ratio} x without", "note": note,
+                 "result": None if ratio is None else ("pass" if ratio <= target_ratio else "MISS")})
+
+sweep = facts.get("sweep")
+if sweep:
+    p99_row(f"case.advance, depth 1, during a sweep of {sweep['backlog']} dates", side_runs("sweep-during", "advance"),
+            side_runs("sweep-without", "advance"), 1.5,
+            note=f"the sweep took {sweep['seconds']} s ({sweep['left']} left), {sweep['runs_during']} runs during it")
+month_end = facts.get("month_end")
+if month_end:
+    p99_row(f"mixed, depth 1, while {month_end['agencies']} agency reports run", side_runs("month-end-with", "mixed"),
+            side_runs("month-end-without", "mixed"), 2.0, note=f"{month_end['reports_run']} reports ran")
+
 def f(v, fmt="{:.1f}"):
     return "-" if v is None else fmt.format(v)
 
@@ -125,6 +151,9 @@ for n, l in enumerate(lines):
     print(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(l)))
     if n == 0:
         print("-+-".join("-" * w for w in widths))
+for r in rows:
+    if r.get("note"):
+        print(f"{r['what']}: {r['note']}")
 errors = sum(r.get("errors") or 0 for r in rows)
 if errors:
     print(f"\n{errors} requests answered with an error (counted in the latencies; see runs in the JSON)")
