@@ -101,6 +101,42 @@ struct SharedReadTests {
         }
     }
 
+    @Test("two callers acting for the same user share the server-wide transaction; another actor's read runs in its own beside it")
+    func sharedAcrossCallers() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        try await withDatabase(server) { db in
+            let context = Database.ReadContext(agency: agency.agencyID, actor: .user(agency.userID), timeoutSeconds: nil)
+            let other = Database.ReadContext(agency: agency.agencyID, actor: .system, timeoutSeconds: nil)
+            @Sendable func backend(_ tx: AgencyTransaction) async throws -> Int {
+                for try await pid in try await tx.connection.query("SELECT pg_backend_pid()", logger: TestDatabase.logger).decode(Int.self) { return pid }
+                return -1
+            }
+            let before = db.sharedReadCounts.calls
+            let firstIn = Counter()
+            let otherPID = Mutex(-1)
+            let pids = try await withThrowingTaskGroup(of: Int.self) { group in
+                group.addTask {
+                    try await db.withSharedRead(context, lane: 0) { tx in
+                        firstIn.add()
+                        // Held open until the second caller has joined.
+                        #expect(try await eventually { db.sharedReadCounts.calls >= before + 2 })
+                        return try await backend(tx)
+                    }
+                }
+                #expect(try await eventually { firstIn.count > 0 })
+                // Another actor's read does not wait for the held group: it runs in a transaction of its own.
+                let pid = try await db.withSharedRead(other, lane: 0) { tx in try await backend(tx) }
+                otherPID.withLock { $0 = pid }
+                group.addTask { try await db.withSharedRead(context, lane: 0) { tx in try await backend(tx) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            // Both callers' statements ran in the one backend of the shared transaction.
+            #expect(pids.count == 2 && Set(pids).count == 1)
+            #expect(!pids.contains(otherPID.withLock { $0 }))
+        }
+    }
+
     @Test("pipelined reads on one connection share transactions and answer exactly as one at a time")
     func pipelinedReads() async throws {
         let server = try await TestServer.shared()

@@ -71,7 +71,10 @@ public struct RequestContext: Sendable {
         }
         if readOnly {
             let read = Database.ReadContext(agency: principal.agencyID, actor: .user(principal.userID), timeoutSeconds: timeoutSeconds)
-            return try await database.withSharedRead(session.reads, read, work)
+            let pipelined = session.readsInFlight.add(1, ordering: .relaxed).newValue > 1
+            defer { session.readsInFlight.subtract(1, ordering: .relaxed) }
+            if pipelined { return try await database.withSharedRead(session.reads, read, work) }
+            return try await database.withSharedRead(read, lane: session.readLane, work)
         }
         return try await database.withAgency(principal.agencyID, as: .user(principal.userID), method: method, timeoutSeconds: timeoutSeconds, work)
     }

@@ -152,7 +152,7 @@ public final class Database: Sendable {
     }
 
     /// Who a read-only transaction acts for: calls share one only when all of this is equal.
-    public struct ReadContext: Sendable, Equatable {
+    public struct ReadContext: Sendable, Hashable {
         public var agency: UUID
         public var actor: Actor
         public var timeoutSeconds: Int64?
@@ -166,6 +166,31 @@ public final class Database: Sendable {
 
     /// The read-only transactions one caller's calls may share (see `SharedReads`).
     public typealias ReadSharing = SharedReads<ReadContext, PostgresConnection>
+
+    /// Where the server's read-only calls meet to share transactions: the calls in flight
+    /// together of every connection acting for the same agency, user and timeout, not only one
+    /// connection's pipelined ones, so a user's reads from several connections (and clients
+    /// that send one call at a time) share BEGIN, the context and COMMIT as well. A fixed set
+    /// of `SharedReads`, picked by the context's hash and the caller's `lane`: connections are
+    /// spread over a few lanes, so one user's many connections form several groups at once
+    /// (a group's statements run one after another on its connection) and do not all queue on
+    /// one lock. Two contexts on one stripe take turns (one shares while the other's calls run
+    /// alone), which costs nothing but the sharing.
+    let readStripes: [ReadSharing] = (0..<64).map { _ in ReadSharing() }
+    /// Lanes per context (see `readStripes`).
+    public static let readLanes = 4
+
+    /// `withSharedRead` on the server-wide stripe for `context` and the caller's lane
+    /// (0..<readLanes; a connection keeps its own).
+    public func withSharedRead<Result>(
+        _ context: ReadContext, lane: Int, _ body: (AgencyTransaction) async throws -> sending Result
+    ) async throws -> sending Result {
+        var hasher = Hasher()
+        hasher.combine(context)
+        hasher.combine(lane)
+        let stripe = Int(UInt(bitPattern: hasher.finalize()) % UInt(readStripes.count))
+        return try await withSharedRead(readStripes[stripe], context, body)
+    }
 
     /// Runs `body` in a read-only transaction for `context`, shared with the other calls of
     /// `sharing` in flight at the same time (see `SharedReads`). A call whose shared
