@@ -277,7 +277,7 @@ public struct ApplicantStore: AgencyStore {
             WHERE a.agency_id = \(agency)
               AND (\(cursor?.name)::text IS NULL OR (a.name, a.applicant_id) > (\(cursor?.name)::text, \(cursor?.id)::uuid))
               AND (\(filter.companyID)::uuid IS NULL OR a.company_id = \(filter.companyID)::uuid)
-              AND (\(filter.consultantID)::uuid IS NULL OR a.company_id IN (SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid)))
+              AND (\(filter.consultantID)::uuid IS NULL OR a.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid))))
               AND (\(pattern)::text IS NULL OR a.name ILIKE \(pattern)::text)
             ORDER BY a.name, a.applicant_id
             LIMIT \(limit)
@@ -295,7 +295,7 @@ public struct ApplicantStore: AgencyStore {
             SELECT \(unescaped: Self.columns) FROM applicants
             WHERE agency_id = \(agency) AND profile ? 'permit_expiry_date'
               AND (profile->>'permit_expiry_date')::date BETWEEN \(from) AND \(until)
-              AND (\(consultant)::uuid IS NULL OR company_id IN (SELECT caseload_companies(\(agency), \(consultant)::uuid)))
+              AND (\(consultant)::uuid IS NULL OR company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(consultant)::uuid))))
             ORDER BY (profile->>'permit_expiry_date')::date, applicant_id
             """,
             logger: logger)

@@ -274,7 +274,7 @@ public struct CaseStore: AgencyStore {
               AND ($2::int8 IS NULL OR (c.opened_at, c.case_id) > (timestamptz 'epoch' + $2::int8 * interval '1 microsecond', $3::uuid))
               AND ($4::uuid IS NULL OR c.company_id = $4::uuid)
               AND ($5::uuid IS NULL OR c.applicant_id = $5::uuid)
-              AND ($6::uuid IS NULL OR c.company_id IN (SELECT caseload_companies($1, $6::uuid)))
+              AND ($6::uuid IS NULL OR c.company_id = ANY(ARRAY(SELECT caseload_companies($1, $6::uuid))))
               AND ($7::text IS NULL OR c.kind = $7::text)
               AND ($8::text IS NULL OR c.stage = $8::text)
               AND ($9::text IS NULL OR c.status = $9::text)

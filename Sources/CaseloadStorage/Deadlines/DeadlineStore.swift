@@ -371,7 +371,7 @@ public struct DeadlineStore: AgencyStore {
               AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)
               AND (\(filter.ruleID)::text IS NULL OR d.rule_id = \(filter.ruleID)::text)
               AND (NOT \(filter.provisionalOnly) OR d.provisional)
-              AND (\(filter.consultantID)::uuid IS NULL OR d.company_id IN (SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid)))
+              AND (\(filter.consultantID)::uuid IS NULL OR d.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid))))
             ORDER BY d.due_date, d.deadline_id
             LIMIT \(limit)
             """, logger: logger)

@@ -166,7 +166,7 @@ public struct DocumentStore: AgencyStore {
               AND (\(filter.companyID)::uuid IS NULL OR d.company_id = \(filter.companyID)::uuid)
               AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)
               AND (\(filter.caseID)::uuid IS NULL OR d.case_id = \(filter.caseID)::uuid)
-              AND (\(filter.consultantID)::uuid IS NULL OR d.company_id IN (SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid)))
+              AND (\(filter.consultantID)::uuid IS NULL OR d.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid))))
               AND (\(filter.holderKind)::text IS NULL OR d.holder_kind = \(filter.holderKind)::text)
               AND (\(filter.form)::text IS NULL OR d.form = \(filter.form)::text)
               AND (\(filter.outWithAuthorityBefore)::timestamptz IS NULL OR (d.holder_kind IN ('talent_center', 'city_verification_center')
