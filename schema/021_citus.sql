@@ -315,6 +315,39 @@ CREATE FUNCTION caseload_citus_distribute() RETURNS text
             PERFORM caseload_citus_merge_policies(t);
         END LOOP;
 
+        -- 013's report as Citus plans it: plpgsql (Citus refuses SQL function bodies that
+        -- read distributed tables unless inlined), and the CTE's column list as aliases
+        -- (Citus pushes `WITH stored (agency_id, entity, ...)` down without it).
+        CREATE OR REPLACE FUNCTION caseload_dates_out_of_range()
+            RETURNS TABLE (agency_id uuid, entity text, entity_id uuid, field text, value text)
+            LANGUAGE plpgsql STABLE
+            AS $body$
+            #variable_conflict use_column
+            BEGIN
+                RETURN QUERY
+                SELECT s.agency_id, s.entity, s.entity_id, s.field, s.value FROM (
+                    SELECT a.agency_id AS agency_id, 'applicant'::text AS entity, a.applicant_id AS entity_id, 'birth_date'::text AS field, a.birth_date::text AS value FROM applicants a
+                    UNION ALL
+                    SELECT a.agency_id, 'applicant', a.applicant_id, f.key, f.value
+                    FROM applicants a, jsonb_each_text(a.profile) AS f(key, value)
+                    WHERE f.key IN ('permit_received_date', 'permit_expiry_date')
+                    UNION ALL
+                    SELECT c.agency_id, 'case', c.case_id, 'stage data', d #>> '{}'
+                    FROM cases c, jsonb_path_query(c.state, 'strict $.** ? (@.type == "date").value') AS d
+                    UNION ALL
+                    SELECT d.agency_id, 'deadline', d.deadline_id, 'due_date', d.due_date::text FROM deadlines d
+                    UNION ALL
+                    SELECT d.agency_id, 'deadline', d.deadline_id, 'base_date', d.base_date::text FROM deadlines d WHERE d.base_date IS NOT NULL
+                    UNION ALL
+                    SELECT p.agency_id, 'points_rules', NULL, p.version, p.effective_from::text FROM points_rule_versions p
+                    UNION ALL
+                    SELECT k.agency_id, 'calendar', NULL, 'day', k.day::text FROM calendar_days k
+                ) s
+                WHERE s.value !~ '^\d{4}-\d{2}-\d{2}$' OR s.value < '1900-01-01' OR s.value > '2100-12-31'
+                ORDER BY 1, 2, 3, 4;
+            END
+            $body$;
+
         PERFORM create_reference_table('token_routes');
         -- Every table with an agency_id, co-located with agencies, each after the tables its
         -- foreign keys reference.
