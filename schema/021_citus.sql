@@ -23,8 +23,9 @@
 --   Triggers on distributed tables run on the worker holding the shard and may query other
 --   distributed tables there.
 -- * tokens' UNIQUE (token_hash) cannot hold without the shard key: a reference table
---   token_routes (token_hash -> agency_id), written by a trigger in the same transaction as
---   the token, routes login to the one agency.
+--   token_routes (token_hash -> agency_id), written in the same transaction as the token
+--   (caseload_route_token), routes login to the one agency. Its primary key keeps hashes
+--   unique across agencies, as the dropped constraint did.
 
 -- The role and visible companies as the transaction's context carries them on Citus.
 CREATE FUNCTION caseload_citus_current_role() RETURNS text
@@ -124,15 +125,25 @@ CREATE FUNCTION caseload_citus_follow_company() RETURNS trigger
     END
     $$;
 
-CREATE FUNCTION caseload_citus_route_token() RETURNS trigger
+-- A new token's route, in the token's own transaction (TokenStore.create calls it after the
+-- insert; a trigger cannot do it: a reference table is not written from a worker's shard).
+-- Nothing on a single node. Only a token that exists in that agency gets a route, so a call
+-- can route a hash only to the agency that holds it.
+CREATE FUNCTION caseload_route_token(p_agency uuid, p_token_hash bytea) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = public, pg_temp
     AS $$
     BEGIN
-        INSERT INTO token_routes (token_hash, agency_id) VALUES (NEW.token_hash, NEW.agency_id);
-        RETURN NULL;
+        IF NOT caseload_distributed() THEN
+            RETURN;
+        END IF;
+        IF EXISTS (SELECT 1 FROM tokens t WHERE t.agency_id = p_agency AND t.token_hash = p_token_hash) THEN
+            EXECUTE 'INSERT INTO token_routes (token_hash, agency_id) VALUES ($1, $2) ON CONFLICT DO NOTHING' USING p_token_hash, p_agency;
+        END IF;
     END
     $$;
+REVOKE ALL ON FUNCTION caseload_route_token(uuid, bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION caseload_route_token(uuid, bytea) TO caseload_app;
 
 -- Login on Citus: the route names the agency, then one routed lookup in its shard group.
 -- plpgsql, because Citus plans no parameterised SQL function bodies.
@@ -276,7 +287,6 @@ CREATE FUNCTION caseload_citus_distribute() RETURNS text
         INSERT INTO token_routes SELECT token_hash, agency_id FROM tokens;
         ALTER TABLE tokens DROP CONSTRAINT tokens_token_hash_key;
         CREATE INDEX tokens_by_hash ON tokens (agency_id, token_hash);
-        CREATE TRIGGER route AFTER INSERT ON tokens FOR EACH ROW EXECUTE FUNCTION caseload_citus_route_token();
         -- Login goes through the route from now on: the 001/008 body is kept, the name is the Citus one.
         ALTER FUNCTION caseload_authenticate(bytea) RENAME TO caseload_single_node_authenticate;
         ALTER FUNCTION caseload_citus_authenticate(bytea) RENAME TO caseload_authenticate;

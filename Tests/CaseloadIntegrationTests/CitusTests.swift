@@ -126,9 +126,9 @@ struct CitusTests {
         }
         let (mine, other) = (UUID(), UUID())
         try await db.admin { connection in
-            for (company, name) in [(mine, "mine"), (other, "other")] {
+            for (company, name, code) in [(mine, "mine", "77604965-3"), (other, "other", "12345678-X")] {
                 try await connection.query(
-                    "INSERT INTO companies (agency_id, company_id, name, org_code) VALUES (\(a.agencyID), \(company), \(name), '77604965-3')",
+                    "INSERT INTO companies (agency_id, company_id, name, org_code) VALUES (\(a.agencyID), \(company), \(name), \(code))",
                     logger: Self.logger)
             }
             try await connection.query(
