@@ -127,22 +127,22 @@ CREATE FUNCTION caseload_citus_follow_company() RETURNS trigger
 
 -- A new token's route, in the token's own transaction (TokenStore.create calls it after the
 -- insert; a trigger cannot do it: a reference table is not written from a worker's shard).
--- Nothing on a single node. Only a token that exists in that agency gets a route, so a call
--- can route a hash only to the agency that holds it.
+-- Nothing on a single node. Only a token that the caller sees in that agency gets a route.
+-- SECURITY INVOKER: Citus refuses to read, as another user, placements this transaction has
+-- just written; so the server's role may insert routes, held by token_routes' policy to the
+-- transaction's agency.
 CREATE FUNCTION caseload_route_token(p_agency uuid, p_token_hash bytea) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = public, pg_temp
+    LANGUAGE plpgsql
     AS $$
     BEGIN
         IF NOT caseload_distributed() THEN
             RETURN;
         END IF;
         IF EXISTS (SELECT 1 FROM tokens t WHERE t.agency_id = p_agency AND t.token_hash = p_token_hash) THEN
-            EXECUTE 'INSERT INTO token_routes (token_hash, agency_id) VALUES ($1, $2) ON CONFLICT DO NOTHING' USING p_token_hash, p_agency;
+            EXECUTE 'INSERT INTO token_routes (token_hash, agency_id) VALUES ($1, $2)' USING p_token_hash, p_agency;
         END IF;
     END
     $$;
-REVOKE ALL ON FUNCTION caseload_route_token(uuid, bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION caseload_route_token(uuid, bytea) TO caseload_app;
 
 -- Login on Citus: the route names the agency, then one routed lookup in its shard group.
@@ -310,6 +310,15 @@ CREATE FUNCTION caseload_citus_distribute() RETURNS text
         CREATE TRIGGER follow_company AFTER UPDATE OF company_id ON deadlines FOR EACH ROW
             WHEN (OLD.company_id IS DISTINCT FROM NEW.company_id) EXECUTE FUNCTION caseload_citus_follow_company('deadline_id', 'deadline_history', 'deadline_reminders');
 
+        -- NOTIFY from a worker's trigger never reaches the coordinator's LISTEN, and PostgreSQL
+        -- refuses to PREPARE (two-phase commit, which Citus uses when a transaction writes on
+        -- more than one node) a transaction that has notified: on Citus the events go quiet
+        -- (docs/scaling.md §4: an events table polled by (agency_id, event_id) is the way on).
+        DROP TRIGGER notify ON cases;
+        DROP TRIGGER notify ON deadlines;
+        DROP TRIGGER notify ON custody_events;
+        DROP TRIGGER notify ON deadline_reminders;
+
         -- Policies: the children's EXISTS become scope checks, every init plan a plain call.
         FOR i IN 1 .. array_length(children, 1) LOOP
             EXECUTE format('ALTER POLICY company_scope ON %I USING (%s)', children[i][1],
@@ -358,6 +367,11 @@ CREATE FUNCTION caseload_citus_distribute() RETURNS text
             END
             $body$;
 
+        -- The server's role adds routes for its own agency's tokens (caseload_route_token);
+        -- only login (SECURITY DEFINER) reads them.
+        ALTER TABLE token_routes ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY citus_insert ON token_routes FOR INSERT WITH CHECK (agency_id = caseload_current_agency());
+        GRANT INSERT ON token_routes TO caseload_app;
         PERFORM create_reference_table('token_routes');
         -- Every table with an agency_id, co-located with agencies, each after the tables its
         -- foreign keys reference.
