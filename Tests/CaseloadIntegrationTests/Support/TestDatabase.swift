@@ -90,6 +90,11 @@ struct TestDatabase: Sendable {
         }
     }
 
+    /// Whether this run shares one database (`make test-citus`): a test that changes the
+    /// schema or its grants would change them for every test, so it stays out of such a run
+    /// (`.disabled(if: TestDatabase.isShared, …)`).
+    static let isShared = ProcessInfo.processInfo.environment["CASELOAD_TEST_SHARED_DATABASE_URL"] != nil
+
     /// The one migrated database of a `make test-citus` run, if this is one.
     static var sharedDatabase: TestDatabase? {
         get throws {
