@@ -29,7 +29,7 @@ struct CitusTests {
                     try await connection.query("ROLLBACK", logger: logger)
                     return result
                 } catch {
-                    try? await connection.query("ROLLBACK", logger: logger)
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
                     throw error
                 }
             }
@@ -145,5 +145,41 @@ struct CitusTests {
             #expect(try await Self.count("SELECT count(*)::int FROM companies", on: connection) == 2)
             #expect(try await Self.count("SELECT count(*)::int FROM audit_log", on: connection) > 0)
         }
+    }
+}
+
+/// schema/021 on a single PostgreSQL: nothing but functions, and the Citus step refused.
+@Suite("Citus step on a single node", .disabled(if: TestDatabase.isShared, "a Citus run"))
+struct CitusSingleNodeTests {
+    @Test("migrate finds no citus extension; distributing is refused, naming it, and changes nothing")
+    func refusedWithoutCitus() async throws {
+        let db = try await TestDatabase.migrated()
+        let migrator = Migrator(url: db.adminURL, logger: TestDatabase.logger)
+        #expect(try await migrator.citusInstalled() == false)
+        await #expect {
+            _ = try await migrator.distributeOnCitus()
+        } throws: { error in
+            String(reflecting: error).contains("the citus extension is not installed")
+        }
+        let (distributed, restrictive, routes) = try await db.admin { connection in
+            let row = try await connection.query(
+                """
+                SELECT caseload_distributed(),
+                       (SELECT count(*)::int FROM pg_policies WHERE schemaname = 'public' AND permissive = 'RESTRICTIVE'),
+                       to_regclass('token_routes') IS NOT NULL
+                """, logger: TestDatabase.logger
+            ).collect().first!
+            return try row.decode((Bool, Int, Bool).self)
+        }
+        #expect(distributed == false)
+        #expect(restrictive > 0)
+        #expect(routes == false)
+        // A token made here still logs in (its route call is a no-op on a single node).
+        let agency = try await db.createAgency()
+        let server = try await TestServer.start(database: db)
+        try await server.withClient(token: agency.token) { client async throws in
+            _ = try await client.call("company.list")
+        }
+        try await server.stop()
     }
 }
