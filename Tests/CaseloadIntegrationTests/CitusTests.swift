@@ -148,6 +148,60 @@ struct CitusTests {
     }
 }
 
+extension CitusTests {
+    @Test("a child row takes its parent's company on the worker: refused outside a consultant's companies, and follows a move")
+    func childScope() async throws {
+        let db = try #require(try TestDatabase.sharedDatabase)
+        let a = try await db.createAgency()
+        let consultant = try await db.admin { connection in
+            try await AdminStore.createUser(agency: a.agencyID, name: "顾问", role: .consultant, on: connection, logger: Self.logger)
+        }
+        let (mine, other, applicantMine, applicantOther) = (UUID(), UUID(), UUID(), UUID())
+        try await db.admin { connection in
+            for (company, name, code) in [(mine, "mine", "77604965-3"), (other, "other", "12345678-X")] {
+                try await connection.query(
+                    "INSERT INTO companies (agency_id, company_id, name, org_code) VALUES (\(a.agencyID), \(company), \(name), \(code))",
+                    logger: Self.logger)
+            }
+            try await connection.query(
+                "INSERT INTO company_consultants (agency_id, company_id, user_id) VALUES (\(a.agencyID), \(mine), \(consultant.userID))",
+                logger: Self.logger)
+            for (applicant, company, n) in [(applicantMine, mine, "1"), (applicantOther, other, "2")] {
+                try await connection.query(
+                    """
+                    INSERT INTO applicants (agency_id, applicant_id, company_id, name, id_number_sealed, id_number_key, id_number_lookup,
+                                            id_number_masked, birth_date, gender)
+                    VALUES (\(a.agencyID), \(applicant), \(company), 'p', '\\x00'::bytea, 'k', sha256(\(n)::bytea), 'm', '1990-01-01', 'male')
+                    """, logger: Self.logger)
+            }
+        }
+        try await Self.asServer(db, agency: a.agencyID, user: consultant.userID) { connection async throws -> Void in
+            try await connection.query("INSERT INTO archives (agency_id, applicant_id) VALUES (\(a.agencyID), \(applicantMine))", logger: Self.logger)
+        }
+        await #expect(throws: (any Error).self) {
+            try await Self.asServer(db, agency: a.agencyID, user: consultant.userID) { connection async throws -> Void in
+                try await connection.query("INSERT INTO archives (agency_id, applicant_id) VALUES (\(a.agencyID), \(applicantOther))", logger: Self.logger)
+            }
+        }
+        // asServer rolls back: write for real as the owner, then look as the consultant.
+        try await db.admin { connection in
+            for applicant in [applicantMine, applicantOther] {
+                try await connection.query("INSERT INTO archives (agency_id, applicant_id) VALUES (\(a.agencyID), \(applicant))", logger: Self.logger)
+            }
+        }
+        try await Self.asServer(db, agency: a.agencyID, user: consultant.userID) { connection async throws -> Void in
+            #expect(try await Self.count("SELECT count(*)::int FROM archives", on: connection) == 1)
+        }
+        try await db.admin { connection in
+            try await connection.query(
+                "UPDATE applicants SET company_id = \(mine) WHERE agency_id = \(a.agencyID) AND applicant_id = \(applicantOther)", logger: Self.logger)
+        }
+        try await Self.asServer(db, agency: a.agencyID, user: consultant.userID) { connection async throws -> Void in
+            #expect(try await Self.count("SELECT count(*)::int FROM archives", on: connection) == 2)
+        }
+    }
+}
+
 /// schema/021 on a single PostgreSQL: nothing but functions, and the Citus step refused.
 @Suite("Citus step on a single node", .disabled(if: TestDatabase.isShared, "a Citus run"))
 struct CitusSingleNodeTests {
