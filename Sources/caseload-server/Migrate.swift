@@ -33,6 +33,9 @@ struct Migrate: AsyncParsableCommand {
     @Option(help: "Also make this login role a member of caseload_app (what the server connects as), creating it if missing.")
     var appRole: String?
 
+    @Flag(help: "Distribute every table on agency_id (a Citus coordinator; also done when the citus extension is installed). See docs/scaling.md §4.")
+    var citus = false
+
     @Flag(help: "On a database with no agency yet, create a demo agency and print its owner token.")
     var demoIfEmpty = false
 
@@ -44,6 +47,14 @@ struct Migrate: AsyncParsableCommand {
         let applied = try await migrator.migrate(migrations)
         FileHandle.standardError.write(
             Data("migrate: \(applied.count) applied (\(applied.map(\.fileName).joined(separator: ", "))), \(migrations.count) known\n".utf8))
+        let citusInstalled = try await migrator.citusInstalled()
+        if citus || citusInstalled {
+            guard citusInstalled else {
+                throw ValidationError("--citus: the citus extension is not installed in this database (CREATE EXTENSION citus on the coordinator first)")
+            }
+            let outcome = try await migrator.distributeOnCitus()
+            FileHandle.standardError.write(Data("migrate: citus: \(outcome)\n".utf8))
+        }
         if let appRole { try await migrator.ensureLoginRole(appRole) }
         // Data that older schema versions kept in plaintext is sealed once the keys are known.
         let (configuration, _) = try ServerConfiguration.load()

@@ -196,7 +196,9 @@ struct WatchTests {
         try await b.stop()
     }
 
-    @Test("an event whose visibility cannot be checked reaches its subscriber as watch.gap, never vanishes; checks work again after")
+    @Test(
+        "an event whose visibility cannot be checked reaches its subscriber as watch.gap, never vanishes; checks work again after",
+        .disabled(if: TestDatabase.isShared, "revokes a grant: needs a database of its own"))
     func uncheckableEventIsAGap() async throws {
         let database = try await TestDatabase.migrated()
         let server = try await TestServer.start(database: database)

@@ -29,6 +29,8 @@ public struct TokenStore: AgencyStore {
             RETURNING token_id, user_id, label, created_at, expires_at, revoked_at
             """, logger: logger)
         for try await row in rows.decode((UUID, UUID, String?, Date, Date?, Date?).self) {
+            // On Citus, login finds the token's agency through this route (schema/021).
+            try await connection.query("SELECT caseload_route_token(\(agency), \(ByteBuffer(bytes: token.hash)))", logger: logger)
             return (token.secret, Info(id: row.0, userID: row.1, label: row.2, createdAt: row.3, expiresAt: row.4, revokedAt: row.5))
         }
         throw StorageError.notFound(entity: "token")

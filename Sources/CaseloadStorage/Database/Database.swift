@@ -16,6 +16,10 @@ public final class Database: Sendable {
     let logger: Logger
     private let readsShared = Atomic<Int>(0)
     private let readGroups = Atomic<Int>(0)
+    /// Whether the schema is the Citus variant (schema/021): 0 not yet asked, 1 no, 2 yes.
+    /// Asked once, by the first agency transaction; a database does not change variant under
+    /// a running server (`migrate --citus` runs before it serves).
+    private let distribution = Atomic<UInt8>(0)
     /// Read-only calls served by shared transactions, and those transactions (committed), since
     /// start (see `withSharedRead`): their difference is the transactions saved.
     public var sharedReadCounts: (calls: Int, transactions: Int) {
@@ -136,7 +140,8 @@ public final class Database: Sendable {
         _ agency: UUID, as actor: Actor, method: String?, timeoutSeconds: Int64?, readOnly: Bool,
         _ body: (AgencyTransaction) async throws -> sending Result
     ) async throws -> sending Result {
-        try await leased(transaction: true) { connection in
+        let distributed = try await isDistributed()
+        return try await leased(transaction: true) { connection in
             let timeout = "\(timeoutSeconds.map { $0 * 1000 } ?? statementTimeoutMilliseconds)ms"
             let user: String
             let system: String
@@ -144,11 +149,35 @@ public final class Database: Sendable {
             case .user(let id): (user, system) = (id.uuidString, "")
             case .system: (user, system) = ("", "on")
             }
-            _ = try await connection.run(
-                AgencyContextStatement(bindings: .init(agency.uuidString, user, system, method ?? "", timeout, readOnly ? "on" : "off")),
-                logger: logger)
+            let bindings = PostgresBindings(agency.uuidString, user, system, method ?? "", timeout, readOnly ? "on" : "off")
+            if distributed {
+                _ = try await connection.run(CitusAgencyContextStatement(bindings: bindings), logger: logger)
+            } else {
+                _ = try await connection.run(AgencyContextStatement(bindings: bindings), logger: logger)
+            }
             return try await body(AgencyTransaction(connection: connection, agency: agency, logger: logger))
         }
+    }
+
+    /// Whether this database is sharded with Citus (schema/021's `caseload_distributed()`),
+    /// asked once outside any transaction. A schema older than 021 is a single node.
+    public func isDistributed() async throws -> Bool {
+        switch distribution.load(ordering: .relaxed) {
+        case 1: return false
+        case 2: return true
+        default: break
+        }
+        let answer = try await withConnection { connection -> Bool in
+            do {
+                let rows = try await connection.query("SELECT caseload_distributed()", logger: logger)
+                for try await value in rows.decode(Bool.self) { return value }
+                return false
+            } catch where StorageError.sqlState(of: error) == SQLState.undefinedFunction {
+                return false
+            }
+        }
+        distribution.store(answer ? 2 : 1, ordering: .relaxed)
+        return answer
     }
 
     /// Who a read-only transaction acts for: calls share one only when all of this is equal.

@@ -47,6 +47,16 @@ struct AgencyContextStatement: PreparedQuery {
     var bindings: PostgresBindings
 }
 
+/// `AgencyContextStatement` on a Citus cluster (schema/021): the same settings as SET LOCAL
+/// statements, which Citus sends along to the workers (`set_config(..., true)` stays on the
+/// coordinator, where no row lives), plus the user's role and companies, looked up there.
+/// Same binds, in the same order.
+struct CitusAgencyContextStatement: PreparedQuery {
+    static let sql = "SELECT caseload_citus_context($1, $2, $3, $4, $5, $6)"
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text, .text]
+    var bindings: PostgresBindings
+}
+
 extension PostgresBindings {
     /// Binds in order; nil is NULL.
     init(_ values: (any PostgresDynamicTypeEncodable)?...) {

@@ -11,6 +11,7 @@ public enum SQLState {
     public static let connectionExceptionClass = "08"
     public static let insufficientPrivilege = "42501"
     public static let duplicateObject = "42710"
+    public static let undefinedFunction = "42883"
     public static let queryCanceled = "57014"
     public static let lockNotAvailable = "55P03"
     public static let adminShutdown = "57P01"

@@ -64,6 +64,32 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Whether the `citus` extension is installed in this database.
+    public func citusInstalled() async throws -> Bool {
+        try await withAdminConnection(url: url, logger: logger) { connection in
+            try await connection.query("SELECT 1 FROM pg_extension WHERE extname = 'citus'", logger: logger).collect().count > 0
+        }
+    }
+
+    /// Turns the migrated schema into its Citus variant (schema/021's
+    /// `caseload_citus_distribute()`: every table distributed on agency_id, co-located), once;
+    /// later calls answer "already distributed". Throws when the extension is missing.
+    public func distributeOnCitus() async throws -> String {
+        try await withAdminConnection(url: url, logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_lock(hashtext('caseload.migrate'))", logger: logger)
+            do {
+                return try await connection.withTransaction(logger: logger) { tx in
+                    for try await outcome in try await tx.query("SELECT caseload_citus_distribute()", logger: logger).decode(String.self) {
+                        return outcome
+                    }
+                    return "distributed"
+                }
+            } catch {
+                throw StorageError.unwrapped(error)
+            }
+        }
+    }
+
     /// A stored date outside the range clients may send (schema/013): written by a version
     /// that did not check, and to be corrected by the agency.
     public struct StoredDate: Sendable, Hashable {

@@ -72,7 +72,12 @@ struct TestDatabase: Sendable {
 
     /// Creates a database migrated to the current schema, with the server's login role, in
     /// the shared test cluster or, given its superuser URL, in another (a private cluster).
+    ///
+    /// With `CASELOAD_TEST_SHARED_DATABASE_URL` set (`make test-citus`), the shared test cluster
+    /// is one already migrated database (a Citus coordinator cannot create distributed
+    /// databases per test): every test gets it, and keeps to the agencies it creates.
     static func migrated(cluster: DatabaseURL? = nil) async throws -> TestDatabase {
+        if cluster == nil, let shared = try sharedDatabase { return shared }
         let cluster = try cluster ?? clusterAdminURL
         return try await lock.run {
             try await detailed {
@@ -82,6 +87,20 @@ struct TestDatabase: Sendable {
                 try await migrator.ensureLoginRole(serverRole)
                 return db
             }
+        }
+    }
+
+    /// Whether this run shares one database (`make test-citus`): a test that changes the
+    /// schema or its grants would change them for every test, so it stays out of such a run
+    /// (`.disabled(if: TestDatabase.isShared, …)`).
+    static let isShared = ProcessInfo.processInfo.environment["CASELOAD_TEST_SHARED_DATABASE_URL"] != nil
+
+    /// The one migrated database of a `make test-citus` run, if this is one.
+    static var sharedDatabase: TestDatabase? {
+        get throws {
+            guard let raw = ProcessInfo.processInfo.environment["CASELOAD_TEST_SHARED_DATABASE_URL"] else { return nil }
+            let admin = try DatabaseURL(raw)
+            return TestDatabase(name: admin.database, adminURL: admin, serverURL: admin.with(user: serverRole))
         }
     }
 
