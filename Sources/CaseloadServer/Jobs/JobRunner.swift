@@ -69,14 +69,21 @@ public struct JobRunner: Service {
     /// across a million deadlines, one transaction would hold every moved row locked (and the
     /// agency's sweep lock, which writers' deadline lists wait for) until it committed.
     /// False if another instance holds the agency's lock.
+    ///
+    /// Between batches it rests as long as the batch took, so a backlog takes at most half of
+    /// what the database can give while calls wait beside it (a backlog of 306,792 dates in
+    /// the benchmark: `case.advance` p99 2.1× its usual without the rests).
     private func sweepBacklog(of agency: UUID, today: CalendarDate) async throws -> Bool {
+        let clock = ContinuousClock()
         while true {
+            let started = clock.now
             let moved: Int? = try await database.withAgency(agency, as: .system, method: "job.deadlines") { tx in
                 guard try await tx.deadlineLock.tryLock() else { return nil }
                 return try await tx.deadlines.sweep(today: today, limit: Self.sweepBatch)
             }
             guard let moved else { return false }
             if moved == 0 { return true }
+            try await Task.sleep(for: clock.now - started)
         }
     }
 }

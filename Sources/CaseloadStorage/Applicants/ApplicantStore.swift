@@ -34,14 +34,14 @@ public struct ApplicantStore: AgencyStore {
     public init(tx: AgencyTransaction) { self.tx = tx }
 
     static let columns = """
-        applicant_id, company_id, name, id_number_masked, birth_date::text, gender, phone_masked, profile::text, version, created_at, updated_at
+        applicant_id, company_id, name, id_number_masked, birth_date, gender, phone_masked, profile::text, version, created_at, updated_at
         """
-    typealias Row = (UUID, UUID, String, String, String, String, String?, String, Int, Date, Date)
+    typealias Row = (UUID, UUID, String, String, CalendarDate, String, String?, String, Int, Date, Date)
 
     static func record(_ r: Row) throws -> ApplicantRecord {
         let profile = try JSONDecoder().decode(ApplicantProfile.self, from: Data(r.7.utf8))
         return ApplicantRecord(
-            id: r.0, companyID: r.1, name: r.2, idNumberMasked: r.3, birthDate: try CalendarDate.stored(r.4, column: "applicants.birth_date"), gender: r.5, phoneMasked: r.6, profile: profile,
+            id: r.0, companyID: r.1, name: r.2, idNumberMasked: r.3, birthDate: r.4, gender: r.5, phoneMasked: r.6, profile: profile,
             version: r.8, createdAt: r.9, updatedAt: r.10)
     }
 
@@ -148,7 +148,7 @@ public struct ApplicantStore: AgencyStore {
 
     /// `columns` followed by `id_number_lookup`: how `find` and `createMany` tell which
     /// number each row is for.
-    typealias KeyedRow = (UUID, UUID, String, String, String, String, String?, String, Int, Date, Date, ByteBuffer)
+    typealias KeyedRow = (UUID, UUID, String, String, CalendarDate, String, String?, String, Int, Date, Date, ByteBuffer)
 
     static func keyed(_ r: KeyedRow) throws -> (lookup: [UInt8], record: ApplicantRecord) {
         (Array(buffer: r.11), try record((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10)))

@@ -54,11 +54,18 @@ public struct TokenStore: AgencyStore {
     /// Revokes a token (idempotent): any of the agency's, or only `user`'s when given. Not
     /// found when it is not one of those.
     public func revoke(_ token: UUID, user: UUID?) async throws -> Info {
+        // Set only when not yet revoked, then read back: an already revoked token keeps its
+        // time. (Two statements, not `coalesce(revoked_at, now())`: Citus refuses a function
+        // that is not IMMUTABLE inside an update's COALESCE; docs/scaling.md §4.)
+        try await connection.query(
+            """
+            UPDATE tokens SET revoked_at = now()
+            WHERE agency_id = \(agency) AND token_id = \(token) AND (\(user)::uuid IS NULL OR user_id = \(user)) AND revoked_at IS NULL
+            """, logger: logger)
         let rows = try await connection.query(
             """
-            UPDATE tokens SET revoked_at = coalesce(revoked_at, now())
+            SELECT token_id, user_id, label, created_at, expires_at, revoked_at FROM tokens
             WHERE agency_id = \(agency) AND token_id = \(token) AND (\(user)::uuid IS NULL OR user_id = \(user))
-            RETURNING token_id, user_id, label, created_at, expires_at, revoked_at
             """, logger: logger)
         for try await row in rows.decode((UUID, UUID, String?, Date, Date?, Date?).self) {
             return Info(id: row.0, userID: row.1, label: row.2, createdAt: row.3, expiresAt: row.4, revokedAt: row.5)

@@ -2,21 +2,6 @@ import CaseloadCore
 import NIOCore
 import PostgresNIO
 
-/// A stored value the server cannot read back (never its content): an `internal_error` for
-/// the call, logged, rather than a trap for every agency.
-public struct StoredValueError: Error, Sendable {
-    public var column: String
-}
-
-extension CalendarDate {
-    /// A `date` column selected as text (`d::text`, which is `YYYY-MM-DD` under PostgreSQL's
-    /// ISO DateStyle, its default).
-    static func stored(_ text: String, column: String) throws -> CalendarDate {
-        guard let date = CalendarDate(iso: text) else { throw StoredValueError(column: column) }
-        return date
-    }
-}
-
 /// A calendar date binds as a PostgreSQL `date` (binary: days since 2000-01-01), not as text
 /// cast with `::date`: text-to-date depends on DateStyle, so PostgreSQL cannot fold the cast
 /// while planning, and a filter such as `due_date <= $1::date` then could not use an index
@@ -32,5 +17,30 @@ extension CalendarDate: PostgresNonThrowingEncodable {
     public func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
         // Dates are clamped to 1900...2100 (CalendarDate.minimum...maximum): far inside Int32.
         byteBuffer.writeInteger(Int32(clamping: daysSinceEpoch - Self.postgresEpochOffset))
+    }
+}
+
+/// A `date` column read as itself (binary days since 2000-01-01), not through `::text`: Citus
+/// refuses a function that is not IMMUTABLE in RETURNING, and `date_out` depends on DateStyle.
+/// A date outside what `CalendarDate` holds (or PostgreSQL's ±infinity) fails to decode, as
+/// an unreadable stored value does.
+extension CalendarDate: PostgresDecodable {
+    public init<JSONDecoder: PostgresJSONDecoder>(
+        from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
+    ) throws {
+        switch (type, format) {
+        case (.date, .binary):
+            guard buffer.readableBytes == 4, let days = buffer.readInteger(as: Int32.self) else { throw PostgresDecodingError.Code.failure }
+            let sinceEpoch = Int(days) + Self.postgresEpochOffset
+            guard (Self.minimum.daysSinceEpoch...Self.maximum.daysSinceEpoch).contains(sinceEpoch) else { throw PostgresDecodingError.Code.failure }
+            self.init(daysSinceEpoch: sinceEpoch)
+        case (.date, .text), (.text, _), (.varchar, _):
+            guard let text = buffer.readString(length: buffer.readableBytes), let date = CalendarDate(iso: text) else {
+                throw PostgresDecodingError.Code.failure
+            }
+            self = date
+        default:
+            throw PostgresDecodingError.Code.typeMismatch
+        }
     }
 }

@@ -59,12 +59,13 @@ public struct CalendarStore: AgencyStore {
         var bindings: PostgresBindings
     }
 
-    /// Sets (or replaces) one day.
+    /// Sets (or replaces) one day. (The time comes in with the row: see
+    /// `SettingsStore.setAutoOpenRenewals`.)
     public func set(_ entry: CalendarEntry) async throws {
         try await connection.query(
             """
-            INSERT INTO calendar_days (agency_id, day, kind, name) VALUES (\(agency), \(entry.date), \(entry.kind.rawValue), \(entry.name))
-            ON CONFLICT (agency_id, day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, updated_at = now()
+            INSERT INTO calendar_days (agency_id, day, kind, name, updated_at) VALUES (\(agency), \(entry.date), \(entry.kind.rawValue), \(entry.name), now())
+            ON CONFLICT (agency_id, day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, updated_at = EXCLUDED.updated_at
             """, logger: logger)
     }
 

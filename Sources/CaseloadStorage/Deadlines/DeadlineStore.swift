@@ -78,15 +78,15 @@ public struct DeadlineStore: AgencyStore {
     public init(tx: AgencyTransaction) { self.tx = tx }
 
     static let columns = """
-        deadline_id, rule_id, case_id, applicant_id, company_id, title, base_date::text, due_date::text, provisional, kind,
+        deadline_id, rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional, kind,
         explanation, state, reason, updated_at, version
         """
-    typealias Row = (UUID, String?, UUID?, UUID, UUID, String, String?, String, Bool, String, String, String, String?, Date, Int)
+    typealias Row = (UUID, String?, UUID?, UUID, UUID, String, CalendarDate?, CalendarDate, Bool, String, String, String, String?, Date, Int)
 
     static func record(_ r: Row) throws -> DeadlineRecord {
         try DeadlineRecord(
-            id: r.0, ruleID: r.1, caseID: r.2, applicantID: r.3, companyID: r.4, title: r.5, baseDate: r.6.flatMap(CalendarDate.init(iso:)),
-            dueDate: CalendarDate.stored(r.7, column: "deadlines.due_date"), provisional: r.8, kind: DeadlineKind(rawValue: r.9) ?? .due,
+            id: r.0, ruleID: r.1, caseID: r.2, applicantID: r.3, companyID: r.4, title: r.5, baseDate: r.6,
+            dueDate: r.7, provisional: r.8, kind: DeadlineKind(rawValue: r.9) ?? .due,
             explanation: r.10, state: DeadlineState(rawValue: r.11) ?? .open, reason: r.12, updatedAt: r.13, version: r.14)
     }
 
@@ -204,13 +204,13 @@ public struct DeadlineStore: AgencyStore {
                 WITH ORDINALITY AS t(rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional, is_expectation, kind,
                                      state, explanation, n)
             ORDER BY t.n
-            RETURNING deadline_id, due_date::text
+            RETURNING deadline_id, due_date
             """, logger: logger)
         var ids: [UUID] = []
         var newDues: [String] = []
-        for try await (id, due) in rows.decode((UUID, String).self) {
+        for try await (id, due) in rows.decode((UUID, CalendarDate).self) {
             ids.append(id)
-            newDues.append(due)
+            newDues.append(due.iso)
         }
         // A second statement: row-level security checks a history row against its deadline,
         // which a statement cannot see if it inserted it itself (one snapshot per statement).

@@ -13,11 +13,13 @@ public struct SettingsStore: AgencyStore {
         return false
     }
 
+    /// (The time comes in with the row, not from `now()` in the update: Citus refuses a
+    /// function that is not IMMUTABLE in ON CONFLICT DO UPDATE; docs/scaling.md §4.)
     public func setAutoOpenRenewals(_ value: Bool) async throws {
         try await connection.query(
             """
-            INSERT INTO agency_settings (agency_id, auto_open_renewals) VALUES (\(agency), \(value))
-            ON CONFLICT (agency_id) DO UPDATE SET auto_open_renewals = EXCLUDED.auto_open_renewals, updated_at = now()
+            INSERT INTO agency_settings (agency_id, auto_open_renewals, updated_at) VALUES (\(agency), \(value), now())
+            ON CONFLICT (agency_id) DO UPDATE SET auto_open_renewals = EXCLUDED.auto_open_renewals, updated_at = EXCLUDED.updated_at
             """, logger: logger)
     }
 
