@@ -140,6 +140,10 @@ struct VersionedChangesTests {
         let document = try await server.withClient { try await $0.call("rpc.discover") }
         let flagged = (document["methods"]?.arrayValue ?? []).filter { $0["x-read-only"] == true }.compactMap { $0["name"]?.stringValue }
         #expect(flagged == methods.filter(\.readOnly).map(\.name))
+        // The reports, and only they, take turns with each other (ServerServices.heavyCalls).
+        let heavy = (document["methods"]?.arrayValue ?? []).filter { $0["x-heavy"] == true }.compactMap { $0["name"]?.stringValue }
+        #expect(Set(heavy) == ["report.company", "report.caseload", "report.agency"])
+        #expect(Set(heavy) == Set(methods.filter(\.heavy).map(\.name)))
     }
 }
 

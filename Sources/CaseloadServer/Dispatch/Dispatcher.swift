@@ -178,17 +178,22 @@ public struct Dispatcher: Sendable {
         do {
             return try await withDeadline(.seconds(deadline), grace: .seconds(1)) {
                 guard let principal else { return try await method.invoke(call, context) }
-                return try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline, readOnly: method.readOnly) { context, tx in
-                    // Checked again with the principal as it is now (a role may have changed).
-                    try Authorization.checkRole(of: tx.principal, for: method)
-                    // Prefixes first (among what the caller may see), so a consultant's own id given short is theirs.
-                    let call = try Authorization.confine(try await IDPrefixes.resolve(call, for: method, in: tx), of: tx.principal, for: method)
-                    try await Authorization.checkEntities(in: call, for: method, in: tx)
-                    guard let key = idempotencyKey else { return try await method.invoke(call, context) }
-                    return try await Idempotency.run(key: key, method: method, params: call, in: tx) {
-                        try await method.invoke(call, context)
+                @Sendable func run() async throws -> JSONValue {
+                    try await context.inTransaction(for: principal, method: method.name, timeoutSeconds: deadline, readOnly: method.readOnly) { context, tx in
+                        // Checked again with the principal as it is now (a role may have changed).
+                        try Authorization.checkRole(of: tx.principal, for: method)
+                        // Prefixes first (among what the caller may see), so a consultant's own id given short is theirs.
+                        let call = try Authorization.confine(try await IDPrefixes.resolve(call, for: method, in: tx), of: tx.principal, for: method)
+                        try await Authorization.checkEntities(in: call, for: method, in: tx)
+                        guard let key = idempotencyKey else { return try await method.invoke(call, context) }
+                        return try await Idempotency.run(key: key, method: method, params: call, in: tx) {
+                            try await method.invoke(call, context)
+                        }
                     }
                 }
+                // A heavy call waits for its turn before it takes a database connection.
+                guard method.heavy else { return try await run() }
+                return try await services.heavyCalls.withPermit { try await run() }
             }
         } catch is WorkAbandoned {
             logger.warning("call abandoned at its deadline: its work did not stop when cancelled", metadata: ["method": "\(method.name)"])

@@ -1,3 +1,4 @@
+import CaseloadConcurrency
 import CaseloadCore
 import CaseloadProtocol
 import CaseloadStorage
@@ -97,6 +98,9 @@ public struct ServerServices: Sendable {
     public let discovery: Discovery
     /// Counters for the metrics endpoint.
     public let metrics: Metrics
+    /// Where heavy calls (`RPCMethod.heavy`: the reports) take turns: half the cores at once,
+    /// so month-end reports leave CPU to the interactive calls beside them.
+    public let heavyCalls = AsyncGate(permits: ProcessInfo.processInfo.activeProcessorCount / 2)
 
     public init(
         database: Database, configuration: ServerConfiguration, version: String, cipher: PIICipher,

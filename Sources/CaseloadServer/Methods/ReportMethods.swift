@@ -287,7 +287,7 @@ enum ReportMethods {
                 "report.company",
                 summary: "A client company's progress report: one row per case (masked ID, stage in Chinese and English, days in stage, late, next deadline and why, missing documents, originals and where), with a summary per stage. Paged: append `content` chunks until `next_cursor` is null. html is laid out for landscape A4: a compact table (missing documents as a count and short names), then an appendix with each case's details, so it pages through the cases twice. xlsx is binary: each chunk's `content` is base64 (`encoding`), decode each and append the bytes; the workbook has a summary sheet and a cases sheet (dates and counts as numbers, frozen header, autofilter).",
                 params: [.required("company_id", .string(format: .uuid), "The company")] + filterParams,
-                result: reportResult, errors: [.notFound, .validationFailed], roles: Role.everyone
+                result: reportResult, errors: [.notFound, .validationFailed], roles: Role.everyone, heavy: true
             ) { (params: CompanyParams, context) -> JSONValue in
                 let companyID = params.company
                 return try await chunk(params.query, company: companyID, consultant: nil, title: "进度报告 Progress report", subject: { tx in
@@ -303,7 +303,7 @@ enum ReportMethods {
                 "report.caseload",
                 summary: "A consultant's own caseload: the cases of every company assigned to them (default: the caller), as in the company report (html adds a company column; xlsx chunks are base64).",
                 params: [.optional("consultant_id", .string(format: .uuid), "Whose caseload (default: yours)")] + filterParams,
-                result: reportResult, errors: [.validationFailed]
+                result: reportResult, errors: [.validationFailed], heavy: true
             ) { (params: CaseloadParams, context) -> JSONValue in
                 let consultantID = try params.consultant ?? context.principal().userID
                 return try await chunk(params.query, company: nil, consultant: consultantID, title: "个人案件报告 Caseload report", subject: { tx in
@@ -315,7 +315,7 @@ enum ReportMethods {
                 "report.agency",
                 summary: "The agency overview: per company and per consultant, open cases, late cases, overdue deadlines, originals held and out with authorities; one chunk (xlsx: base64, a sheet per table).",
                 params: [.required("format", .string(enum: ReportFormat.allCases.map(\.rawValue)), "csv, json, md, html or xlsx"), .optional("cursor", .string(maxLength: 100), "Unused: the overview is one chunk (next_cursor is always null)")],
-                result: reportResult, roles: Role.managers
+                result: reportResult, roles: Role.managers, heavy: true
             ) { (params: AgencyParams, context) -> JSONValue in
                 let format = params.format
                 let (text, bytes, rowCount) = try await context.withAgency { tx -> (String, Data, Int) in

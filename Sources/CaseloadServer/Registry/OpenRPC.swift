@@ -25,6 +25,7 @@ public enum OpenRPC {
                 "x-requires-login": .bool(method.access == .authenticated),
                 "x-mutates": .bool(method.mutates),
                 "x-read-only": .bool(method.readOnly),
+                "x-heavy": .bool(method.heavy),
                 "x-roles": .array(method.callers.map { .string($0.rawValue) }),
             ]
         }

@@ -32,6 +32,9 @@ public struct RPCMethod: Sendable {
     public var scope: Scope
     /// Runs longer than the configured request deadline may (bulk work): at least this many seconds.
     public var minimumDeadlineSeconds: Int64?
+    /// Reads a lot (a report): such calls take turns (`ServerServices.heavyCalls`), waiting
+    /// within their deadline for a turn, before they open their transaction.
+    public var heavy: Bool = false
     /// Accepts an `idempotency_key` (mutating methods, unless the result holds a secret that
     /// must not be stored, like a new token).
     public var idempotent: Bool
@@ -58,6 +61,7 @@ public struct RPCMethod: Sendable {
         scope: Scope = .companies,
         idempotent: Bool? = nil,
         minimumDeadlineSeconds: Int64? = nil,
+        heavy: Bool = false,
         _ handler: @escaping @Sendable (P, RequestContext) async throws -> R
     ) -> RPCMethod {
         let keysRead: (@Sendable (JSONValue) throws -> (required: Set<String>, optional: Set<String>))?
@@ -69,7 +73,7 @@ public struct RPCMethod: Sendable {
         // A param that takes an id prefix may name no record at all (`IDPrefixes`).
         let namesRecords = params.contains { $0.prefixTarget != nil }
         let errors = namesRecords && !errors.contains(.notFound) ? errors + [.notFound] : errors
-        return RPCMethod(
+        var method = RPCMethod(
             name: name, summary: summary, params: params.map(\.acceptingIDPrefix), result: result, errors: errors, access: access,
             mutates: mutates, changesSession: changesSession, readOnly: readOnly && !mutates && access == .authenticated,
             roles: roles ?? (mutates ? Role.writers : Role.staff), scope: access == .anyone ? .agency : scope,
@@ -87,6 +91,8 @@ public struct RPCMethod: Sendable {
             if let value = result as? JSONValue { return value }
             return try WireJSON.value(of: result)
         }
+        method.heavy = heavy
+        return method
     }
 
     /// The param every idempotent method accepts.
