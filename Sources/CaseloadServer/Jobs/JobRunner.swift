@@ -71,8 +71,9 @@ public struct JobRunner: Service {
     /// False if another instance holds the agency's lock.
     ///
     /// Between batches it rests as long as the batch took, so a backlog takes at most half of
-    /// what the database can give while calls wait beside it (a backlog of 306,792 dates in
-    /// the benchmark: `case.advance` p99 2.1× its usual without the rests).
+    /// what the database can give while calls wait beside it (a backlog of 306,750 dates in
+    /// the benchmark: the median p99 of `case.advance` beside it 1.61× its usual without the
+    /// rests, 1.45× with them; the sweep 91 s → 161 s; docs/performance.md finding 23).
     private func sweepBacklog(of agency: UUID, today: CalendarDate) async throws -> Bool {
         let clock = ContinuousClock()
         while true {
