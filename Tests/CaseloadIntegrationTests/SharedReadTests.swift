@@ -114,21 +114,24 @@ struct SharedReadTests {
             }
             let before = db.sharedReadCounts.calls
             let firstIn = Counter()
+            let (release, releaser) = AsyncStream<Void>.makeStream()
             let otherPID = Mutex(-1)
             let pids = try await withThrowingTaskGroup(of: Int.self) { group in
                 group.addTask {
                     try await db.withSharedRead(context, lane: 0) { tx in
                         firstIn.add()
-                        // Held open until the second caller has joined.
-                        #expect(try await eventually { db.sharedReadCounts.calls >= before + 2 })
+                        // Held open until the test has seen the second caller join and the other actor's read run.
+                        for await _ in release { break }
                         return try await backend(tx)
                     }
                 }
                 #expect(try await eventually { firstIn.count > 0 })
+                group.addTask { try await db.withSharedRead(context, lane: 0) { tx in try await backend(tx) } }
+                #expect(try await eventually { db.sharedReadCounts.calls >= before + 2 })
                 // Another actor's read does not wait for the held group: it runs in a transaction of its own.
                 let pid = try await db.withSharedRead(other, lane: 0) { tx in try await backend(tx) }
                 otherPID.withLock { $0 = pid }
-                group.addTask { try await db.withSharedRead(context, lane: 0) { tx in try await backend(tx) } }
+                releaser.yield()
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             // Both callers' statements ran in the one backend of the shared transaction.
