@@ -28,19 +28,10 @@ extension CalendarDate: PostgresDecodable {
     public init<JSONDecoder: PostgresJSONDecoder>(
         from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
     ) throws {
-        switch (type, format) {
-        case (.date, .binary):
-            guard buffer.readableBytes == 4, let days = buffer.readInteger(as: Int32.self) else { throw PostgresDecodingError.Code.failure }
-            let sinceEpoch = Int(days) + Self.postgresEpochOffset
-            guard (Self.minimum.daysSinceEpoch...Self.maximum.daysSinceEpoch).contains(sinceEpoch) else { throw PostgresDecodingError.Code.failure }
-            self.init(daysSinceEpoch: sinceEpoch)
-        case (.date, .text), (.text, _), (.varchar, _):
-            guard let text = buffer.readString(length: buffer.readableBytes), let date = CalendarDate(iso: text) else {
-                throw PostgresDecodingError.Code.failure
-            }
-            self = date
-        default:
-            throw PostgresDecodingError.Code.typeMismatch
-        }
+        guard type == .date, format == .binary else { throw PostgresDecodingError.Code.typeMismatch }
+        guard buffer.readableBytes == 4, let days = buffer.readInteger(as: Int32.self) else { throw PostgresDecodingError.Code.failure }
+        let sinceEpoch = Int(days) + Self.postgresEpochOffset
+        guard (Self.minimum.daysSinceEpoch...Self.maximum.daysSinceEpoch).contains(sinceEpoch) else { throw PostgresDecodingError.Code.failure }
+        self.init(daysSinceEpoch: sinceEpoch)
     }
 }
