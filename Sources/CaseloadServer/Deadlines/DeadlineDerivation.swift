@@ -16,29 +16,45 @@ enum DeadlineDerivation {
 
     /// Settles a case's dates: each rule of its kind whose base is known (a recorded date, the
     /// day it entered a stage, or the base of the date derived before) gets its date and the
-    /// state the case's facts give. A renewal's change settles the applicant's permit dates too.
+    /// state the case's facts give. A renewal's change settles the applicant's permit dates too
+    /// (`applicant`: the applicant as the caller read them in this transaction; nil: read here).
+    /// What it reads is one statement (`DeadlineStore.toSettle`); a date that does not change
+    /// costs nothing more.
     static func deriveForCase(
-        _ c: CaseRecord, calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?, in tx: AgencyTransaction
+        _ c: CaseRecord, applicant: ApplicantRecord? = nil, calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?,
+        in tx: AgencyTransaction
     ) async throws {
-        guard rules.contains(where: { $0.caseKinds.contains(c.state.kind) }) else { return }
-        let existing = try await tx.deadlines.derived(caseID: c.id, applicantID: c.applicantID)
-        var facts = DischargeFacts(kind: CaseKinds.kind(c.state.kind), stage: c.state.stage, status: c.state.status)
-        if rules.contains(where: { $0.caseKinds.contains(c.state.kind) && $0.dischargedBy.contains(.originalsCollected) }) {
-            facts.originalsCollected = try await tx.documents.originalsCollected(applicant: c.applicantID)
+        let caseRules = rules.filter { $0.caseKinds.contains(c.state.kind) }
+        guard !caseRules.isEmpty else { return }
+        var permitHolder: ApplicantRecord?
+        if c.state.kind == Discharge.renewalKind {
+            permitHolder = if let applicant { applicant } else { try await tx.applicants.get(c.applicantID) }
         }
+        let settle = try await tx.deadlines.toSettle(
+            caseID: c.id, applicantID: c.applicantID, originals: caseRules.contains { $0.dischargedBy.contains(.originalsCollected) },
+            renewal: permitHolder.flatMap(renewalApproval))
+        var facts = DischargeFacts(kind: CaseKinds.kind(c.state.kind), stage: c.state.stage, status: c.state.status)
+        facts.originalsCollected = settle.originalsCollected
         let derived = caseDeadlines(
             CaseFacts(id: c.id, applicantID: c.applicantID, companyID: c.companyID, state: c.state, stageEnteredAt: c.stageEnteredAt),
-            existingBases: existing.mapValues(\.baseDate), facts: facts, calendar: calendar)
+            existingBases: settle.ofCase.mapValues(\.baseDate), facts: facts, calendar: calendar)
         for deadline in derived {
-            try await tx.deadlines.upsert(deadline, existing: existing[deadline.rule.id], today: today, reason: reason, user: user)
+            try await tx.deadlines.upsert(deadline, existing: settle.ofCase[deadline.rule.id], today: today, reason: reason, user: user)
         }
         if c.state.status.isTerminal {
             try await DeadlineStore.cancelManual(
                 ofEndedCase: c.id, agency: tx.agency, reason: "the case was \(c.state.status.rawValue): \(reason)", user: user, on: tx.connection, logger: tx.logger)
         }
-        if c.state.kind == Discharge.renewalKind {
-            let applicant = try await tx.applicants.get(c.applicantID)
-            try await deriveForApplicant(applicant, calendar: calendar, today: today, reason: reason, user: user, in: tx)
+        if let permitHolder {
+            try await settleApplicant(permitHolder, settle, calendar: calendar, today: today, reason: reason, user: user, in: tx)
+        }
+    }
+
+    /// Which renewal discharges the applicant's permit dates: one approved for the permit they
+    /// hold now (nil: no permit recorded, no dates to settle).
+    static func renewalApproval(for a: ApplicantRecord) -> RenewalApproval? {
+        a.profile.permitExpiryDate.map {
+            RenewalApproval(kind: Discharge.renewalKind, stages: Discharge.renewalApprovedStages, since: $0.adding(days: -Discharge.renewalLeadDays))
         }
     }
 
@@ -113,12 +129,18 @@ enum DeadlineDerivation {
     static func deriveForApplicant(
         _ a: ApplicantRecord, calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?, in tx: AgencyTransaction
     ) async throws {
-        guard let expiry = a.profile.permitExpiryDate else { return }
-        let approved = try await tx.cases.renewalApproved(
-            applicant: a.id, since: expiry.adding(days: -Discharge.renewalLeadDays), kind: Discharge.renewalKind, stages: Discharge.renewalApprovedStages)
-        let existing = try await tx.deadlines.derived(caseID: nil, applicantID: a.id)
-        for derived in applicantDeadlines(a, calendar: calendar, renewalApproved: approved) {
-            try await tx.deadlines.upsert(derived, existing: existing[derived.rule.id], today: today, reason: reason, user: user)
+        guard let renewal = renewalApproval(for: a) else { return }
+        let settle = try await tx.deadlines.toSettle(caseID: nil, applicantID: a.id, originals: false, renewal: renewal)
+        try await settleApplicant(a, settle, calendar: calendar, today: today, reason: reason, user: user, in: tx)
+    }
+
+    /// The applicant-level deadlines from what `toSettle` read and locked.
+    private static func settleApplicant(
+        _ a: ApplicantRecord, _ settle: DeadlinesToSettle, calendar: ChineseCalendar, today: CalendarDate, reason: String, user: UUID?,
+        in tx: AgencyTransaction
+    ) async throws {
+        for derived in applicantDeadlines(a, calendar: calendar, renewalApproved: settle.renewalApproved) {
+            try await tx.deadlines.upsert(derived, existing: settle.ofApplicant[derived.rule.id], today: today, reason: reason, user: user)
         }
     }
 

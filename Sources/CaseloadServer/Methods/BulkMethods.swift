@@ -71,9 +71,8 @@ enum BulkMethods {
             ) { (params: AdvanceParams, context) -> JSONValue in
                 // A stage no kind has is a typo, refused once rather than on every case.
                 if InputAliases.stageIDs(params.to).isEmpty { throw InputAliases.unknownStage(params.to, of: nil, field: "to") }
-                let change = try CaseMethods.advancing(to: params.to, data: CaseMethods.rawData(params.data), override: nil, context: context)
+                let change = try CaseMethods.advancing(to: params.to, data: CaseMethods.rawData(params.data), override: nil)
                 return try await context.withAgency { tx in
-                    let calendar = try await tx.calendar.calendar()
                     var results: [JSONValue] = []
                     var advanced = 0
                     for caseID in params.ids {
@@ -83,7 +82,7 @@ enum BulkMethods {
                             continue
                         }
                         do {
-                            let (saved, _) = try await CaseMethods.mutate(caseID, version: nil, action: "advance", calendar: calendar, in: tx, change)
+                            let (saved, _) = try await CaseMethods.mutate(caseID, version: nil, action: "advance", in: tx, change)
                             advanced += 1
                             results.append(["id": id(caseID), "result": "advanced", "errors": [], "stage": .string(saved.state.stage), "version": .int(Int64(saved.version))])
                         } catch let refused as ValidationError {

@@ -7,10 +7,9 @@ import PostgresNIO
 extension CaseMethods {
     /// The change `case.advance` makes: to `target`, with its stage's data, the rules checked
     /// against the case's facts (those named in `override` may fail, recorded with its reason).
-    static func advancing(to target: String, data raw: [String: RawFieldValue], override: Override?, context: RequestContext)
-        -> @Sendable (CaseRecord, CaseKind, Transaction, ChineseCalendar) async throws -> Change
-    {
-        { current, kind, tx, calendar in
+    static func advancing(to target: String, data raw: [String: RawFieldValue], override: Override?) -> ChangeFunction {
+        { input in
+            let kind = input.kind
             // The stage by id or by name (网上提交, "Submitted online").
             guard let targetStage = InputAliases.stage(target, of: kind) else {
                 // A stage of no kind is a typo; one of another kind's (a bulk advance over mixed kinds) is not this kind's way.
@@ -20,8 +19,7 @@ extension CaseMethods {
                     zh: "\(kind.chineseName)没有“\(target)”这个阶段")
             }
             let data = try targetStage.parseData(raw)
-            let facts = try await facts(for: current, calendar: calendar, in: tx, context: context)
-            let advance = try CaseMachine.advance(current.state, kind: kind, to: targetStage.id, data: data, facts: facts, override: override)
+            let advance = try CaseMachine.advance(input.current.state, kind: kind, to: targetStage.id, data: data, facts: facts(input), override: override)
             return Change(
                 state: advance.state, data: .object(data.mapValues(json)),
                 reason: advance.overridden.isEmpty ? nil : override?.reason, overrides: advance.overridden)
@@ -46,7 +44,7 @@ extension CaseMethods {
             ) { (params: AdvanceParams, context) -> JSONValue in
                 let override = params.override.map { Override(rules: $0.rules, reason: $0.reason) }
                 if override != nil { try requireOverridePermission(try context.principal()) }
-                let change = try advancing(to: params.to, data: rawData(params.data), override: override, context: context)
+                let change = try advancing(to: params.to, data: rawData(params.data), override: override)
                 return try await mutate(context, id: params.id, version: params.version, action: "advance", change)
             },
             .define(
@@ -56,9 +54,9 @@ extension CaseMethods {
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: RecordParams, context) -> JSONValue in
                 let raw = try rawData(params.data)
-                return try await mutate(context, id: params.id, version: params.version, action: "record") { current, kind, _, _ in
-                    let data = try kind.stage(current.state.stage)?.parseData(raw) ?? [:]
-                    return Change(state: try CaseMachine.record(current.state, kind: kind, data: data), data: .object(data.mapValues(json)))
+                return try await mutate(context, id: params.id, version: params.version, action: "record") { input in
+                    let data = try input.kind.stage(input.current.state.stage)?.parseData(raw) ?? [:]
+                    return Change(state: try CaseMachine.record(input.current.state, kind: input.kind, data: data), data: .object(data.mapValues(json)))
                 }
             },
             .define(
@@ -70,9 +68,10 @@ extension CaseMethods {
                 ],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ReturnParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "return") { current, kind, _, _ in
-                    guard let stage = InputAliases.stage(params.to, of: kind) else { throw InputAliases.unknownStage(params.to, of: kind, field: "to") }
-                    return Change(state: try CaseMachine.returnTo(current.state, kind: kind, stage: stage.id, reason: params.reason), reason: params.reason)
+                try await mutate(context, id: params.id, version: params.version, action: "return") { input in
+                    guard let stage = InputAliases.stage(params.to, of: input.kind) else { throw InputAliases.unknownStage(params.to, of: input.kind, field: "to") }
+                    return Change(
+                        state: try CaseMachine.returnTo(input.current.state, kind: input.kind, stage: stage.id, reason: params.reason), reason: params.reason)
                 }
             },
             .define(
@@ -80,8 +79,8 @@ extension CaseMethods {
                 params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ReasonParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "withdraw") { current, _, _, _ in
-                    Change(state: try CaseMachine.withdraw(current.state, reason: params.reason), reason: params.reason)
+                try await mutate(context, id: params.id, version: params.version, action: "withdraw") { input in
+                    Change(state: try CaseMachine.withdraw(input.current.state, reason: params.reason), reason: params.reason)
                 }
             },
             .define(
@@ -89,16 +88,16 @@ extension CaseMethods {
                 params: idVersion + [.required("reason", .string(maxLength: 1000), "Why")],
                 result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: ReasonParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "hold") { current, _, _, _ in
-                    Change(state: try CaseMachine.hold(current.state, reason: params.reason), reason: params.reason)
+                try await mutate(context, id: params.id, version: params.version, action: "hold") { input in
+                    Change(state: try CaseMachine.hold(input.current.state, reason: params.reason), reason: params.reason)
                 }
             },
             .define(
                 "case.resume", summary: "Resumes a case that was on hold.",
                 params: idVersion, result: caseSchema, errors: [.notFound, .validationFailed, .conflict], mutates: true
             ) { (params: VersionParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: params.version, action: "resume") { current, _, _, _ in
-                    Change(state: try CaseMachine.resume(current.state))
+                try await mutate(context, id: params.id, version: params.version, action: "resume") { input in
+                    Change(state: try CaseMachine.resume(input.current.state))
                 }
             },
             .define(
@@ -106,8 +105,8 @@ extension CaseMethods {
                 params: [.id(.case, "Case id"), .required("text", .string(maxLength: 4000, minLength: 1), "The note")],
                 result: caseSchema, errors: [.notFound], mutates: true
             ) { (params: NoteParams, context) -> JSONValue in
-                try await mutate(context, id: params.id, version: nil, action: "note") { current, _, _, _ in
-                    Change(state: current.state, reason: params.text)
+                try await mutate(context, id: params.id, version: nil, action: "note") { input in
+                    Change(state: input.current.state, reason: params.text)
                 }
             },
         ]

@@ -52,6 +52,11 @@ enum CaseMethods {
             ?? kind.stage(stage)?.allowedDays
     }
 
+    /// The same from the agency's days per stage of the kind as `CaseStore.lock` read them.
+    static func allowedDays(kind: CaseKind, stage: String, own: [String: Int]) -> Int? {
+        own[stage] ?? kind.stage(stage)?.allowedDays
+    }
+
     /// What one change did, for the store and the history.
     struct Change {
         var state: CaseState
@@ -60,40 +65,52 @@ enum CaseMethods {
         var overrides: [String] = []
     }
 
+    /// What a change sees: the case locked with what was read beside it (`LockedCase`), its
+    /// kind, and the call's calendar and day. Everything is read before the change runs, so a
+    /// change is a pure function of it and a refusal writes nothing.
+    struct ChangeInput: Sendable {
+        var locked: LockedCase
+        var kind: CaseKind
+        var calendar: ChineseCalendar
+        var today: CalendarDate
+        var current: CaseRecord { locked.record }
+    }
+
+    /// A change of one case: the new state and what the history says, or a refusal.
+    typealias ChangeFunction = @Sendable (ChangeInput) throws -> Change
+
     /// Locks the case, checks the caller's version, applies `change`, saves and appends the
     /// history entry: all in one transaction, acknowledged only after it committed.
-    static func mutate(
-        _ context: RequestContext, id: UUID, version: Int?, action: String,
-        _ change: @Sendable (CaseRecord, CaseKind, Transaction, ChineseCalendar) async throws -> Change
-    ) async throws -> JSONValue {
+    static func mutate(_ context: RequestContext, id: UUID, version: Int?, action: String, _ change: ChangeFunction) async throws -> JSONValue {
         let record = try await context.withAgency { tx in
-            try await mutate(id, version: version, action: action, calendar: try await tx.calendar.calendar(), in: tx, change)
+            try await mutate(id, version: version, action: action, in: tx, change)
         }
         return value(record.0, originalsOut: record.1, now: context.now)
     }
 
     /// One case's change inside the caller's transaction (a bulk call runs several): locks the
-    /// case, runs `change`, saves, writes the history, settles the dates. Returns the saved
-    /// case and, once it has ended, its originals still out. `change` throws before anything is
-    /// written (a refused rule leaves the transaction as it was).
-    static func mutate(
-        _ id: UUID, version: Int?, action: String, calendar: ChineseCalendar, in tx: Transaction,
-        _ change: @Sendable (CaseRecord, CaseKind, Transaction, ChineseCalendar) async throws -> Change
-    ) async throws -> (CaseRecord, Int) {
-        let current = try await tx.cases.get(id, forUpdate: true)
+    /// case with what the change reads, runs `change`, saves with the history entry, settles the
+    /// dates. Returns the saved case and, once it has ended, its originals still out. `change`
+    /// throws before anything is written (a refused rule leaves the transaction as it was).
+    ///
+    /// A change that settles no date costs three statements: the lock, the save, the dates'
+    /// read (`DeadlineStore.toSettle`); the calendar is read only when the agency's changed.
+    static func mutate(_ id: UUID, version: Int?, action: String, in tx: Transaction, _ change: ChangeFunction) async throws -> (CaseRecord, Int) {
+        let locked = try await tx.cases.lock(id, today: tx.today)
+        let current = locked.record
         if let version, current.version != version { throw StorageError.versionConflict(current: current.version) }
         let kind = try kind(current.state.kind)
-        let result = try await change(current, kind, tx, calendar)
+        let calendar = try await tx.calendar.calendar(fingerprint: locked.calendarFingerprint)
+        let result = try change(ChangeInput(locked: locked, kind: kind, calendar: calendar, today: tx.today))
         let entered = result.state.stage != current.state.stage
-        let due = entered ? try await allowedDays(kind: kind, stage: result.state.stage, in: tx) : nil
         let saved = try await tx.cases.save(
-            id, state: result.state, expectedVersion: current.version, enteredNewStage: entered, dueInDays: due, now: tx.now)
-        try await tx.cases.appendHistory(
-            caseID: id, action: action, from: current.state.stage, to: result.state.stage, data: WireJSON.string(result.data),
-            reason: result.reason, overrides: result.overrides, user: tx.principal.userID)
+            id, state: result.state, expectedVersion: current.version, enteredNewStage: entered,
+            dueInDays: entered ? allowedDays(kind: kind, stage: result.state.stage, own: locked.stageDays) : nil, now: tx.now,
+            action: action, from: current.state.stage, data: WireJSON.string(result.data), reason: result.reason, overrides: result.overrides,
+            user: tx.principal.userID)
         try await DeadlineDerivation.deriveForCase(
-            saved, calendar: calendar, today: tx.today, reason: "case \(action): \(current.state.stage) → \(saved.state.stage)",
-            user: tx.principal.userID, in: tx.storage)
+            saved, applicant: locked.applicant, calendar: calendar, today: tx.today,
+            reason: "case \(action): \(current.state.stage) → \(saved.state.stage)", user: tx.principal.userID, in: tx.storage)
         let out = saved.state.status.isTerminal ? try await tx.documents.originalsOut(case: id) : 0
         return (saved, out)
     }
@@ -135,21 +152,16 @@ enum CaseMethods {
         lifecycle + transitions + rules + history
     }
 
-    /// What the rules need to know beyond the case itself.
-    static func facts(for current: CaseRecord, calendar: ChineseCalendar, in tx: Transaction, context: RequestContext)
-        async throws -> CaseFacts
-    {
-        let company = try await tx.companies.get(current.companyID)
-        let applicant = try await tx.applicants.get(current.applicantID)
-        let today = tx.today
-        let rules = try await tx.pointsRules.current(asOf: today)
-        let estimate = PointsEstimator.estimate(PointsProfile(birthDate: applicant.birthDate, profile: applicant.profile), asOf: today, rules: rules)
-        let archive = try await tx.archives.get(applicant: applicant.id)
+    /// What the rules need to know beyond the case itself, from what the lock read.
+    static func facts(_ input: ChangeInput) -> CaseFacts {
+        let applicant = input.locked.applicant
+        let estimate = PointsEstimator.estimate(
+            PointsProfile(birthDate: applicant.birthDate, profile: applicant.profile), asOf: input.today, rules: input.locked.pointsRules)
         return CaseFacts(
-            today: today, companyStatus: TalentCenterStatus(rawValue: company.talentCenterStatus) ?? .unregistered,
-            pointsTotal: estimate.total, calendar: calendar,
-            checklist: try await checklist(for: current, applicant: applicant, in: tx),
-            archiveStatus: archive.archive.status)
+            today: input.today, companyStatus: TalentCenterStatus(rawValue: input.locked.companyTalentCenterStatus) ?? .unregistered,
+            pointsTotal: estimate.total, calendar: input.calendar,
+            checklist: ChecklistResult.evaluate(kind: input.current.state.kind, profile: applicant.profile, documents: input.locked.held),
+            archiveStatus: input.locked.archive.status)
     }
 
     /// The case's document checklist: what its kind requires for this applicant, and what is held.

@@ -33,9 +33,16 @@ public struct ApplicantStore: AgencyStore {
     public let tx: AgencyTransaction
     public init(tx: AgencyTransaction) { self.tx = tx }
 
-    static let columns = """
-        applicant_id, company_id, name, id_number_masked, birth_date, gender, phone_masked, profile::text, version, created_at, updated_at
-        """
+    static let columns = columns()
+    /// The columns `Row` decodes, each qualified by `alias` when one is given (a statement that
+    /// reads the applicant beside other tables: `CaseStore.lock`).
+    static func columns(qualifiedBy alias: String? = nil) -> String {
+        let p = alias.map { "\($0)." } ?? ""
+        return """
+            \(p)applicant_id, \(p)company_id, \(p)name, \(p)id_number_masked, \(p)birth_date, \(p)gender, \(p)phone_masked, \(p)profile::text,
+            \(p)version, \(p)created_at, \(p)updated_at
+            """
+    }
     typealias Row = (UUID, UUID, String, String, CalendarDate, String, String?, String, Int, Date, Date)
 
     static func record(_ r: Row) throws -> ApplicantRecord {

@@ -29,11 +29,16 @@ public struct ArchiveStore: AgencyStore {
             : try await connection.run(GetStatement(bindings: .init(agency, applicant)), logger: logger)
         for row in rows {
             let (type, name, district, status, at, version) = try row.decode((String, String?, String?, String, Date, Int).self)
-            let archive = PersonnelArchive(
-                holderType: ArchiveHolderType(rawValue: type) ?? .unknown, holderName: name, status: ArchiveStatus(rawValue: status) ?? .unknown)
-            return (archive, district, at, version)
+            return (Self.archive(holderType: type, holderName: name, status: status), district, at, version)
         }
         return (PersonnelArchive(), nil, nil, 0)
+    }
+
+    /// The archive a stored row describes; no row (all nil): never set, `unknown`.
+    static func archive(holderType: String?, holderName: String?, status: String?) -> PersonnelArchive {
+        guard let holderType, let status else { return PersonnelArchive() }
+        return PersonnelArchive(
+            holderType: ArchiveHolderType(rawValue: holderType) ?? .unknown, holderName: holderName, status: ArchiveStatus(rawValue: status) ?? .unknown)
     }
 
     struct GetStatement: PreparedQuery {

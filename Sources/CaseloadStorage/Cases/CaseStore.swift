@@ -144,23 +144,27 @@ public struct CaseStore: AgencyStore {
         var bindings: PostgresBindings
     }
 
-    /// Saves a new state if the version is still `expectedVersion`. `enteredNewStage` restarts
-    /// the stage clock at `now` (the business clock's), its due date `dueInDays` after.
+    /// Saves a new state if the version is still `expectedVersion`, with its history entry
+    /// (`action`, from stage `from` to the new one), in one statement: a stale version writes
+    /// neither. `enteredNewStage` restarts the stage clock at `now` (the business clock's), its
+    /// due date `dueInDays` after. Callers hold the case locked (`lock`), so the history's next
+    /// sequence number cannot race.
     public func save(
-        _ id: UUID, state: CaseState, expectedVersion: Int, enteredNewStage: Bool, dueInDays: Int?, now: Date
+        _ id: UUID, state: CaseState, expectedVersion: Int, enteredNewStage: Bool, dueInDays: Int?, now: Date,
+        action: String, from: String, data: String, reason: String?, overrides: [String], user: UUID
     ) async throws -> CaseRecord {
         let closed = state.status == .closed || state.status == .withdrawn
         let rows = try await connection.run(
             SaveStatement(
                 bindings: .init(
-                    state.stage, state.status.rawValue, try Self.json(state), enteredNewStage, dueInDays, closed, agency, id, expectedVersion, now)),
+                    state.stage, state.status.rawValue, try Self.json(state), enteredNewStage, dueInDays, closed, agency, id, expectedVersion, now,
+                    user, action, from, data, reason, overrides)),
             logger: logger)
         for row in rows { return try Self.record(row.decode(Row.self)) }
         throw StorageError.versionConflict(current: try await get(id).version)
     }
 
-    /// Appends to the case's history. Callers hold the case row locked (`get(forUpdate:)`),
-    /// so the next sequence number cannot race.
+    /// Appends to the case's history (a case just opened; a change's entry comes with `save`).
     public func appendHistory(
         caseID: UUID, action: String, from: String?, to: String?, data: String, reason: String?, overrides: [String], user: UUID
     ) async throws {
@@ -168,8 +172,8 @@ public struct CaseStore: AgencyStore {
             AppendHistoryStatement(bindings: .init(agency, caseID, user, action, from, to, data, reason, overrides)), logger: logger)
     }
 
-    /// The update and the saved case as `get` reads it, in one round trip; no row: the
-    /// version moved on.
+    /// The update, its history entry and the saved case as `get` reads it, in one round trip;
+    /// no row: the version moved on (and no entry was written).
     struct SaveStatement: PreparedQuery {
         static let sql = """
             WITH c AS (
@@ -180,10 +184,17 @@ public struct CaseStore: AgencyStore {
                     version = version + 1
                 WHERE agency_id = $7 AND case_id = $8 AND version = $9
                 RETURNING *
+            ), h AS (
+                INSERT INTO case_history (agency_id, case_id, seq, user_id, action, from_stage, to_stage, data, reason, overrides)
+                SELECT c.agency_id, c.case_id, (SELECT coalesce(max(seq), 0) + 1 FROM case_history WHERE agency_id = $7 AND case_id = $8),
+                       $11, $12, $13, c.stage, $14::jsonb, $15, $16
+                FROM c
             )
             SELECT \(columns) FROM c \(joins)
             """
-        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .bool, .int8, .bool, .uuid, .uuid, .int8, .timestamptz]
+        static let bindingDataTypes: [PostgresDataType] = [
+            .text, .text, .text, .bool, .int8, .bool, .uuid, .uuid, .int8, .timestamptz, .uuid, .text, .text, .text, .text, .textArray,
+        ]
         var bindings: PostgresBindings
     }
 
@@ -242,18 +253,6 @@ public struct CaseStore: AgencyStore {
             count = n
         }
         return count
-    }
-
-    /// Whether the applicant has a case of `kind` opened on or after `since` that is in one of
-    /// `stages` and not withdrawn: a renewal approved for the current permit.
-    public func renewalApproved(applicant: UUID, since: CalendarDate, kind: String, stages: [String]) async throws -> Bool {
-        let rows = try await connection.query(
-            """
-            SELECT EXISTS (SELECT 1 FROM cases WHERE agency_id = \(agency) AND applicant_id = \(applicant) AND kind = \(kind)
-                             AND status <> 'withdrawn' AND stage = ANY(\(stages)::text[]) AND opened_at >= \(since))
-            """, logger: logger)
-        for try await found in rows.decode(Bool.self) { return found }
-        return false
     }
 
     /// One page of cases, oldest first, after `cursor`.

@@ -10,15 +10,23 @@ public struct CalendarStore: AgencyStore {
 
     /// The agency's own days (in date order) and the years it has imported, in one round trip.
     public func own() async throws -> (entries: [CalendarEntry], years: Set<Int>) {
+        let read = try await ownWithFingerprint()
+        return (read.entries, read.years)
+    }
+
+    /// `own()` and the fingerprint of what it read (`fingerprint(agencyAt:)`), from one snapshot.
+    private func ownWithFingerprint() async throws -> (entries: [CalendarEntry], years: Set<Int>, fingerprint: String) {
         var entries: [CalendarEntry] = []
         var years: Set<Int> = []
+        var fingerprint = ""
         for row in try await connection.run(OwnStatement(bindings: .init(agency)), logger: logger) {
-            let (day, kind, name, year) = try row.decode((String?, String?, String?, Int?).self)
+            let (day, kind, name, year, print) = try row.decode((String?, String?, String?, Int?, String?).self)
             if let year { years.insert(year) }
+            if let print { fingerprint = print }
             guard let day, let kind, let name, let date = CalendarDate(iso: day), let kind = DayKind(rawValue: kind) else { continue }
             entries.append(CalendarEntry(date: date, kind: kind, name: name))
         }
-        return (entries, years)
+        return (entries, years, fingerprint)
     }
 
     /// The calendar the agency counts with: built-in days, then the agency's over them.
@@ -28,31 +36,66 @@ public struct CalendarStore: AgencyStore {
     /// and years are unchanged: they are still read each time, so an edit by any instance
     /// counts at once.
     public func calendar() async throws -> ChineseCalendar {
-        let (entries, years) = try await own()
-        return Self.calendars.calendar(agency: agency, own: entries, years: years)
+        let read = try await ownWithFingerprint()
+        return Self.calendars.calendar(agency: agency, own: read.entries, years: read.years, fingerprint: read.fingerprint)
+    }
+
+    /// The calendar for an agency whose own days have `fingerprint`, read in the caller's own
+    /// statement (`CaseStore.lock` reads it beside the case): no statement at all while the
+    /// calendar kept for the agency has that fingerprint, so an edit by any instance still
+    /// counts at once; else `calendar()`.
+    public func calendar(fingerprint: String) async throws -> ChineseCalendar {
+        if let kept = Self.calendars.calendar(agency: agency, fingerprint: fingerprint) { return kept }
+        return try await calendar()
+    }
+
+    /// SQL for the fingerprint of an agency's own days and known years, the agency's id bound at
+    /// `placeholder` ("$1"): every day's date, kind and name and every year, in order, hashed. Any
+    /// edit changes it; reading it costs a scan of the agency's few dozen days, not a round trip.
+    static func fingerprint(agencyAt placeholder: String) -> String {
+        """
+        md5(coalesce((SELECT array_agg((day, kind, name) ORDER BY day)::text FROM calendar_days WHERE agency_id = \(placeholder)), '') || '|' ||
+            coalesce((SELECT array_agg(year ORDER BY year)::text FROM calendar_years WHERE agency_id = \(placeholder)), ''))
+        """
     }
 
     private static let calendars = CalendarCache()
 
     /// The last calendar built for each agency, with what it was built from.
     private final class CalendarCache: Sendable {
-        private let built = Mutex<[UUID: (own: [CalendarEntry], years: Set<Int>, calendar: ChineseCalendar)]>([:])
+        struct Built {
+            var own: [CalendarEntry]
+            var years: Set<Int>
+            var fingerprint: String
+            var calendar: ChineseCalendar
+        }
+        private let built = Mutex<[UUID: Built]>([:])
 
-        func calendar(agency: UUID, own: [CalendarEntry], years: Set<Int>) -> ChineseCalendar {
-            if let cached = built.withLock({ $0[agency] }), cached.own == own, cached.years == years { return cached.calendar }
+        /// The kept calendar if it was built from the days `fingerprint` names.
+        func calendar(agency: UUID, fingerprint: String) -> ChineseCalendar? {
+            built.withLock { $0[agency] }.flatMap { $0.fingerprint == fingerprint ? $0.calendar : nil }
+        }
+
+        /// The calendar of these days: the kept one if it was built from them, else a new one, kept.
+        func calendar(agency: UUID, own: [CalendarEntry], years: Set<Int>, fingerprint: String) -> ChineseCalendar {
+            if let cached = built.withLock({ $0[agency] }), cached.own == own, cached.years == years, cached.fingerprint == fingerprint {
+                return cached.calendar
+            }
             let calendar = ChineseCalendar(entries: BuiltinCalendar.entries + own, knownYears: BuiltinCalendar.knownYears.union(years))
-            built.withLock { $0[agency] = (own, years, calendar) }
+            built.withLock { $0[agency] = Built(own: own, years: years, fingerprint: fingerprint, calendar: calendar) }
             return calendar
         }
     }
 
-    /// The agency's own days (ordered) and known years, as rows of (day, kind, name, NULL) and
-    /// (NULL, NULL, NULL, year).
+    /// The agency's own days (ordered), known years and their fingerprint, as rows of (day,
+    /// kind, name, NULL, NULL), (NULL, NULL, NULL, year, NULL) and one (NULL, …, fingerprint).
     struct OwnStatement: PreparedQuery {
         static let sql = """
-            SELECT day::text, kind, name, NULL::int FROM calendar_days WHERE agency_id = $1
+            SELECT day::text, kind, name, NULL::int, NULL::text FROM calendar_days WHERE agency_id = $1
             UNION ALL
-            SELECT NULL, NULL, NULL, year FROM calendar_years WHERE agency_id = $1
+            SELECT NULL, NULL, NULL, year, NULL FROM calendar_years WHERE agency_id = $1
+            UNION ALL
+            SELECT NULL, NULL, NULL, NULL, \(fingerprint(agencyAt: "$1"))
             ORDER BY 1
             """
         static let bindingDataTypes: [PostgresDataType] = [.uuid]

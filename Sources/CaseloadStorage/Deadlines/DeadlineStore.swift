@@ -392,24 +392,4 @@ public struct DeadlineStore: AgencyStore {
         for try await row in rows.decode(Row.self) { records.append(try Self.record(row)) }
         return records
     }
-
-    /// The derived deadlines of a case, or (with `caseID` nil) the applicant-level ones of an
-    /// applicant, by rule id, locked for the change that settles them.
-    public func derived(caseID: UUID?, applicantID: UUID) async throws
-        -> [String: DeadlineRecord]
-    {
-        let rows = try await connection.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM deadlines
-            WHERE agency_id = \(agency) AND rule_id IS NOT NULL AND applicant_id = \(applicantID)
-              AND (case_id = \(caseID)::uuid OR (\(caseID)::uuid IS NULL AND case_id IS NULL))
-            FOR UPDATE
-            """, logger: logger)
-        var records: [String: DeadlineRecord] = [:]
-        for try await row in rows.decode(Row.self) {
-            let r = try Self.record(row)
-            if let rule = r.ruleID { records[rule] = r }
-        }
-        return records
-    }
 }

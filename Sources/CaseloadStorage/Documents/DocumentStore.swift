@@ -51,20 +51,6 @@ public struct DocumentStore: AgencyStore {
     public let tx: AgencyTransaction
     public init(tx: AgencyTransaction) { self.tx = tx }
 
-    /// Whether the applicant's originals that went out with an authority (handed over at
-    /// delivery, diplomas sent for checking) are all back: some went out, none is out now.
-    public func originalsCollected(applicant: UUID) async throws -> Bool {
-        let rows = try await connection.query(
-            """
-            SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM custody_events e WHERE e.agency_id = d.agency_id AND e.document_id = d.document_id
-                                                    AND e.event->>'event' = 'handed_over'))::int,
-                   count(*) FILTER (WHERE d.holder_kind IN ('talent_center', 'city_verification_center'))::int
-            FROM documents d WHERE d.agency_id = \(agency) AND d.applicant_id = \(applicant) AND d.form = 'original'
-            """, logger: logger)
-        for try await (wentOut, stillOut) in rows.decode((Int, Int).self) { return wentOut > 0 && stillOut == 0 }
-        return false
-    }
-
     static let columns = """
         d.document_id, d.company_id, d.applicant_id, d.case_id, d.document_type, d.form, d.description, d.holder->>'kind',
         d.holder->>'location_code', d.holder_since, d.created_at, d.version
@@ -190,10 +176,15 @@ public struct DocumentStore: AgencyStore {
         var held: [HeldDocument] = []
         for row in try await connection.run(HeldStatement(bindings: .init(agency, applicant, company)), logger: logger) {
             let (type, form, kind, location) = try row.decode((String, String, String?, String?).self)
-            guard let form = DocumentForm(rawValue: form) else { continue }
-            held.append(HeldDocument(documentType: type, form: form, holder: try Self.holder(kind: kind, locationCode: location)))
+            if let document = try Self.held(type: type, form: form, holderKind: kind, locationCode: location) { held.append(document) }
         }
         return held
+    }
+
+    /// One paper of the checklist as `HeldStatement` reads it; nil for a form this version does not know.
+    static func held(type: String, form: String, holderKind: String?, locationCode: String?) throws -> HeldDocument? {
+        guard let form = DocumentForm(rawValue: form) else { return nil }
+        return HeldDocument(documentType: type, form: form, holder: try holder(kind: holderKind, locationCode: locationCode))
     }
 
     /// For one case, if closed or withdrawn, how many originals are still out or at the agency
