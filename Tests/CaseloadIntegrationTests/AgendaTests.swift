@@ -26,7 +26,10 @@ struct AgendaTests {
             // 8 days (the 30-day reminder is overdue, the 7-day one due tomorrow).
             _ = try await client.call("applicant.update", ["id": a.applicantID, "version": 1, "permit_received_date": "2026-09-30", "permit_expiry_date": .string(DeadlineTests.shanghai(8))])
             let opened = try await client.call("case.open", ["applicant_id": a.applicantID, "kind": "points_new"])
-            // B: a case late in its stage, and a diploma with the talent center for 40 days.
+            // B: its permit expires in 33 days (the 30-day reminder falls in the coming week, not
+            // today: a fixed expiry would fall due as the calendar moves on), a case late in its
+            // stage, and a diploma with the talent center for 40 days.
+            _ = try await client.call("applicant.update", ["id": b.applicantID, "version": 1, "permit_expiry_date": .string(DeadlineTests.shanghai(33))])
             let late = try await client.call("case.open", ["applicant_id": b.applicantID, "kind": "points_new"])
             let doc = try await client.call(
                 "document.receive", ["case_id": late["id"]!, "document_type": "graduation_certificate", "form": "original", "from": "王芳 (HR)"])
@@ -68,7 +71,7 @@ struct AgendaTests {
             // The week adds the 7-day reminder, due tomorrow; 50 days out hides the diploma.
             let week = try await client.call("agenda.get", ["days": 5, "originals_out_days": 50])
             #expect(Self.items(week, company: a.companyID).map { $0["kind"] } == ["overdue", "due", "opens"])
-            // B's 30-day reminder (its permit expires 2027-01-05) falls in the week too.
+            // B's 30-day reminder (its permit expires in 33 days) falls in the week too.
             #expect(Self.items(week, company: b.companyID).map { $0["kind"] } == ["due", "opens", "late_case"])
         }
 

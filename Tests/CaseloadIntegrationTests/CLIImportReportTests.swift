@@ -35,7 +35,7 @@ struct CLIImportReportTests {
     /// Two applicants of the company: 张伟 with a case to open, 李娜 (a quoted name, fewer columns).
     static func goodCSV(_ a: String, _ b: String) -> String {
         header + "\r\n"
-            + "\(creditCode),张伟,\(a),13900139000,本科,2026/1/5,2027-01-05,24,否,积分新办\r\n"
+            + "\(creditCode),张伟,\(a),13900139000,本科,2026/1/5,2030-01-05,24,否,积分新办\r\n"
             + "\(creditCode),\"李娜\",\(b),,硕士,,,36,是,\r\n"
     }
 
@@ -73,7 +73,7 @@ struct CLIImportReportTests {
         let zhang = try #require(applicants.first { $0["name"] == "张伟" })
         #expect(zhang["company_id"] == .string(company))
         #expect(zhang["education_level"] == "bachelor")
-        #expect(zhang["permit_expiry_date"] == "2027-01-05")
+        #expect(zhang["permit_expiry_date"] == "2030-01-05")
         let li = try #require(applicants.first { $0["name"] == "李娜" })
         #expect(li["education_level"] == "master")
         let zhangCases = try await s.json(["case", "list", "--applicant", try #require(zhang["id"]?.stringValue)]).arrayValue ?? []

@@ -33,21 +33,23 @@ struct ContentionTests {
                 try await server.database.admin { connection in
                     for await _ in bodyLocked { break }
                     _ = try await connection.query("BEGIN", logger: TestDatabase.logger)
+                    // On Citus the setting must reach the worker that holds the rows (a placeholder elsewhere).
+                    _ = try await connection.query("SET LOCAL citus.propagate_set_commands = 'local'", logger: TestDatabase.logger)
                     _ = try await connection.query("SET LOCAL deadlock_timeout = '10s'", logger: TestDatabase.logger)
-                    _ = try await connection.query("UPDATE companies SET name = '乙公司 2' WHERE company_id = \(b)", logger: TestDatabase.logger)
+                    _ = try await connection.query("UPDATE companies SET name = '乙公司 2' WHERE agency_id = \(agency.agencyID) AND company_id = \(b)", logger: TestDatabase.logger)
                     otherLockedSignal.yield()
-                    _ = try await connection.query("UPDATE companies SET name = '甲公司 2' WHERE company_id = \(a)", logger: TestDatabase.logger)
+                    _ = try await connection.query("UPDATE companies SET name = '甲公司 2' WHERE agency_id = \(agency.agencyID) AND company_id = \(a)", logger: TestDatabase.logger)
                     _ = try await connection.query("COMMIT", logger: TestDatabase.logger)
                 }
             }
             let ran = try await db.withAgency(agency.agencyID, as: .user(agency.userID), method: "test.contention") { tx in
                 let attempt = attempts.withLock { n in n += 1; return n }
-                _ = try await tx.connection.query("UPDATE companies SET name = name || '!' WHERE company_id = \(a)", logger: TestDatabase.logger)
+                _ = try await tx.connection.query("UPDATE companies SET name = name || '!' WHERE agency_id = \(agency.agencyID) AND company_id = \(a)", logger: TestDatabase.logger)
                 if attempt == 1 {
                     bodyLockedSignal.yield()
                     for await _ in otherLocked { break }
                 }
-                _ = try await tx.connection.query("UPDATE companies SET name = name || '!' WHERE company_id = \(b)", logger: TestDatabase.logger)
+                _ = try await tx.connection.query("UPDATE companies SET name = name || '!' WHERE agency_id = \(agency.agencyID) AND company_id = \(b)", logger: TestDatabase.logger)
                 return attempt
             }
             #expect(ran == 2, "the victim ran a second time")

@@ -131,7 +131,9 @@ struct DeadlineTruthTests {
         }
     }
 
-    @Test("the migration's data step re-derives stored states from the case history, once, recording 're-derived'")
+    @Test(
+        "the migration's data step re-derives stored states from the case history, once, recording 're-derived'",
+        .disabled(if: TestDatabase.isShared, "rewrites every agency's dates: needs a database of its own"))
     func migrationRederives() async throws {
         let database = try await TestDatabase.migrated()
         let server = try await TestServer.start(database: database)
@@ -314,9 +316,9 @@ struct SeedRuleTests {
             #expect(estimate["meets_standard"] == false && estimate["eligibility"]?["eligible"] == false)
             let failed = (estimate["eligibility"]?["checks"]?.arrayValue ?? []).filter { $0["met"] != true }.map { $0["id"] }
             #expect(failed == ["social_insurance_last_12"])
-            // After the permit expired (2027-01-05): not eligible either.
+            // After the permit expired (2030-01-05): not eligible either.
             _ = try await client.call("applicant.update", ["id": f.applicantID, "version": 2, "insurance_months_last_12": 12])
-            estimate = try await client.call("applicant.estimate", ["id": f.applicantID, "as_of": "2027-02-01"])
+            estimate = try await client.call("applicant.estimate", ["id": f.applicantID, "as_of": "2030-02-01"])
             #expect(estimate["meets_standard"] == false)
             #expect((estimate["eligibility"]?["checks"]?.arrayValue ?? []).first { $0["id"] == "valid_permit" }?["met"] == false)
         }

@@ -33,7 +33,7 @@ struct FindNoticeTests {
                 try await client.call(
                     "applicant.create",
                     ["company_id": company["id"]!, "name": .string(name), "id_number": .string(residentID(n * 10 + i)), "education_level": "bachelor_degree",
-                     "social_insurance_months": 24, "insurance_months_last_12": 12, "permit_received_date": "2026-01-05", "permit_expiry_date": "2027-01-05"])
+                     "social_insurance_months": 24, "insurance_months_last_12": 12, "permit_received_date": "2026-01-05", "permit_expiry_date": "2030-01-05"])
             }
             let zw = try await applicant("张伟", a, 1)
             _ = try await applicant("单田芳", a, 2)

@@ -94,7 +94,7 @@ struct JobSweepTests {
                 group.addTask {
                     try await server.database.admin { connection in
                         try await connection.withTransaction(logger: TestDatabase.logger) { tx in
-                            _ = try await tx.query("SELECT 1 FROM deadlines WHERE deadline_id = \(held) FOR UPDATE", logger: TestDatabase.logger).collect()
+                            _ = try await tx.query("SELECT 1 FROM deadlines WHERE agency_id = \(agency) AND deadline_id = \(held) FOR UPDATE", logger: TestDatabase.logger).collect()
                             locked.continuation.yield()
                             for await _ in release.stream { break }
                         }

@@ -80,7 +80,7 @@ struct ProcessFailureTests {
         // A deadline far beyond the test: the in-flight writes wait on the test's lock, not a clock.
         let server = try await ServerProcess.start(database: database, environment: ["CASELOAD_REQUEST_DEADLINE_SECONDS": "600"])
         do {
-            try await stopGracefully(server, database: database, token: owner.token)
+            try await stopGracefully(server, database: database, agency: owner.agencyID, token: owner.token)
         } catch {
             await server.killIfRunning()
             throw error
@@ -119,7 +119,7 @@ struct ProcessFailureTests {
     /// Writes are held in flight by a row lock the test owns, so the order is not left to the
     /// machine's speed: the listener must refuse new connections while they are still held,
     /// and every one must be answered and committed once the lock is released.
-    private func stopGracefully(_ server: ServerProcess, database: TestDatabase, token: String) async throws {
+    private func stopGracefully(_ server: ServerProcess, database: TestDatabase, agency: UUID, token: String) async throws {
         // Fewer writes than the server's pool has connections, so every one reaches the lock.
         let connections = 4
         let perConnection = 4
@@ -133,7 +133,7 @@ struct ProcessFailureTests {
             return ids
         }
         let lock = RowLock()
-        let holder = Task { try await lock.hold(companies, in: database) }
+        let holder = Task { try await lock.hold(companies, of: agency, in: database) }
         try await lock.waitUntilHeld()
 
         let results = try await withThrowingTaskGroup(of: [JSONValue].self) { group in
@@ -201,30 +201,40 @@ private final class RowLock: Sendable {
     private let held = AsyncStream<Void>.makeStream()
     private let released = AsyncStream<Void>.makeStream()
 
-    func hold(_ ids: [String], in database: TestDatabase) async throws {
+    /// Holds the locks until released; a lock that could not be taken ends the wait for it.
+    func hold(_ ids: [String], of agency: UUID, in database: TestDatabase) async throws {
         let uuids = ids.compactMap(UUID.init(uuidString:))
+        defer { held.continuation.finish() }
         try await database.admin { connection in
             _ = try await connection.query("BEGIN", logger: TestDatabase.logger)
-            _ = try await connection.query("SELECT 1 FROM companies WHERE company_id = ANY(\(uuids)) FOR UPDATE", logger: TestDatabase.logger).collect()
+            // The agency too: Citus locks rows of one shard only.
+            _ = try await connection.query(
+                "SELECT 1 FROM companies WHERE agency_id = \(agency) AND company_id = ANY(\(uuids)) FOR UPDATE", logger: TestDatabase.logger
+            ).collect()
             held.continuation.yield()
             for await _ in released.stream { break }
             _ = try await connection.query("ROLLBACK", logger: TestDatabase.logger)
         }
     }
 
+    struct NotHeld: Error {}
+
     func waitUntilHeld() async throws {
         for await _ in held.stream { return }
+        throw NotHeld()
     }
 
     /// Waits until `count` server backends are blocked on a lock in this database.
     func waitForWaiters(_ count: Int, in database: TestDatabase) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
+            // On Citus the writes wait on the worker holding the rows: its view of lock waits.
+            let query: PostgresQuery =
+                TestDatabase.isShared
+                ? "SELECT count(DISTINCT waiting_gpid)::int FROM citus_lock_waits"
+                : "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
             let waiting = try await database.admin { connection in
-                try await connection.query(
-                    "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                    logger: TestDatabase.logger
-                ).collect().first?.decode(Int.self) ?? 0
+                try await connection.query(query, logger: TestDatabase.logger).collect().first?.decode(Int.self) ?? 0
             }
             if waiting >= count { return }
             try await Task.sleep(for: .milliseconds(50))

@@ -26,7 +26,7 @@ struct TenantMatrixTests {
             let applicant = try await c.call(
                 "applicant.create",
                 ["company_id": company["id"]!, "name": .string("秘密\(tag)"), "id_number": .string(residentID(Int.random(in: 0..<1000))),
-                 "permit_expiry_date": "2027-01-05"])
+                 "permit_expiry_date": "2030-01-05"])
             let kase = try await c.call("case.open", ["applicant_id": applicant["id"]!, "kind": "points_new"])
             let location = "S\(tag.prefix(4))".uppercased()
             _ = try await c.call("location.add", ["code": .string(location), "name": "柜", "kind": "office"])

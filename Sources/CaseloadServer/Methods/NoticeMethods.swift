@@ -189,7 +189,7 @@ enum NoticeMethods {
                 result: templateSchema, errors: [.validationFailed], mutates: true, roles: Role.managers, scope: .agency
             ) { (params: TemplateKey, context) -> JSONValue in
                 let (kind, step, audience) = try key(kind: params.caseKind, step: params.step, audience: params.audience)
-                try await context.withAgency { tx in try await tx.noticeTemplates.reset(kind: kind.id, step: step.id, audience: audience) }
+                _ = try await context.withAgency { tx in try await tx.noticeTemplates.reset(kind: kind.id, step: step.id, audience: audience) }
                 return template(kind: kind, step: step, audience: audience, stored: nil)
             },
         ]

@@ -227,7 +227,8 @@ public struct ApplicantStore: AgencyStore {
         try await connection.query(
             """
             INSERT INTO applicant_employments (agency_id, applicant_id, company_id)
-            SELECT \(agency), t.a, t.c FROM unnest(\(created.map(\.id))::uuid[], \(created.map(\.companyID))::uuid[]) WITH ORDINALITY AS t(a, c, n)
+            SELECT a.agency_id, a.applicant_id, a.company_id FROM unnest(\(created.map(\.id))::uuid[]) WITH ORDINALITY AS t(id, n)
+            JOIN applicants a ON a.agency_id = \(agency) AND a.applicant_id = t.id
             ORDER BY t.n
             """,
             logger: logger)
@@ -284,7 +285,7 @@ public struct ApplicantStore: AgencyStore {
             WHERE a.agency_id = \(agency)
               AND (\(cursor?.name)::text IS NULL OR (a.name, a.applicant_id) > (\(cursor?.name)::text, \(cursor?.id)::uuid))
               AND (\(filter.companyID)::uuid IS NULL OR a.company_id = \(filter.companyID)::uuid)
-              AND (\(filter.consultantID)::uuid IS NULL OR a.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid))))
+              AND (\(filter.consultantID)::uuid IS NULL OR a.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(filter.consultantID)::uuid)))
               AND (\(pattern)::text IS NULL OR a.name ILIKE \(pattern)::text)
             ORDER BY a.name, a.applicant_id
             LIMIT \(limit)
@@ -302,7 +303,7 @@ public struct ApplicantStore: AgencyStore {
             SELECT \(unescaped: Self.columns) FROM applicants
             WHERE agency_id = \(agency) AND profile ? 'permit_expiry_date'
               AND (profile->>'permit_expiry_date')::date BETWEEN \(from) AND \(until)
-              AND (\(consultant)::uuid IS NULL OR company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(consultant)::uuid))))
+              AND (\(consultant)::uuid IS NULL OR company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(consultant)::uuid)))
             ORDER BY (profile->>'permit_expiry_date')::date, applicant_id
             """,
             logger: logger)

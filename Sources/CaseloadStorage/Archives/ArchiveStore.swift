@@ -59,17 +59,19 @@ public struct ArchiveStore: AgencyStore {
     ) async throws {
         try await connection.query(
             """
-            INSERT INTO archives (agency_id, applicant_id, holder_type, holder_name, district, status)
-            VALUES (\(agency), \(applicant), \(archive.holderType.rawValue), \(archive.holderName), \(district), \(archive.status.rawValue))
+            INSERT INTO archives (agency_id, applicant_id, holder_type, holder_name, district, status, updated_at)
+            VALUES (\(agency), \(applicant), \(archive.holderType.rawValue), \(archive.holderName), \(district), \(archive.status.rawValue), now())
             ON CONFLICT (agency_id, applicant_id) DO UPDATE SET holder_type = EXCLUDED.holder_type, holder_name = EXCLUDED.holder_name,
-                district = EXCLUDED.district, status = EXCLUDED.status, updated_at = now()
+                district = EXCLUDED.district, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at
             """, logger: logger)
         try await connection.query(
             """
             INSERT INTO archive_events (agency_id, applicant_id, seq, user_id, from_status, to_status, holder_type, holder_name, district, note)
-            SELECT \(agency), \(applicant), coalesce(max(seq), 0) + 1, \(user), \(previous?.rawValue), \(archive.status.rawValue),
+            SELECT a.agency_id, a.applicant_id, coalesce(max(e.seq), 0) + 1, \(user), \(previous?.rawValue), \(archive.status.rawValue),
                    \(archive.holderType.rawValue), \(archive.holderName), \(district), \(note)
-            FROM archive_events WHERE agency_id = \(agency) AND applicant_id = \(applicant)
+            FROM archives a LEFT JOIN archive_events e ON e.agency_id = a.agency_id AND e.applicant_id = a.applicant_id
+            WHERE a.agency_id = \(agency) AND a.applicant_id = \(applicant)
+            GROUP BY a.agency_id, a.applicant_id
             """, logger: logger)
     }
 

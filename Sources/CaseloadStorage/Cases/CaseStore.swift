@@ -174,6 +174,14 @@ public struct CaseStore: AgencyStore {
 
     /// The update, its history entry and the saved case as `get` reads it, in one round trip;
     /// no row: the version moved on (and no entry was written).
+    ///
+    /// Written so that Citus runs each part on the agency's shard group: the history row takes
+    /// its keys from the case's row and is written only if the update returned one (`EXISTS`:
+    /// an INSERT … SELECT from the CTE alone would be pulled to the coordinator and copied
+    /// back, which row-level security refuses), and the read-back's joins name the agency
+    /// (`$7`), so they are not asked of every shard. Citus runs the CTEs one after another; the
+    /// history's read of the case does not depend on whether it sees the row before or after
+    /// the update (a single PostgreSQL: before).
     struct SaveStatement: PreparedQuery {
         static let sql = """
             WITH c AS (
@@ -186,11 +194,14 @@ public struct CaseStore: AgencyStore {
                 RETURNING *
             ), h AS (
                 INSERT INTO case_history (agency_id, case_id, seq, user_id, action, from_stage, to_stage, data, reason, overrides)
-                SELECT c.agency_id, c.case_id, (SELECT coalesce(max(seq), 0) + 1 FROM case_history WHERE agency_id = $7 AND case_id = $8),
-                       $11, $12, $13, c.stage, $14::jsonb, $15, $16
-                FROM c
+                SELECT x.agency_id, x.case_id, coalesce(max(p.seq), 0) + 1, $11, $12, $13, $1, $14::jsonb, $15, $16
+                FROM cases x LEFT JOIN case_history p ON p.agency_id = x.agency_id AND p.case_id = x.case_id
+                WHERE x.agency_id = $7 AND x.case_id = $8 AND EXISTS (SELECT FROM c)
+                GROUP BY x.agency_id, x.case_id
             )
-            SELECT \(columns) FROM c \(joins)
+            SELECT \(columns) FROM c
+            JOIN applicants a ON a.agency_id = $7 AND a.applicant_id = c.applicant_id
+            JOIN companies co ON co.agency_id = $7 AND co.company_id = c.company_id
             """
         static let bindingDataTypes: [PostgresDataType] = [
             .text, .text, .text, .bool, .int8, .bool, .uuid, .uuid, .int8, .timestamptz, .uuid, .text, .text, .text, .text, .textArray,
@@ -201,8 +212,10 @@ public struct CaseStore: AgencyStore {
     struct AppendHistoryStatement: PreparedQuery {
         static let sql = """
             INSERT INTO case_history (agency_id, case_id, seq, user_id, action, from_stage, to_stage, data, reason, overrides)
-            SELECT $1, $2, coalesce(max(seq), 0) + 1, $3, $4, $5, $6, $7::jsonb, $8, $9
-            FROM case_history WHERE agency_id = $1 AND case_id = $2
+            SELECT c.agency_id, c.case_id, coalesce(max(h.seq), 0) + 1, $3, $4, $5, $6, $7::jsonb, $8, $9
+            FROM cases c LEFT JOIN case_history h ON h.agency_id = c.agency_id AND h.case_id = c.case_id
+            WHERE c.agency_id = $1 AND c.case_id = $2
+            GROUP BY c.agency_id, c.case_id
             """
         static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .uuid, .text, .text, .text, .text, .text, .textArray]
         var bindings: PostgresBindings
@@ -273,7 +286,7 @@ public struct CaseStore: AgencyStore {
               AND ($2::int8 IS NULL OR (c.opened_at, c.case_id) > (timestamptz 'epoch' + $2::int8 * interval '1 microsecond', $3::uuid))
               AND ($4::uuid IS NULL OR c.company_id = $4::uuid)
               AND ($5::uuid IS NULL OR c.applicant_id = $5::uuid)
-              AND ($6::uuid IS NULL OR c.company_id = ANY(ARRAY(SELECT caseload_companies($1, $6::uuid))))
+              AND ($6::uuid IS NULL OR c.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = $1 AND cc.user_id = $6::uuid)))
               AND ($7::text IS NULL OR c.kind = $7::text)
               AND ($8::text IS NULL OR c.stage = $8::text)
               AND ($9::text IS NULL OR c.status = $9::text)

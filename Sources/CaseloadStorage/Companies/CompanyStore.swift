@@ -104,7 +104,7 @@ public struct CompanyStore: AgencyStore {
               AND (\(cursor?.name)::text IS NULL OR (name, company_id) > (\(cursor?.name)::text, \(cursor?.id)::uuid))
               AND (\(filter.district)::text IS NULL OR district = \(filter.district)::text)
               AND (\(filter.talentCenterStatus)::text IS NULL OR talent_center_status = \(filter.talentCenterStatus)::text)
-              AND (\(filter.consultantID)::uuid IS NULL OR company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid))))
+              AND (\(filter.consultantID)::uuid IS NULL OR company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(filter.consultantID)::uuid)))
               AND (\(pattern)::text IS NULL OR name ILIKE \(pattern)::text)
             ORDER BY name, company_id
             LIMIT \(limit)

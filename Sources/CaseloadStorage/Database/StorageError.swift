@@ -45,20 +45,46 @@ extension StorageError {
         case .server:
             let state = psql.serverInfo?[.sqlState] ?? ""
             switch state {
-            case SQLState.uniqueViolation: return StorageError.duplicate(constraint: psql.serverInfo?[.constraintName] ?? "unique")
+            case SQLState.uniqueViolation: return StorageError.duplicate(constraint: constraint(psql) ?? "unique")
             case SQLState.insufficientPrivilege: return StorageError.forbidden
             case SQLState.queryCanceled, SQLState.lockNotAvailable: return StorageError.timedOut
-            case SQLState.foreignKeyViolation: return StorageError.stillReferenced(constraint: psql.serverInfo?[.constraintName] ?? "reference")
+            case SQLState.foreignKeyViolation: return StorageError.stillReferenced(constraint: constraint(psql) ?? "reference")
             case _ where state.hasPrefix(SQLState.connectionExceptionClass), SQLState.adminShutdown, SQLState.crashShutdown,
                 SQLState.cannotConnectNow, SQLState.tooManyConnections:
                 return StorageError.unavailable
             case _ where state.hasPrefix(SQLState.dataExceptionClass), SQLState.notNullViolation, SQLState.checkViolation:
-                return StorageError.valueRefused(sqlState: state, constraint: psql.serverInfo?[.constraintName])
+                return StorageError.valueRefused(sqlState: state, constraint: constraint(psql))
             default: return error
             }
         default:
             return error
         }
+    }
+
+    /// The constraint an error names, as the schema names it.
+    ///
+    /// Citus forwards a worker's error without its constraint field, so the name is then taken
+    /// from the message (the last quoted name: `violates unique constraint "x"`, `… foreign key
+    /// constraint "x"`), and it is the shard's name (`companies_agency_id_credit_code_key_102184`),
+    /// whose shard-id suffix is dropped. PostgreSQL's own names end in `_key`, `_fkey`, `_pkey`
+    /// or `_check`, never in `_<digits>`.
+    static func constraint(_ error: PSQLError) -> String? {
+        constraint(named: error.serverInfo?[.constraintName], message: error.serverInfo?[.message])
+    }
+
+    /// ``constraint(_:)`` over the error's two fields: apart, so a test can pin it.
+    static func constraint(named field: String?, message: String?) -> String? {
+        guard let name = field ?? message.flatMap(lastQuoted) else { return nil }
+        guard let cut = name.lastIndex(of: "_"), name.index(after: cut) < name.endIndex,
+            name[name.index(after: cut)...].allSatisfy({ $0.isASCII && $0.isNumber })
+        else { return name }
+        return String(name[..<cut])
+    }
+
+    private static func lastQuoted(_ message: String) -> String? {
+        let parts = message.split(separator: "\"", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return nil }
+        return String(parts[parts.count - 2])
     }
 
     /// The SQLSTATE of a server error, if it is one (after unwrapping transactions).

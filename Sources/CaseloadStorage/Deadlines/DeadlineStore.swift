@@ -204,21 +204,23 @@ public struct DeadlineStore: AgencyStore {
                 WITH ORDINALITY AS t(rule_id, case_id, applicant_id, company_id, title, base_date, due_date, provisional, is_expectation, kind,
                                      state, explanation, n)
             ORDER BY t.n
-            RETURNING deadline_id, due_date
+            RETURNING deadline_id
             """, logger: logger)
         var ids: [UUID] = []
-        var newDues: [String] = []
-        for try await (id, due) in rows.decode((UUID, CalendarDate).self) {
-            ids.append(id)
-            newDues.append(due.iso)
-        }
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
         // A second statement: row-level security checks a history row against its deadline,
         // which a statement cannot see if it inserted it itself (one snapshot per statement).
+        // Each history row takes its agency from its deadline's row, so that on Citus the
+        // INSERT … SELECT reads and writes one shard group and runs there (an agency given as
+        // a parameter, or rows from unnest alone, are pulled to the coordinator and copied
+        // back, and PostgreSQL refuses COPY FROM into a table with row-level security).
         try await connection.query(
             """
             INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
-            SELECT \(agency), t.id, 1, \(user), 'created', NULL, t.due, \(reason)
-            FROM unnest(\(ids)::uuid[], \(newDues)::date[]) WITH ORDINALITY AS t(id, due, n) ORDER BY t.n
+            SELECT d.agency_id, d.deadline_id, 1, \(user), 'created', NULL, d.due_date, \(reason)
+            FROM unnest(\(ids)::uuid[]) WITH ORDINALITY AS t(id, n)
+            JOIN deadlines d ON d.agency_id = \(agency) AND d.deadline_id = t.id
+            ORDER BY t.n
             """, logger: logger)
     }
 
@@ -320,10 +322,11 @@ public struct DeadlineStore: AgencyStore {
         try await connection.query(
             """
             INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
-            SELECT \(agency), t.id,
-                   coalesce((SELECT max(h.seq) FROM deadline_history h WHERE h.agency_id = \(agency) AND h.deadline_id = t.id), 0) + 1,
-                   NULL, \(action), NULL, NULL, \(reason)
-            FROM unnest(\(ids)::uuid[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n
+            SELECT d.agency_id, d.deadline_id, coalesce(max(h.seq), 0) + 1, NULL, \(action), NULL, NULL, \(reason)
+            FROM unnest(\(ids)::uuid[]) WITH ORDINALITY AS t(id, n)
+            JOIN deadlines d ON d.agency_id = \(agency) AND d.deadline_id = t.id
+            LEFT JOIN deadline_history h ON h.agency_id = d.agency_id AND h.deadline_id = d.deadline_id
+            GROUP BY d.agency_id, d.deadline_id ORDER BY min(t.n)
             """, logger: logger)
         return ids.count
     }
@@ -334,8 +337,10 @@ public struct DeadlineStore: AgencyStore {
         try await connection.query(
             """
             INSERT INTO deadline_history (agency_id, deadline_id, seq, user_id, action, old_due, new_due, reason)
-            SELECT \(agency), \(id), coalesce(max(seq), 0) + 1, \(user), \(action), \(oldDue)::date, \(newDue)::date, \(reason)
-            FROM deadline_history WHERE agency_id = \(agency) AND deadline_id = \(id)
+            SELECT d.agency_id, d.deadline_id, coalesce(max(h.seq), 0) + 1, \(user), \(action), \(oldDue)::date, \(newDue)::date, \(reason)
+            FROM deadlines d LEFT JOIN deadline_history h ON h.agency_id = d.agency_id AND h.deadline_id = d.deadline_id
+            WHERE d.agency_id = \(agency) AND d.deadline_id = \(id)
+            GROUP BY d.agency_id, d.deadline_id
             """, logger: logger)
     }
 
@@ -371,7 +376,7 @@ public struct DeadlineStore: AgencyStore {
               AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)
               AND (\(filter.ruleID)::text IS NULL OR d.rule_id = \(filter.ruleID)::text)
               AND (NOT \(filter.provisionalOnly) OR d.provisional)
-              AND (\(filter.consultantID)::uuid IS NULL OR d.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid))))
+              AND (\(filter.consultantID)::uuid IS NULL OR d.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(filter.consultantID)::uuid)))
             ORDER BY d.due_date, d.deadline_id
             LIMIT \(limit)
             """, logger: logger)

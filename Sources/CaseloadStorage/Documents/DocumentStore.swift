@@ -111,8 +111,10 @@ public struct DocumentStore: AgencyStore {
         try await connection.query(
             """
             INSERT INTO custody_events (agency_id, document_id, seq, user_id, event, holder)
-            SELECT \(agency), \(document), coalesce(max(seq), 0) + 1, \(user), \(try Self.json(event))::jsonb, \(holderJSON)::jsonb
-            FROM custody_events WHERE agency_id = \(agency) AND document_id = \(document)
+            SELECT d.agency_id, d.document_id, coalesce(max(e.seq), 0) + 1, \(user), \(try Self.json(event))::jsonb, \(holderJSON)::jsonb
+            FROM documents d LEFT JOIN custody_events e ON e.agency_id = d.agency_id AND e.document_id = d.document_id
+            WHERE d.agency_id = \(agency) AND d.document_id = \(document)
+            GROUP BY d.agency_id, d.document_id
             """, logger: logger)
         try await connection.query(
             """
@@ -152,7 +154,7 @@ public struct DocumentStore: AgencyStore {
               AND (\(filter.companyID)::uuid IS NULL OR d.company_id = \(filter.companyID)::uuid)
               AND (\(filter.applicantID)::uuid IS NULL OR d.applicant_id = \(filter.applicantID)::uuid)
               AND (\(filter.caseID)::uuid IS NULL OR d.case_id = \(filter.caseID)::uuid)
-              AND (\(filter.consultantID)::uuid IS NULL OR d.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid))))
+              AND (\(filter.consultantID)::uuid IS NULL OR d.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(filter.consultantID)::uuid)))
               AND (\(filter.holderKind)::text IS NULL OR d.holder_kind = \(filter.holderKind)::text)
               AND (\(filter.form)::text IS NULL OR d.form = \(filter.form)::text)
               AND (\(filter.outWithAuthorityBefore)::timestamptz IS NULL OR (d.holder_kind IN ('talent_center', 'city_verification_center')

@@ -41,10 +41,10 @@ public struct NoticeTemplateStore: AgencyStore {
     public func set(kind: String, step: String, audience: NoticeAudience, body: String, user: UUID?) async throws {
         let rows = try await connection.query(
             """
-            INSERT INTO notice_templates (agency_id, case_kind, step, audience, body, updated_by)
-            VALUES (\(agency), \(kind), \(step), \(audience.rawValue), \(body), \(user))
+            INSERT INTO notice_templates (agency_id, case_kind, step, audience, body, updated_by, updated_at)
+            VALUES (\(agency), \(kind), \(step), \(audience.rawValue), \(body), \(user), now())
             ON CONFLICT (agency_id, case_kind, step, audience)
-            DO UPDATE SET body = EXCLUDED.body, updated_by = EXCLUDED.updated_by, updated_at = now()
+            DO UPDATE SET body = EXCLUDED.body, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
             RETURNING 1
             """, logger: logger)
         guard try await rows.collect().count == 1 else { throw StorageError.forbidden }

@@ -28,7 +28,7 @@ public struct ReportStore: AgencyStore {
             FROM cases c
             WHERE c.agency_id = \(agency)
               AND (\(filter.companyID)::uuid IS NULL OR c.company_id = \(filter.companyID)::uuid)
-              AND (\(filter.consultantID)::uuid IS NULL OR c.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(filter.consultantID)::uuid))))
+              AND (\(filter.consultantID)::uuid IS NULL OR c.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(filter.consultantID)::uuid)))
               AND (\(filter.kind)::text IS NULL OR c.kind = \(filter.kind)::text)
               AND (\(filter.stage)::text IS NULL OR c.stage = \(filter.stage)::text)
               AND (\(filter.status)::text IS NULL OR c.status = \(filter.status)::text)
@@ -50,14 +50,14 @@ public struct ReportStore: AgencyStore {
                 SELECT count(*)::int AS n FROM deadlines x
                 WHERE x.agency_id = \(agency) AND caseload_overdue(x.kind, x.state, x.due_date, \(today))
                   AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
-                  AND (\(consultantID)::uuid IS NULL OR x.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(consultantID)::uuid))))
+                  AND (\(consultantID)::uuid IS NULL OR x.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(consultantID)::uuid)))
             ), originals AS (
                 SELECT count(*) FILTER (WHERE x.holder_kind = 'agency')::int AS held,
                        count(*) FILTER (WHERE x.holder_kind IN ('talent_center', 'city_verification_center'))::int AS out
                 FROM documents x
                 WHERE x.agency_id = \(agency) AND x.form = 'original'
                   AND (\(companyID)::uuid IS NULL OR x.company_id = \(companyID)::uuid)
-                  AND (\(consultantID)::uuid IS NULL OR x.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(consultantID)::uuid))))
+                  AND (\(consultantID)::uuid IS NULL OR x.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(consultantID)::uuid)))
             )
             SELECT overdue.n, originals.held, originals.out FROM overdue, originals
             """, logger: logger)

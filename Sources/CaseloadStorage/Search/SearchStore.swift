@@ -70,7 +70,7 @@ public struct SearchStore: AgencyStore {
             JOIN companies c ON c.agency_id = a.agency_id AND c.company_id = a.company_id
             WHERE a.agency_id = \(agency)
               AND (\(scope.companyID)::uuid IS NULL OR a.company_id = \(scope.companyID)::uuid)
-              AND (\(scope.consultantID)::uuid IS NULL OR a.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(scope.consultantID)::uuid))))
+              AND (\(scope.consultantID)::uuid IS NULL OR a.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(scope.consultantID)::uuid)))
               AND ((\(m.pinyinPrefix)::text IS NOT NULL AND (a.name_pinyin LIKE \(m.pinyinPrefix)::text OR a.name_initials LIKE \(m.pinyinPrefix)::text))
                    OR (\(m.nameContains)::text IS NOT NULL AND a.name LIKE \(m.nameContains)::text))
             ORDER BY a.name = \(query) DESC, a.name, a.applicant_id
@@ -92,7 +92,7 @@ public struct SearchStore: AgencyStore {
             SELECT c.company_id, c.name FROM companies c
             WHERE c.agency_id = \(agency)
               AND (\(scope.companyID)::uuid IS NULL OR c.company_id = \(scope.companyID)::uuid)
-              AND (\(scope.consultantID)::uuid IS NULL OR c.company_id = ANY(ARRAY(SELECT caseload_companies(\(agency), \(scope.consultantID)::uuid))))
+              AND (\(scope.consultantID)::uuid IS NULL OR c.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = \(agency) AND cc.user_id = \(scope.consultantID)::uuid)))
               AND ((\(m.pinyinPrefix)::text IS NOT NULL AND (c.name_pinyin LIKE \(m.pinyinPrefix)::text OR c.name_initials LIKE \(m.pinyinPrefix)::text))
                    OR (\(m.nameContains)::text IS NOT NULL AND c.name LIKE \(m.nameContains)::text))
             ORDER BY c.name = \(query) DESC, c.name, c.company_id

@@ -29,7 +29,7 @@ struct Fixture {
             [
                 "company_id": company["id"]!, "name": "张伟", "id_number": .string(id), "phone": "13900139000",
                 "education_level": .string(education), "social_insurance_months": 24, "insurance_months_last_12": 12, "permit_received_date": "2026-01-05",
-                "permit_expiry_date": "2027-01-05",
+                "permit_expiry_date": "2030-01-05",
             ])
         return Fixture(companyID: company["id"]!, applicantID: applicant["id"]!, idNumber: id)
     }
