@@ -172,7 +172,9 @@ struct WatchTests {
         try await b.stop()
     }
 
-    @Test("a lost LISTEN connection comes back and subscribers are told events may have been missed")
+    @Test(
+        "a lost LISTEN connection comes back and subscribers are told events may have been missed",
+        .disabled(if: TestDatabase.isShared, "on Citus the server polls event_log through its pool: there is no LISTEN connection to lose"))
     func gapAfterLostListener() async throws {
         let (a, b) = try await Self.pair()
         try await a.stop()

@@ -81,7 +81,7 @@ public final class Application: Sendable {
                 services: optional + [
                     .init(service: database.client),
                     .init(service: database.monitor()),
-                    .init(service: EventListener(url: url, hub: events, logger: logger, retryDelay: .seconds(1))),
+                    .init(service: EventListener(url: url, database: database, hub: events, logger: logger, retryDelay: .seconds(1))),
                     .init(service: JobRunner(
                         database: database, interval: .seconds(configuration.jobIntervalSeconds), logger: logger,
                         clock: configuration.clock)),

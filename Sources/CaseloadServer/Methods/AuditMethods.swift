@@ -23,12 +23,11 @@ enum AuditMethods {
         }
     }
 
-    struct AuditCursor: Codable {
-        var id: Int64
-    }
+    /// The last entry's place in the listing order (time, then id).
+    typealias AuditCursor = AuditStore.Position
 
     static let entrySchema: Schema = .object([
-        .required("id", .integer(), "Position in the log (increasing)"),
+        .required("id", .integer(), "The entry's id, unique; entries are listed by time, then id (on a sharded deployment ids are not in time order)"),
         .required("at", .string(format: .dateTime), "When"),
         .required("user_id", .nullable(.string(format: .uuid)), "Who; null for the server's own jobs and operator commands"),
         .required("method", .string, "Through which method (`system` for jobs, `admin` commands)"),
@@ -82,13 +81,13 @@ enum AuditMethods {
                 filter.userID = params.userID
                 filter.since = params.since.flatMap(ISO8601DateFormatter().date(from:))
                 filter.until = params.until.flatMap(ISO8601DateFormatter().date(from:))
-                filter.after = try context.openCursor(params.cursor, as: AuditCursor.self)?.id
+                filter.after = try context.openCursor(params.cursor, as: AuditCursor.self)
                 let limit = params.limit ?? 200
                 let entries = try await context.withAgency { tx in
                     try await tx.audit.list(filter, limit: limit + 1)
                 }
                 let page = entries.prefix(limit)
-                let next = entries.count > limit ? try page.last.map { try context.sealCursor(AuditCursor(id: $0.id)) } : nil
+                let next = entries.count > limit ? try page.last.map { try context.sealCursor($0.position) } : nil
                 return ["entries": .array(try page.map(value)), "next_cursor": next.map(JSONValue.string) ?? .null]
             }
         ]

@@ -10,6 +10,9 @@ public struct AuditStore: AgencyStore {
     public struct Entry: Sendable {
         public var id: Int64
         public var at: Date
+        /// Where the entry is in the listing order: its time in microseconds since the Unix
+        /// epoch exactly as stored (a `Date` would round it), then its id.
+        public var position: Position
         public var userID: UUID?
         public var method: String
         public var entity: String
@@ -27,8 +30,8 @@ public struct AuditStore: AgencyStore {
         public var userID: UUID?
         public var since: Date?
         public var until: Date?
-        /// Entries after this id (the previous page's last).
-        public var after: Int64?
+        /// Entries after this position (the previous page's last).
+        public var after: Position?
         public init() {}
     }
 
@@ -41,11 +44,23 @@ public struct AuditStore: AgencyStore {
             """, logger: logger)
     }
 
-    /// Entries oldest first, a page at a time.
+    /// A place in the listing order: time, then id. Not the id alone: on Citus each node
+    /// hands out its own range of ids, so the entries a worker's triggers write and those
+    /// written through the coordinator (``record``) are not in time order by id.
+    public struct Position: Sendable, Hashable, Codable {
+        public var microseconds: Int64
+        public var id: Int64
+        public init(microseconds: Int64, id: Int64) {
+            self.microseconds = microseconds
+            self.id = id
+        }
+    }
+
+    /// Entries oldest first (by time, then id), a page at a time.
     public func list(_ filter: Filter, limit: Int) async throws -> [Entry] {
         let rows = try await connection.query(
             """
-            SELECT audit_id, at, user_id, method, entity, entity_id, table_name, action, before::text, after::text
+            SELECT audit_id, at, (extract(epoch FROM at) * 1000000)::int8, user_id, method, entity, entity_id, table_name, action, before::text, after::text
             FROM audit_log
             WHERE agency_id = \(agency)
               AND (\(filter.entity)::text IS NULL OR entity = \(filter.entity))
@@ -53,13 +68,17 @@ public struct AuditStore: AgencyStore {
               AND (\(filter.userID)::uuid IS NULL OR user_id = \(filter.userID))
               AND (\(filter.since)::timestamptz IS NULL OR at >= \(filter.since))
               AND (\(filter.until)::timestamptz IS NULL OR at < \(filter.until))
-              AND audit_id > \(filter.after ?? 0)
-            ORDER BY audit_id
+              AND (\(filter.after?.id)::int8 IS NULL
+                   OR (at, audit_id) > (timestamptz 'epoch' + \(filter.after?.microseconds)::int8 * interval '1 microsecond', \(filter.after?.id)::int8))
+            ORDER BY at, audit_id
             LIMIT \(limit)
             """, logger: logger)
         var entries: [Entry] = []
-        for try await r in rows.decode((Int64, Date, UUID?, String, String, String, String, String, String?, String?).self) {
-            entries.append(Entry(id: r.0, at: r.1, userID: r.2, method: r.3, entity: r.4, entityID: r.5, table: r.6, action: r.7, before: r.8, after: r.9))
+        for try await r in rows.decode((Int64, Date, Int64, UUID?, String, String, String, String, String, String?, String?).self) {
+            entries.append(
+                Entry(
+                    id: r.0, at: r.1, position: Position(microseconds: r.2, id: r.0), userID: r.3, method: r.4, entity: r.5, entityID: r.6, table: r.7,
+                    action: r.8, before: r.9, after: r.10))
         }
         return entries
     }

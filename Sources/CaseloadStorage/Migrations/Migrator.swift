@@ -73,16 +73,20 @@ public struct Migrator: Sendable {
 
     /// Turns the migrated schema into its Citus variant (schema/021's
     /// `caseload_citus_distribute()`: every table distributed on agency_id, co-located), once;
-    /// later calls answer "already distributed". Throws when the extension is missing.
+    /// later calls answer "already distributed". Then the watch events' triggers write
+    /// event_log (schema/029's `caseload_citus_event_log()`). Throws when the extension is missing.
     public func distributeOnCitus() async throws -> String {
         try await withAdminConnection(url: url, logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_lock(hashtext('caseload.migrate'))", logger: logger)
             do {
                 return try await connection.withTransaction(logger: logger) { tx in
-                    for try await outcome in try await tx.query("SELECT caseload_citus_distribute()", logger: logger).decode(String.self) {
-                        return outcome
+                    var outcome = "distributed"
+                    for try await said in try await tx.query("SELECT caseload_citus_distribute()", logger: logger).decode(String.self) {
+                        outcome = said
                     }
-                    return "distributed"
+                    // The watch events' triggers, which the step drops (schema/029): idempotent.
+                    try await tx.query("SELECT caseload_citus_event_log()", logger: logger)
+                    return outcome
                 }
             } catch {
                 throw StorageError.unwrapped(error)
