@@ -16,7 +16,7 @@ BIN               ?=
 
 export SWIFT SWIFT_TEST_FLAGS CASELOAD_PG_PORT
 
-.PHONY: deps build release run test test-citus clean-db docs bench soak fuzz
+.PHONY: deps build release run test test-citus clean-db docs bench bench-citus soak fuzz
 
 deps:
 	deploy/ensure-deps.sh
@@ -54,6 +54,12 @@ docs: build
 # not part of `make test`). BENCH_SCALE, BENCH_SECONDS, ... : see deploy/bench.sh and docs/performance.md.
 bench: deps
 	deploy/bench.sh
+
+# The same data on a Citus cluster with its shards on 2 workers, then on 1: the mixed load of two
+# agencies through the server, and the coordinator hop per call (deploy/bench-citus.sh; needs
+# Citus, as make test-citus; docs/scaling.md §4).
+bench-citus: deps
+	deploy/bench-citus.sh
 
 # The failure tests with bigger parameters (not part of `make test`): longer write load, more
 # PostgreSQL restarts and server kills, a longer fuzz run. CASELOAD_SOAK_SECONDS, _ROUNDS,

@@ -7,7 +7,8 @@
 -- went quiet. There the same triggers, given a second argument 'log', write the same payload
 -- (ids only, never personal data) as a row of event_log in the writing transaction, so an event
 -- exists exactly when its change committed, and each server instance polls the table
--- (EventPoller; docs/scaling.md §4 says why a time window and not an id cursor).
+-- (EventListener's poll and EventWindow; docs/scaling.md §4 says why a time window and not an
+-- id cursor).
 
 CREATE TABLE event_log (
     agency_id  uuid NOT NULL,
@@ -76,14 +77,15 @@ CREATE FUNCTION caseload_events_since(since timestamptz)
 REVOKE ALL ON FUNCTION caseload_events_since(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION caseload_events_since(timestamptz) TO caseload_app;
 
--- Drops events older than an hour (every poller has long read them); how many. The cut-off is
+-- Drops events older than ten minutes (every poller has long read them: it looks back 30 s,
+-- and after an outage tells its subscribers of the gap); how many. The cut-off is
 -- a value, not now() in the WHERE, so Citus can send the DELETE to every shard as it is.
 CREATE FUNCTION caseload_events_prune() RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = public, pg_temp
     AS $$
     DECLARE
-        cutoff timestamptz := now() - interval '1 hour';
+        cutoff timestamptz := now() - interval '10 minutes';
         n bigint;
     BEGIN
         DELETE FROM event_log WHERE written_at < cutoff;

@@ -81,7 +81,11 @@ public final class Application: Sendable {
                 services: optional + [
                     .init(service: database.client),
                     .init(service: database.monitor()),
-                    .init(service: EventListener(url: url, database: database, hub: events, logger: logger, retryDelay: .seconds(1))),
+                    .init(service: EventListener(
+                        url: url, database: database, hub: events, logger: logger, retryDelay: .seconds(1),
+                        // A call's transaction ends within its deadline: a Citus poller that looks
+                        // back that far (and a little more) hears every commit.
+                        pollWindow: TimeInterval(configuration.limits.requestDeadlineSeconds + 5))),
                     .init(service: JobRunner(
                         database: database, interval: .seconds(configuration.jobIntervalSeconds), logger: logger,
                         clock: configuration.clock)),

@@ -18,9 +18,10 @@ struct EventListener: Service {
     let hub: EventHub
     let logger: Logger
     let retryDelay: Duration
-    /// How often the Citus poller asks, and how far back each poll looks (``EventWindow``).
+    /// How far back each Citus poll looks (``EventWindow``): longer than any call's transaction.
+    let pollWindow: TimeInterval
+    /// How often the Citus poller asks.
     var pollInterval: Duration = .milliseconds(250)
-    var pollWindow: TimeInterval = 30
 
     func run() async throws {
         await cancelWhenGracefulShutdown {

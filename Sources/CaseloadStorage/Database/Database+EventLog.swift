@@ -31,7 +31,7 @@ extension Database {
         }
     }
 
-    /// Drops logged events older than an hour; how many.
+    /// Drops logged events older than ten minutes; how many.
     @discardableResult
     public func pruneLoggedEvents() async throws -> Int64 {
         try await withConnection { connection in

@@ -8,8 +8,8 @@ import Foundation
 /// time cursor past what it saw would skip the late one for good. So each poll asks again for
 /// everything written in the last `width` seconds before the newest write time seen, and this
 /// hands on only what it has not handed on before. A transaction that commits more than
-/// `width` after writing its event is not heard (the server's request deadline bounds a
-/// call's transaction well within the default).
+/// `width` after writing its event is not heard: the server makes the width longer than its
+/// request deadline, which bounds a call's transaction.
 public struct EventWindow: Sendable {
     public let width: TimeInterval
     /// The newest write time seen (at first, the database's clock when polling began).
