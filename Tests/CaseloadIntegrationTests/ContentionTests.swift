@@ -27,28 +27,28 @@ struct ContentionTests {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await db.run() }
             defer { group.cancelAll() }
-            // The other side: locks b, then wants a. Its deadlock check waits 10 s, so the
-            // server's transaction (PostgreSQL's default 1 s) is the one found in the cycle.
+            // The other side: locks b first, then wants a. Its deadlock check waits 10 s, so the
+            // server's transaction (PostgreSQL's default 1 s) is the one found in the cycle. It
+            // also begins first: Citus's distributed deadlock detector cancels the youngest
+            // transaction of a cycle, so there too the server's is the victim.
             let other = Task {
                 try await server.database.admin { connection in
-                    for await _ in bodyLocked { break }
                     _ = try await connection.query("BEGIN", logger: TestDatabase.logger)
                     // On Citus the setting must reach the worker that holds the rows (a placeholder elsewhere).
                     _ = try await connection.query("SET LOCAL citus.propagate_set_commands = 'local'", logger: TestDatabase.logger)
                     _ = try await connection.query("SET LOCAL deadlock_timeout = '10s'", logger: TestDatabase.logger)
                     _ = try await connection.query("UPDATE companies SET name = '乙公司 2' WHERE agency_id = \(agency.agencyID) AND company_id = \(b)", logger: TestDatabase.logger)
                     otherLockedSignal.yield()
+                    for await _ in bodyLocked { break }
                     _ = try await connection.query("UPDATE companies SET name = '甲公司 2' WHERE agency_id = \(agency.agencyID) AND company_id = \(a)", logger: TestDatabase.logger)
                     _ = try await connection.query("COMMIT", logger: TestDatabase.logger)
                 }
             }
+            for await _ in otherLocked { break }
             let ran = try await db.withAgency(agency.agencyID, as: .user(agency.userID), method: "test.contention") { tx in
                 let attempt = attempts.withLock { n in n += 1; return n }
                 _ = try await tx.connection.query("UPDATE companies SET name = name || '!' WHERE agency_id = \(agency.agencyID) AND company_id = \(a)", logger: TestDatabase.logger)
-                if attempt == 1 {
-                    bodyLockedSignal.yield()
-                    for await _ in otherLocked { break }
-                }
+                if attempt == 1 { bodyLockedSignal.yield() }
                 _ = try await tx.connection.query("UPDATE companies SET name = name || '!' WHERE agency_id = \(agency.agencyID) AND company_id = \(b)", logger: TestDatabase.logger)
                 return attempt
             }
