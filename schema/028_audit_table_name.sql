@@ -4,6 +4,16 @@
 -- name (deadlines_102686): audit.list's table_name said so, and a filter by table found
 -- nothing. The shard's suffix is dropped when what is left names a table (no Caseload table's
 -- own name ends in _<digits>); on a single PostgreSQL nothing changes.
+
+-- The table a trigger fired on, as the schema names it (029's notify triggers use it too).
+CREATE FUNCTION caseload_logical_table(name text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+        SELECT CASE WHEN name ~ '_[0-9]+$' AND to_regclass(regexp_replace(name, '_[0-9]+$', '')) IS NOT NULL
+                    THEN regexp_replace(name, '_[0-9]+$', '') ELSE name END
+    $$;
+GRANT EXECUTE ON FUNCTION caseload_logical_table(text) TO caseload_app;
+
 CREATE OR REPLACE FUNCTION caseload_audit() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -13,12 +23,8 @@ CREATE OR REPLACE FUNCTION caseload_audit() RETURNS trigger
         source jsonb := coalesce(new_row, old_row);
         changed_before jsonb;
         changed_after jsonb;
-        logical_table text := TG_TABLE_NAME;
+        logical_table text := caseload_logical_table(TG_TABLE_NAME);
     BEGIN
-        -- A Citus shard: its name is the table's with the shard id appended.
-        IF logical_table ~ '_[0-9]+$' AND to_regclass(regexp_replace(logical_table, '_[0-9]+$', '')) IS NOT NULL THEN
-            logical_table := regexp_replace(logical_table, '_[0-9]+$', '');
-        END IF;
         IF TG_OP = 'UPDATE' THEN
             -- Only the fields that changed.
             SELECT jsonb_object_agg(o.key, o.value), jsonb_object_agg(o.key, new_row -> o.key)

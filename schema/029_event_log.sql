@@ -31,11 +31,13 @@ CREATE OR REPLACE FUNCTION caseload_notify() RETURNS trigger
     AS $$
     DECLARE
         kind text := TG_ARGV[0];
+        -- On Citus the trigger fires on a shard (cases_102008): its table's name (028).
+        logical_table text := caseload_logical_table(TG_TABLE_NAME);
         event jsonb;
     BEGIN
-        IF TG_TABLE_NAME = 'cases' OR TG_TABLE_NAME ~ '^cases_[0-9]+$' THEN
+        IF logical_table = 'cases' THEN
             event := jsonb_build_object('case_id', NEW.case_id, 'company_id', NEW.company_id);
-        ELSIF TG_TABLE_NAME = 'deadlines' OR TG_TABLE_NAME ~ '^deadlines_[0-9]+$' THEN
+        ELSIF logical_table = 'deadlines' THEN
             IF TG_OP = 'UPDATE' AND NEW.state IS NOT DISTINCT FROM OLD.state THEN
                 RETURN NULL;
             END IF;
@@ -45,10 +47,10 @@ CREATE OR REPLACE FUNCTION caseload_notify() RETURNS trigger
                 kind := 'deadline_changed';
             END IF;
             event := jsonb_build_object('deadline_id', NEW.deadline_id, 'case_id', NEW.case_id, 'company_id', NEW.company_id);
-        ELSIF TG_TABLE_NAME = 'deadline_reminders' OR TG_TABLE_NAME ~ '^deadline_reminders_[0-9]+$' THEN
+        ELSIF logical_table = 'deadline_reminders' THEN
             SELECT jsonb_build_object('deadline_id', d.deadline_id, 'case_id', d.case_id, 'company_id', d.company_id)
             INTO event FROM deadlines d WHERE d.agency_id = NEW.agency_id AND d.deadline_id = NEW.deadline_id;
-        ELSIF TG_TABLE_NAME = 'custody_events' OR TG_TABLE_NAME ~ '^custody_events_[0-9]+$' THEN
+        ELSIF logical_table = 'custody_events' THEN
             SELECT jsonb_build_object('document_id', d.document_id, 'case_id', d.case_id, 'company_id', d.company_id)
             INTO event FROM documents d WHERE d.agency_id = NEW.agency_id AND d.document_id = NEW.document_id;
         END IF;

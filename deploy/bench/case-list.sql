@@ -11,7 +11,7 @@ WHERE c.agency_id = :agency
   AND (NULL::int8 IS NULL OR (c.opened_at, c.case_id) > (timestamptz 'epoch' + NULL::int8 * interval '1 microsecond', NULL::uuid))
   AND (:company::uuid IS NULL OR c.company_id = :company::uuid)
   AND (NULL::uuid IS NULL OR c.applicant_id = NULL::uuid)
-  AND (NULL::uuid IS NULL OR c.company_id = ANY(ARRAY(SELECT caseload_companies(:agency, NULL::uuid))))
+  AND (NULL::uuid IS NULL OR c.company_id = ANY(ARRAY(SELECT cc.company_id FROM company_consultants cc WHERE cc.agency_id = :agency AND cc.user_id = NULL::uuid)))
   AND (NULL::text IS NULL OR c.kind = NULL::text)
   AND (NULL::text IS NULL OR c.stage = NULL::text)
   AND (NULL::text IS NULL OR c.status = NULL::text)
