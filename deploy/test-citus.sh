@@ -12,6 +12,8 @@
 #   create a distributed database per test, so CASELOAD_TEST_SHARED_DATABASE_URL makes every
 #   test share that one (each makes its own agencies); suites that need an empty database or
 #   a cluster of their own are not in the list
+# - then, with the default suites, the backup round trip on a cluster of its own
+#   (deploy/test-citus-backup-restore.sh)
 # - always destroys the cluster
 #
 # Env: SWIFT, CITUS_SOURCE, CITUS_TEST_SUITES (a swift test --filter regex run in one go instead
@@ -79,5 +81,8 @@ status=0
 for suite in $ALONE; do
     "$SWIFT" test --skip-build --filter "$suite" || status=$?
 done
+if [ -z "${CITUS_TEST_SUITES:-}" ]; then
+    "$ROOT/deploy/test-citus-backup-restore.sh" || status=$?
+fi
 log "done in $(( $(date +%s) - started )) s after the build (status $status)"
 exit "$status"
