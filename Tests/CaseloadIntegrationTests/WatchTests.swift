@@ -199,6 +199,41 @@ struct WatchTests {
     }
 
     @Test(
+        "on Citus, polls of event_log that fail are retried; subscribers are told events may have been missed, and a change made meanwhile still arrives",
+        .enabled(if: TestDatabase.isShared, "on a single PostgreSQL the server LISTENs instead (gapAfterLostListener)"))
+    func gapAfterFailedPolls() async throws {
+        let database = try await TestDatabase.migrated()
+        let logs = CapturingLogHandler.Store()
+        let server = try await TestServer.start(database: database, logger: CapturingLogHandler.logger(level: .info, store: logs))
+        let agency = try await server.database.createAgency()
+        let f = try await server.withClient(token: agency.token) { try await Fixture.make($0, n: 805) }
+        func admin(_ sql: PostgresQuery) async throws {
+            try await server.database.admin { connection in _ = try await connection.query(sql, logger: TestDatabase.logger) }
+        }
+        try await Self.watching(server, token: agency.token) { _, inbox async throws in
+            // The poller reads event_log through this function as the server's role.
+            try await admin("REVOKE EXECUTE ON FUNCTION caseload_events_since(timestamptz) FROM caseload_app")
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !logs.text.contains("event connection lost"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(logs.text.contains("event connection lost"))
+            let opened = try await server.withClient(token: agency.token) { c in
+                try await c.call("case.open", ["applicant_id": f.applicantID, "kind": "points_new"])
+            }
+            #expect(inbox.all("watch.gap").isEmpty)
+            try await admin("GRANT EXECUTE ON FUNCTION caseload_events_since(timestamptz) TO caseload_app")
+            let gaps = try await inbox.wait(for: "watch.gap") { !$0.isEmpty }
+            #expect(gaps.count == 1)
+            #expect(gaps.first?["since"] != nil)
+            // Within the poll window: the change made while polls failed is not lost.
+            let events = try await inbox.wait(for: "watch.event") { $0.contains { $0["case_id"] == opened["id"] } }
+            #expect(events.contains { $0["case_id"] == opened["id"] })
+        }
+        try await server.stop()
+    }
+
+    @Test(
         "an event whose visibility cannot be checked reaches its subscriber as watch.gap, never vanishes; checks work again after",
         .disabled(if: TestDatabase.isShared, "revokes a grant: needs a database of its own"))
     func uncheckableEventIsAGap() async throws {
