@@ -368,23 +368,31 @@ month_end_load() { # side
     "$LOADGEN" load --port "$SERVER_PORT" --token-file "$WORK/token" --cases "$WORK/cases.tsv" --scenario mixed \
         --connections 8 --depth 1 --seconds "$SECONDS_PER_RUN" | sed "s/^{/{\"side\":\"$1\",\"depth\":1,/" >>"$RUNS"
 }
-: >"$WORK/month-end-reports"
+# Each owner's reports come from a load generator of its own, one call in flight, started
+# before the mixed run and ending after it. (They were CLI processes, one per report: about
+# 180 process starts in the three windows, on the cores the server was measured on, where an
+# agency's consultants run them on their own machines.)
+month_end_reports() { # round
+    local n
+    report_pids=()
+    for n in $(seq 0 $((MONTH_END_AGENCIES - 1))); do
+        "$LOADGEN" load --port "$SERVER_PORT" --token-file "$WORK/month-end-token-$n" --cases "$WORK/cases.tsv" \
+            --scenario call --method report.agency --params '{"format":"csv"}' --connections 1 --depth 1 \
+            --warmup 0 --seconds $((SECONDS_PER_RUN + 3)) >"$WORK/month-end-reports-$1-$n.json" &
+        report_pids+=($!)
+    done
+}
 for round in $(seq 1 "$ROUNDS"); do
     log "round $round/$ROUNDS: mixed at 8 connections × 1 in flight, then again while $MONTH_END_AGENCIES agency reports run"
     reset_advance; export_cases; month_end_load month-end-without
     reset_advance; export_cases
-    rm -f "$WORK/stop-reports"; report_pids=()
-    for n in $(seq 0 $((MONTH_END_AGENCIES - 1))); do
-        (while [ ! -e "$WORK/stop-reports" ]; do
-            CASELOAD_TOKEN=$(cat "$WORK/month-end-token-$n") "$CLI" report agency --format csv --out "$WORK/month-end-$n.csv" >/dev/null 2>&1 \
-                && echo "$n" >>"$WORK/month-end-reports"
-        done) &
-        report_pids+=($!)
-    done
+    month_end_reports "$round"
+    sleep 0.5
     month_end_load month-end-with
-    touch "$WORK/stop-reports"; wait "${report_pids[@]}" 2>/dev/null || true; report_pids=()
+    wait "${report_pids[@]}"; report_pids=()
 done
-MONTH_END_REPORTS=$(wc -l <"$WORK/month-end-reports")
+MONTH_END_REPORTS=$(cat "$WORK"/month-end-reports-*.json | jq -s 'map(.completed) | add')
+MONTH_END_REPORT_ERRORS=$(cat "$WORK"/month-end-reports-*.json | jq -s 'map(.errors) | add')
 
 # ---------------------------------------------------------------- machine and table
 cat >"$WORK/facts.json" <<JSON
@@ -403,7 +411,7 @@ cat >"$WORK/facts.json" <<JSON
             "copy_applicants_seconds": $copy_applicants_seconds},
  "idle": {"connections": $IDLE, "rss_before_kb": $rss_before},
  "sweep": {"backlog": $SWEEP_BACKLOG, "seconds": $SWEEP_SECONDS, "left": $SWEEP_LEFT, "runs_during": $SWEEP_RUNS},
- "month_end": {"agencies": $MONTH_END_AGENCIES, "reports_run": $MONTH_END_REPORTS}}
+ "month_end": {"agencies": $MONTH_END_AGENCIES, "reports_run": $MONTH_END_REPORTS, "report_errors": $MONTH_END_REPORT_ERRORS}}
 JSON
 mkdir -p "$ROOT/bench-results"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

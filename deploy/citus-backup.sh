@@ -142,7 +142,9 @@ receive_wal() {
     grep -v 'not renaming .*segment is not complete' "$wal.log" >&2 || true
     rm -f "$wal.log"
     [ "$rc" -eq 0 ] || { note "pg_receivewal from ${NAMES[$1]} failed"; return 1; }
-    for f in "$wal"/*.partial; do [ -e "$f" ] && mv "$f" "${f%.partial}"; done
+    for f in "$wal"/*.partial; do
+        if [ -e "$f" ]; then mv "$f" "${f%.partial}"; fi
+    done
     # pg_waldump stops with an error at the end of the WAL it has; the point must be before it.
     segments=$(ls "$wal" | grep -E '^[0-9A-F]{24}$' | sort)
     records=$("$WALDUMP" -p "$wal" --rmgr=XLOG "$(head -n 1 <<<"$segments")" "$(tail -n 1 <<<"$segments")" 2>/dev/null || true)

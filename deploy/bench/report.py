@@ -118,7 +118,8 @@ if sweep:
 month_end = facts.get("month_end")
 if month_end:
     p99_row(f"mixed, depth 1, while {month_end['agencies']} agency reports run", side_runs("month-end-with", "mixed"),
-            side_runs("month-end-without", "mixed"), 2.0, note=f"{month_end['reports_run']} reports ran")
+            side_runs("month-end-without", "mixed"), 2.0,
+            note=f"{month_end['reports_run']} reports ran, {month_end.get('report_errors', 0)} failed")
 
 def f(v, fmt="{:.1f}"):
     return "-" if v is None else fmt.format(v)
