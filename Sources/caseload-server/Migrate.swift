@@ -81,7 +81,7 @@ struct Migrate: AsyncParsableCommand {
         var report = "migrate: warning: \(found.count) stored dates are outside 1900-01-01 … 2100-12-31, the range clients may send; "
             + "correct them (applicant.update for permit dates, calendar.set for calendar days; a deadline is derived again when its base is corrected):\n"
         for date in found.prefix(50) {
-            report += "  agency \(date.agency.uuidString.lowercased()) \(date.entity) \(date.entityID.map { $0.uuidString.lowercased() } ?? "-") \(date.field) = \(date.value)\n"
+            report += "  agency \(date.agency.lowercasedString) \(date.entity) \(date.entityID.map { $0.lowercasedString } ?? "-") \(date.field) = \(date.value)\n"
         }
         if found.count > 50 { report += "  … and \(found.count - 50) more: SELECT * FROM caseload_dates_out_of_range();\n" }
         FileHandle.standardError.write(Data(report.utf8))

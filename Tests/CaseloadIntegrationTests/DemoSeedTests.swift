@@ -89,6 +89,52 @@ struct DemoSeedTests {
         #expect(after == before)
     }
 
+    @Test("CaseStore.lines gives the cases list gives, in its order, with the state's kind, stage and days in stage, for each filter")
+    func linesAreTheList() async throws {
+        let server = try await TestServer.shared()
+        let agency = try await server.database.createAgency()
+        _ = try await Self.seed(agency.agencyID, applicants: 120, seed: 17, on: server.database)
+        let a = agency.agencyID
+        let now = Date().addingTimeInterval(90 * 86_400)  // some stages' times have run out by then
+        let checked = try await server.database.admin { connection in
+            try await connection.withTransaction(logger: TestDatabase.logger) { connection in
+                let tx = AgencyTransaction(connection: connection, agency: a, logger: TestDatabase.logger)
+                try await Database.actFor(agency: a, on: connection, logger: TestDatabase.logger)
+                let all = try await tx.cases.list(filter: CaseFilter(), after: nil, limit: 500)
+                var filters: [CaseFilter] = [CaseFilter()]
+                var late = CaseFilter()
+                late.lateAsOf = now
+                filters.append(late)
+                var company = CaseFilter()
+                company.companyID = all.first?.companyID
+                filters.append(company)
+                var stage = CaseFilter()
+                stage.stage = all.first?.state.stage
+                filters.append(stage)
+                var counts: [Int] = []
+                for filter in filters {
+                    let records = try await tx.cases.list(filter: filter, after: nil, limit: 500)
+                    let lines = try await tx.cases.lines(filter: filter, limit: 500)
+                    #expect(lines.map(\.id) == records.map(\.id))
+                    for (line, record) in zip(lines, records) {
+                        #expect(line.kind == record.state.kind)
+                        #expect(line.stage == record.state.stage)
+                        #expect(line.applicantName == record.applicantName)
+                        #expect(line.companyID == record.companyID)
+                        #expect(line.daysInStage(now: now) == record.daysInStage(now: now))
+                    }
+                    counts.append(records.count)
+                }
+                #expect(try await tx.cases.lines(filter: CaseFilter(), limit: 7).count == 7)
+                return counts
+            }
+        }
+        #expect(checked[0] == 120)
+        #expect(checked[1] > 0 && checked[1] < 120)
+        #expect(checked[2] > 0 && checked[2] < 120)
+        #expect(checked[3] > 0)
+    }
+
     @Test("the agency overview counts per company and per consultant what one query per company counts")
     func overviewMatchesCountsPerCompany() async throws {
         let server = try await TestServer.shared()

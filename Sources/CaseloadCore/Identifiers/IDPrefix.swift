@@ -39,7 +39,7 @@ public struct IDPrefix: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the id starts with this prefix.
-    public func matches(_ id: UUID) -> Bool { id.uuidString.lowercased().hasPrefix(text) }
+    public func matches(_ id: UUID) -> Bool { id.lowercasedString.hasPrefix(text) }
 
     public var description: String { text }
 }

@@ -29,7 +29,7 @@ enum Authorization {
         func force(_ key: String, to id: UUID?, what: String, whatZh: String) throws {
             guard names.contains(key) else { return }
             guard let id else { throw RPCError(.forbidden, "Forbidden: this client user has no company", zh: "无权操作：这个客户用户不属于任何公司") }
-            let wanted = id.uuidString.lowercased()
+            let wanted = id.lowercasedString
             if let given = fields[key]?.stringValue, given.lowercased() != wanted {
                 throw RPCError(.forbidden, "Forbidden: a \(principal.role) sees only \(what)", zh: "无权操作：\(principal.role.chineseName)只能看到\(whatZh)")
             }

@@ -49,6 +49,6 @@ enum IDPrefixes {
                  "\(prefix) 是不止一个\(EntityNames.chinese(named.rawValue))的编号开头：请多给几位字符")
             ])
         }
-        return id.uuidString.lowercased()
+        return id.lowercasedString
     }
 }

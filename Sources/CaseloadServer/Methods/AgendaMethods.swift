@@ -101,7 +101,7 @@ enum AgendaMethods {
         caseFilter.companyID = params.companyID
         caseFilter.consultantID = params.consultantID
         caseFilter.lateAsOf = tx.now
-        let late = try await tx.cases.list(filter: caseFilter, after: nil, limit: 500)
+        let late = try await tx.cases.lines(filter: caseFilter, limit: 500)
 
         var documentFilter = DocumentFilter()
         documentFilter.companyID = params.companyID
@@ -116,7 +116,7 @@ enum AgendaMethods {
             companies: Set(deadlines.map(\.companyID) + late.map(\.companyID) + out.map(\.companyID)),
             cases: Set(deadlines.compactMap(\.caseID) + out.compactMap(\.caseID)))
 
-        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
+        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.lowercasedString) } ?? .null }
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         func line(
             _ kind: AgendaItemKind, title: (chinese: String, english: String), date: CalendarDate?, days: Int?, applicant: String?, caseID: UUID?, caseKind: String?,
@@ -161,12 +161,12 @@ enum AgendaMethods {
                     caseKind: caseName?.kind, stage: caseName?.stageEntry?.chineseName, deadline: d.id, reminded: reminded.contains(d.id), action: action.0, action.1)))
         }
         for c in late {
-            let stage = CaseKinds.kind(c.state.kind)?.stage(c.state.stage)
+            let stage = CaseKinds.kind(c.kind)?.stage(c.stage)
             items.append(Item(
                 kind: .lateCase, companyID: c.companyID, date: nil,
                 value: line(
-                    .lateCase, title: stage.map { ($0.chineseName, $0.englishName) } ?? (c.state.stage, c.state.stage), date: nil, days: c.daysInStage(now: tx.now),
-                    applicant: c.applicantName, caseID: c.id, caseKind: c.state.kind, stage: stage?.chineseName, action: "case.get",
+                    .lateCase, title: stage.map { ($0.chineseName, $0.englishName) } ?? (c.stage, c.stage), date: nil, days: c.daysInStage(now: tx.now),
+                    applicant: c.applicantName, caseID: c.id, caseKind: c.kind, stage: stage?.chineseName, action: "case.get",
                     ["id": id(c.id)])))
         }
         for d in out {

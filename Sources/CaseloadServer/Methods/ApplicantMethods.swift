@@ -53,8 +53,8 @@ enum ApplicantMethods {
 
     static func value(_ a: ApplicantRecord, names: NameStore.Names) throws -> JSONValue {
         var object: [String: JSONValue] = [
-            "id": .string(a.id.uuidString.lowercased()),
-            "company_id": .string(a.companyID.uuidString.lowercased()),
+            "id": .string(a.id.lowercasedString),
+            "company_id": .string(a.companyID.lowercasedString),
             "company_short_name": .string(names.companies[a.companyID].map(CompanyName.short) ?? ""),
             "name": .string(a.name),
             "id_number": .string(a.idNumberMasked),
@@ -193,7 +193,7 @@ enum ApplicantMethods {
                 try await context.withAgency { tx in
                     let revealed = try await tx.applicants.reveal(params.id, cipher: context.services.cipher)
                     try await tx.audit.record(
-                        action: "reveal", entity: "applicant", entityID: params.id.uuidString.lowercased(), method: "applicant.reveal", details: #"{"fields": ["id_number", "phone"]}"#, user: tx.principal.userID)
+                        action: "reveal", entity: "applicant", entityID: params.id.lowercasedString, method: "applicant.reveal", details: #"{"fields": ["id_number", "phone"]}"#, user: tx.principal.userID)
                     return ["id_number": .string(revealed.idNumber), "phone": revealed.phone.map(JSONValue.string) ?? .null] as JSONValue
                 }
             },

@@ -46,7 +46,7 @@ enum ArchiveMethods {
         }
         func opt(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         return [
-            "applicant_id": .string(applicant.uuidString.lowercased()),
+            "applicant_id": .string(applicant.lowercasedString),
             "holder_type": .string(current.archive.holderType.rawValue),
             "holder_name": opt(current.archive.holderName),
             "district": opt(current.district),

@@ -46,7 +46,7 @@ enum AuditMethods {
         }
         return [
             "id": .int(e.id), "at": .string(e.at.iso8601Timestamp),
-            "user_id": e.userID.map { .string($0.uuidString.lowercased()) } ?? .null,
+            "user_id": e.userID.map { .string($0.lowercasedString) } ?? .null,
             "method": .string(e.method), "entity": .string(e.entity), "entity_id": .string(e.entityID), "table": .string(e.table),
             "action": .string(e.action), "before": try json(e.before), "after": try json(e.after),
         ]

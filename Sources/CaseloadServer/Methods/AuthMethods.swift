@@ -44,12 +44,12 @@ enum AuthMethods {
     /// `auth.login`'s and `auth.whoami`'s reply: the principal and the connection's language.
     static func sessionValue(_ p: Principal, language: Language) -> JSONValue {
         [
-            "agency_id": .string(p.agencyID.uuidString.lowercased()),
+            "agency_id": .string(p.agencyID.lowercasedString),
             "agency_name": .string(p.agencyName),
-            "user_id": .string(p.userID.uuidString.lowercased()),
+            "user_id": .string(p.userID.lowercasedString),
             "user_name": .string(p.userName),
             "role": .string(p.role.rawValue),
-            "company_id": p.companyID.map { .string($0.uuidString.lowercased()) } ?? .null,
+            "company_id": p.companyID.map { .string($0.lowercasedString) } ?? .null,
             "language": .string(language.rawValue),
         ]
     }

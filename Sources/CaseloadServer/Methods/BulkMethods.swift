@@ -26,7 +26,7 @@ enum BulkMethods {
         .array(error.issues.map { ["field": .string($0.field), "rule": .string($0.rule), "message": .string($0.message)] })
     }
 
-    static func id(_ u: UUID) -> JSONValue { .string(u.uuidString.lowercased()) }
+    static func id(_ u: UUID) -> JSONValue { .string(u.lowercasedString) }
 
     struct AdvanceParams: Decodable, Sendable {
         var ids: [UUID]

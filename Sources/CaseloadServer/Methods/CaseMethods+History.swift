@@ -48,10 +48,10 @@ extension CaseMethods {
 
     static func historyValue(_ h: CaseHistoryEntry) -> JSONValue {
         [
-            "case_id": .string(h.caseID.uuidString.lowercased()),
+            "case_id": .string(h.caseID.lowercasedString),
             "seq": .int(Int64(h.seq)),
             "at": .string(h.at.iso8601Timestamp),
-            "user_id": .string(h.userID.uuidString.lowercased()),
+            "user_id": .string(h.userID.lowercasedString),
             "user_name": .string(h.userName),
             "action": .string(h.action),
             "from_stage": h.fromStage.map(JSONValue.string) ?? .null,

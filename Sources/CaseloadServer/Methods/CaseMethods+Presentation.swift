@@ -40,11 +40,11 @@ extension CaseMethods {
             recorded[stageID] = .object(fields.mapValues(json))
         }
         return [
-            "id": .string(c.id.uuidString.lowercased()),
+            "id": .string(c.id.lowercasedString),
             "applicant": [
-                "id": .string(c.applicantID.uuidString.lowercased()), "name": .string(c.applicantName), "id_number": .string(c.applicantIDMasked),
+                "id": .string(c.applicantID.lowercasedString), "name": .string(c.applicantName), "id_number": .string(c.applicantIDMasked),
             ],
-            "company_id": .string(c.companyID.uuidString.lowercased()),
+            "company_id": .string(c.companyID.lowercasedString),
             "company_short_name": .string(CompanyName.short(c.companyName)),
             "kind": .string(c.state.kind),
             "kind_name": .string(kind?.displayName ?? c.state.kind),

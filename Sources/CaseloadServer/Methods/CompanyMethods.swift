@@ -36,7 +36,7 @@ enum CompanyMethods {
     static func value(_ c: CompanyRecord) -> JSONValue {
         func opt(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         return [
-            "id": .string(c.id.uuidString.lowercased()),
+            "id": .string(c.id.lowercasedString),
             "name": .string(c.name),
             "credit_code": opt(c.creditCode),
             "credit_code_override": opt(c.creditCodeOverride),

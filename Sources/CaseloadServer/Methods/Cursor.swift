@@ -39,7 +39,7 @@ public struct CursorSealer: Sendable {
         var authenticatedData: Data {
             var fields = params.objectValue ?? [:]
             for name in Self.unbound { fields[name] = nil }
-            var bytes = Array("\(method)\u{0}\(agency.uuidString.lowercased())\u{0}\(user.uuidString.lowercased())\u{0}".utf8)
+            var bytes = Array("\(method)\u{0}\(agency.lowercasedString)\u{0}\(user.lowercasedString)\u{0}".utf8)
             if !JSONWriter.write(.object(fields), into: &bytes) {
                 bytes += (try? WireJSON.encode(JSONValue.object(fields))) ?? Data()
             }

@@ -46,7 +46,7 @@ enum DeadlineMethods {
     }
 
     static func value(_ d: DeadlineRecord, today: CalendarDate, calendar: ChineseCalendar, names: NameStore.Names) -> JSONValue {
-        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
+        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.lowercasedString) } ?? .null }
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         let caseName = d.caseID.flatMap { names.cases[$0] }
         let stage = caseName?.stageEntry

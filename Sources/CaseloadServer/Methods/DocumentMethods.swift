@@ -36,7 +36,7 @@ enum DocumentMethods {
     }
 
     static func value(_ d: DocumentRecord) -> JSONValue {
-        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
+        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.lowercasedString) } ?? .null }
         return [
             "id": id(d.id), "company_id": id(d.companyID), "applicant_id": id(d.applicantID), "case_id": id(d.caseID),
             "document_type": .string(d.documentType),

@@ -214,7 +214,7 @@ enum ImportMethods {
                 let id = try await context.withAgency { tx in
                     try await tx.imports.begin(kind: params.kind, user: tx.principal.userID)
                 }
-                return ["import_id": .string(id.uuidString.lowercased())]
+                return ["import_id": .string(id.lowercasedString)]
             },
             .define(
                 "import.rows",

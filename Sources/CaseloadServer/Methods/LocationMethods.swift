@@ -16,7 +16,7 @@ enum LocationMethods {
 
     static func value(_ l: LocationRecord, parentCode: String?) -> JSONValue {
         [
-            "id": .string(l.id.uuidString.lowercased()), "code": .string(l.code), "name": .string(l.name), "kind": .string(l.kind.rawValue),
+            "id": .string(l.id.lowercasedString), "code": .string(l.code), "name": .string(l.name), "kind": .string(l.kind.rawValue),
             "parent_code": parentCode.map(JSONValue.string) ?? .null, "document_count": .int(Int64(l.documentCount)),
         ]
     }

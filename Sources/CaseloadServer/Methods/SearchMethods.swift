@@ -39,10 +39,10 @@ enum SearchMethods {
         let caseKindEntry = caseKind.flatMap(CaseKinds.kind)
         let stageEntry = stage.flatMap { caseKindEntry?.stage($0) }
         return [
-            "kind": .string(kind), "id": .string(id.uuidString.lowercased()),
-            "applicant_id": text(applicant?.id.uuidString.lowercased()), "applicant_name": text(applicant?.name),
+            "kind": .string(kind), "id": .string(id.lowercasedString),
+            "applicant_id": text(applicant?.id.lowercasedString), "applicant_name": text(applicant?.name),
             "id_number_masked": text(applicant?.idNumberMasked),
-            "company_id": .string(companyID.uuidString.lowercased()), "company_name": .string(companyName),
+            "company_id": .string(companyID.lowercasedString), "company_name": .string(companyName),
             "company_short_name": .string(CompanyName.short(companyName)),
             "case_kind": text(caseKind), "case_kind_name_zh": text(caseKindEntry?.chineseName ?? caseKind),
             "case_stage": text(stage), "case_stage_name_zh": text(stageEntry?.chineseName ?? stage),

@@ -38,8 +38,8 @@ enum TokenMethods {
 
     static func value(_ t: TokenStore.Info) -> JSONValue {
         [
-            "id": .string(t.id.uuidString.lowercased()),
-            "user_id": .string(t.userID.uuidString.lowercased()),
+            "id": .string(t.id.lowercasedString),
+            "user_id": .string(t.userID.lowercasedString),
             "label": t.label.map(JSONValue.string) ?? .null,
             "created_at": .string(t.createdAt.iso8601Timestamp),
             "expires_at": t.expiresAt.map { .string($0.iso8601Timestamp) } ?? .null,

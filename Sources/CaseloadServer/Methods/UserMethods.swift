@@ -48,8 +48,8 @@ enum UserMethods {
 
     static func value(_ u: ConsultantStore.User) -> JSONValue {
         [
-            "id": .string(u.id.uuidString.lowercased()), "name": .string(u.name), "role": .string(u.role.rawValue),
-            "company_id": u.companyID.map { .string($0.uuidString.lowercased()) } ?? .null,
+            "id": .string(u.id.lowercasedString), "name": .string(u.name), "role": .string(u.role.rawValue),
+            "company_id": u.companyID.map { .string($0.lowercasedString) } ?? .null,
             "version": .int(Int64(u.version)),
         ]
     }

@@ -43,7 +43,7 @@ enum WatchMethods {
                 context.services.events.add(
                     .init(id: id, session: session, principal: principal, scope: scope,
                           kinds: Set(params.kinds ?? WatchEvent.kinds), push: session.push))
-                return ["subscription_id": .string(id.uuidString.lowercased())]
+                return ["subscription_id": .string(id.lowercasedString)]
             },
             .define(
                 "watch.unsubscribe",

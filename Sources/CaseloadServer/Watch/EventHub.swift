@@ -90,7 +90,7 @@ public final class EventHub: Sendable {
     private func sendGap(to subscription: Subscription, since: Date, reason: String) {
         send(
             method: "watch.gap",
-            params: ["subscription_id": .string(subscription.id.uuidString.lowercased()), "since": .string(since.iso8601Timestamp),
+            params: ["subscription_id": .string(subscription.id.lowercasedString), "since": .string(since.iso8601Timestamp),
                      "until": .string(Date().iso8601Timestamp), "reason": .string(reason)],
             to: subscription)
     }

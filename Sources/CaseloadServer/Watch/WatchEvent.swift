@@ -26,7 +26,7 @@ struct WatchEvent: Sendable, Decodable {
     /// The notification params a subscriber receives: the ids, and the names a line shows,
     /// read with the subscriber's permissions before it is sent (`names`).
     func params(subscription: UUID, names: [String: JSONValue]) -> [String: JSONValue] {
-        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.uuidString.lowercased()) } ?? .null }
+        func id(_ u: UUID?) -> JSONValue { u.map { .string($0.lowercasedString) } ?? .null }
         let ids: [String: JSONValue] = [
             "subscription_id": id(subscription), "kind": .string(kind), "company_id": id(companyID), "case_id": id(caseID),
             "deadline_id": id(deadlineID), "document_id": id(documentID), "user_id": id(userID),

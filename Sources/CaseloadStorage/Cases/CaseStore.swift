@@ -21,10 +21,28 @@ public struct CaseRecord: Sendable, Hashable {
     public var companyName: String
 }
 
+/// A case as the agenda lists it: whose, where it stands and since when, without the data
+/// recorded at its stages (`CaseRecord` decodes all of it, which an agenda's 500 late cases
+/// do not need).
+public struct CaseLine: Sendable, Hashable {
+    public var id: UUID
+    public var applicantName: String
+    public var companyID: UUID
+    public var kind: String
+    public var stage: String
+    public var stageEnteredAt: Date
+    public var closedAt: Date?
+
+    /// Whole days since the case entered its stage (until it closed, if it did).
+    public func daysInStage(now: Date) -> Int { CaseRecord.days(since: stageEnteredAt, until: closedAt ?? now) }
+}
+
 extension CaseRecord {
     /// Whole days since the case entered its stage (until it closed, if it did).
-    public func daysInStage(now: Date) -> Int {
-        Int(max(0, (closedAt ?? now).timeIntervalSince(stageEnteredAt)) / 86400)
+    public func daysInStage(now: Date) -> Int { Self.days(since: stageEnteredAt, until: closedAt ?? now) }
+
+    static func days(since start: Date, until end: Date) -> Int {
+        Int(max(0, end.timeIntervalSince(start)) / 86400)
     }
 
     /// Active and past its stage's due time.
@@ -279,9 +297,39 @@ public struct CaseStore: AgencyStore {
         return try rows.map { try Self.record($0.decode(Row.self)) }
     }
 
+    /// The cases `list` would give, as agenda lines.
+    public func lines(filter: CaseFilter, limit: Int) async throws -> [CaseLine] {
+        let rows = try await connection.run(
+            LinesStatement(
+                bindings: .init(
+                    agency, nil as Int64?, nil as UUID?, filter.companyID, filter.applicantID, filter.consultantID, filter.kind, filter.stage,
+                    filter.status, filter.lateAsOf, limit)),
+            logger: logger)
+        return try rows.map {
+            let r = try $0.decode((UUID, String, UUID, String, String, Date, Date?).self)
+            return CaseLine(id: r.0, applicantName: r.1, companyID: r.2, kind: r.3, stage: r.4, stageEnteredAt: r.5, closedAt: r.6)
+        }
+    }
+
+    struct LinesStatement: PreparedQuery {
+        static let sql = """
+            SELECT c.case_id, a.name, c.company_id, c.kind, c.stage, c.stage_entered_at, c.closed_at
+            FROM cases c JOIN applicants a ON a.agency_id = c.agency_id AND a.applicant_id = c.applicant_id
+            \(ListStatement.conditions)
+            LIMIT $11
+            """
+        static let bindingDataTypes = ListStatement.bindingDataTypes
+        var bindings: PostgresBindings
+    }
+
     struct ListStatement: PreparedQuery {
         static let sql = """
             SELECT \(columns) FROM \(from)
+            \(conditions)
+            LIMIT $11
+            """
+        /// The filter and order of a list of cases, binds $1–$10, shared with `LinesStatement`.
+        static let conditions = """
             WHERE c.agency_id = $1
               AND ($2::int8 IS NULL OR (c.opened_at, c.case_id) > (timestamptz 'epoch' + $2::int8 * interval '1 microsecond', $3::uuid))
               AND ($4::uuid IS NULL OR c.company_id = $4::uuid)
@@ -292,7 +340,6 @@ public struct CaseStore: AgencyStore {
               AND ($9::text IS NULL OR c.status = $9::text)
               AND ($10::timestamptz IS NULL OR (c.status = 'active' AND c.stage_due_at < $10::timestamptz))
             ORDER BY c.opened_at, c.case_id
-            LIMIT $11
             """
         static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8, .uuid, .uuid, .uuid, .uuid, .text, .text, .text, .timestamptz, .int8]
         var bindings: PostgresBindings

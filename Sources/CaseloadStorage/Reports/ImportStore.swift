@@ -1,3 +1,4 @@
+import CaseloadCore
 import Foundation
 import PostgresNIO
 
@@ -61,7 +62,7 @@ public struct ImportStore: AgencyStore {
             """
             INSERT INTO audit_log (agency_id, user_id, method, entity, entity_id, table_name, action, after)
             VALUES (\(agency), caseload_current_user(), coalesce(nullif(current_setting('caseload.method', true), ''), 'system'),
-                    'import', \(importID.uuidString.lowercased()), 'import_rows', 'insert', jsonb_build_object('rows', \(numbers.count)))
+                    'import', \(importID.lowercasedString), 'import_rows', 'insert', jsonb_build_object('rows', \(numbers.count)))
             """, logger: logger)
     }
 
