@@ -53,10 +53,10 @@ inactive=$(q "$URL" "SELECT count(*) FROM pg_dist_node WHERE NOT isactive")
 IFS=$'\t' read -r DB_USER DB_NAME < <(q "$URL" "SELECT current_user, current_database()")
 
 # Nodes: the coordinator through the URL as given, the primaries of the worker groups by address.
-NAMES=(coordinator) GROUPS_=(0) CONNS=("$URL")
-NODEIDS=("$(q "$URL" "SELECT coalesce(max(nodeid)::text, '-') FROM pg_dist_node WHERE groupid = 0")")
-HOSTS=("$(q "$URL" "SELECT coalesce(max(nodename), '-') FROM pg_dist_node WHERE groupid = 0")")
-PORTS=("$(q "$URL" "SELECT coalesce(max(nodeport)::text, '-') FROM pg_dist_node WHERE groupid = 0")")
+# The coordinator is in pg_dist_node only once it was given an address ('-' otherwise).
+IFS=$'\t' read -r nodeid host port < <(q "$URL" "SELECT coalesce(max(nodeid)::text, '-'), coalesce(max(nodename), '-'),
+    coalesce(max(nodeport)::text, '-') FROM pg_dist_node WHERE groupid = 0")
+NAMES=(coordinator) GROUPS_=(0) CONNS=("$URL") NODEIDS=("$nodeid") HOSTS=("$host") PORTS=("$port")
 while IFS=$'\t' read -r group nodeid host port; do
     [ -n "$group" ] || continue
     NAMES+=("worker-$group"); GROUPS_+=("$group"); NODEIDS+=("$nodeid"); HOSTS+=("$host"); PORTS+=("$port")

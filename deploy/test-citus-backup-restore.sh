@@ -9,7 +9,8 @@
 #  2. deploy/citus-backup.sh refuses a database without Citus; a writer creates agencies one after another (each a distributed transaction: the agency's
 #     rows on its worker, its token route in the reference table on every node) while
 #     deploy/citus-backup.sh runs, and goes on after it;
-#  3. the cluster stopped; the backup restored as a new cluster;
+#  3. the cluster stopped; citus.sh restore refuses a folder that is no backup and an existing
+#     cluster folder; the backup restored as a new cluster;
 #  4. the seeded agencies' rows identical; the writer's agencies restored are exactly its
 #     first K acknowledged ones, K >= 1 and fewer than it acknowledged in all (the restore point
 #     is a cut: no gap, nothing after it), each whole (owner, token, token route), and the token
@@ -136,6 +137,12 @@ log "backup $(basename "$backup"): $(du -sh "$backup" | cut -f1); the writer ack
 # ---------------------------------------------------------------- 3. lost, restored
 "$CITUS" stop "$WORK/src" 2>/dev/null
 dst_port=$("$ROOT/deploy/dev-postgres.sh" free-port)
+# Refused, starting nothing: a folder that is not a backup, and a cluster folder that exists.
+"$CITUS" restore "$WORK/backups" "$WORK/dst" "$dst_port" 2>"$WORK/refused.err" && fail "citus.sh restore took a folder without cluster.tsv"
+grep -q "not a deploy/citus-backup.sh folder" "$WORK/refused.err" || { cat "$WORK/refused.err" >&2; fail "citus.sh restore refused a non-backup without saying why"; }
+"$CITUS" restore "$backup" "$WORK/src" "$dst_port" 2>"$WORK/refused.err" && fail "citus.sh restore wrote over an existing cluster folder"
+grep -q "exists: restore makes a new cluster" "$WORK/refused.err" || { cat "$WORK/refused.err" >&2; fail "citus.sh restore refused an existing folder without saying why"; }
+[ ! -e "$WORK/dst" ] || fail "a refused restore left $WORK/dst behind"
 "$CITUS" restore "$backup" "$WORK/dst" "$dst_port" 2>"$WORK/restore.err" || { cat "$WORK/restore.err" >&2; fail "citus.sh restore"; }
 DST_URL="postgres://caseload_admin@127.0.0.1:$dst_port/caseload"
 export CASELOAD_ADMIN_DATABASE_URL=$DST_URL

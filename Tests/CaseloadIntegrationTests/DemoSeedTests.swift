@@ -63,6 +63,18 @@ struct DemoSeedTests {
         }
     }
 
+    /// `body` in one transaction acting for `agency`, as the schema owner (the stores directly).
+    static func inAgency<T: Sendable>(
+        _ agency: UUID, on database: TestDatabase, _ body: @Sendable @escaping (AgencyTransaction, PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await database.admin { connection in
+            try await connection.withTransaction(logger: TestDatabase.logger) { connection in
+                try await Database.actFor(agency: agency, on: connection, logger: TestDatabase.logger)
+                return try await body(AgencyTransaction(connection: connection, agency: agency, logger: TestDatabase.logger), connection)
+            }
+        }
+    }
+
     @Test("the regular derivation finds every seeded deadline already right: re-deriving changes nothing")
     func deadlinesAreWhatDerivationGives() async throws {
         let server = try await TestServer.shared()
@@ -73,17 +85,13 @@ struct DemoSeedTests {
             try await connection.query("SELECT count(*)::int FROM deadline_history WHERE agency_id = \(a)", logger: TestDatabase.logger)
                 .collect().first!.decode(Int.self)
         }
-        let (before, after) = try await server.database.admin { connection in
-            try await connection.withTransaction(logger: TestDatabase.logger) { connection in
-                let tx = AgencyTransaction(connection: connection, agency: a, logger: TestDatabase.logger)
-                try await Database.actFor(agency: a, on: connection, logger: TestDatabase.logger)
-                let before = try await historyCount(connection)
-                let calendar = try await tx.calendar.calendar()
-                for c in try await tx.cases.list(filter: CaseFilter(), after: nil, limit: 100) {
-                    try await DeadlineDerivation.deriveForCase(c, calendar: calendar, today: BusinessClock.system.today, reason: "check", user: nil, in: tx)
-                }
-                return (before, try await historyCount(connection))
+        let (before, after) = try await Self.inAgency(a, on: server.database) { tx, connection in
+            let before = try await historyCount(connection)
+            let calendar = try await tx.calendar.calendar()
+            for c in try await tx.cases.list(filter: CaseFilter(), after: nil, limit: 100) {
+                try await DeadlineDerivation.deriveForCase(c, calendar: calendar, today: BusinessClock.system.today, reason: "check", user: nil, in: tx)
             }
+            return (before, try await historyCount(connection))
         }
         #expect(before > 0)
         #expect(after == before)
@@ -96,38 +104,34 @@ struct DemoSeedTests {
         _ = try await Self.seed(agency.agencyID, applicants: 120, seed: 17, on: server.database)
         let a = agency.agencyID
         let now = Date().addingTimeInterval(90 * 86_400)  // some stages' times have run out by then
-        let checked = try await server.database.admin { connection in
-            try await connection.withTransaction(logger: TestDatabase.logger) { connection in
-                let tx = AgencyTransaction(connection: connection, agency: a, logger: TestDatabase.logger)
-                try await Database.actFor(agency: a, on: connection, logger: TestDatabase.logger)
-                let all = try await tx.cases.list(filter: CaseFilter(), after: nil, limit: 500)
-                var filters: [CaseFilter] = [CaseFilter()]
-                var late = CaseFilter()
-                late.lateAsOf = now
-                filters.append(late)
-                var company = CaseFilter()
-                company.companyID = all.first?.companyID
-                filters.append(company)
-                var stage = CaseFilter()
-                stage.stage = all.first?.state.stage
-                filters.append(stage)
-                var counts: [Int] = []
-                for filter in filters {
-                    let records = try await tx.cases.list(filter: filter, after: nil, limit: 500)
-                    let lines = try await tx.cases.lines(filter: filter, limit: 500)
-                    #expect(lines.map(\.id) == records.map(\.id))
-                    for (line, record) in zip(lines, records) {
-                        #expect(line.kind == record.state.kind)
-                        #expect(line.stage == record.state.stage)
-                        #expect(line.applicantName == record.applicantName)
-                        #expect(line.companyID == record.companyID)
-                        #expect(line.daysInStage(now: now) == record.daysInStage(now: now))
-                    }
-                    counts.append(records.count)
+        let checked = try await Self.inAgency(a, on: server.database) { tx, _ in
+            let all = try await tx.cases.list(filter: CaseFilter(), after: nil, limit: 500)
+            var filters: [CaseFilter] = [CaseFilter()]
+            var late = CaseFilter()
+            late.lateAsOf = now
+            filters.append(late)
+            var company = CaseFilter()
+            company.companyID = all.first?.companyID
+            filters.append(company)
+            var stage = CaseFilter()
+            stage.stage = all.first?.state.stage
+            filters.append(stage)
+            var counts: [Int] = []
+            for filter in filters {
+                let records = try await tx.cases.list(filter: filter, after: nil, limit: 500)
+                let lines = try await tx.cases.lines(filter: filter, limit: 500)
+                #expect(lines.map(\.id) == records.map(\.id))
+                for (line, record) in zip(lines, records) {
+                    #expect(line.kind == record.state.kind)
+                    #expect(line.stage == record.state.stage)
+                    #expect(line.applicantName == record.applicantName)
+                    #expect(line.companyID == record.companyID)
+                    #expect(line.daysInStage(now: now) == record.daysInStage(now: now))
                 }
-                #expect(try await tx.cases.lines(filter: CaseFilter(), limit: 7).count == 7)
-                return counts
+                counts.append(records.count)
             }
+            #expect(try await tx.cases.lines(filter: CaseFilter(), limit: 7).count == 7)
+            return counts
         }
         #expect(checked[0] == 120)
         #expect(checked[1] > 0 && checked[1] < 120)

@@ -6,7 +6,8 @@ extension UUID {
     /// `uuid_unparse`'s `sprintf` and a second, lowercased copy; replies carry ids on every
     /// line (an agenda of 2,000 lines, thousands), so this writes the 36 bytes in place.
     public var lowercasedString: String {
-        let hex = Array("0123456789abcdef".utf8)
+        // A nibble's digit: 0–9 then a–f.
+        func hex(_ n: UInt8) -> UInt8 { n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") - 10 + n }
         return withUnsafeBytes(of: uuid) { bytes in
             String(unsafeUninitializedCapacity: 36) { out in
                 var o = 0
@@ -15,8 +16,8 @@ extension UUID {
                         out[o] = UInt8(ascii: "-")
                         o += 1
                     }
-                    out[o] = hex[Int(byte >> 4)]
-                    out[o + 1] = hex[Int(byte & 0x0f)]
+                    out[o] = hex(byte >> 4)
+                    out[o + 1] = hex(byte & 0x0f)
                     o += 2
                 }
                 return o
