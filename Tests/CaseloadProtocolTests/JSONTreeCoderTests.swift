@@ -51,6 +51,25 @@ import Testing
         #expect(try JSONDecoder().decode(Sample.self, from: WireJSON.encode(tree)) == Self.sample)
     }
 
+    @Test("wide containers and a key encoded twice come out as Foundation writes them")
+    func wideContainers() throws {
+        // Many members and elements, filled one at a time (each used to copy its container).
+        let rows = (0..<3_000).map { Inner(label: "row \($0)", weights: Array(0..<($0 % 7))) }
+        let wide = Dictionary(uniqueKeysWithValues: (0..<500).map { ("key\($0)", $0) })
+        #expect(try JSONTreeEncoder().encode(rows) == WireJSON.decode(JSONValue.self, from: WireJSON.encode(rows)))
+        #expect(try JSONTreeEncoder().encode(wide) == WireJSON.decode(JSONValue.self, from: WireJSON.encode(wide)))
+
+        struct Twice: Encodable {
+            enum K: String, CodingKey { case k }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: K.self)
+                try c.encode(1, forKey: .k)
+                try c.encode("last", forKey: .k)
+            }
+        }
+        #expect(try JSONTreeEncoder().encode(Twice()) == ["k": "last"])
+    }
+
     @Test("numbers: integral doubles read as integers, fractions and overflow refused, naming the path")
     func numbers() throws {
         struct N: Decodable { var n: Int; var b: Int8? }

@@ -24,6 +24,18 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("keys alike in their first eight bytes, shorter than eight, or holding zero bytes sort as Foundation sorts them")
+    func keyPrefixes() throws {
+        let keys = [
+            "stage_name_zh", "stage_name_en", "stage_na", "stage_n", "stage_na\u{0}", "stage_na\u{0}x", "stage_na\u{1}", "stage\u{0}\u{0}\u{0}z",
+            "", "\u{0}", "a", "a\u{0}", "ab", "é", "e\u{301}x", "中文中文中文", "中文中文中", "\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{80}",
+        ]
+        var members: [String: JSONValue] = [:]
+        for (i, key) in keys.enumerated() { members[key] = .int(Int64(i)) }
+        #expect(members.count == keys.count)
+        #expect(try written(.object(members), id: .number(1)) == foundation(.object(members), id: .number(1)))
+    }
+
     @Test("random documents come out byte for byte as Foundation writes them")
     func random() throws {
         var generator = SystemRandomNumberGenerator()

@@ -36,10 +36,14 @@ private final class Node {
         }
     }
 
+    // `member` and `append` take the container out of `state` before changing it: copied
+    // while `state` still held it, every member or element copied the whole container
+    // (quadratic in a list reply's rows).
     func member(_ key: String) -> Node {
-        var members: [String: Node]
-        if case .object(let m) = state { members = m } else { members = [:] }
+        var members: [String: Node] = [:]
+        if case .object(let m) = state { members = m }
         if let existing = members[key] { return existing }
+        state = .empty
         let node = Node()
         members[key] = node
         state = .object(members)
@@ -52,8 +56,9 @@ private final class Node {
     }
 
     func append() -> Node {
-        var elements: [Node]
-        if case .array(let e) = state { elements = e } else { elements = [] }
+        var elements: [Node] = []
+        if case .array(let e) = state { elements = e }
+        state = .empty
         let node = Node()
         elements.append(node)
         state = .array(elements)
