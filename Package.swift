@@ -130,7 +130,9 @@ let package = Package(
         // The benchmark's load generator (pipelined, one event loop) and its executable (`make bench`).
         .target(
             name: "CaseloadBench",
-            dependencies: ["CaseloadCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "CaseloadCore", "CaseloadProtocol", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "caseload-bench",

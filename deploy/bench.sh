@@ -17,6 +17,7 @@
 # - 2,000 idle logged-in connections: server RSS, and case.get at 8 connections while held
 # - case.advance p99 without and during a second instance's job sweep of a backlog of passed dates
 # - month-end: mixed load p99 without and while the 10 largest agencies' reports run over and over
+# - the reply writer (JSONTreeEncoder, JSONWriter) against Foundation's JSONEncoder on the same values, no server
 # - prints one table; writes it with every number and the machine as JSON to bench-results/
 #
 # Env: BENCH_SCALE (default 1: 1,000,000 cases; 0.05 for a quick run), BENCH_SECONDS (default 5),
@@ -394,6 +395,11 @@ done
 MONTH_END_REPORTS=$(cat "$WORK"/month-end-reports-*.json | jq -s 'map(.completed) | add')
 MONTH_END_REPORT_ERRORS=$(cat "$WORK"/month-end-reports-*.json | jq -s 'map(.errors) | add')
 
+# ---------------------------------------------------------------- the reply writer
+# In one process, no server: the reply path against Foundation's encoder on the same values.
+log "the reply writer against Foundation's JSONEncoder"
+"$LOADGEN" encode --repetitions 50 >"$WORK/encode.json"
+
 # ---------------------------------------------------------------- machine and table
 cat >"$WORK/facts.json" <<JSON
 {"cores": $(nproc), "memory_kb": $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo),
@@ -411,7 +417,8 @@ cat >"$WORK/facts.json" <<JSON
             "copy_applicants_seconds": $copy_applicants_seconds},
  "idle": {"connections": $IDLE, "rss_before_kb": $rss_before},
  "sweep": {"backlog": $SWEEP_BACKLOG, "seconds": $SWEEP_SECONDS, "left": $SWEEP_LEFT, "runs_during": $SWEEP_RUNS},
- "month_end": {"agencies": $MONTH_END_AGENCIES, "reports_run": $MONTH_END_REPORTS, "report_errors": $MONTH_END_REPORT_ERRORS}}
+ "month_end": {"agencies": $MONTH_END_AGENCIES, "reports_run": $MONTH_END_REPORTS, "report_errors": $MONTH_END_REPORT_ERRORS},
+ "reply_encoding": $(jq -s . "$WORK/encode.json")}
 JSON
 mkdir -p "$ROOT/bench-results"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

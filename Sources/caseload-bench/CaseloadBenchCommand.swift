@@ -8,8 +8,8 @@ import NIOCore
 struct CaseloadBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caseload-bench",
-        abstract: "Benchmark tools: drive a server with pipelined load, write an import file (demo data: `caseload-server admin seed-demo`).",
-        subcommands: [Load.self, ImportFile.self])
+        abstract: "Benchmark tools: drive a server with pipelined load, time the reply writer against Foundation's, write an import file (demo data: `caseload-server admin seed-demo`).",
+        subcommands: [Load.self, Encode.self, ImportFile.self])
 }
 
 struct Load: AsyncParsableCommand {
@@ -81,6 +81,21 @@ struct Load: AsyncParsableCommand {
         }
         for channel in idleChannels { try? await channel.close() }
         try await generator.shutdown()
+    }
+}
+
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time the server's reply writer against Foundation's JSONEncoder on the same values (no server); prints one JSON result per fixture.")
+    @Option(help: "Rounds of each; the best round counts.") var repetitions = 50
+
+    func run() throws {
+        guard (1...100_000).contains(repetitions) else { throw ValidationError("--repetitions must be 1…100000") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for result in try ReplyEncoding.run(repetitions: repetitions) {
+            FileHandle.standardOutput.write(try encoder.encode(result) + Data("\n".utf8))
+        }
     }
 }
 

@@ -83,6 +83,13 @@ import Testing
         }
         #expect(try JSONTreeDecoder().decode(N.self, from: ["n": 1, "b": .null]).b == nil)
         #expect(throws: EncodingError.self) { try JSONTreeEncoder().encode(["x": Double.nan]) }
+        // Scalars are set without a coding path of their own; a refused one still names its path.
+        do {
+            _ = try JSONTreeEncoder().encode(["outer": [["ok": 1.0, "bad": Double.infinity]]])
+            Issue.record("infinity is refused")
+        } catch let EncodingError.invalidValue(_, context) {
+            #expect(context.codingPath.map(\.stringValue) == ["outer", "Index 0", "bad"])
+        }
     }
 
     @Test("wrong kinds and missing keys are the errors Foundation gives, with the coding path")

@@ -80,6 +80,11 @@ rows.append({"what": f"import of {imp['rows']} applicants ({imp['copy_rows']} ro
 rows.append({"what": "  the same, vs COPY of the applicant rows alone", "connections": 1, "seconds": imp["server_seconds"],
              "baseline_seconds": imp["copy_applicants_seconds"], "ratio": imp["server_seconds"] / imp["copy_applicants_seconds"],
              "target": None, "result": None})
+# The reply writer against Foundation's encoder on the same values (in one process, no server).
+for enc in facts.get("reply_encoding", []):
+    ratio = enc["seconds"] / enc["foundationSeconds"]
+    rows.append({"what": enc["scenario"], "connections": 1, "seconds": enc["seconds"], "baseline_seconds": enc["foundationSeconds"],
+                 "ratio": ratio, "target": "< 1 x Foundation's JSONEncoder", "result": "pass" if ratio < 1 else "MISS"})
 held = run("server-idle", "get", 8)
 # Compared with the runs taken beside them (same rounds, same data), not with the load runs.
 plain = run("server-beside", "get", 8)
@@ -121,6 +126,9 @@ if month_end:
             side_runs("month-end-without", "mixed"), 2.0,
             note=f"{month_end['reports_run']} reports ran, {month_end.get('report_errors', 0)} failed")
 
+def duration(seconds):
+    return f"{seconds:.2f} s" if seconds >= 0.1 else f"{seconds * 1000:.2f} ms"
+
 def f(v, fmt="{:.1f}"):
     return "-" if v is None else fmt.format(v)
 
@@ -140,7 +148,7 @@ for r in rows:
         lines.append([r["what"], str(r["connections"]), "-", "-", "-", "-", "-", "-", f"{r['rss_mb']:.0f} MB (idle {r['rss_before_mb']:.0f})",
                       "-", "-", r["target"], r["result"]])
     elif "seconds" in r:
-        lines.append([r["what"], "1", f"{r['seconds']:.2f} s", "-", "-", f"{r['baseline_seconds']:.2f} s", "-", "-",
+        lines.append([r["what"], "1", duration(r["seconds"]), "-", "-", duration(r["baseline_seconds"]), "-", "-",
                       f"{r['ratio']:.2f}x time", "-", "-", r["target"] or "-", r["result"] or "-"])
     else:
         lines.append([r["what"], str(r["connections"]), f(r["throughput"], "{:.0f}"), f(r["p50_ms"], "{:.2f}"), f(r["p99_ms"], "{:.2f}"),

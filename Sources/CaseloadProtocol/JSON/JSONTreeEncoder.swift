@@ -100,6 +100,17 @@ private struct TreeEncoder: Encoder {
 
     func set(_ scalar: JSONValue) { node.state = .value(scalar) }
 
+    /// The commonest scalars that reach the generic `encode` (an array's strings, say), taken
+    /// as they are rather than through an encoder of their own.
+    static func scalar<T: Encodable>(_ value: T) -> JSONValue? {
+        switch value {
+        case let s as String: .string(s)
+        case let i as Int: .int(Int64(i))
+        case let b as Bool: .bool(b)
+        default: nil
+        }
+    }
+
     func double(_ d: Double) throws {
         guard d.isFinite else {
             throw EncodingError.invalidValue(d, .init(codingPath: codingPath, debugDescription: "Unable to encode \(d) directly in JSON"))
@@ -107,12 +118,11 @@ private struct TreeEncoder: Encoder {
         set(.double(d))
     }
 
-    func integer<I: FixedWidthInteger>(_ i: I) throws {
-        guard let n = Int64(exactly: i) else {
-            // Past Int64 (a UInt64 over 2^63): JSONEncoder writes the digits; so does a double here.
-            return set(.double(Double(i)))
-        }
-        set(.int(n))
+    func integer<I: FixedWidthInteger>(_ i: I) throws { set(Self.integer(i)) }
+
+    static func integer<I: FixedWidthInteger>(_ i: I) -> JSONValue {
+        // Past Int64 (a UInt64 over 2^63): JSONEncoder writes the digits; so does a double here.
+        Int64(exactly: i).map(JSONValue.int) ?? .double(Double(i))
     }
 }
 
@@ -122,22 +132,29 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     func child(_ key: Key) -> TreeEncoder { TreeEncoder(node: node.member(key.stringValue), codingPath: codingPath + [key]) }
 
-    mutating func encodeNil(forKey key: Key) throws { child(key).set(.null) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { child(key).set(.bool(value)) }
-    mutating func encode(_ value: String, forKey key: Key) throws { child(key).set(.string(value)) }
+    /// A scalar goes straight into its member: no encoder, and no coding path (an array
+    /// built per value, most of a wide row's encoding), which only an error would read.
+    func set(_ scalar: JSONValue, _ key: Key) { node.member(key.stringValue).state = .value(scalar) }
+
+    mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
+    mutating func encode(_ value: String, forKey key: Key) throws { set(.string(value), key) }
     mutating func encode(_ value: Double, forKey key: Key) throws { try child(key).double(value) }
     mutating func encode(_ value: Float, forKey key: Key) throws { try child(key).double(Double(value)) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { try child(key).integer(value) }
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try child(key).encodeValue(value) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { set(TreeEncoder.integer(value), key) }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        if let scalar = TreeEncoder.scalar(value) { return set(scalar, key) }
+        try child(key).encodeValue(value)
+    }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         child(key).container(keyedBy: keyType)
@@ -162,24 +179,34 @@ private struct Unkeyed: UnkeyedEncodingContainer {
         init?(stringValue: String) { nil }
     }
 
-    func next() -> TreeEncoder { TreeEncoder(node: node.append(), codingPath: codingPath + [Index(intValue: count)]) }
+    func next() -> TreeEncoder {
+        // The index before the append: the element's own (`Index 0` for the first, as Foundation names it).
+        let index = Index(intValue: count)
+        return TreeEncoder(node: node.append(), codingPath: codingPath + [index])
+    }
 
-    mutating func encodeNil() throws { next().set(.null) }
-    mutating func encode(_ value: Bool) throws { next().set(.bool(value)) }
-    mutating func encode(_ value: String) throws { next().set(.string(value)) }
+    /// A scalar is appended as it is (as `Keyed.set`: no encoder, no coding path).
+    func append(_ scalar: JSONValue) { node.append().state = .value(scalar) }
+
+    mutating func encodeNil() throws { append(.null) }
+    mutating func encode(_ value: Bool) throws { append(.bool(value)) }
+    mutating func encode(_ value: String) throws { append(.string(value)) }
     mutating func encode(_ value: Double) throws { try next().double(value) }
     mutating func encode(_ value: Float) throws { try next().double(Double(value)) }
-    mutating func encode(_ value: Int) throws { try next().integer(value) }
-    mutating func encode(_ value: Int8) throws { try next().integer(value) }
-    mutating func encode(_ value: Int16) throws { try next().integer(value) }
-    mutating func encode(_ value: Int32) throws { try next().integer(value) }
-    mutating func encode(_ value: Int64) throws { try next().integer(value) }
-    mutating func encode(_ value: UInt) throws { try next().integer(value) }
-    mutating func encode(_ value: UInt8) throws { try next().integer(value) }
-    mutating func encode(_ value: UInt16) throws { try next().integer(value) }
-    mutating func encode(_ value: UInt32) throws { try next().integer(value) }
-    mutating func encode(_ value: UInt64) throws { try next().integer(value) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try next().encodeValue(value) }
+    mutating func encode(_ value: Int) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode(_ value: Int8) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode(_ value: Int16) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode(_ value: Int32) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode(_ value: Int64) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode(_ value: UInt) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode(_ value: UInt8) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode(_ value: UInt16) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode(_ value: UInt32) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode(_ value: UInt64) throws { append(TreeEncoder.integer(value)) }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        if let scalar = TreeEncoder.scalar(value) { return append(scalar) }
+        try next().encodeValue(value)
+    }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         next().container(keyedBy: keyType)
