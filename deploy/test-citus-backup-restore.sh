@@ -16,7 +16,9 @@
 #     is a cut: no gap, nothing after it), each whole (owner, token, token route), and the token
 #     route's copies on the nodes identical;
 #  5. the restored cluster serves: caseload-server as its login role, a token from before the
-#     backup and one of the writer's, a write, a reveal, and nothing alarming in its log.
+#     backup and one of the writer's, a write, a reveal, and nothing alarming in its log;
+#  6. with one of the restored cluster's workers marked inactive, citus-backup.sh refuses,
+#     leaving no folder and no replication slot.
 #
 # Env: CASELOAD_BIN_PATH (default: `swift build --show-bin-path`; build first);
 #      CASELOAD_KEEP_TEST_DB=1 keeps the work folder with both clusters (stopped).
@@ -205,5 +207,20 @@ id_number=$(CASELOAD_TOKEN=$token1 cli applicant reveal "$applicant" | jq -r .id
 [[ "$id_number" =~ ^[0-9]{17}[0-9X]$ ]] || fail "reveal after restore did not give an ID number"
 expect_quiet_server_log
 log "restored cluster serves: logins from before the backup and from during it, a write, a reveal"
+
+# ---------------------------------------------------------------- 6. a node down: no backup
+# On the restored cluster (ours to break): with a worker marked inactive, a backup would miss
+# its shards, so citus-backup.sh refuses before it makes a slot or a folder.
+sql "$DST_URL" "UPDATE pg_dist_node SET isactive = false WHERE nodeport = $((dst_port + 2))" >/dev/null
+if deploy/citus-backup.sh "$WORK/backups-refused" 2>"$WORK/refused.err"; then
+    fail "citus-backup.sh backed up a cluster with an inactive node"
+fi
+grep -q "1 node(s) inactive in pg_dist_node" "$WORK/refused.err" || { cat "$WORK/refused.err" >&2; fail "citus-backup.sh refused an inactive node without saying why"; }
+[ ! -e "$WORK/backups-refused" ] || fail "the refused backup left $WORK/backups-refused behind"
+# Each node asked directly (run_command_on_all_nodes skips the inactive one).
+slots=$(for port in "$dst_port" $((dst_port + 1)) $((dst_port + 2)); do
+    sql "postgres://caseload_admin@127.0.0.1:$port/caseload" "SELECT count(*) FROM pg_replication_slots"; done | paste -sd ' ')
+[ "$slots" = "0 0 0" ] || fail "the refused backup left replication slots (per node: $slots)"
+log "a backup with a node inactive is refused, leaving no folder and no slot"
 
 log "passed in $((SECONDS - START)) s"

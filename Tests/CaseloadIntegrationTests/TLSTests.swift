@@ -110,9 +110,11 @@ struct TLSTests {
     @Test("a plaintext client gets no reply and is closed; the server keeps serving TLS clients")
     func plaintextClient() async throws {
         let certificates = try await TestCertificates.shared.value
-        // Long enough for a TLS client's handshake and call on a loaded machine (6-11 s seen),
-        // short enough that a silent connection is seen closed within the test.
-        let server = try await TestCertificates.server { $0.limits.idleTimeoutSeconds = 12 }
+        // Long enough for a TLS client's handshake and first call on a loaded machine (6-11 s
+        // seen, and more than 12 s in a clean-clone CI run of 2026-12-08, whose TLS client was
+        // closed as idle before its call: the first-call stall gracefulShutdown also allows for,
+        // not explained yet), short enough that a silent connection is seen closed in the test.
+        let server = try await TestCertificates.server { $0.limits.idleTimeoutSeconds = 30 }
         let tls = try ClientTLS(caFile: certificates.ca)
         // One that sends a request: the handshake fails and the server closes.
         let frames = try await server.withLines { replies, out async throws -> [String] in
@@ -138,7 +140,7 @@ struct TLSTests {
             let silentSince = ContinuousClock.now
             #expect(try await withTLSClient(server, tls: tls) { try await $0.call("system.ping") } == "pong")
             do { #expect(try await replies.next() == nil) } catch {}
-            #expect(ContinuousClock.now - silentSince < .seconds(40))  // 12 s timeout; generous for a loaded machine
+            #expect(ContinuousClock.now - silentSince < .seconds(60))  // 30 s timeout; generous for a loaded machine
         }
         #expect(try await withTLSClient(server, tls: tls) { try await $0.call("system.ping") } == "pong")
         try await server.stop()
