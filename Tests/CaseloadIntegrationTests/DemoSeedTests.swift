@@ -63,6 +63,13 @@ struct DemoSeedTests {
         }
     }
 
+    /// A new agency on `server` with `applicants` seeded; its id.
+    static func seededAgency(applicants: Int, seed: UInt64, on server: TestServer) async throws -> UUID {
+        let agency = try await server.database.createAgency()
+        _ = try await Self.seed(agency.agencyID, applicants: applicants, seed: seed, on: server.database)
+        return agency.agencyID
+    }
+
     /// `body` in one transaction acting for `agency`, as the schema owner (the stores directly).
     static func inAgency<T: Sendable>(
         _ agency: UUID, on database: TestDatabase, _ body: @Sendable @escaping (AgencyTransaction, PostgresConnection) async throws -> T
@@ -78,9 +85,7 @@ struct DemoSeedTests {
     @Test("the regular derivation finds every seeded deadline already right: re-deriving changes nothing")
     func deadlinesAreWhatDerivationGives() async throws {
         let server = try await TestServer.shared()
-        let agency = try await server.database.createAgency()
-        _ = try await Self.seed(agency.agencyID, applicants: 80, seed: 11, on: server.database)
-        let a = agency.agencyID
+        let a = try await Self.seededAgency(applicants: 80, seed: 11, on: server)
         @Sendable func historyCount(_ connection: PostgresConnection) async throws -> Int {
             try await connection.query("SELECT count(*)::int FROM deadline_history WHERE agency_id = \(a)", logger: TestDatabase.logger)
                 .collect().first!.decode(Int.self)
@@ -100,9 +105,7 @@ struct DemoSeedTests {
     @Test("CaseStore.lines gives the cases list gives, in its order, with the state's kind, stage and days in stage, for each filter")
     func linesAreTheList() async throws {
         let server = try await TestServer.shared()
-        let agency = try await server.database.createAgency()
-        _ = try await Self.seed(agency.agencyID, applicants: 120, seed: 17, on: server.database)
-        let a = agency.agencyID
+        let a = try await Self.seededAgency(applicants: 120, seed: 17, on: server)
         let now = Date().addingTimeInterval(90 * 86_400)  // some stages' times have run out by then
         let checked = try await Self.inAgency(a, on: server.database) { tx, _ in
             let all = try await tx.cases.list(filter: CaseFilter(), after: nil, limit: 500)

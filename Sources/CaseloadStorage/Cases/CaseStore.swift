@@ -288,23 +288,13 @@ public struct CaseStore: AgencyStore {
 
     /// One page of cases, oldest first, after `cursor`.
     public func list(filter: CaseFilter, after cursor: CaseCursor?, limit: Int) async throws -> [CaseRecord] {
-        let rows = try await connection.run(
-            ListStatement(
-                bindings: .init(
-                    agency, cursor?.openedAtMicros, cursor?.id, filter.companyID, filter.applicantID, filter.consultantID, filter.kind, filter.stage,
-                    filter.status, filter.lateAsOf, limit)),
-            logger: logger)
+        let rows = try await connection.run(ListStatement(bindings: ListStatement.bindings(agency, filter, after: cursor, limit: limit)), logger: logger)
         return try rows.map { try Self.record($0.decode(Row.self)) }
     }
 
     /// The cases `list` would give, as agenda lines.
     public func lines(filter: CaseFilter, limit: Int) async throws -> [CaseLine] {
-        let rows = try await connection.run(
-            LinesStatement(
-                bindings: .init(
-                    agency, nil as Int64?, nil as UUID?, filter.companyID, filter.applicantID, filter.consultantID, filter.kind, filter.stage,
-                    filter.status, filter.lateAsOf, limit)),
-            logger: logger)
+        let rows = try await connection.run(LinesStatement(bindings: ListStatement.bindings(agency, filter, after: nil, limit: limit)), logger: logger)
         return try rows.map {
             let r = try $0.decode((UUID, String, UUID, String, String, Date, Date?).self)
             return CaseLine(id: r.0, applicantName: r.1, companyID: r.2, kind: r.3, stage: r.4, stageEnteredAt: r.5, closedAt: r.6)
@@ -343,5 +333,12 @@ public struct CaseStore: AgencyStore {
             """
         static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8, .uuid, .uuid, .uuid, .uuid, .text, .text, .text, .timestamptz, .int8]
         var bindings: PostgresBindings
+
+        /// `conditions`' binds and the limit, for this statement and `LinesStatement` alike.
+        static func bindings(_ agency: UUID, _ filter: CaseFilter, after cursor: CaseCursor?, limit: Int) -> PostgresBindings {
+            PostgresBindings(
+                agency, cursor?.openedAtMicros, cursor?.id, filter.companyID, filter.applicantID, filter.consultantID, filter.kind, filter.stage,
+                filter.status, filter.lateAsOf, limit)
+        }
     }
 }
